@@ -1,0 +1,38 @@
+// Exit codes of the `evidence` command (documented in the README).
+import type { ErrorCode } from '../core/errors.ts';
+
+export const EXIT = {
+  OK: 0,
+  /** verify found changed or missing evidence, or a broken custody chain */
+  VERIFY_FAILED: 1,
+  /** bad arguments or input */
+  USAGE: 2,
+  /** the case, item or export does not exist or cannot be read */
+  NOT_FOUND: 3,
+  /** the case cannot be used: already exists, locked, on a network share, too new */
+  CASE_REFUSED: 4,
+  /** an unexpected internal error (a bug: please report it with the message) */
+  INTERNAL: 5,
+  /** interrupted (Ctrl-C); run the same command again to resume */
+  INTERRUPTED: 130,
+} as const;
+
+export function exitCodeFor(code: ErrorCode | string | undefined): number {
+  switch (code) {
+    case 'USAGE':
+      return EXIT.USAGE;
+    case 'NOT_FOUND':
+    case 'NOT_A_CASE':
+    case 'SOURCE_UNREADABLE':
+      return EXIT.NOT_FOUND;
+    case 'CASE_EXISTS':
+    case 'CASE_LOCKED':
+    case 'NETWORK_FS':
+    case 'SCHEMA_TOO_NEW':
+      return EXIT.CASE_REFUSED;
+    case 'CANCELLED':
+      return EXIT.INTERRUPTED;
+    default:
+      return EXIT.INTERNAL;
+  }
+}

@@ -1,0 +1,189 @@
+// Read side of the catalogue: listing items with filters and paging, and one item in full.
+// Everything is paged in SQL so a 1,000,000-item case never crosses a boundary whole.
+import type { DB } from '../db/open.ts';
+
+export interface ItemFilter {
+  type?: string;
+  exhibit?: string;
+  kind?: string;
+  mismatch?: boolean;
+  hasGps?: boolean;
+  errors?: boolean;
+  pathContains?: string;
+  sort?: 'id' | 'path' | 'size' | 'mime' | 'mtime' | 'taken_at';
+  desc?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ItemRow {
+  id: number;
+  source_id: number;
+  exhibit: string | null;
+  path: string;
+  name: string;
+  kind: string;
+  size: number | null;
+  mime: string | null;
+  detected_ext: string | null;
+  ext_mismatch: number;
+  sha256: string | null;
+  mtime: string | null;
+  taken_at: string | null;
+  lat: number | null;
+  lon: number | null;
+  error: string | null;
+}
+
+export interface ItemDetail extends ItemRow {
+  path_raw_hex: string | null;
+  ext: string | null;
+  mode: number | null;
+  uid: number | null;
+  gid: number | null;
+  inode: string | null;
+  ctime: string | null;
+  atime: string | null;
+  birthtime: string | null;
+  link_target: string | null;
+  md5: string | null;
+  sha1: string | null;
+  added_at: string;
+  source_path: string;
+  source_kind: string;
+  metadata: {
+    taken_at: string | null;
+    lat: number | null;
+    lon: number | null;
+    alt: number | null;
+    make: string | null;
+    model: string | null;
+    orientation: number | null;
+    error: string | null;
+    fields: Record<string, unknown> | null;
+  } | null;
+}
+
+const SORTS: Record<NonNullable<ItemFilter['sort']>, string> = {
+  id: 'i.id',
+  path: 'i.path',
+  size: 'i.size',
+  mime: 'i.mime',
+  mtime: 'i.mtime',
+  taken_at: 'm.taken_at',
+};
+
+function whereOf(f: ItemFilter): { sql: string; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (f.type) {
+    // "image/jpeg" exactly, or "image/" / "image" for a whole family.
+    if (f.type.includes('/') && !f.type.endsWith('/')) {
+      where.push('i.mime = @type');
+      params.type = f.type;
+    } else {
+      where.push("i.mime LIKE @type || '%'");
+      params.type = f.type.endsWith('/') ? f.type : `${f.type}/`;
+    }
+  }
+  if (f.exhibit) {
+    where.push('e.number = @exhibit');
+    params.exhibit = f.exhibit;
+  }
+  if (f.kind) {
+    where.push('i.kind = @kind');
+    params.kind = f.kind;
+  }
+  if (f.mismatch) where.push('i.ext_mismatch = 1');
+  if (f.hasGps) where.push('m.lat IS NOT NULL');
+  if (f.errors) where.push('(i.error IS NOT NULL OR m.error IS NOT NULL)');
+  if (f.pathContains) {
+    where.push("instr(i.path, @pathContains) > 0");
+    params.pathContains = f.pathContains;
+  }
+  return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+const FROM = `FROM items i
+  JOIN sources s ON s.id = i.source_id
+  LEFT JOIN exhibits e ON e.id = s.exhibit_id
+  LEFT JOIN metadata m ON m.item_id = i.id`;
+
+export function listItems(db: DB, f: ItemFilter = {}): ItemRow[] {
+  const { sql, params } = whereOf(f);
+  const order = `${SORTS[f.sort ?? 'id']} ${f.desc ? 'DESC' : 'ASC'}, i.id`;
+  const limit = Math.min(Math.max(1, Math.floor(f.limit ?? 1000)), 100_000);
+  const offset = Math.max(0, Math.floor(f.offset ?? 0));
+  return db
+    .prepare(
+      `SELECT i.id, i.source_id, e.number AS exhibit, i.path, i.name, i.kind, i.size, i.mime, i.detected_ext, i.ext_mismatch,
+        i.sha256, i.mtime, m.taken_at, m.lat, m.lon, COALESCE(i.error, m.error) AS error
+       ${FROM} ${sql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+    )
+    .all(params) as ItemRow[];
+}
+
+export function countItems(db: DB, f: ItemFilter = {}): number {
+  const { sql, params } = whereOf(f);
+  return (db.prepare(`SELECT COUNT(*) AS n ${FROM} ${sql}`).get(params) as { n: number }).n;
+}
+
+export function getItem(db: DB, id: number): ItemDetail | null {
+  const row = db
+    .prepare(
+      `SELECT i.*, hex(i.path_raw) AS path_raw_hex, e.number AS exhibit, s.root_path AS source_path, s.kind AS source_kind,
+         m.taken_at AS m_taken_at, m.lat AS m_lat, m.lon AS m_lon, m.alt AS m_alt, m.make AS m_make, m.model AS m_model,
+         m.orientation AS m_orientation, m.json AS m_json, m.error AS m_error, m.item_id AS m_item
+       ${FROM} WHERE i.id = ?`,
+    )
+    .get(id) as Record<string, unknown> | undefined;
+  if (!row) return null;
+  const metadata =
+    row.m_item == null
+      ? null
+      : {
+          taken_at: row.m_taken_at as string | null,
+          lat: row.m_lat as number | null,
+          lon: row.m_lon as number | null,
+          alt: row.m_alt as number | null,
+          make: row.m_make as string | null,
+          model: row.m_model as string | null,
+          orientation: row.m_orientation as number | null,
+          error: row.m_error as string | null,
+          fields: row.m_json ? (JSON.parse(row.m_json as string) as Record<string, unknown>) : null,
+        };
+  return {
+    id: row.id as number,
+    source_id: row.source_id as number,
+    exhibit: row.exhibit as string | null,
+    path: row.path as string,
+    path_raw_hex: (row.path_raw_hex as string) || null,
+    name: row.name as string,
+    ext: row.ext as string | null,
+    kind: row.kind as string,
+    size: row.size as number | null,
+    mode: row.mode as number | null,
+    uid: row.uid as number | null,
+    gid: row.gid as number | null,
+    inode: row.inode as string | null,
+    mtime: row.mtime as string | null,
+    ctime: row.ctime as string | null,
+    atime: row.atime as string | null,
+    birthtime: row.birthtime as string | null,
+    link_target: row.link_target as string | null,
+    md5: row.md5 as string | null,
+    sha1: row.sha1 as string | null,
+    sha256: row.sha256 as string | null,
+    mime: row.mime as string | null,
+    detected_ext: row.detected_ext as string | null,
+    ext_mismatch: row.ext_mismatch as number,
+    error: (row.error as string | null) ?? metadata?.error ?? null,
+    added_at: row.added_at as string,
+    source_path: row.source_path as string,
+    source_kind: row.source_kind as string,
+    taken_at: metadata?.taken_at ?? null,
+    lat: metadata?.lat ?? null,
+    lon: metadata?.lon ?? null,
+    metadata,
+  };
+}

@@ -1,0 +1,129 @@
+// Numbered schema migrations of case.db. A migration is never edited once released: add a new
+// one. `user_version` holds the number of the last one applied.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'catalogue, custody log, sources',
+    sql: `
+CREATE TABLE cases (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  uuid        TEXT NOT NULL,
+  number      TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  created_by  TEXT NOT NULL,
+  settings    TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE officers (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  created_at  TEXT NOT NULL
+);
+
+CREATE TABLE exhibits (
+  id          INTEGER PRIMARY KEY,
+  number      TEXT NOT NULL UNIQUE,
+  seal_number TEXT,
+  description TEXT,
+  created_at  TEXT NOT NULL,
+  created_by  TEXT NOT NULL
+);
+
+-- One row per ingest of one export; also the job record that lets an interrupted ingest resume.
+CREATE TABLE sources (
+  id          INTEGER PRIMARY KEY,
+  exhibit_id  INTEGER REFERENCES exhibits(id),
+  kind        TEXT NOT NULL,
+  root_path   TEXT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('running', 'interrupted', 'finished', 'failed')),
+  officer     TEXT NOT NULL,
+  host        TEXT NOT NULL,
+  pid         INTEGER,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT,
+  summary     TEXT
+);
+
+-- One row per thing found in a source. path is relative to the source root with '/' between
+-- parts ('!/' will separate archive levels). path_raw keeps the bytes of a name that is not
+-- valid UTF-8.
+CREATE TABLE items (
+  id           INTEGER PRIMARY KEY,
+  source_id    INTEGER NOT NULL REFERENCES sources(id),
+  path         TEXT NOT NULL,
+  path_raw     BLOB,
+  name         TEXT NOT NULL,
+  ext          TEXT,
+  kind         TEXT NOT NULL CHECK (kind IN ('file', 'dir', 'symlink', 'fifo', 'socket', 'device', 'other')),
+  size         INTEGER,
+  mode         INTEGER,
+  uid          INTEGER,
+  gid          INTEGER,
+  inode        TEXT,
+  mtime        TEXT,
+  ctime        TEXT,
+  atime        TEXT,
+  birthtime    TEXT,
+  link_target  TEXT,
+  md5          TEXT,
+  sha1         TEXT,
+  sha256       TEXT,
+  mime         TEXT,
+  detected_ext TEXT,
+  ext_mismatch INTEGER NOT NULL DEFAULT 0,
+  error        TEXT,
+  added_at     TEXT NOT NULL,
+  UNIQUE (source_id, path)
+);
+CREATE INDEX items_sha256 ON items(sha256);
+CREATE INDEX items_mime ON items(mime);
+CREATE INDEX items_size ON items(size);
+CREATE INDEX items_name ON items(name);
+
+CREATE TABLE metadata (
+  item_id     INTEGER PRIMARY KEY REFERENCES items(id),
+  taken_at    TEXT,
+  lat         REAL,
+  lon         REAL,
+  alt         REAL,
+  make        TEXT,
+  model       TEXT,
+  orientation INTEGER,
+  json        TEXT,
+  error       TEXT
+);
+CREATE INDEX metadata_taken_at ON metadata(taken_at);
+CREATE INDEX metadata_gps ON metadata(lat, lon) WHERE lat IS NOT NULL;
+
+-- The chain of custody: append-only, each row hash-chained to the one before.
+CREATE TABLE custody_events (
+  seq        INTEGER PRIMARY KEY,
+  at_utc     TEXT NOT NULL,
+  tz_offset  TEXT NOT NULL,
+  tz_name    TEXT NOT NULL,
+  officer    TEXT NOT NULL,
+  host       TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  target     TEXT,
+  reason     TEXT,
+  details    TEXT NOT NULL,
+  prev_hash  TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+CREATE TRIGGER custody_events_no_update BEFORE UPDATE ON custody_events
+BEGIN SELECT RAISE(ABORT, 'custody_events is append-only: rows cannot be changed'); END;
+CREATE TRIGGER custody_events_no_delete BEFORE DELETE ON custody_events
+BEGIN SELECT RAISE(ABORT, 'custody_events is append-only: rows cannot be deleted'); END;
+`,
+  },
+];
+
+export const latestVersion = migrations[migrations.length - 1]!.version;

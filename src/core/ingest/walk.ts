@@ -1,0 +1,160 @@
+// Walks a folder export without following anything: symlinks, sockets, FIFOs and devices are
+// recorded as what they are, never opened. Names are read as raw bytes, so a name that is not
+// valid UTF-8 (old Windows or Shift_JIS exports) keeps its exact bytes beside a readable form.
+import type { BigIntStats, Dirent } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { nsToIso } from '../time.ts';
+import { errorMessage } from '../errors.ts';
+
+export type EntryKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'device' | 'other';
+
+export interface FoundEntry {
+  /** Path relative to the source root, '/'-separated, for display and identity. */
+  path: string;
+  /** Raw bytes of the relative path, only where it is not valid UTF-8. */
+  pathRaw: Buffer | null;
+  /** Absolute path as bytes, to open the file exactly as named on disk. */
+  fsPath: Buffer;
+  name: string;
+  kind: EntryKind;
+  size: number | null;
+  mode: number | null;
+  uid: number | null;
+  gid: number | null;
+  inode: string | null;
+  mtime: string | null;
+  ctime: string | null;
+  atime: string | null;
+  birthtime: string | null;
+  linkTarget: string | null;
+  error: string | null;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lenientUtf8 = new TextDecoder('utf-8');
+const SLASH = Buffer.from('/');
+
+/** UTF-8 text of a name and whether it decoded cleanly. */
+export function decodeName(raw: Buffer): { text: string; clean: boolean } {
+  try {
+    return { text: strictUtf8.decode(raw), clean: true };
+  } catch {
+    return { text: lenientUtf8.decode(raw), clean: false };
+  }
+}
+
+function kindOf(st: BigIntStats): EntryKind {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isBlockDevice() || st.isCharacterDevice()) return 'device';
+  return 'other';
+}
+
+export function entryFromStat(
+  rel: { path: string; raw: Buffer; clean: boolean },
+  fsPath: Buffer,
+  st: BigIntStats,
+): FoundEntry {
+  const name = rel.path.slice(rel.path.lastIndexOf('/') + 1);
+  return {
+    path: rel.path,
+    pathRaw: rel.clean ? null : rel.raw,
+    fsPath,
+    name,
+    kind: kindOf(st),
+    size: Number(st.size),
+    mode: Number(st.mode),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    inode: st.ino.toString(),
+    mtime: nsToIso(st.mtimeNs),
+    ctime: nsToIso(st.ctimeNs),
+    atime: nsToIso(st.atimeNs),
+    birthtime: st.birthtimeNs > 0n ? nsToIso(st.birthtimeNs) : null,
+    linkTarget: null,
+    error: null,
+  };
+}
+
+function errorEntry(rel: { path: string; raw: Buffer; clean: boolean }, fsPath: Buffer, err: unknown): FoundEntry {
+  return {
+    path: rel.path,
+    pathRaw: rel.clean ? null : rel.raw,
+    fsPath,
+    name: rel.path.slice(rel.path.lastIndexOf('/') + 1),
+    kind: 'other',
+    size: null,
+    mode: null,
+    uid: null,
+    gid: null,
+    inode: null,
+    mtime: null,
+    ctime: null,
+    atime: null,
+    birthtime: null,
+    linkTarget: null,
+    error: `could not read its attributes: ${errorMessage(err)}`,
+  };
+}
+
+const STAT_CONCURRENCY = 32;
+
+/**
+ * Depth-first walk in byte order of names (so two runs see the same order). Directories are
+ * yielded before their contents. An unreadable directory is yielded with its error and skipped.
+ */
+export async function* walkFolder(root: string): AsyncGenerator<FoundEntry> {
+  const rootBuf = Buffer.from(root);
+  type Dir = { fsPath: Buffer; rel: Buffer | null };
+  const stack: Dir[] = [{ fsPath: rootBuf, rel: null }];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let dirents: Dirent<Buffer>[];
+    try {
+      dirents = await readdir(dir.fsPath, { encoding: 'buffer', withFileTypes: true });
+    } catch (err) {
+      if (dir.rel) {
+        const d = decodeName(dir.rel);
+        yield errorEntry({ path: d.text, raw: dir.rel, clean: d.clean }, dir.fsPath, err);
+      } else {
+        throw err;
+      }
+      continue;
+    }
+    const names = dirents.map((d) => d.name).sort(Buffer.compare);
+    const subdirs: Dir[] = [];
+    for (let i = 0; i < names.length; i += STAT_CONCURRENCY) {
+      const chunk = names.slice(i, i + STAT_CONCURRENCY).map((name) => {
+        const fsPath = Buffer.concat([dir.fsPath, SLASH, name]);
+        const relRaw = dir.rel ? Buffer.concat([dir.rel, SLASH, name]) : name;
+        return { fsPath, relRaw };
+      });
+      const stats = await Promise.allSettled(chunk.map((c) => lstat(c.fsPath, { bigint: true })));
+      for (let j = 0; j < chunk.length; j++) {
+        const { fsPath, relRaw } = chunk[j]!;
+        const d = decodeName(relRaw);
+        const rel = { path: d.text, raw: relRaw, clean: d.clean };
+        const res = stats[j]!;
+        if (res.status === 'rejected') {
+          yield errorEntry(rel, fsPath, res.reason);
+          continue;
+        }
+        const entry = entryFromStat(rel, fsPath, res.value);
+        if (entry.kind === 'symlink') {
+          try {
+            entry.linkTarget = decodeName(await readlink(fsPath, { encoding: 'buffer' })).text;
+          } catch (err) {
+            entry.error = `could not read the link target: ${errorMessage(err)}`;
+          }
+        }
+        if (entry.kind === 'dir') subdirs.push({ fsPath, rel: relRaw });
+        yield entry;
+      }
+    }
+    // Push in reverse so the first subdirectory (in byte order) is walked first.
+    for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
+  }
+}

@@ -1,0 +1,39 @@
+// Durable, atomic placement of a large object into the content-addressed store: the bytes go to
+// a temp file in store/tmp (same file system), are fsynced, then renamed into
+// store/ab/cd/<sha256> and the folder is fsynced. A crash leaves at most an orphan temp file
+// (cleaned on the next ingest), never a half-written object under its final name.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { objectFilePath } from './layout.ts';
+
+export function newTempPath(tmpDir: string): string {
+  return join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Moves a finished, fsynced temp file to its content address. Returns false when the object was
+ * already present (deduplicated): the temp file is removed and the existing one kept untouched.
+ */
+export function commitTempFile(storeDir: string, tmpPath: string, sha256: string): boolean {
+  const target = objectFilePath(storeDir, sha256);
+  if (existsSync(target)) {
+    unlinkSync(tmpPath);
+    return false;
+  }
+  const dir = dirname(target);
+  mkdirSync(dir, { recursive: true });
+  chmodSync(tmpPath, 0o444);
+  renameSync(tmpPath, target);
+  fsyncDir(dir);
+  return true;
+}

@@ -1,0 +1,161 @@
+// Verify: re-hash every object in the store against the hashes recorded at ingest, and walk the
+// custody chain. Reports like `hashdeep -a`: matched, changed, missing, with every affected item
+// named, and records the run (and its outcome) as a custody event.
+import { availableParallelism } from 'node:os';
+import type { Case } from '../case.ts';
+import { type ChainReport, verifyChain } from '../custody/log.ts';
+import { SMALL_OBJECT_MAX } from '../store/layout.ts';
+import { TaskPool } from '../workers/pool.ts';
+import type { VerifyResult, VerifyTask } from './protocol.ts';
+
+export interface VerifyProgress {
+  objectsDone: number;
+  objectsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface ObjectProblem {
+  status: 'changed' | 'missing';
+  sha256: string;
+  /** What is wrong, in words. */
+  detail: string;
+  /** Every item whose content is this object (source id and path). */
+  items: { id: number; source: number; path: string }[];
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  objects: { total: number; matched: number; changed: number; missing: number };
+  items: { total: number; hashed: number };
+  problems: ObjectProblem[];
+  chain: ChainReport;
+  elapsedMs: number;
+}
+
+export interface VerifyOptions {
+  officer: string;
+  workers?: number;
+  workerUrl?: URL | string;
+  onProgress?: (p: VerifyProgress) => void;
+}
+
+const defaultWorkerUrl = new URL('./worker.ts', import.meta.url);
+
+interface Expected {
+  sha256: string;
+  md5: string | null;
+  sha1: string | null;
+  size: number;
+}
+
+export async function verifyCase(kase: Case, opts: VerifyOptions): Promise<VerifyReport> {
+  const started = Date.now();
+  const db = kase.db;
+  const objects = db
+    .prepare(
+      `SELECT sha256, MIN(md5) AS md5, MIN(sha1) AS sha1, MAX(size) AS size FROM items
+       WHERE sha256 IS NOT NULL GROUP BY sha256 ORDER BY sha256`,
+    )
+    .all() as Expected[];
+  const itemCounts = db
+    .prepare('SELECT COUNT(*) AS total, COUNT(sha256) AS hashed FROM items')
+    .get() as { total: number; hashed: number };
+
+  const progress: VerifyProgress = {
+    objectsDone: 0,
+    objectsTotal: objects.length,
+    bytesDone: 0,
+    bytesTotal: objects.reduce((a, o) => a + (o.size ?? 0), 0),
+  };
+  let lastEmit = 0;
+  const problems: ObjectProblem[] = [];
+  let matched = 0;
+  const itemsOf = db.prepare('SELECT id, source_id AS source, path FROM items WHERE sha256 = ? ORDER BY id');
+
+  const judge = (exp: Expected, r: VerifyResult): void => {
+    progress.objectsDone++;
+    progress.bytesDone += exp.size ?? 0;
+    let problem: ObjectProblem | null = null;
+    if (r.found === 'missing') {
+      problem = { status: 'missing', sha256: exp.sha256, detail: 'the stored copy is missing from the case store', items: [] };
+    } else if (r.error) {
+      problem = { status: 'changed', sha256: exp.sha256, detail: `the stored copy cannot be read: ${r.error}`, items: [] };
+    } else {
+      const diffs: string[] = [];
+      if (r.sha256 !== exp.sha256) diffs.push(`SHA-256 is now ${r.sha256}`);
+      if (exp.sha1 && r.sha1 !== exp.sha1) diffs.push(`SHA-1 is now ${r.sha1}`);
+      if (exp.md5 && r.md5 !== exp.md5) diffs.push(`MD5 is now ${r.md5}`);
+      if (exp.size !== null && r.size !== exp.size) diffs.push(`size is now ${r.size} bytes (recorded ${exp.size})`);
+      if (diffs.length) problem = { status: 'changed', sha256: exp.sha256, detail: `the stored copy was altered: ${diffs.join('; ')}`, items: [] };
+    }
+    if (problem) {
+      problem.items = itemsOf.all(exp.sha256) as ObjectProblem['items'];
+      problems.push(problem);
+    } else {
+      matched++;
+    }
+    const now = Date.now();
+    if (now - lastEmit >= 100) {
+      lastEmit = now;
+      opts.onProgress?.({ ...progress });
+    }
+  };
+
+  const pool = new TaskPool<VerifyTask, VerifyResult>({
+    workerUrl: opts.workerUrl ?? defaultWorkerUrl,
+    setup: { storeDir: kase.layout.store, objectsDb: kase.layout.objectsDb },
+    size: Math.max(1, opts.workers ?? availableParallelism()),
+    timeoutFor: (t) => 60_000 + Math.ceil(t.size / 10_000),
+    onResult: (r) => judge(objects[r.id]!, r),
+    onStuck: (t, reason) =>
+      judge(objects[t.id]!, { id: t.id, found: 'file', size: null, md5: null, sha1: null, sha256: null, error: reason }),
+  });
+  try {
+    let batch: VerifyTask[] = [];
+    for (let i = 0; i < objects.length; i++) {
+      const o = objects[i]!;
+      const task = { id: i, size: o.size ?? 0, sha256: o.sha256 };
+      if (task.size > SMALL_OBJECT_MAX) {
+        await pool.submit([task]);
+      } else {
+        batch.push(task);
+        if (batch.length >= 128) {
+          await pool.submit(batch);
+          batch = [];
+        }
+      }
+    }
+    await pool.submit(batch);
+    await pool.idle();
+  } finally {
+    await pool.close();
+  }
+  opts.onProgress?.({ ...progress });
+
+  const chain = verifyChain(db);
+  const changed = problems.filter((p) => p.status === 'changed').length;
+  const missing = problems.length - changed;
+  const report: VerifyReport = {
+    ok: problems.length === 0 && chain.ok,
+    objects: { total: objects.length, matched, changed, missing },
+    items: itemCounts,
+    problems,
+    chain,
+    elapsedMs: Date.now() - started,
+  };
+  kase.custody.append({
+    officer: opts.officer,
+    action: 'verify.run',
+    target: `case:${kase.info().uuid}`,
+    details: {
+      ok: report.ok,
+      objects: report.objects,
+      chainOk: chain.ok,
+      chainEventsChecked: chain.events,
+      chainFirstBad: chain.firstBad?.seq ?? null,
+      problems: problems.slice(0, 50).map((p) => ({ status: p.status, sha256: p.sha256 })),
+    },
+  });
+  return report;
+}

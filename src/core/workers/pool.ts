@@ -1,0 +1,146 @@
+// A pool of workers (hashing at ingest, re-hashing at verify) with back-pressure and a watchdog. Each worker has at most `depth`
+// batches in flight; results come back one per task, in order. If a worker goes quiet for longer
+// than a task may take (a hang in a parser fed a hostile file) or crashes, it is replaced: the
+// task it was on is reported to `onStuck` and the rest of its batch goes to the new worker.
+import { Worker } from 'node:worker_threads';
+
+export interface PoolTask {
+  id: number;
+  size: number;
+}
+
+export interface PoolOptions<T extends PoolTask, R extends { id: number }> {
+  workerUrl: URL | string;
+  setup: unknown;
+  size: number;
+  /** Batches in flight per worker (2 keeps a worker busy while the next is posted). */
+  depth?: number;
+  /** How long one task may run before its worker is presumed stuck. */
+  timeoutFor(task: T): number;
+  onResult(result: R): void;
+  onStuck(task: T, reason: string): void;
+}
+
+interface Slot<T> {
+  worker: Worker;
+  /** Tasks posted and not yet answered, in order. */
+  pending: T[];
+  batches: number[];
+  timer: NodeJS.Timeout | null;
+  dead: boolean;
+}
+
+export class TaskPool<T extends PoolTask, R extends { id: number }> {
+  private readonly opts: PoolOptions<T, R>;
+  private readonly slots: Slot<T>[] = [];
+  private waiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private readonly depth: number;
+  private fatal: Error | null = null;
+
+  constructor(opts: PoolOptions<T, R>) {
+    this.opts = opts;
+    this.depth = opts.depth ?? 2;
+    for (let i = 0; i < opts.size; i++) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot<T> {
+    const worker = new Worker(this.opts.workerUrl, { workerData: this.opts.setup });
+    const slot: Slot<T> = { worker, pending: [], batches: [], timer: null, dead: false };
+    worker.on('message', (r: R) => this.onMessage(slot, r));
+    worker.on('error', (err) => this.replace(slot, `worker crashed: ${err.message}`));
+    worker.on('exit', (code) => {
+      if (!slot.dead) this.replace(slot, `worker exited with code ${code}`);
+    });
+    return slot;
+  }
+
+  private arm(slot: Slot<T>): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const current = slot.pending[0];
+    if (current) {
+      slot.timer = setTimeout(() => this.replace(slot, 'timed out'), this.opts.timeoutFor(current));
+    }
+  }
+
+  private onMessage(slot: Slot<T>, r: R): void {
+    const task = slot.pending.shift();
+    if (!task || task.id !== r.id) {
+      this.fatal = new Error(`worker answered out of order (task ${task?.id}, result ${r.id})`);
+    }
+    if (slot.batches.length && --slot.batches[0]! === 0) slot.batches.shift();
+    this.arm(slot);
+    this.opts.onResult(r);
+    this.wake();
+  }
+
+  private replace(slot: Slot<T>, reason: string): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    if (slot.timer) clearTimeout(slot.timer);
+    void slot.worker.terminate();
+    const [stuck, ...rest] = slot.pending;
+    const fresh = this.spawn();
+    this.slots[this.slots.indexOf(slot)] = fresh;
+    if (stuck) this.opts.onStuck(stuck, reason);
+    if (rest.length) this.post(fresh, rest);
+    this.wake();
+  }
+
+  private post(slot: Slot<T>, batch: T[]): void {
+    slot.pending.push(...batch);
+    slot.batches.push(batch.length);
+    if (slot.pending.length === batch.length) this.arm(slot);
+    slot.worker.postMessage(batch);
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+    if (this.slots.every((s) => s.pending.length === 0)) {
+      const idle = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const f of idle) f();
+    }
+  }
+
+  private freeSlot(): Slot<T> | undefined {
+    let best: Slot<T> | undefined;
+    for (const s of this.slots) {
+      if (s.batches.length < this.depth && (!best || s.pending.length < best.pending.length)) best = s;
+    }
+    return best;
+  }
+
+  /** Posts a batch to the least busy worker, waiting for room first. */
+  async submit(batch: T[]): Promise<void> {
+    if (batch.length === 0) return;
+    for (;;) {
+      if (this.fatal) throw this.fatal;
+      const slot = this.freeSlot();
+      if (slot) {
+        this.post(slot, batch);
+        return;
+      }
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  /** Resolves when every posted task has been answered. */
+  async idle(): Promise<void> {
+    while (this.slots.some((s) => s.pending.length > 0)) {
+      await new Promise<void>((r) => this.idleWaiters.push(r));
+    }
+    if (this.fatal) throw this.fatal;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.slots) {
+      s.dead = true;
+      if (s.timer) clearTimeout(s.timer);
+    }
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

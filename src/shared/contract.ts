@@ -1,0 +1,70 @@
+// The one API contract: every method the engine offers, with the zod schema of its input.
+// The CLI, the Electron IPC, the preload and the browser host are all derived from this list,
+// so a method cannot exist in one front door and not another. Pure TypeScript + zod: no node,
+// no dom, no electron.
+import { z } from 'zod';
+
+const casePath = z.string().min(1, 'the case folder is required');
+const officer = z.string().trim().min(1, 'the officer name is required');
+
+export const contract = {
+  createCase: z.object({
+    casePath,
+    name: z.string().trim().min(1, 'the case name is required'),
+    number: z.string().trim().min(1, 'the case number is required'),
+    officer,
+  }),
+  caseInfo: z.object({ casePath }),
+  ingest: z.object({
+    casePath,
+    sourcePath: z.string().min(1, 'the export to ingest is required'),
+    exhibit: z.string().trim().min(1).nullable().optional(),
+    officer,
+    workers: z.number().int().min(1).max(64).optional(),
+  }),
+  listItems: z.object({
+    casePath,
+    type: z.string().optional(),
+    exhibit: z.string().optional(),
+    kind: z.enum(['file', 'dir', 'symlink', 'fifo', 'socket', 'device', 'other']).optional(),
+    mismatch: z.boolean().optional(),
+    hasGps: z.boolean().optional(),
+    errors: z.boolean().optional(),
+    pathContains: z.string().optional(),
+    sort: z.enum(['id', 'path', 'size', 'mime', 'mtime', 'taken_at']).optional(),
+    desc: z.boolean().optional(),
+    limit: z.number().int().min(1).max(100_000).optional(),
+    offset: z.number().int().min(0).optional(),
+  }),
+  getItem: z.object({ casePath, id: z.number().int().positive(), officer: officer.optional() }),
+  custodyLog: z.object({
+    casePath,
+    action: z.string().optional(),
+    target: z.string().optional(),
+    officer: z.string().optional(),
+    limit: z.number().int().positive().optional(),
+  }),
+  verify: z.object({ casePath, officer, workers: z.number().int().min(1).max(64).optional() }),
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type Input<M extends MethodName> = z.input<Contract[M]>;
+export type ParsedInput<M extends MethodName> = z.output<Contract[M]>;
+export const methodNames = Object.keys(contract) as MethodName[];
+
+/** Parses a method's input, turning zod's issues into one readable sentence. */
+export function parseInput<M extends MethodName>(method: M, input: unknown): ParsedInput<M> {
+  const r = contract[method].safeParse(input);
+  if (r.success) return r.data as ParsedInput<M>;
+  const issues = r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+  throw new InputError(`Invalid input to ${method}: ${issues}`);
+}
+
+export class InputError extends Error {
+  readonly code = 'USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
