@@ -1,14 +1,16 @@
 // What we learn from a file's bytes besides its hashes: type by magic bytes, extension
-// mismatch, and photo metadata. A broken file yields an error on the item, never an exception.
+// mismatch, whether it is a container to open, and photo metadata. A broken file yields an
+// error on the item, never an exception.
 import { detectType, isExtensionMismatch } from '../analyze/filetype.ts';
 import { hasReadableMetadata, readPhotoMetadata } from '../analyze/metadata.ts';
 import { errorMessage } from '../errors.ts';
-import type { HashResult } from './protocol.ts';
+import { containerKindOf } from '../sources/detect.ts';
+import type { HashResult, ItemMeta } from './protocol.ts';
 
 export async function analyzeBytes(
   head: Uint8Array,
   name: string,
-): Promise<Pick<HashResult, 'mime' | 'detectedExt' | 'extMismatch' | 'meta'>> {
+): Promise<Pick<HashResult, 'mime' | 'detectedExt' | 'extMismatch' | 'meta' | 'container'>> {
   let mime: string | null = null;
   let detectedExt: string | null = null;
   try {
@@ -18,7 +20,7 @@ export async function analyzeBytes(
   } catch {
     // file-type gives up on some truncated containers; the item stays untyped.
   }
-  let meta: HashResult['meta'] = null;
+  let meta: ItemMeta | null = null;
   if (hasReadableMetadata(mime)) {
     try {
       const m = await readPhotoMetadata(head);
@@ -27,9 +29,15 @@ export async function analyzeBytes(
       meta = emptyMeta(`metadata unreadable: ${errorMessage(err)}`);
     }
   }
-  return { mime, detectedExt, extMismatch: isExtensionMismatch(name, detectedExt), meta };
+  let container: string | null = null;
+  try {
+    container = containerKindOf(mime, name, head);
+  } catch {
+    container = null;
+  }
+  return { mime, detectedExt, extMismatch: isExtensionMismatch(name, detectedExt), meta, container };
 }
 
-export function emptyMeta(error: string): NonNullable<HashResult['meta']> {
+export function emptyMeta(error: string): ItemMeta {
   return { takenAt: null, lat: null, lon: null, alt: null, make: null, model: null, orientation: null, json: null, error };
 }

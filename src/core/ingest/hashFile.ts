@@ -1,13 +1,12 @@
-// One read pass over a file: MD5, SHA-1 and SHA-256 together, the store copy, and the head kept
-// for type detection and metadata. Synchronous on purpose: it runs on a worker thread, where
-// blocking reads are the fastest way through the bytes.
+// Reading evidence: the three digests, opening files read-only without touching their access
+// time, and the read loops that feed a ByteSink from a whole file, a byte range (a ZIP or TAR
+// member inside a file on disk, decoded if compressed) or a stream.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { commitTempFile, newTempPath } from '../store/files.ts';
-import { SMALL_OBJECT_MAX } from '../store/layout.ts';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { ByteSink, type SinkOutcome, type StoreDirs } from './byteSink.ts';
 
-/** How much of a large file's start is kept for type detection and metadata. */
-export const HEAD_BYTES = 1024 * 1024;
 const CHUNK = 1024 * 1024;
 
 export interface Digests {
@@ -51,93 +50,107 @@ export function openEvidence(path: Uint8Array | string): number {
   return openSync(path as string, base);
 }
 
-export interface ReadOutcome extends Digests {
-  size: number;
-  /** All bytes of a small file (kept for the store database). */
-  data: Uint8Array | null;
-  /** The first HEAD_BYTES (all of a small file). */
-  head: Uint8Array;
-  stored: 'blob' | 'file';
-  existed: boolean;
-}
-
-function readFully(fd: number, buf: Uint8Array): number {
-  let off = 0;
-  while (off < buf.byteLength) {
-    const n = readSync(fd, buf, off, buf.byteLength - off, null);
-    if (n === 0) break;
-    off += n;
-  }
-  return off;
-}
-
 /**
- * Reads a file once. Small files (<= SMALL_OBJECT_MAX) come back whole, for the store database;
- * larger ones stream into a temp file that is fsynced and renamed into the store.
+ * Feeds `length` bytes from `offset` of an open file into the sink, or everything to EOF when
+ * length is null (then `expected`, the size from fstat, sizes the first read so a small file is
+ * one exact buffer; a probe past it notices a file that grew).
  */
-export function readAndStore(path: Uint8Array, dirs: { storeDir: string; tmpDir: string }): ReadOutcome {
+function pumpRange(fd: number, sink: ByteSink, offset: number, length: number | null, expected = 0): void {
+  let pos = offset;
+  const end = length === null ? Infinity : offset + length;
+  for (;;) {
+    const left = length === null ? expected - (pos - offset) : end - pos;
+    if (left <= 0) {
+      if (length !== null) break;
+      // Past the size fstat gave: probe for bytes appended since (a file still being written).
+      const n = readSync(fd, probe, 0, probe.byteLength, pos);
+      if (n === 0) break;
+      sink.write(Buffer.from(probe.subarray(0, n)));
+      pos += n;
+      expected = pos - offset;
+      continue;
+    }
+    const want = Math.min(CHUNK, left);
+    // A fresh, unpooled buffer per chunk: the sink keeps small objects' chunks without copying,
+    // and the worker may transfer the memory to the main thread.
+    const buf = Buffer.allocUnsafeSlow(want);
+    const n = readSync(fd, buf, 0, want, pos);
+    if (n === 0) break;
+    sink.write(n === want ? buf : buf.subarray(0, n));
+    pos += n;
+  }
+}
+
+const probe = Buffer.allocUnsafeSlow(64 * 1024);
+
+/** A whole file, read once. */
+export function readFileInto(path: Uint8Array, dirs: StoreDirs): SinkOutcome {
+  const sink = new ByteSink(dirs);
   const fd = openEvidence(path);
   try {
-    const size = fstatSync(fd).size;
-    if (size <= SMALL_OBJECT_MAX) {
-      // One extra byte tells us if the file grew since fstat.
-      const buf = new Uint8Array(size + 1);
-      const n = readFully(fd, buf);
-      if (n <= SMALL_OBJECT_MAX) {
-        const data = buf.subarray(0, n);
-        return { ...hashBytes(data), size: n, data, head: data, stored: 'blob', existed: false };
-      }
-      // Grew past the small limit while we looked: fall through to the streaming path.
-    }
-    return streamToStore(fd, dirs);
+    pumpRange(fd, sink, 0, null, fstatSync(fd).size);
+    return sink.finish();
+  } catch (err) {
+    sink.abort();
+    throw err;
   } finally {
     closeSync(fd);
   }
 }
 
-function streamToStore(fd: number, dirs: { storeDir: string; tmpDir: string }): ReadOutcome {
-  const tmp = newTempPath(dirs.tmpDir);
-  const out = openSync(tmp, 'wx', 0o600);
-  const hash = new TripleHash();
-  const head = new Uint8Array(HEAD_BYTES);
-  let headLen = 0;
-  let size = 0;
-  const chunk = new Uint8Array(CHUNK);
-  let committed = false;
+export class DeclaredSizeExceeded extends Error {
+  constructor(declared: number) {
+    super(`decodes to more than its declared ${declared} bytes (a zip-bomb technique): stopped, not stored`);
+    this.name = 'DeclaredSizeExceeded';
+  }
+}
+
+/**
+ * A member stored inside a container file: `length` raw bytes at `offset`, decoded by `codec`.
+ * Decoding stops one byte past the declared size, so a member that lies about its size cannot
+ * fill the disk.
+ */
+export async function readRangeInto(
+  r: { fsPath: string; offset: number; length: number; codec: 'none' | 'deflate-raw' | 'gzip' | 'zlib'; size: number },
+  dirs: StoreDirs,
+): Promise<SinkOutcome> {
+  if (r.codec === 'none') {
+    const sink = new ByteSink(dirs);
+    const fd = openEvidence(r.fsPath);
+    try {
+      pumpRange(fd, sink, r.offset, r.length);
+      if (sink.bytesWritten < r.length) throw new Error(`truncated: ${sink.bytesWritten} of ${r.length} bytes present`);
+      return sink.finish();
+    } catch (err) {
+      sink.abort();
+      throw err;
+    } finally {
+      closeSync(fd);
+    }
+  }
+  const raw = r.length > 0 ? createReadStream(r.fsPath, { start: r.offset, end: r.offset + r.length - 1, highWaterMark: CHUNK }) : null;
+  const decoder = r.codec === 'deflate-raw' ? createInflateRaw() : r.codec === 'gzip' ? createGunzip() : createInflate();
+  if (!raw) decoder.end();
+  else raw.pipe(decoder);
+  return readStreamInto(decoder, dirs, r.size, () => raw?.destroy());
+}
+
+/** A sequential stream (a .tar.gz member, an inflated range). Stops past `limit` bytes if given. */
+export async function readStreamInto(stream: Readable, dirs: StoreDirs, limit: number | null, onStop?: () => void): Promise<SinkOutcome> {
+  const sink = new ByteSink(dirs);
   try {
-    for (;;) {
-      const n = readSync(fd, chunk, 0, CHUNK, size);
-      if (n === 0) break;
-      const part = chunk.subarray(0, n);
-      hash.update(part);
-      if (headLen < HEAD_BYTES) {
-        const take = Math.min(n, HEAD_BYTES - headLen);
-        head.set(part.subarray(0, take), headLen);
-        headLen += take;
+    for await (const chunk of stream) {
+      const b = chunk as Buffer;
+      if (limit !== null && sink.bytesWritten + b.byteLength > limit) {
+        stream.destroy();
+        onStop?.();
+        throw new DeclaredSizeExceeded(limit);
       }
-      let w = 0;
-      while (w < n) w += writeSync(out, part, w, n - w);
-      size += n;
+      sink.write(b);
     }
-    fsyncSync(out);
-    closeSync(out);
-    const d = hash.digest();
-    const added = commitTempFile(dirs.storeDir, tmp, d.sha256);
-    committed = true;
-    return { ...d, size, data: null, head: head.subarray(0, headLen), stored: 'file', existed: !added };
-  } finally {
-    if (!committed) {
-      try {
-        closeSync(out);
-      } catch {
-        /* already closed */
-      }
-      try {
-        // A failed read leaves no partial object behind.
-        unlinkSync(tmp);
-      } catch {
-        /* gone already */
-      }
-    }
+    return sink.finish();
+  } catch (err) {
+    sink.abort();
+    throw err;
   }
 }

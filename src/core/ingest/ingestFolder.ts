@@ -13,7 +13,7 @@ import { EvidenceError, errorMessage } from '../errors.ts';
 import { extensionOf } from '../analyze/filetype.ts';
 import { emptyMeta } from './analyzeItem.ts';
 import { TaskPool } from '../workers/pool.ts';
-import type { HashResult, HashTask } from './protocol.ts';
+import { blankResult, type HashResult, type HashTask } from './protocol.ts';
 import { type IngestProblem, type IngestProgress, type IngestSummary, RateMeter } from './progress.ts';
 import { type FoundEntry, walkFolder } from './walk.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
@@ -294,16 +294,7 @@ export async function ingestFolder(kase: Case, opts: IngestOptions): Promise<Ing
         void pool.submit([{ ...task, analyze: false }]);
       } else {
         onResult({
-          id: task.id,
-          size: task.size,
-          md5: null,
-          sha1: null,
-          sha256: null,
-          stored: 'none',
-          existed: false,
-          mime: null,
-          detectedExt: null,
-          extMismatch: false,
+          ...blankResult(task),
           meta: emptyMeta(`the file stopped a hashing worker (${reason})`),
           error: `could not be hashed: it stopped a worker twice (${reason})`,
         });
@@ -346,7 +337,7 @@ export async function ingestFolder(kase: Case, opts: IngestOptions): Promise<Ing
       }
       const id = nextId++;
       inflight.set(id, e);
-      const task: HashTask = { id, fsPath: e.fsPath, size: e.size ?? 0, name: e.name, analyze: true };
+      const task: HashTask = { id, content: { type: 'file', fsPath: e.fsPath }, size: e.size ?? 0, name: e.name, analyze: true };
       if (task.size > SMALL_OBJECT_MAX) {
         await pool.submit([task]);
       } else {

@@ -1,17 +1,30 @@
 // Messages between the ingest pipeline (main thread) and its hashing workers.
+import type { Content } from '../sources/types.ts';
+
+/** The contents a worker can read itself ('stream' contents are read on the main thread). */
+export type TaskContent = Exclude<Content, { type: 'stream' }>;
 
 export interface HashTask {
   id: number;
-  /** Absolute path bytes of the file to read (folder sources). */
-  fsPath?: Uint8Array;
-  /** The bytes themselves, when the pipeline already has them (archive members). */
-  data?: Uint8Array;
-  /** Size expected from the walk; used for scheduling and time-outs. */
+  content: TaskContent;
+  /** Size expected from the walk or the container; used for scheduling and time-outs. */
   size: number;
-  /** The item's file name, for the extension-mismatch check. */
+  /** The item's file name, for the extension-mismatch check and container detection. */
   name: string;
   /** False on the retry of a file whose analysis crashed or hung a worker: hash only. */
   analyze: boolean;
+}
+
+export interface ItemMeta {
+  takenAt: string | null;
+  lat: number | null;
+  lon: number | null;
+  alt: number | null;
+  make: string | null;
+  model: string | null;
+  orientation: number | null;
+  json: string | null;
+  error: string | null;
 }
 
 export interface HashResult {
@@ -28,21 +41,32 @@ export interface HashResult {
   mime: string | null;
   detectedExt: string | null;
   extMismatch: boolean;
-  meta: {
-    takenAt: string | null;
-    lat: number | null;
-    lon: number | null;
-    alt: number | null;
-    make: string | null;
-    model: string | null;
-    orientation: number | null;
-    json: string | null;
-    error: string | null;
-  } | null;
+  /** Container kind to open ('zip', 'tar', 'tar.gz', 'ab'), if this file is one. */
+  container: string | null;
+  meta: ItemMeta | null;
   error: string | null;
 }
 
 export interface WorkerSetup {
   storeDir: string;
   tmpDir: string;
+}
+
+/** A result with nothing learned yet; filled in as the task proceeds. */
+export function blankResult(task: { id: number; size: number }): HashResult {
+  return {
+    id: task.id,
+    size: task.size,
+    md5: null,
+    sha1: null,
+    sha256: null,
+    stored: 'none',
+    existed: false,
+    mime: null,
+    detectedExt: null,
+    extMismatch: false,
+    container: null,
+    meta: null,
+    error: null,
+  };
 }

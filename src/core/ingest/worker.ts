@@ -5,54 +5,60 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../errors.ts';
 import { analyzeBytes, emptyMeta } from './analyzeItem.ts';
-import { hashBytes, readAndStore } from './hashFile.ts';
-import type { HashResult, HashTask, WorkerSetup } from './protocol.ts';
-import { SMALL_OBJECT_MAX } from '../store/layout.ts';
+import type { SinkOutcome } from './byteSink.ts';
+import { ByteSink } from './byteSink.ts';
+import { readFileInto, readRangeInto } from './hashFile.ts';
+import { blankResult, type HashResult, type HashTask, type WorkerSetup } from './protocol.ts';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 
-async function processTask(task: HashTask): Promise<{ result: HashResult; transfer: ArrayBuffer[] }> {
-  const base: HashResult = {
-    id: task.id,
-    size: task.size,
-    md5: null,
-    sha1: null,
-    sha256: null,
-    stored: 'none',
-    existed: false,
-    mime: null,
-    detectedExt: null,
-    extMismatch: false,
-    meta: null,
-    error: null,
-  };
-  let head: Uint8Array;
-  try {
-    if (task.data) {
-      if (task.data.byteLength > SMALL_OBJECT_MAX) throw new Error('in-memory data larger than the small-object limit');
-      const d = hashBytes(task.data);
-      Object.assign(base, d, { size: task.data.byteLength, stored: 'blob', data: task.data });
-      head = task.data;
-    } else if (task.fsPath) {
-      const r = readAndStore(task.fsPath, setup);
-      Object.assign(base, { md5: r.md5, sha1: r.sha1, sha256: r.sha256, size: r.size, stored: r.stored, existed: r.existed });
-      if (r.data) base.data = r.data;
-      head = r.head;
-    } else {
-      throw new Error('task names neither a path nor data');
+async function read(task: HashTask): Promise<SinkOutcome> {
+  const c = task.content;
+  switch (c.type) {
+    case 'file':
+      return readFileInto(c.fsPath, setup);
+    case 'range':
+      return readRangeInto(c, setup);
+    case 'bytes': {
+      const sink = new ByteSink(setup);
+      sink.write(c.data);
+      return sink.finish();
     }
+  }
+}
+
+async function processTask(task: HashTask): Promise<{ result: HashResult; transfer: ArrayBuffer[] }> {
+  const result = blankResult(task);
+  let out: SinkOutcome;
+  try {
+    out = await read(task);
   } catch (err) {
-    base.error = `could not read: ${errorMessage(err)}`;
-    return { result: base, transfer: [] };
+    result.error = `could not read: ${errorMessage(err)}`;
+    return { result, transfer: [] };
+  }
+  Object.assign(result, { md5: out.md5, sha1: out.sha1, sha256: out.sha256, size: out.size, stored: out.stored, existed: out.existed });
+  const c = task.content;
+  if (c.type === 'range' && c.crc32 !== undefined && c.crc32 >>> 0 !== out.crc32) {
+    result.error = `CRC-32 mismatch: the container records ${hex8(c.crc32)}, the bytes give ${hex8(out.crc32)} (damaged or altered member; hashes are of the bytes as found)`;
   }
   if (task.analyze) {
-    Object.assign(base, await analyzeBytes(head, task.name));
+    Object.assign(result, await analyzeBytes(out.head, task.name));
   } else {
-    base.meta = emptyMeta('analysis skipped: it stopped a worker (hang or crash) on an earlier try');
+    result.meta = emptyMeta('analysis skipped: it stopped a worker (hang or crash) on an earlier try');
   }
-  const transfer = base.data && base.data.byteOffset === 0 ? [base.data.buffer as ArrayBuffer] : [];
-  return { result: base, transfer };
+  let transfer: ArrayBuffer[] = [];
+  if (out.data) {
+    // Hand the memory over instead of copying it, when the view covers its whole buffer.
+    const whole = out.data.byteOffset === 0 && out.data.byteLength === out.data.buffer.byteLength;
+    result.data = whole ? out.data : new Uint8Array(out.data);
+    transfer = [result.data.buffer as ArrayBuffer];
+  }
+  return { result, transfer };
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
 }
 
 let queue: Promise<void> = Promise.resolve();

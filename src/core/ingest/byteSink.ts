@@ -1,0 +1,131 @@
+// The one place bytes of evidence pass through on their way into the case: MD5, SHA-1 and
+// SHA-256 in one pass, CRC-32 where the container recorded one, the head kept for type detection
+// and metadata, and the store copy: kept in memory while small (it becomes a blob in
+// store/objects.db), spilled to a fsynced temp file and renamed to its content address once large.
+import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { commitTempFile, newTempPath } from '../store/files.ts';
+import { SMALL_OBJECT_MAX } from '../store/layout.ts';
+import { type Digests, TripleHash } from './hashFile.ts';
+
+/** How much of a large object's start is kept for type detection and metadata. */
+export const HEAD_BYTES = 1024 * 1024;
+
+export interface StoreDirs {
+  storeDir: string;
+  tmpDir: string;
+}
+
+export interface SinkOutcome extends Digests {
+  size: number;
+  /** All bytes of a small object (stored as a blob by the pipeline). */
+  data: Uint8Array | null;
+  /** The first HEAD_BYTES (all of a small object). */
+  head: Uint8Array;
+  stored: 'blob' | 'file';
+  /** A 'file' object that was already in the store: not written twice. */
+  existed: boolean;
+  crc32: number;
+}
+
+export class ByteSink {
+  private readonly dirs: StoreDirs;
+  private readonly hash = new TripleHash();
+  private crc = 0;
+  private size = 0;
+  private chunks: Uint8Array[] = [];
+  private tmp: string | null = null;
+  private fd: number | null = null;
+  private head: Uint8Array | null = null;
+  private headLen = 0;
+
+  constructor(dirs: StoreDirs) {
+    this.dirs = dirs;
+  }
+
+  get bytesWritten(): number {
+    return this.size;
+  }
+
+  /** Takes ownership of `chunk` while small: callers must not reuse its memory. */
+  write(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
+    this.hash.update(chunk);
+    this.crc = crc32(chunk, this.crc);
+    this.size += chunk.byteLength;
+    if (this.fd === null) {
+      this.chunks.push(chunk);
+      if (this.size > SMALL_OBJECT_MAX) this.spill();
+    } else {
+      this.keepHead(chunk);
+      this.writeOut(chunk);
+    }
+  }
+
+  private keepHead(chunk: Uint8Array): void {
+    if (this.headLen >= HEAD_BYTES) return;
+    this.head ??= new Uint8Array(HEAD_BYTES);
+    const take = Math.min(chunk.byteLength, HEAD_BYTES - this.headLen);
+    this.head.set(chunk.subarray(0, take), this.headLen);
+    this.headLen += take;
+  }
+
+  private writeOut(chunk: Uint8Array): void {
+    let w = 0;
+    while (w < chunk.byteLength) w += writeSync(this.fd!, chunk, w, chunk.byteLength - w);
+  }
+
+  private spill(): void {
+    this.tmp = newTempPath(this.dirs.tmpDir);
+    this.fd = openSync(this.tmp, 'wx', 0o600);
+    for (const c of this.chunks) {
+      this.keepHead(c);
+      this.writeOut(c);
+    }
+    this.chunks = [];
+  }
+
+  finish(): SinkOutcome {
+    const d = this.hash.digest();
+    if (this.fd === null) {
+      const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      this.chunks = [];
+      return { ...d, size: this.size, data, head: data, stored: 'blob', existed: false, crc32: this.crc >>> 0 };
+    }
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = null;
+    const added = commitTempFile(this.dirs.storeDir, this.tmp!, d.sha256);
+    this.tmp = null;
+    return {
+      ...d,
+      size: this.size,
+      data: null,
+      head: this.head!.subarray(0, this.headLen),
+      stored: 'file',
+      existed: !added,
+      crc32: this.crc >>> 0,
+    };
+  }
+
+  /** Drops a partial object: nothing half-written survives a failed read. */
+  abort(): void {
+    this.chunks = [];
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* already closed */
+      }
+      this.fd = null;
+    }
+    if (this.tmp) {
+      try {
+        unlinkSync(this.tmp);
+      } catch {
+        /* already gone */
+      }
+      this.tmp = null;
+    }
+  }
+}
