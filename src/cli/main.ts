@@ -110,12 +110,32 @@ The officer defaults to $EVIDENCE_OFFICER, then the officer who created the case
 
   program
     .command('ingest <case> <export>')
-    .description('hash, type and catalogue every file of a folder export; Ctrl-C stops, running again resumes')
+    .description(
+      'hash, type and catalogue every file of an export: a folder, an iPhone backup folder, a ZIP, TAR, .tar.gz, Cellebrite UFDR or Android .ab; archives found inside are opened too. Ctrl-C stops; running again resumes',
+    )
     .option('--exhibit <number>', 'exhibit the export comes from, e.g. EXH-001')
     .option('--officer <name>', 'officer doing the ingest')
+    .addOption(
+      new Option('--kind <kind>', 'force the kind of export instead of detecting it').choices([
+        'folder',
+        'ios-backup',
+        'file',
+        'zip',
+        'tar',
+        'tar.gz',
+        'ab',
+        'ufdr',
+      ]),
+    )
+    .option('--no-expand', 'do not open archives and backups found inside a folder (they are still hashed)')
     .option('--workers <n>', 'hashing threads (default: one per core)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print the summary as JSON')
-    .action(async (casePath: string, source: string, o: { exhibit?: string; officer?: string; workers?: number; json?: boolean }) => {
+    .action(
+      async (
+        casePath: string,
+        source: string,
+        o: { exhibit?: string; officer?: string; kind?: 'folder'; expand: boolean; workers?: number; json?: boolean },
+      ) => {
       const officer = officerFrom(o.officer, service, casePath);
       const controller = new AbortController();
       let stops = 0;
@@ -133,7 +153,7 @@ The officer defaults to $EVIDENCE_OFFICER, then the officer who created the case
       const view = ingestProgressView(process.stderr);
       try {
         const s = await service.ingest(
-          { casePath, sourcePath: source, exhibit: o.exhibit ?? null, officer, workers: o.workers },
+          { casePath, sourcePath: source, exhibit: o.exhibit ?? null, officer, kind: o.kind, expand: o.expand, workers: o.workers },
           { signal: controller.signal, onProgress: (p) => view.update(p) },
         );
         view.done();
@@ -145,7 +165,8 @@ The officer defaults to $EVIDENCE_OFFICER, then the officer who created the case
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
       }
-    });
+      },
+    );
 
   program
     .command('ls <case>')

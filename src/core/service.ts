@@ -4,7 +4,7 @@ import { Case } from './case.ts';
 import { type ItemDetail, type ItemRow, countItems, getItem, listItems } from './catalogue/query.ts';
 import type { CustodyEvent } from './custody/log.ts';
 import { EvidenceError } from './errors.ts';
-import { ingestFolder } from './ingest/ingestFolder.ts';
+import { ingest } from './ingest/ingest.ts';
 import type { IngestProgress, IngestSummary } from './ingest/progress.ts';
 import { type Clock, systemClock } from './time.ts';
 import { type VerifyProgress, type VerifyReport, verifyCase } from './verify/verifyCase.ts';
@@ -95,8 +95,10 @@ export class EvidenceService {
   ): Promise<IngestSummary> {
     const i = parseInput('ingest', input);
     const c = this.caseAt(i.casePath);
-    return ingestFolder(c, {
+    return ingest(c, {
       sourcePath: i.sourcePath,
+      kind: i.kind,
+      expand: i.expand,
       exhibit: i.exhibit ?? null,
       officer: i.officer,
       workers: i.workers,

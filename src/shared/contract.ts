@@ -20,6 +20,8 @@ export const contract = {
     sourcePath: z.string().min(1, 'the export to ingest is required'),
     exhibit: z.string().trim().min(1).nullable().optional(),
     officer,
+    kind: z.enum(['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr']).optional(),
+    expand: z.boolean().optional(),
     workers: z.number().int().min(1).max(64).optional(),
   }),
   listItems: z.object({

@@ -124,6 +124,21 @@ CREATE TRIGGER custody_events_no_delete BEFORE DELETE ON custody_events
 BEGIN SELECT RAISE(ABORT, 'custody_events is append-only: rows cannot be deleted'); END;
 `,
   },
+  {
+    version: 2,
+    name: 'containers: nesting, reader facts',
+    sql: `
+-- The container item a member was read from (null at the top level), how deep it sits, the
+-- kind of container this item is (when it was opened), and what the reader recorded about it
+-- (iOS domain and fileID, UFDR device path and reported hashes, ZIP method...).
+ALTER TABLE items ADD COLUMN parent_id INTEGER REFERENCES items(id);
+ALTER TABLE items ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE items ADD COLUMN container TEXT;
+ALTER TABLE items ADD COLUMN extra TEXT;
+CREATE INDEX items_parent ON items(parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX items_container ON items(source_id) WHERE container IS NOT NULL;
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]!.version;

@@ -1,0 +1,656 @@
+// The ingest pipeline: takes a folder, an iPhone backup folder or a single file (a ZIP, TAR,
+// .tar.gz, UFDR, Android backup or any file), records everything found as items, hashes and
+// stores every file on the worker pool, and opens the containers it finds (from their store
+// copies, never from a temp extraction) up to a nesting limit. Batched durable transactions,
+// progress, cancel, and resume after a crash or kill.
+//
+// Durability order per batch: store objects (files fsynced and renamed by the workers, blobs
+// committed to store/objects.db) before the batch's item rows commit to case.db. So a row never
+// names an object that is not safely stored, and a crash at any point loses at most uncommitted
+// rows, which the resumed run redoes (items are unique per source and path).
+import { statSync, type Stats } from 'node:fs';
+import { availableParallelism, hostname } from 'node:os';
+import { basename, resolve } from 'node:path';
+import type { Case } from '../case.ts';
+import { extensionOf } from '../analyze/filetype.ts';
+import { EvidenceError, errorMessage } from '../errors.ts';
+import { iosBackupSource, readerFor, topLevelKindOf, type TopLevelKind } from '../sources/registry.ts';
+import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, type SourceEntry } from '../sources/types.ts';
+import { SMALL_OBJECT_MAX } from '../store/layout.ts';
+import { TaskPool } from '../workers/pool.ts';
+import { analyzeBytes, emptyMeta } from './analyzeItem.ts';
+import { readStreamInto } from './hashFile.ts';
+import { type IngestProblem, type IngestProgress, type IngestSummary, RateMeter } from './progress.ts';
+import { blankResult, type HashResult, type HashTask } from './protocol.ts';
+import { walkFolder } from './walk.ts';
+
+export interface IngestOptions {
+  sourcePath: string;
+  exhibit?: string | null;
+  officer: string;
+  /** Force the kind of source instead of detecting it. */
+  kind?: TopLevelKind | 'zip' | 'tar' | 'tar.gz' | 'ab' | 'ufdr';
+  /** Open containers found inside a folder (default true). A container given directly is always opened. */
+  expand?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: IngestProgress) => void;
+  workers?: number;
+  /** The compiled worker module, where the front door bundles it (Electron). */
+  workerUrl?: URL | string;
+}
+
+const BATCH_FILES = 64;
+const BATCH_BYTES = 4 * 1024 * 1024;
+const COMMIT_ROWS = 1000;
+const COMMIT_MS = 250;
+const PROGRESS_MS = 100;
+const MAX_PROBLEMS_KEPT = 200;
+
+const defaultWorkerUrl = new URL('./worker.ts', import.meta.url);
+
+/** An entry on its way to a row: the reader's facts plus where it sits in the nesting. */
+interface Placed {
+  entry: SourceEntry;
+  depth: number;
+  parentId: number | null;
+}
+
+interface PendingRow extends Placed {
+  result: HashResult | null;
+}
+
+interface ContainerJob {
+  itemPath: string;
+  sha256: string;
+  kind: string;
+  depth: number;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function limitsOf(kase: Case): ContainerLimits {
+  return { ...DEFAULT_LIMITS, ...(kase.settings().limits as Partial<ContainerLimits> | undefined) };
+}
+
+/** A folder walk's entries in the reader vocabulary. */
+async function* folderEntries(root: string): AsyncGenerator<SourceEntry> {
+  for await (const f of walkFolder(root)) {
+    const { fsPath, ...rest } = f;
+    yield { ...rest, content: f.kind === 'file' && !f.error ? { type: 'file', fsPath } : null };
+  }
+}
+
+/** The source file itself, as the first item of a single-file ingest. */
+function singleFileEntry(path: string, st: Stats): SourceEntry {
+  const iso = (d: Date): string => d.toISOString();
+  return {
+    path: basename(path),
+    pathRaw: null,
+    name: basename(path),
+    kind: 'file',
+    size: st.size,
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    inode: String(st.ino),
+    mtime: iso(st.mtime),
+    ctime: iso(st.ctime),
+    atime: iso(st.atime),
+    birthtime: st.birthtimeMs > 0 ? iso(st.birthtime) : null,
+    linkTarget: null,
+    error: null,
+    content: { type: 'file', fsPath: Buffer.from(path) },
+  };
+}
+
+function hashMismatches(e: SourceEntry, r: HashResult): string | null {
+  const exp = e.expected;
+  if (!exp || !r.sha256) return null;
+  const diffs: string[] = [];
+  if (exp.md5 && exp.md5.toLowerCase() !== r.md5) diffs.push(`MD5 ${exp.md5} (computed ${r.md5})`);
+  if (exp.sha1 && exp.sha1.toLowerCase() !== r.sha1) diffs.push(`SHA-1 ${exp.sha1} (computed ${r.sha1})`);
+  if (exp.sha256 && exp.sha256.toLowerCase() !== r.sha256) diffs.push(`SHA-256 ${exp.sha256} (computed ${r.sha256})`);
+  return diffs.length ? `hash mismatch: the extraction report records ${diffs.join(', ')}; the extraction tool and this app disagree` : null;
+}
+
+export async function ingest(kase: Case, opts: IngestOptions): Promise<IngestSummary> {
+  const root = resolve(opts.sourcePath);
+  let st: Stats;
+  try {
+    st = statSync(root);
+  } catch (err) {
+    throw new EvidenceError('SOURCE_UNREADABLE', `Cannot read the export at ${root}: ${errorMessage(err)}. Check the path and that the drive is mounted.`);
+  }
+  if (!st.isDirectory() && !st.isFile()) {
+    throw new EvidenceError('SOURCE_UNREADABLE', `${root} is neither a folder nor a file. Give the export folder or the export file (ZIP, TAR, UFDR, .ab).`);
+  }
+  const caseRoot = kase.layout.root;
+  if (root === caseRoot || root.startsWith(caseRoot + '/') || caseRoot.startsWith(root + '/')) {
+    throw new EvidenceError('USAGE', `The export ${root} and the case ${caseRoot} overlap. Keep the case folder outside the export.`);
+  }
+  const kind = opts.kind && ['folder', 'ios-backup', 'file'].includes(opts.kind) ? (opts.kind as TopLevelKind) : topLevelKindOf(root, st);
+  if ((kind === 'folder' || kind === 'ios-backup') && !st.isDirectory()) {
+    throw new EvidenceError('USAGE', `--kind ${kind} needs a folder, but ${root} is a file.`);
+  }
+  if (kind === 'file' && !st.isFile()) throw new EvidenceError('USAGE', `--kind ${opts.kind} needs a file, but ${root} is a folder.`);
+  const forcedContainer = opts.kind && !['folder', 'ios-backup', 'file'].includes(opts.kind) ? opts.kind : null;
+  const run = new IngestRun(kase, opts, root, kind, st);
+  return run.execute(forcedContainer);
+}
+
+class IngestRun {
+  private readonly kase: Case;
+  private readonly opts: IngestOptions;
+  private readonly root: string;
+  private readonly kind: TopLevelKind;
+  private readonly st: Stats;
+  private readonly limits: ContainerLimits;
+  private readonly started = Date.now();
+  private sourceId = 0;
+  private resumed = false;
+  private done = new Set<string>();
+  private readonly containers: ContainerJob[] = [];
+  private readonly progress: IngestProgress = {
+    phase: 'scanning',
+    filesDone: 0,
+    filesTotal: 0,
+    bytesDone: 0,
+    bytesTotal: 0,
+    errors: 0,
+    duplicates: 0,
+    currentPath: null,
+    elapsedMs: 0,
+    bytesPerSecond: 0,
+    etaSeconds: null,
+  };
+  private readonly meter = new RateMeter();
+  private lastEmit = 0;
+  private summary!: IngestSummary;
+  private rows: PendingRow[] = [];
+  private blobs: { sha256: string; data: Uint8Array }[] = [];
+  /** Hashes of blobs waiting in this batch: with the committed items, what makes a duplicate. */
+  private pendingHashes = new Set<string>();
+  private lastCommit = Date.now();
+  private readonly inflight = new Map<number, Placed>();
+  private nextId = 1;
+  private pool!: TaskPool<HashTask, HashResult>;
+  private batch: HashTask[] = [];
+  private batchBytes = 0;
+
+  constructor(kase: Case, opts: IngestOptions, root: string, kind: TopLevelKind, st: Stats) {
+    this.kase = kase;
+    this.opts = opts;
+    this.root = root;
+    this.kind = kind;
+    this.st = st;
+    this.limits = limitsOf(kase);
+  }
+
+  private get aborted(): boolean {
+    return this.opts.signal?.aborted === true;
+  }
+
+  async execute(forcedContainer: string | null): Promise<IngestSummary> {
+    this.openSource();
+    this.summary = {
+      sourceId: this.sourceId,
+      sourcePath: this.root,
+      exhibit: this.opts.exhibit ?? null,
+      status: 'finished',
+      resumed: this.resumed,
+      items: 0,
+      files: 0,
+      folders: 0,
+      links: 0,
+      special: 0,
+      bytes: 0,
+      duplicates: 0,
+      alreadyDone: 0,
+      errorCount: 0,
+      problems: [],
+      elapsedMs: 0,
+    };
+    await this.scan();
+    this.progress.phase = 'ingesting';
+    this.pool = new TaskPool<HashTask, HashResult>({
+      workerUrl: this.opts.workerUrl ?? defaultWorkerUrl,
+      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp },
+      size: Math.max(1, this.opts.workers ?? availableParallelism()),
+      // A hostile file may hang a parser: allow 30 s plus 20 MB/s of reading before giving up.
+      timeoutFor: (t) => 30_000 + Math.ceil(t.size / 20_000),
+      onResult: (r) => this.onResult(r),
+      onStuck: (task, reason) => this.onStuck(task, reason),
+    });
+    let failure: unknown = null;
+    try {
+      await this.consume(this.topLevelEntries(), 0, null);
+      await this.settle();
+      if (forcedContainer && this.kind === 'file') this.forceContainer(forcedContainer);
+      while (this.containers.length > 0 && !this.aborted) {
+        const job = this.containers.shift()!;
+        await this.expand(job);
+        await this.settle();
+      }
+    } catch (err) {
+      failure = err;
+      await this.pool.idle().catch(() => undefined);
+    } finally {
+      await this.pool.close();
+    }
+    this.progress.phase = 'finishing';
+    this.emit(true);
+    this.commit();
+    return this.close(failure);
+  }
+
+  private openSource(): void {
+    const { kase, opts, root } = this;
+    const db = kase.db;
+    kase.ensureOfficer(opts.officer);
+    const exhibitId = opts.exhibit ? kase.ensureExhibit(opts.exhibit, opts.officer) : null;
+    const host = hostname();
+    // Resume an interrupted ingest of the same export into the same exhibit, or start a new one.
+    const prior = db
+      .prepare(
+        `SELECT id, status, pid, host FROM sources WHERE root_path = ? AND exhibit_id IS ? AND kind = ?
+         AND status IN ('running', 'interrupted') ORDER BY id DESC LIMIT 1`,
+      )
+      .get(root, exhibitId, this.kind) as { id: number; status: string; pid: number | null; host: string } | undefined;
+    if (prior && prior.status === 'running' && prior.host === host && prior.pid && prior.pid !== process.pid && isAlive(prior.pid)) {
+      throw new EvidenceError('CASE_LOCKED', `This export is being ingested right now by process ${prior.pid}. Wait for it to finish, or stop it first.`);
+    }
+    if (prior) {
+      this.resumed = true;
+      this.sourceId = prior.id;
+      db.transaction(() => {
+        db.prepare("UPDATE sources SET status = 'running', pid = ?, host = ? WHERE id = ?").run(process.pid, host, prior.id);
+        kase.custody.append({
+          officer: opts.officer,
+          action: 'ingest.resumed',
+          target: `source:${prior.id}`,
+          details: { source: root, kind: this.kind, exhibit: opts.exhibit ?? null, previousStatus: prior.status },
+        });
+      })();
+      for (const r of db.prepare('SELECT path FROM items WHERE source_id = ?').iterate(prior.id) as IterableIterator<{ path: string }>) {
+        this.done.add(r.path);
+      }
+      // Containers recorded before the interruption are opened again; members already recorded are skipped.
+      for (const c of db
+        .prepare('SELECT path, sha256, container, depth FROM items WHERE source_id = ? AND container IS NOT NULL AND sha256 IS NOT NULL ORDER BY id')
+        .iterate(prior.id) as IterableIterator<{ path: string; sha256: string; container: string; depth: number }>) {
+        this.containers.push({ itemPath: c.path, sha256: c.sha256, kind: c.container, depth: c.depth + 1 });
+      }
+    } else {
+      this.sourceId = db.transaction(() => {
+        const id = Number(
+          db
+            .prepare(
+              `INSERT INTO sources (exhibit_id, kind, root_path, status, officer, host, pid, started_at)
+               VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
+            )
+            .run(exhibitId, this.kind, root, opts.officer, host, process.pid, kase.clock.now().toISOString()).lastInsertRowid,
+        );
+        kase.custody.append({
+          officer: opts.officer,
+          action: 'ingest.started',
+          target: `source:${id}`,
+          details: { source: root, kind: this.kind, exhibit: opts.exhibit ?? null },
+        });
+        return id;
+      })();
+    }
+    kase.store.cleanTemp();
+  }
+
+  private topLevelEntries(): AsyncIterable<SourceEntry> {
+    if (this.kind === 'folder') return folderEntries(this.root);
+    if (this.kind === 'ios-backup') return iosBackupSource(this.root, { limits: this.limits });
+    const entry = singleFileEntry(this.root, this.st);
+    return (async function* () {
+      yield entry;
+    })();
+  }
+
+  /** Pass 1: count files and bytes so progress can show totals and an ETA. Nothing is kept. */
+  private async scan(): Promise<void> {
+    if (this.kind === 'file') {
+      this.progress.filesTotal = 1;
+      this.progress.bytesTotal = this.st.size;
+      return;
+    }
+    for await (const e of walkFolder(this.root)) {
+      if (this.aborted) break;
+      if (e.kind === 'file') {
+        this.progress.filesTotal++;
+        this.progress.bytesTotal += e.size ?? 0;
+      }
+      this.progress.currentPath = e.path;
+      this.emit();
+    }
+  }
+
+  private emit(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastEmit < PROGRESS_MS) return;
+    this.lastEmit = now;
+    const p = this.progress;
+    p.elapsedMs = now - this.started;
+    this.meter.push(now, p.bytesDone);
+    p.bytesPerSecond = this.meter.rate();
+    const left = Math.max(0, p.bytesTotal - p.bytesDone);
+    p.etaSeconds = p.phase === 'ingesting' && p.bytesPerSecond > 0 ? Math.ceil(left / p.bytesPerSecond) : null;
+    this.opts.onProgress?.({ ...p });
+  }
+
+  private addProblem(p: IngestProblem): void {
+    this.summary.errorCount++;
+    this.progress.errors++;
+    if (this.summary.problems.length < MAX_PROBLEMS_KEPT) this.summary.problems.push(p);
+  }
+
+  private async consume(entries: AsyncIterable<SourceEntry>, depth: number, parentId: number | null): Promise<void> {
+    for await (const e of entries) {
+      if (this.aborted) break;
+      await this.handle({ entry: e, depth, parentId });
+    }
+    if (!this.aborted) await this.flushBatch();
+  }
+
+  private async handle(placed: Placed): Promise<void> {
+    const e = placed.entry;
+    if (this.done.has(e.path)) {
+      // Recorded by the interrupted run. A streamed member must still be read past, unhashed.
+      if (e.content?.type === 'stream') {
+        for await (const _ of e.content.open()) void _;
+      }
+      this.summary.alreadyDone++;
+      if (e.kind === 'file' && placed.depth === 0) {
+        this.progress.filesDone++;
+        this.progress.bytesDone += e.size ?? 0;
+      }
+      return;
+    }
+    // Only the top level was counted up front; members of containers add to the totals as found.
+    if (placed.depth > 0 && e.kind === 'file') {
+      this.progress.filesTotal++;
+      this.progress.bytesTotal += e.size ?? 0;
+    }
+    const c = e.content;
+    if (e.kind !== 'file' || !c) {
+      // Folders, links, FIFOs, sockets, devices, entries not extracted: recorded, never opened.
+      this.summary.items++;
+      if (e.kind === 'dir') this.summary.folders++;
+      else if (e.kind === 'symlink') this.summary.links++;
+      else if (e.kind === 'file') {
+        this.summary.files++;
+        this.progress.filesDone++;
+        this.progress.bytesDone += e.size ?? 0;
+      } else this.summary.special++;
+      if (e.error) this.addProblem({ path: e.path, error: e.error });
+      this.rows.push({ ...placed, result: null });
+      this.maybeCommit();
+      return;
+    }
+    if (c.type === 'stream') {
+      // Sequential containers (.tar.gz, .ab): hashed here, in order, before the next entry.
+      await this.flushBatch();
+      const task = { id: this.nextId++, size: c.size ?? e.size ?? 0 };
+      this.inflight.set(task.id, placed);
+      const r = blankResult(task);
+      try {
+        const out = await readStreamInto(c.open(), { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp }, c.size);
+        Object.assign(r, { md5: out.md5, sha1: out.sha1, sha256: out.sha256, size: out.size, stored: out.stored, existed: out.existed });
+        if (out.data) r.data = out.data;
+        Object.assign(r, await analyzeBytes(out.head, e.name));
+      } catch (err) {
+        r.error = `could not read: ${errorMessage(err)}`;
+      }
+      this.onResult(r);
+      return;
+    }
+    const id = this.nextId++;
+    this.inflight.set(id, { ...placed, entry: { ...e, content: null } });
+    const size = c.type === 'bytes' ? c.data.byteLength : c.type === 'range' ? c.size : (e.size ?? 0);
+    const task: HashTask = { id, content: c, size, name: e.name, analyze: true };
+    if (size > SMALL_OBJECT_MAX) {
+      await this.pool.submit([task]);
+    } else {
+      this.batch.push(task);
+      this.batchBytes += size;
+      if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) await this.flushBatch();
+    }
+    this.maybeCommit();
+  }
+
+  private async flushBatch(): Promise<void> {
+    const b = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    await this.pool.submit(b);
+  }
+
+  /** Waits for every file in flight and commits: after this, the store holds every object so far. */
+  private async settle(): Promise<void> {
+    if (!this.aborted) await this.flushBatch();
+    await this.pool.idle();
+    this.commit();
+  }
+
+  private onStuck(task: HashTask, reason: string): void {
+    if (task.analyze) {
+      // Retry without type detection and metadata: the hashes still matter.
+      void this.pool.submit([{ ...task, analyze: false }]);
+    } else {
+      this.onResult({
+        ...blankResult(task),
+        meta: emptyMeta(`the file stopped a hashing worker (${reason})`),
+        error: `could not be hashed: it stopped a worker twice (${reason})`,
+      });
+    }
+  }
+
+  private onResult(r: HashResult): void {
+    const placed = this.inflight.get(r.id);
+    if (!placed) return;
+    this.inflight.delete(r.id);
+    const e = placed.entry;
+    if (r.sha256) {
+      const dup =
+        r.stored === 'file'
+          ? r.existed
+          : this.pendingHashes.has(r.sha256) || this.kase.store.locate(r.sha256) !== null;
+      if (dup) {
+        this.summary.duplicates++;
+        this.progress.duplicates++;
+      }
+      if (r.stored === 'blob' && r.data && !dup) {
+        this.blobs.push({ sha256: r.sha256, data: r.data });
+        this.pendingHashes.add(r.sha256);
+      }
+      delete r.data;
+      const mismatch = hashMismatches(e, r);
+      if (mismatch) r.error = r.error ? `${r.error}; ${mismatch}` : mismatch;
+      if (r.container) {
+        if (placed.depth === 0 && this.kind === 'folder' && this.opts.expand === false) {
+          r.container = null;
+        } else if (placed.depth + 1 > this.limits.maxDepth) {
+          r.error = `${r.error ? `${r.error}; ` : ''}not opened: a ${r.container} nested deeper than ${this.limits.maxDepth} levels`;
+          r.container = null;
+        } else {
+          this.containers.push({ itemPath: e.path, sha256: r.sha256, kind: r.container, depth: placed.depth + 1 });
+        }
+      }
+    } else {
+      r.container = null;
+    }
+    const problem = e.error ?? r.error ?? r.meta?.error ?? null;
+    if (problem) this.addProblem({ path: e.path, error: problem });
+    this.summary.files++;
+    this.summary.items++;
+    this.summary.bytes += r.size;
+    this.progress.filesDone++;
+    this.progress.bytesDone += e.size ?? r.size;
+    this.progress.currentPath = e.path;
+    this.rows.push({ ...placed, result: r });
+    this.maybeCommit();
+    this.emit();
+  }
+
+  /** A container given with --kind: open it as that kind even if its bytes say otherwise. */
+  private forceContainer(kind: string): void {
+    const row = this.kase.db
+      .prepare('SELECT path, sha256 FROM items WHERE source_id = ? AND depth = 0 AND sha256 IS NOT NULL LIMIT 1')
+      .get(this.sourceId) as { path: string; sha256: string } | undefined;
+    if (!row) return;
+    const already = this.containers.findIndex((c) => c.itemPath === row.path);
+    if (already >= 0) this.containers.splice(already, 1);
+    this.kase.db.prepare('UPDATE items SET container = ? WHERE source_id = ? AND path = ?').run(kind, this.sourceId, row.path);
+    this.containers.unshift({ itemPath: row.path, sha256: row.sha256, kind, depth: 1 });
+  }
+
+  private async expand(job: ContainerJob): Promise<void> {
+    const parent = this.kase.db
+      .prepare('SELECT id FROM items WHERE source_id = ? AND path = ?')
+      .get(this.sourceId, job.itemPath) as { id: number } | undefined;
+    let bytes: ContainerBytes;
+    const where = this.kase.store.locate(job.sha256);
+    if (where === 'blob') bytes = { type: 'bytes', data: this.kase.store.readBlob(job.sha256)! };
+    else if (where === 'file') {
+      const path = this.kase.store.filePath(job.sha256);
+      bytes = { type: 'file', path, size: statSync(path).size };
+    } else {
+      this.addProblem({ path: job.itemPath, error: 'container not opened: its store copy is missing' });
+      return;
+    }
+    this.progress.currentPath = job.itemPath;
+    this.emit(true);
+    try {
+      const reader = await readerFor(job.kind, bytes, job.itemPath);
+      await this.consume(reader.entries(bytes, { prefix: job.itemPath, depth: job.depth, limits: this.limits }), job.depth, parent?.id ?? null);
+    } catch (err) {
+      this.addProblem({ path: job.itemPath, error: `container could not be read to the end: ${errorMessage(err)}` });
+    }
+  }
+
+  private maybeCommit(): void {
+    if (this.rows.length >= COMMIT_ROWS || Date.now() - this.lastCommit >= COMMIT_MS) this.commit();
+  }
+
+  private commit(): void {
+    if (this.rows.length === 0) return;
+    const { kase } = this;
+    const db = kase.db;
+    kase.store.putBlobs(this.blobs);
+    const addedAt = kase.clock.now().toISOString();
+    const insertItem = db.prepare(
+      `INSERT INTO items (source_id, path, path_raw, name, ext, kind, size, mode, uid, gid, inode, mtime, ctime, atime, birthtime,
+         link_target, md5, sha1, sha256, mime, detected_ext, ext_mismatch, error, added_at, parent_id, depth, container, extra)
+       VALUES (@source_id, @path, @path_raw, @name, @ext, @kind, @size, @mode, @uid, @gid, @inode, @mtime, @ctime, @atime, @birthtime,
+         @link_target, @md5, @sha1, @sha256, @mime, @detected_ext, @ext_mismatch, @error, @added_at, @parent_id, @depth, @container, @extra)`,
+    );
+    const insertMeta = db.prepare(
+      `INSERT INTO metadata (item_id, taken_at, lat, lon, alt, make, model, orientation, json, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    db.transaction(() => {
+      for (const { entry: e, result: r, depth, parentId } of this.rows) {
+        const extra = e.extra || e.expected ? JSON.stringify({ ...e.extra, ...(e.expected ? { reportedHashes: e.expected } : {}) }) : null;
+        const info = insertItem.run({
+          source_id: this.sourceId,
+          path: e.path,
+          path_raw: e.pathRaw,
+          name: e.name,
+          ext: extensionOf(e.name),
+          kind: e.kind,
+          size: r && r.sha256 ? r.size : e.size,
+          mode: e.mode,
+          uid: e.uid,
+          gid: e.gid,
+          inode: e.inode,
+          mtime: e.mtime,
+          ctime: e.ctime,
+          atime: e.atime,
+          birthtime: e.birthtime,
+          link_target: e.linkTarget,
+          md5: r?.md5 ?? null,
+          sha1: r?.sha1 ?? null,
+          sha256: r?.sha256 ?? null,
+          mime: r?.mime ?? null,
+          detected_ext: r?.detectedExt ?? null,
+          ext_mismatch: r?.extMismatch ? 1 : 0,
+          error: [e.error, r?.error].filter(Boolean).join('; ') || null,
+          added_at: addedAt,
+          parent_id: parentId,
+          depth,
+          container: r?.container ?? null,
+          extra,
+        });
+        const m = r?.meta;
+        if (m) insertMeta.run(info.lastInsertRowid, m.takenAt, m.lat, m.lon, m.alt, m.make, m.model, m.orientation, m.json, m.error);
+      }
+    })();
+    this.rows = [];
+    this.blobs = [];
+    this.pendingHashes = new Set();
+    this.lastCommit = Date.now();
+  }
+
+  private close(failure: unknown): IngestSummary {
+    const { kase, opts, summary } = this;
+    const db = kase.db;
+    const interrupted = this.aborted && failure === null;
+    summary.status = interrupted ? 'interrupted' : 'finished';
+    summary.elapsedMs = Date.now() - this.started;
+    if (failure) {
+      db.transaction(() => {
+        db.prepare("UPDATE sources SET status = 'interrupted', pid = NULL WHERE id = ?").run(this.sourceId);
+        kase.custody.append({
+          officer: opts.officer,
+          action: 'ingest.failed',
+          target: `source:${this.sourceId}`,
+          details: { source: this.root, error: errorMessage(failure), items: summary.items },
+        });
+      })();
+      throw failure;
+    }
+    const counts = {
+      items: summary.items,
+      files: summary.files,
+      folders: summary.folders,
+      links: summary.links,
+      special: summary.special,
+      bytes: summary.bytes,
+      duplicates: summary.duplicates,
+      errors: summary.errorCount,
+      alreadyDone: summary.alreadyDone,
+    };
+    db.transaction(() => {
+      if (interrupted) {
+        db.prepare("UPDATE sources SET status = 'interrupted', pid = NULL WHERE id = ?").run(this.sourceId);
+      } else {
+        const total = db
+          .prepare("SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN kind = 'file' THEN size END), 0) AS bytes FROM items WHERE source_id = ?")
+          .get(this.sourceId) as { n: number; bytes: number };
+        db.prepare("UPDATE sources SET status = 'finished', pid = NULL, finished_at = ?, summary = ? WHERE id = ?").run(
+          kase.clock.now().toISOString(),
+          JSON.stringify({ ...counts, totalItems: total.n, totalBytes: total.bytes }),
+          this.sourceId,
+        );
+      }
+      kase.custody.append({
+        officer: opts.officer,
+        action: interrupted ? 'ingest.interrupted' : 'ingest.finished',
+        target: `source:${this.sourceId}`,
+        details: { source: this.root, kind: this.kind, exhibit: opts.exhibit ?? null, ...counts },
+      });
+    })();
+    return summary;
+  }
+}
