@@ -11,6 +11,11 @@ export type ErrorCode =
   | 'SOURCE_UNREADABLE'
   | 'SCHEMA_TOO_NEW'
   | 'CANCELLED'
+  | 'AUTH_FAILED'
+  | 'OFFICER_DISABLED'
+  | 'OFFICER_LOCKED'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
   | 'INTERNAL';
 
 export class EvidenceError extends Error {

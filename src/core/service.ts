@@ -9,12 +9,35 @@ import type { IngestProgress, IngestSummary } from './ingest/progress.ts';
 import { type Clock, systemClock } from './time.ts';
 import { type VerifyProgress, type VerifyReport, verifyCase } from './verify/verifyCase.ts';
 import { type Input, parseInput } from '../shared/contract.ts';
+import { randomBytes } from 'node:crypto';
+import { type Checkpoint, type CustodyReport, makeCheckpoint, verifyCustody } from './custody/checkpoint.ts';
+import {
+  addExhibit,
+  type Exhibit,
+  exhibitHistory,
+  getExhibit,
+  listExhibits,
+  recordSeal,
+  transferCustody,
+} from './exhibits/exhibits.ts';
+import { addOfficer, listOfficers, type Officer, setOfficerStatus, signIn, type SignedIn } from './officers/accounts.ts';
+import { DEFAULT_SCRYPT_N } from './officers/crypto.ts';
 
 export interface ServiceOptions {
   clock?: Clock;
   /** Compiled worker modules where the front door bundles them (Electron). */
   ingestWorkerUrl?: URL | string;
   verifyWorkerUrl?: URL | string;
+  /**
+   * scrypt cost for new officer passwords (default 2^17). Tests lower it to keep hundreds of
+   * sign-ins fast; the cost used is stored with each verifier.
+   */
+  scryptN?: number;
+}
+
+interface Session {
+  casePath: string;
+  who: SignedIn;
 }
 
 export interface CaseSummary {
@@ -34,6 +57,7 @@ export interface CaseSummary {
 export class EvidenceService {
   private readonly opts: ServiceOptions;
   private readonly open = new Map<string, Case>();
+  private readonly sessions = new Map<string, Session>();
 
   constructor(opts: ServiceOptions = {}) {
     this.opts = opts;
@@ -52,11 +76,105 @@ export class EvidenceService {
     return c;
   }
 
+  private get scryptN(): number {
+    return this.opts.scryptN ?? DEFAULT_SCRYPT_N;
+  }
+
+  /** The signed-in officer of a session, and their case. */
+  private session(token: string): { c: Case; who: SignedIn } {
+    const s = this.sessions.get(token);
+    if (!s) throw new EvidenceError('AUTH_FAILED', 'Not signed in, or the session has ended. Sign in again.');
+    return { c: this.caseAt(s.casePath), who: s.who };
+  }
+
   createCase(input: Input<'createCase'>): CaseSummary {
     const i = parseInput('createCase', input);
     const c = Case.create(i.casePath, { name: i.name, number: i.number, officer: i.officer }, this.clock);
     this.open.set(i.casePath, c);
+    if (i.password) {
+      // The officer who opens a case is its first admin.
+      addOfficer(c, null, { name: i.officer, badge: i.badge, unit: i.unit, role: 'admin', password: i.password }, this.scryptN);
+    }
     return this.summarise(i.casePath, c);
+  }
+
+  signIn(input: Input<'signIn'>): { session: string; officer: string; role: string } {
+    const i = parseInput('signIn', input);
+    const c = this.caseAt(i.casePath);
+    const who = signIn(c, i.officer, i.password, i.location);
+    const token = randomBytes(32).toString('hex');
+    this.sessions.set(token, { casePath: i.casePath, who });
+    return { session: token, officer: who.name, role: who.role };
+  }
+
+  /** Ends a session with a signed checkpoint of the chain (DESIGN.md section 5). */
+  signOut(input: Input<'signOut'>): Checkpoint {
+    const i = parseInput('signOut', input);
+    const { c, who } = this.session(i.session);
+    const cp = makeCheckpoint(c, who, 'sign-out');
+    c.custody.append({ officer: who.name, action: 'officer.signed-out', target: `officer:${who.name}`, details: { checkpoint: cp.id } });
+    this.sessions.delete(i.session);
+    return cp;
+  }
+
+  addOfficer(input: Input<'addOfficer'>): Officer {
+    const i = parseInput('addOfficer', input);
+    const { c, who } = this.session(i.session);
+    return addOfficer(c, who, { name: i.name, badge: i.badge, unit: i.unit, role: i.role, password: i.password }, this.scryptN);
+  }
+
+  listOfficers(input: Input<'listOfficers'>): Officer[] {
+    const i = parseInput('listOfficers', input);
+    return listOfficers(this.caseAt(i.casePath));
+  }
+
+  setOfficerStatus(input: Input<'setOfficerStatus'>): Officer {
+    const i = parseInput('setOfficerStatus', input);
+    const { c, who } = this.session(i.session);
+    return setOfficerStatus(c, who, i.name, i.status, i.reason);
+  }
+
+  addExhibit(input: Input<'addExhibit'>): Exhibit {
+    const { session, ...x } = parseInput('addExhibit', input);
+    const { c, who } = this.session(session);
+    return addExhibit(c, who, x);
+  }
+
+  listExhibits(input: Input<'listExhibits'>): Exhibit[] {
+    const i = parseInput('listExhibits', input);
+    return listExhibits(this.caseAt(i.casePath));
+  }
+
+  getExhibit(input: Input<'getExhibit'>): Exhibit & { history: CustodyEvent[] } {
+    const i = parseInput('getExhibit', input);
+    const c = this.caseAt(i.casePath);
+    return { ...getExhibit(c, i.number), history: exhibitHistory(c, i.number) };
+  }
+
+  /** Both officers have signed in (both passwords): each signs the transfer statement. */
+  transferCustody(input: Input<'transferCustody'>): CustodyEvent {
+    const i = parseInput('transferCustody', input);
+    const from = this.session(i.session);
+    const to = this.session(i.toSession);
+    if (from.c !== to.c) throw new EvidenceError('USAGE', 'Both officers must be signed in to the same case.');
+    return transferCustody(from.c, from.who, to.who, i.exhibit, i.reason);
+  }
+
+  recordSeal(input: Input<'recordSeal'>): CustodyEvent {
+    const i = parseInput('recordSeal', input);
+    const { c, who } = this.session(i.session);
+    return recordSeal(c, who, i.exhibit, i.action, i.reason, i.newSeal);
+  }
+
+  checkpoint(input: Input<'checkpoint'>): Checkpoint {
+    const i = parseInput('checkpoint', input);
+    const { c, who } = this.session(i.session);
+    return makeCheckpoint(c, who, i.reason ?? 'on request');
+  }
+
+  verifyCustody(input: Input<'verifyCustody'>): CustodyReport {
+    const i = parseInput('verifyCustody', input);
+    return verifyCustody(this.caseAt(i.casePath).db);
   }
 
   caseInfo(input: Input<'caseInfo'>): CaseSummary {

@@ -5,6 +5,23 @@
 import { z } from 'zod';
 
 const casePath = z.string().min(1, 'the case folder is required');
+const session = z.string().min(16, 'sign in first: a session token is required');
+const role = z.enum(['officer', 'examiner', 'reviewer', 'admin']);
+const password = z.string().min(8, 'a password needs at least 8 characters');
+const reason = z.string().trim().min(1, 'a reason is required');
+const exhibitFields = {
+  number: z.string().trim().min(1, 'the exhibit number is required'),
+  sealNumber: z.string().trim().min(1).nullable().optional(),
+  description: z.string().nullable().optional(),
+  deviceMake: z.string().nullable().optional(),
+  deviceModel: z.string().nullable().optional(),
+  serial: z.string().nullable().optional(),
+  imei: z.string().nullable().optional(),
+  condition: z.string().nullable().optional(),
+  seizedBy: z.string().nullable().optional(),
+  seizedAt: z.string().nullable().optional(),
+  seizedWhere: z.string().nullable().optional(),
+};
 const officer = z.string().trim().min(1, 'the officer name is required');
 
 export const contract = {
@@ -13,8 +30,36 @@ export const contract = {
     name: z.string().trim().min(1, 'the case name is required'),
     number: z.string().trim().min(1, 'the case number is required'),
     officer,
+    badge: z.string().trim().min(1).nullable().optional(),
+    unit: z.string().trim().min(1).nullable().optional(),
+    password: password.optional(),
   }),
   caseInfo: z.object({ casePath }),
+  signIn: z.object({ casePath, officer, password: z.string().min(1, 'the password is required'), location: z.string().nullable().optional() }),
+  signOut: z.object({ session }),
+  addOfficer: z.object({
+    session,
+    name: officer,
+    badge: z.string().trim().min(1).nullable().optional(),
+    unit: z.string().trim().min(1).nullable().optional(),
+    role,
+    password,
+  }),
+  listOfficers: z.object({ casePath }),
+  setOfficerStatus: z.object({ session, name: officer, status: z.enum(['active', 'disabled']), reason }),
+  addExhibit: z.object({ session, ...exhibitFields }),
+  listExhibits: z.object({ casePath }),
+  getExhibit: z.object({ casePath, number: z.string().trim().min(1) }),
+  transferCustody: z.object({ session, toSession: session, exhibit: z.string().trim().min(1), reason }),
+  recordSeal: z.object({
+    session,
+    exhibit: z.string().trim().min(1),
+    action: z.enum(['broken', 'resealed']),
+    reason,
+    newSeal: z.string().trim().min(1).nullable().optional(),
+  }),
+  checkpoint: z.object({ session, reason: z.string().trim().min(1).optional() }),
+  verifyCustody: z.object({ casePath }),
   ingest: z.object({
     casePath,
     sourcePath: z.string().min(1, 'the export to ingest is required'),

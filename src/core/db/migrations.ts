@@ -139,6 +139,58 @@ CREATE INDEX items_parent ON items(parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX items_container ON items(source_id) WHERE container IS NOT NULL;
 `,
   },
+  {
+    version: 3,
+    name: 'officer accounts, exhibit records, signed checkpoints',
+    sql: `
+-- Officers sign in: a password verifier and an Ed25519 key wrapped under the password
+-- (secrets, JSON). Officers recorded by name before accounts existed have no secrets and
+-- cannot sign in until an admin sets their password.
+ALTER TABLE officers ADD COLUMN badge TEXT;
+ALTER TABLE officers ADD COLUMN unit TEXT;
+ALTER TABLE officers ADD COLUMN role TEXT NOT NULL DEFAULT 'officer' CHECK (role IN ('officer', 'examiner', 'reviewer', 'admin'));
+ALTER TABLE officers ADD COLUMN status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled', 'locked'));
+ALTER TABLE officers ADD COLUMN secrets TEXT;
+ALTER TABLE officers ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE officers ADD COLUMN created_by TEXT;
+
+-- Public keys ever used in this case, so a checkpoint or transfer signed by a key that was later
+-- replaced still verifies, and one signed by a key never registered here is named as unknown.
+CREATE TABLE officer_keys (
+  public_key  TEXT PRIMARY KEY,
+  officer     TEXT NOT NULL,
+  created_at  TEXT NOT NULL
+);
+
+ALTER TABLE exhibits ADD COLUMN device_make TEXT;
+ALTER TABLE exhibits ADD COLUMN device_model TEXT;
+ALTER TABLE exhibits ADD COLUMN serial TEXT;
+ALTER TABLE exhibits ADD COLUMN imei TEXT;
+ALTER TABLE exhibits ADD COLUMN condition TEXT;
+ALTER TABLE exhibits ADD COLUMN seized_by TEXT;
+ALTER TABLE exhibits ADD COLUMN seized_at TEXT;
+ALTER TABLE exhibits ADD COLUMN seized_where TEXT;
+ALTER TABLE exhibits ADD COLUMN custodian TEXT;
+ALTER TABLE exhibits ADD COLUMN sealed INTEGER NOT NULL DEFAULT 1;
+
+-- Signed statements of the custody chain's head: truncation or a re-written chain is caught by
+-- comparing against them.
+CREATE TABLE checkpoints (
+  id          INTEGER PRIMARY KEY,
+  seq         INTEGER NOT NULL,
+  head_hash   TEXT NOT NULL,
+  at_utc      TEXT NOT NULL,
+  officer     TEXT NOT NULL,
+  public_key  TEXT NOT NULL,
+  statement   TEXT NOT NULL,
+  signature   TEXT NOT NULL
+);
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: rows cannot be changed'); END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: rows cannot be deleted'); END;
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]!.version;

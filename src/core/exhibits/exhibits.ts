@@ -1,0 +1,182 @@
+// Exhibits: the seized devices, as the paper exhibit label records them, and their custody:
+// who holds each one, transfers signed by both officers, seals broken and resealed.
+import type { Case } from '../case.ts';
+import { canonicalJson } from '../custody/canonical.ts';
+import type { CustodyEvent } from '../custody/log.ts';
+import { EvidenceError } from '../errors.ts';
+import { requirePermission, type SignedIn } from '../officers/accounts.ts';
+import { signText } from '../officers/crypto.ts';
+
+export interface ExhibitInput {
+  number: string;
+  sealNumber?: string | null;
+  description?: string | null;
+  deviceMake?: string | null;
+  deviceModel?: string | null;
+  serial?: string | null;
+  imei?: string | null;
+  condition?: string | null;
+  seizedBy?: string | null;
+  /** ISO 8601 with offset, e.g. 2026-11-20T14:05:00+07:00. */
+  seizedAt?: string | null;
+  seizedWhere?: string | null;
+}
+
+export interface Exhibit {
+  id: number;
+  number: string;
+  seal_number: string | null;
+  description: string | null;
+  device_make: string | null;
+  device_model: string | null;
+  serial: string | null;
+  imei: string | null;
+  condition: string | null;
+  seized_by: string | null;
+  seized_at: string | null;
+  seized_where: string | null;
+  custodian: string | null;
+  sealed: number;
+  created_at: string;
+  created_by: string;
+  items: number;
+}
+
+const SEIZED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function validImei(imei: string): boolean {
+  // 15 digits with a Luhn check digit (14-digit IMEIs without it, and 16-digit IMEISV, also occur).
+  if (!/^\d{14,16}$/.test(imei)) return false;
+  if (imei.length !== 15) return true;
+  let sum = 0;
+  for (let i = 0; i < 15; i++) {
+    let d = Number(imei[i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+const SELECT = `SELECT e.*, (SELECT COUNT(*) FROM items i JOIN sources s ON s.id = i.source_id WHERE s.exhibit_id = e.id) AS items FROM exhibits e`;
+
+export function getExhibit(kase: Case, number: string): Exhibit {
+  const e = kase.db.prepare(`${SELECT} WHERE e.number = ?`).get(number) as Exhibit | undefined;
+  if (!e) throw new EvidenceError('NOT_FOUND', `There is no exhibit ${number} in this case. List them with: evidence exhibit ls <case>`);
+  return e;
+}
+
+export function listExhibits(kase: Case): Exhibit[] {
+  return kase.db.prepare(`${SELECT} ORDER BY e.id`).all() as Exhibit[];
+}
+
+export function addExhibit(kase: Case, who: SignedIn, x: ExhibitInput): Exhibit {
+  requirePermission(who, 'record-exhibit', 'record exhibits');
+  const number = x.number.trim();
+  if (!number) throw new EvidenceError('USAGE', 'An exhibit needs a number, e.g. EXH-001.');
+  if (x.seizedAt && !SEIZED_AT.test(x.seizedAt)) {
+    throw new EvidenceError('USAGE', `"${x.seizedAt}" is not a time with its offset. Write it like 2026-11-20T14:05:00+07:00.`);
+  }
+  if (x.imei && !validImei(x.imei)) throw new EvidenceError('USAGE', `"${x.imei}" is not a valid IMEI (15 digits with a check digit).`);
+  const fields = {
+    seal_number: x.sealNumber ?? null,
+    description: x.description ?? null,
+    device_make: x.deviceMake ?? null,
+    device_model: x.deviceModel ?? null,
+    serial: x.serial ?? null,
+    imei: x.imei ?? null,
+    condition: x.condition ?? null,
+    seized_by: x.seizedBy ?? null,
+    seized_at: x.seizedAt ?? null,
+    seized_where: x.seizedWhere ?? null,
+  };
+  kase.db.transaction(() => {
+    const existing = kase.db.prepare('SELECT id, seal_number, device_make FROM exhibits WHERE number = ?').get(number) as
+      | { id: number; seal_number: string | null; device_make: string | null }
+      | undefined;
+    if (existing && (existing.seal_number !== null || existing.device_make !== null)) {
+      throw new EvidenceError('CONFLICT', `Exhibit ${number} is already recorded. Use another number.`);
+    }
+    if (existing) {
+      // An exhibit first named by an ingest gets its full record now.
+      kase.db
+        .prepare(
+          `UPDATE exhibits SET seal_number=@seal_number, description=@description, device_make=@device_make, device_model=@device_model,
+           serial=@serial, imei=@imei, condition=@condition, seized_by=@seized_by, seized_at=@seized_at, seized_where=@seized_where,
+           custodian=@custodian WHERE id=@id`,
+        )
+        .run({ ...fields, custodian: who.name, id: existing.id });
+    } else {
+      kase.db
+        .prepare(
+          `INSERT INTO exhibits (number, seal_number, description, device_make, device_model, serial, imei, condition, seized_by,
+           seized_at, seized_where, custodian, created_at, created_by)
+           VALUES (@number, @seal_number, @description, @device_make, @device_model, @serial, @imei, @condition, @seized_by,
+           @seized_at, @seized_where, @custodian, @created_at, @created_by)`,
+        )
+        .run({ ...fields, number, custodian: who.name, created_at: kase.clock.now().toISOString(), created_by: who.name });
+    }
+    kase.custody.append({ officer: who.name, action: 'exhibit.recorded', target: `exhibit:${number}`, details: { number, ...fields } });
+  })();
+  return getExhibit(kase, number);
+}
+
+/** The exact text both officers sign for a transfer (canonical JSON). */
+export function transferStatement(f: { caseUuid: string; exhibit: string; seal: string | null; from: string; to: string; reason: string; atUtc: string }): string {
+  return canonicalJson({ type: 'evidence-catalogue/custody-transfer', version: 1, ...f });
+}
+
+/** Hands an exhibit from one officer to another; both have signed in (both passwords given). */
+export function transferCustody(kase: Case, from: SignedIn, to: SignedIn, number: string, reason: string): CustodyEvent {
+  requirePermission(from, 'transfer', 'transfer custody');
+  if (!reason.trim()) throw new EvidenceError('USAGE', 'A custody transfer needs a reason (e.g. "to the forensic lab for examination").');
+  if (from.name === to.name) throw new EvidenceError('USAGE', 'A transfer needs two different officers.');
+  const ex = getExhibit(kase, number);
+  if (ex.custodian && ex.custodian !== from.name) {
+    throw new EvidenceError('CONFLICT', `Exhibit ${number} is held by ${ex.custodian}, not ${from.name}: only its custodian can hand it over.`);
+  }
+  const atUtc = kase.clock.now().toISOString();
+  const statement = transferStatement({ caseUuid: kase.info().uuid, exhibit: number, seal: ex.seal_number, from: from.name, to: to.name, reason, atUtc });
+  const signatures = [from, to].map((o) => ({ officer: o.name, public_key: o.publicKey, signature: signText(o.privateKey, statement) }));
+  return kase.db.transaction(() => {
+    kase.db.prepare('UPDATE exhibits SET custodian = ? WHERE id = ?').run(to.name, ex.id);
+    return kase.custody.append({
+      officer: from.name,
+      action: 'custody.transferred',
+      target: `exhibit:${number}`,
+      reason,
+      details: { from: from.name, to: to.name, seal: ex.seal_number, statement, signatures },
+    });
+  })();
+}
+
+/** Records a seal broken (to examine the device) or a new seal applied. */
+export function recordSeal(kase: Case, who: SignedIn, number: string, action: 'broken' | 'resealed', reason: string, newSeal?: string | null): CustodyEvent {
+  requirePermission(who, 'record-exhibit', 'break or apply seals');
+  if (!reason.trim()) throw new EvidenceError('USAGE', 'Breaking or applying a seal needs a reason.');
+  const ex = getExhibit(kase, number);
+  if (action === 'broken' && !ex.sealed) throw new EvidenceError('CONFLICT', `The seal of exhibit ${number} is already broken.`);
+  if (action === 'resealed' && ex.sealed) throw new EvidenceError('CONFLICT', `Exhibit ${number} is sealed; break the seal first.`);
+  if (action === 'resealed' && !newSeal) throw new EvidenceError('USAGE', 'Resealing needs the new seal number.');
+  return kase.db.transaction(() => {
+    if (action === 'broken') kase.db.prepare('UPDATE exhibits SET sealed = 0 WHERE id = ?').run(ex.id);
+    else kase.db.prepare('UPDATE exhibits SET sealed = 1, seal_number = ? WHERE id = ?').run(newSeal, ex.id);
+    return kase.custody.append({
+      officer: who.name,
+      action: action === 'broken' ? 'exhibit.seal-broken' : 'exhibit.resealed',
+      target: `exhibit:${number}`,
+      reason,
+      details: { previousSeal: ex.seal_number, newSeal: newSeal ?? null },
+    });
+  })();
+}
+
+/** Every custody event about an exhibit: its own, and those of the ingests of its exports. */
+export function exhibitHistory(kase: Case, number: string): CustodyEvent[] {
+  const ex = getExhibit(kase, number);
+  const sources = (kase.db.prepare('SELECT id FROM sources WHERE exhibit_id = ?').all(ex.id) as { id: number }[]).map((s) => `source:${s.id}`);
+  const targets = [`exhibit:${number}`, ...sources];
+  return kase.custody.list({}).filter((e) => e.target !== null && targets.includes(e.target));
+}

@@ -1,0 +1,218 @@
+// Officer accounts: who may do what in a case, and proof of who did it. Roles are enforced
+// here, in the engine, so no front door can skip them.
+import type { KeyObject } from 'node:crypto';
+import type { Case } from '../case.ts';
+import { EvidenceError } from '../errors.ts';
+import { createSecrets, DEFAULT_SCRYPT_N, keyFingerprint, type OfficerSecrets, unlock } from './crypto.ts';
+
+export const ROLES = ['officer', 'examiner', 'reviewer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  | 'view'
+  | 'ingest'
+  | 'record-exhibit'
+  | 'tag'
+  | 'note'
+  | 'export'
+  | 'verify'
+  | 'transfer'
+  | 'checkpoint'
+  | 'review'
+  | 'manage-officers';
+
+const PERMISSIONS: Record<Role, readonly Permission[]> = {
+  // Field officers record and work the evidence.
+  officer: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint'],
+  // Examiners do all of that and manage who works the case.
+  examiner: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint', 'review', 'manage-officers'],
+  // Reviewers (prosecutors) look, verify and annotate; they never change the catalogue.
+  reviewer: ['view', 'verify', 'review', 'checkpoint'],
+  admin: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint', 'review', 'manage-officers'],
+};
+
+/** Failed sign-ins in a row before an account locks (an examiner or admin unlocks it). */
+export const MAX_FAILED_SIGN_INS = 5;
+
+export function can(role: Role, p: Permission): boolean {
+  return PERMISSIONS[role].includes(p);
+}
+
+export interface Officer {
+  name: string;
+  badge: string | null;
+  unit: string | null;
+  role: Role;
+  status: 'active' | 'disabled' | 'locked';
+  hasPassword: boolean;
+  keyFingerprint: string | null;
+  createdAt: string;
+  createdBy: string | null;
+}
+
+/** A signed-in officer: their name and role, and their private key for signing checkpoints. */
+export interface SignedIn {
+  name: string;
+  role: Role;
+  publicKey: string;
+  privateKey: KeyObject;
+}
+
+export interface NewOfficer {
+  name: string;
+  badge?: string | null;
+  unit?: string | null;
+  role: Role;
+  password: string;
+}
+
+interface OfficerRow {
+  name: string;
+  badge: string | null;
+  unit: string | null;
+  role: Role;
+  status: Officer['status'];
+  secrets: string | null;
+  failed_sign_ins: number;
+  created_at: string;
+  created_by: string | null;
+}
+
+export function requirePermission(who: SignedIn, p: Permission, what: string): void {
+  if (!can(who.role, p)) {
+    throw new EvidenceError('FORBIDDEN', `${who.name} is a ${who.role} and may not ${what}. Ask an examiner or admin.`);
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < 8) throw new EvidenceError('USAGE', 'A password needs at least 8 characters.');
+}
+
+function toOfficer(r: OfficerRow): Officer {
+  const secrets = r.secrets ? (JSON.parse(r.secrets) as OfficerSecrets) : null;
+  return {
+    name: r.name,
+    badge: r.badge,
+    unit: r.unit,
+    role: r.role,
+    status: r.status,
+    hasPassword: secrets !== null,
+    keyFingerprint: secrets ? keyFingerprint(secrets.publicKey) : null,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+  };
+}
+
+function row(kase: Case, name: string): OfficerRow | undefined {
+  return kase.db.prepare('SELECT * FROM officers WHERE name = ?').get(name) as OfficerRow | undefined;
+}
+
+/**
+ * Creates an account. `by` is the signed-in examiner or admin adding it; null only for the
+ * first officer of a new case (who becomes its admin).
+ */
+export function addOfficer(kase: Case, by: SignedIn | null, o: NewOfficer, kdfN = DEFAULT_SCRYPT_N): Officer {
+  if (by) requirePermission(by, 'manage-officers', 'add officers');
+  else if ((kase.db.prepare('SELECT COUNT(*) AS n FROM officers WHERE secrets IS NOT NULL').get() as { n: number }).n > 0) {
+    throw new EvidenceError('FORBIDDEN', 'Only a signed-in examiner or admin can add officers.');
+  }
+  const name = o.name.trim();
+  if (!name) throw new EvidenceError('USAGE', 'An officer needs a name.');
+  checkPassword(o.password);
+  const existing = row(kase, name);
+  if (existing?.secrets) throw new EvidenceError('CONFLICT', `An officer named "${name}" already exists in this case.`);
+  const secrets = createSecrets(o.password, kdfN);
+  const now = kase.clock.now().toISOString();
+  kase.db.transaction(() => {
+    if (existing) {
+      // A name recorded before accounts existed gets its account now.
+      kase.db
+        .prepare('UPDATE officers SET badge = ?, unit = ?, role = ?, status = ?, secrets = ?, created_by = ? WHERE name = ?')
+        .run(o.badge ?? null, o.unit ?? null, o.role, 'active', JSON.stringify(secrets), by?.name ?? name, name);
+    } else {
+      kase.db
+        .prepare('INSERT INTO officers (name, badge, unit, role, status, secrets, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(name, o.badge ?? null, o.unit ?? null, o.role, 'active', JSON.stringify(secrets), now, by?.name ?? name);
+    }
+    kase.db.prepare('INSERT INTO officer_keys (public_key, officer, created_at) VALUES (?, ?, ?)').run(secrets.publicKey, name, now);
+    kase.custody.append({
+      officer: by?.name ?? name,
+      action: 'officer.added',
+      target: `officer:${name}`,
+      details: { name, badge: o.badge ?? null, unit: o.unit ?? null, role: o.role, keyFingerprint: keyFingerprint(secrets.publicKey) },
+    });
+  })();
+  return toOfficer(row(kase, name)!);
+}
+
+export function listOfficers(kase: Case): Officer[] {
+  return (kase.db.prepare('SELECT * FROM officers ORDER BY created_at, name').all() as OfficerRow[]).map(toOfficer);
+}
+
+/**
+ * Checks an officer's password and unwraps their signing key. Every attempt is a custody event;
+ * repeated failures lock the account.
+ */
+export function signIn(kase: Case, name: string, password: string, location?: string | null): SignedIn {
+  const r = row(kase, name);
+  if (!r) {
+    throw new EvidenceError('AUTH_FAILED', `There is no officer "${name}" in this case. An examiner or admin can add one with: evidence officer add`);
+  }
+  if (!r.secrets) {
+    throw new EvidenceError('AUTH_FAILED', `"${name}" was recorded by name only and has no password yet. An examiner or admin can set one with: evidence officer add --name "${name}" ...`);
+  }
+  if (r.status === 'disabled') throw new EvidenceError('OFFICER_DISABLED', `The account of ${name} is disabled. Ask an examiner or admin to enable it.`);
+  if (r.status === 'locked') {
+    throw new EvidenceError('OFFICER_LOCKED', `The account of ${name} is locked after ${MAX_FAILED_SIGN_INS} wrong passwords. Ask an examiner or admin to unlock it.`);
+  }
+  const secrets = JSON.parse(r.secrets) as OfficerSecrets;
+  const key = unlock(secrets, password);
+  if (!key) {
+    const failed = r.failed_sign_ins + 1;
+    const lock = failed >= MAX_FAILED_SIGN_INS;
+    kase.db.transaction(() => {
+      kase.db.prepare('UPDATE officers SET failed_sign_ins = ?, status = ? WHERE name = ?').run(failed, lock ? 'locked' : r.status, name);
+      kase.custody.append({
+        officer: name,
+        action: lock ? 'officer.locked' : 'officer.sign-in-failed',
+        target: `officer:${name}`,
+        details: { failedInARow: failed, location: location ?? null },
+      });
+    })();
+    throw new EvidenceError(
+      lock ? 'OFFICER_LOCKED' : 'AUTH_FAILED',
+      lock
+        ? `Wrong password for ${name}; the account is now locked after ${failed} failures. Ask an examiner or admin to unlock it.`
+        : `Wrong password for ${name} (${failed} of ${MAX_FAILED_SIGN_INS} attempts before the account locks).`,
+    );
+  }
+  kase.db.transaction(() => {
+    kase.db.prepare('UPDATE officers SET failed_sign_ins = 0 WHERE name = ?').run(name);
+    kase.custody.append({
+      officer: name,
+      action: 'officer.signed-in',
+      target: `officer:${name}`,
+      details: { role: r.role, location: location ?? null },
+    });
+  })();
+  return { name, role: r.role, publicKey: secrets.publicKey, privateKey: key };
+}
+
+/** Disables, enables or unlocks an account. */
+export function setOfficerStatus(kase: Case, by: SignedIn, name: string, status: 'active' | 'disabled', reason: string): Officer {
+  requirePermission(by, 'manage-officers', 'change officer accounts');
+  const r = row(kase, name);
+  if (!r) throw new EvidenceError('NOT_FOUND', `There is no officer "${name}" in this case.`);
+  if (name === by.name && status === 'disabled') throw new EvidenceError('USAGE', 'You cannot disable your own account.');
+  kase.db.transaction(() => {
+    kase.db.prepare('UPDATE officers SET status = ?, failed_sign_ins = 0 WHERE name = ?').run(status, name);
+    kase.custody.append({
+      officer: by.name,
+      action: status === 'disabled' ? 'officer.disabled' : r.status === 'locked' ? 'officer.unlocked' : 'officer.enabled',
+      target: `officer:${name}`,
+      reason,
+      details: { previous: r.status },
+    });
+  })();
+  return toOfficer(row(kase, name)!);
+}
