@@ -1,7 +1,7 @@
 // A case folder: case.db (catalogue + custody log) and store/ (the evidence copies).
 // Creating a case and opening one are the only ways core touches a case folder's structure.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CustodyLog } from './custody/log.ts';
 import { type DB, migrate, openDatabase } from './db/open.ts';
@@ -48,6 +48,9 @@ export class Case {
     const layout = caseLayout(root);
     if (existsSync(layout.db)) {
       throw new EvidenceError('CASE_EXISTS', `${root} already holds a case (case.db exists). Open it instead, or choose an empty folder.`);
+    }
+    if (existsSync(root) && !statSync(root).isDirectory()) {
+      throw new EvidenceError('CASE_EXISTS', `${root} is a file, not a folder. Choose a new or empty folder for the case.`);
     }
     if (existsSync(root) && readdirSync(root).length > 0) {
       throw new EvidenceError('CASE_EXISTS', `${root} is not empty. Choose a new or empty folder for the case.`);

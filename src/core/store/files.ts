@@ -31,9 +31,18 @@ export function commitTempFile(storeDir: string, tmpPath: string, sha256: string
     return false;
   }
   const dir = dirname(target);
-  mkdirSync(dir, { recursive: true });
+  const created = mkdirSync(dir, { recursive: true });
   chmodSync(tmpPath, 0o444);
   renameSync(tmpPath, target);
   fsyncDir(dir);
+  if (created) {
+    // A folder made just now is an entry in its parent: make those entries durable too, or a
+    // power cut could lose the whole ab/ or ab/cd/ folder with the object in it.
+    const top = dirname(created);
+    for (let d = dirname(dir); ; d = dirname(d)) {
+      fsyncDir(d);
+      if (d === top || d === dirname(d)) break;
+    }
+  }
   return true;
 }

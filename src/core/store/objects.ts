@@ -3,11 +3,23 @@
 // tens of thousands of small files); large ones are read-only files at store/ab/cd/<sha256>.
 // Either way an object is named by its SHA-256 and written once.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaseLayout, objectFilePath } from './layout.ts';
 
 export type ObjectLocation = 'blob' | 'file';
+
+/** A temp file untouched this long is abandoned even if a process with its pid is running. */
+export const STALE_TEMP_MS = 60 * 60 * 1000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class ObjectStore {
   readonly layout: CaseLayout;
@@ -58,12 +70,26 @@ export class ObjectStore {
     return objectFilePath(this.layout.store, sha256);
   }
 
-  /** Removes temp files left by a crashed or killed ingest. Returns how many were removed. */
+  /**
+   * Removes temp files left by a crashed or killed ingest: those whose writing process (the pid
+   * that starts their name) is gone, or that nobody has written to for STALE_TEMP_MS. A file that
+   * another ingest still running in this case is writing is left alone. Returns how many were removed.
+   */
   cleanTemp(): number {
     if (!existsSync(this.layout.tmp)) return 0;
     let n = 0;
+    const now = Date.now();
     for (const name of readdirSync(this.layout.tmp)) {
-      unlinkSync(join(this.layout.tmp, name));
+      const path = join(this.layout.tmp, name);
+      let mtimeMs: number;
+      try {
+        mtimeMs = lstatSync(path).mtimeMs;
+      } catch {
+        continue; // removed meanwhile (its writer committed it)
+      }
+      const pid = Number(/^(\d+)-/.exec(name)?.[1] ?? 0);
+      if (pid > 0 && processAlive(pid) && now - mtimeMs < STALE_TEMP_MS) continue;
+      rmSync(path, { recursive: true, force: true });
       n++;
     }
     return n;
