@@ -1,0 +1,242 @@
+// IPC registration and the preload bridge, without Electron: a fake ipcMain (IpcMainLike) and
+// the real EvidenceService on a temp case folder, called the way the renderer calls it.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { EvidenceService } from '../../src/core/service.ts';
+import { type IpcInvokeEventLike, type IpcMainLike, type ServiceLike, registerIpc } from '../../src/main/ipc.ts';
+import { APP_ENTRY_URL, type OriginPolicy } from '../../src/main/security.ts';
+import { CHANNEL_PREFIX, type IpcResult, buildBridge, channelFor } from '../../src/preload/bridge.ts';
+import { type MethodName, methodNames } from '../../src/shared/contract.ts';
+
+type Listener = (event: IpcInvokeEventLike, ...args: unknown[]) => unknown;
+
+/** Behaves like Electron's ipcMain for handle/removeHandler, plus an invoke to play the renderer. */
+class FakeIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, Listener>();
+  handle(channel: string, listener: Listener): void {
+    // Electron throws on a second handler for the same channel.
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  async invoke(channel: string, input: unknown, frame: IpcInvokeEventLike['senderFrame'] = { url: APP_ENTRY_URL, parent: null }): Promise<IpcResult> {
+    const h = this.handlers.get(channel);
+    if (!h) throw new Error(`No handler registered for '${channel}'`);
+    // What crosses IPC is structured-cloned both ways.
+    const result = await h({ senderFrame: frame }, structuredClone(input));
+    return structuredClone(result) as IpcResult;
+  }
+}
+
+const PROD: OriginPolicy = {};
+const DEV: OriginPolicy = { devServerUrl: 'http://localhost:5173' };
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'evidence-ipc-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('registerIpc', () => {
+  test('registers exactly one handler per contract method, on evidence:<method>', () => {
+    const ipc = new FakeIpcMain();
+    const service = new EvidenceService();
+    try {
+      registerIpc(ipc, service, { policy: PROD });
+      assert.deepEqual([...ipc.handlers.keys()].sort(), methodNames.map((m) => `${CHANNEL_PREFIX}${m}`).sort());
+      assert.ok(methodNames.length >= 7, 'the contract lists the engine methods');
+      for (const m of methodNames) {
+        assert.equal(typeof (service as unknown as Record<string, unknown>)[m], 'function', `EvidenceService implements ${m}`);
+      }
+    } finally {
+      service.close();
+    }
+  });
+
+  test('registering twice fails loudly (as Electron does); unregister removes every handler', () => {
+    const ipc = new FakeIpcMain();
+    const service = new EvidenceService();
+    try {
+      const unregister = registerIpc(ipc, service, { policy: PROD });
+      assert.throws(() => registerIpc(ipc, service, { policy: PROD }), /second handler/);
+      unregister();
+      assert.equal(ipc.handlers.size, 0);
+      registerIpc(ipc, service, { policy: PROD });
+      assert.equal(ipc.handlers.size, methodNames.length);
+    } finally {
+      service.close();
+    }
+  });
+
+  test('createCase then caseInfo through IPC, on a real case folder', async () => {
+    const ipc = new FakeIpcMain();
+    const service = new EvidenceService();
+    try {
+      registerIpc(ipc, service, { policy: PROD });
+      const casePath = join(dir, 'case-1');
+      const created = await ipc.invoke(channelFor('createCase'), {
+        casePath,
+        name: 'Operation Sakura',
+        number: 'KH-2026-0142',
+        officer: 'Sgt. Tanaka',
+      });
+      assert.equal(created.ok, true, JSON.stringify(created));
+      const info = await ipc.invoke(channelFor('caseInfo'), { casePath });
+      assert.equal(info.ok, true, JSON.stringify(info));
+      if (!info.ok) return;
+      const v = info.value as { number: string; name: string; createdBy: string; exhibits: number; items: number };
+      assert.equal(v.number, 'KH-2026-0142');
+      assert.equal(v.name, 'Operation Sakura');
+      assert.equal(v.createdBy, 'Sgt. Tanaka');
+      assert.equal(v.items, 0);
+    } finally {
+      service.close();
+    }
+  });
+
+  test('bad input is a USAGE error envelope naming the field, never a throw', async () => {
+    const ipc = new FakeIpcMain();
+    const service = new EvidenceService();
+    try {
+      registerIpc(ipc, service, { policy: PROD });
+      for (const input of [{}, null, undefined, 'a string', 42, { casePath: '' }, { casePath: 7 }]) {
+        const r = await ipc.invoke(channelFor('caseInfo'), input);
+        assert.equal(r.ok, false);
+        if (!r.ok) {
+          assert.equal(r.error.code, 'USAGE', JSON.stringify(input));
+          assert.match(r.error.message, /Invalid input to caseInfo/);
+        }
+      }
+      const r = await ipc.invoke(channelFor('createCase'), { casePath: join(dir, 'x'), name: ' ', number: 'N', officer: 'O' });
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.error.message, /name: the case name is required/);
+    } finally {
+      service.close();
+    }
+  });
+
+  test("the engine's own errors keep their code", async () => {
+    const ipc = new FakeIpcMain();
+    const service = new EvidenceService();
+    try {
+      registerIpc(ipc, service, { policy: PROD });
+      const r = await ipc.invoke(channelFor('caseInfo'), { casePath: join(dir, 'not-a-case') });
+      assert.deepEqual(r.ok, false);
+      if (!r.ok) {
+        assert.equal(r.error.code, 'NOT_A_CASE');
+        assert.match(r.error.message, /is not a case folder/);
+      }
+    } finally {
+      service.close();
+    }
+  });
+
+  test('unexpected errors become INTERNAL and are reported to the main-process log', async () => {
+    const ipc = new FakeIpcMain();
+    const calls: string[] = [];
+    const broken = new Proxy(
+      {},
+      {
+        get: (_t, prop) => () => {
+          calls.push(String(prop));
+          throw new TypeError('boom');
+        },
+      },
+    ) as ServiceLike;
+    const logged: [MethodName, unknown][] = [];
+    registerIpc(ipc, broken, { policy: PROD, onInternalError: (m, err) => logged.push([m, err]) });
+    const r = await ipc.invoke(channelFor('caseInfo'), { casePath: '/x' });
+    assert.deepEqual(r, { ok: false, error: { code: 'INTERNAL', message: 'Internal error: boom' } });
+    assert.deepEqual(calls, ['caseInfo']);
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]![0], 'caseInfo');
+  });
+
+  test('refuses senders that are not the app: other origins, subframes, destroyed frames', async () => {
+    const ipc = new FakeIpcMain();
+    const calls: string[] = [];
+    const spy = new Proxy(
+      {},
+      {
+        get: (_t, prop) => (input: unknown) => {
+          calls.push(String(prop));
+          return { echoed: input };
+        },
+      },
+    ) as ServiceLike;
+    registerIpc(ipc, spy, { policy: PROD });
+    const input = { casePath: '/x' };
+    const untrusted: IpcInvokeEventLike['senderFrame'][] = [
+      { url: 'https://example.com/', parent: null },
+      { url: 'file:///tmp/evil.html', parent: null },
+      { url: 'http://localhost:5173/', parent: null },
+      { url: 'about:blank', parent: null },
+      { url: APP_ENTRY_URL, parent: { url: APP_ENTRY_URL } },
+      { url: '', parent: null },
+      null,
+    ];
+    for (const frame of untrusted) {
+      const r = await ipc.invoke(channelFor('caseInfo'), input, frame);
+      assert.equal(r.ok, false, JSON.stringify(frame));
+      if (!r.ok) assert.equal(r.error.code, 'FORBIDDEN');
+    }
+    const noFrame = (await ipc.handlers.get(channelFor('caseInfo'))!({}, input)) as IpcResult;
+    assert.equal(!noFrame.ok && noFrame.error.code, 'FORBIDDEN');
+    assert.deepEqual(calls, [], 'the engine is never called for a refused sender');
+    const ok = await ipc.invoke(channelFor('caseInfo'), input);
+    assert.deepEqual(ok, { ok: true, value: { echoed: input } });
+  });
+
+  test('in dev, the dev server page is trusted too (and only its exact origin)', async () => {
+    const ipc = new FakeIpcMain();
+    const spy = new Proxy({}, { get: () => () => 'ok' }) as ServiceLike;
+    registerIpc(ipc, spy, { policy: DEV });
+    assert.equal((await ipc.invoke(channelFor('caseInfo'), { casePath: '/x' }, { url: 'http://localhost:5173/', parent: null })).ok, true);
+    assert.equal((await ipc.invoke(channelFor('caseInfo'), { casePath: '/x' }, { url: 'http://localhost:5174/', parent: null })).ok, false);
+    assert.equal((await ipc.invoke(channelFor('caseInfo'), { casePath: '/x' }, { url: APP_ENTRY_URL, parent: null })).ok, true);
+  });
+});
+
+describe('preload bridge', () => {
+  test('one function per contract method, frozen, nothing else', () => {
+    const bridge = buildBridge(async () => undefined);
+    assert.deepEqual(Object.keys(bridge).sort(), [...methodNames].sort());
+    assert.ok(Object.isFrozen(bridge));
+    for (const m of methodNames) assert.equal(typeof bridge[m], 'function');
+    assert.equal((bridge as unknown as Record<string, unknown>).invoke, undefined);
+    assert.equal((bridge as unknown as Record<string, unknown>).ipcRenderer, undefined);
+  });
+
+  test('each function invokes its own channel with the input only', async () => {
+    const seen: unknown[][] = [];
+    const bridge = buildBridge(async (...args) => {
+      seen.push(args);
+      return { ok: true, value: null };
+    });
+    await bridge.caseInfo({ casePath: '/c' });
+    assert.deepEqual(seen, [['evidence:caseInfo', { casePath: '/c' }]]);
+  });
+
+  test('renderer -> preload bridge -> IPC -> engine, end to end', async () => {
+    const ipc = new FakeIpcMain();
+    const service = new EvidenceService();
+    try {
+      registerIpc(ipc, service, { policy: PROD });
+      const bridge = buildBridge((channel, input) => ipc.invoke(channel, input));
+      const casePath = join(dir, 'case-2');
+      const created = await bridge.createCase({ casePath, name: 'Bridge', number: 'B-1', officer: 'Insp. Sato' });
+      assert.equal(created.ok, true, JSON.stringify(created));
+      const info = await bridge.caseInfo({ casePath });
+      assert.equal(info.ok && (info.value as { name: string }).name, 'Bridge');
+      const bad = await bridge.caseInfo({ casePath: '' });
+      assert.equal(!bad.ok && bad.error.code, 'USAGE');
+    } finally {
+      service.close();
+    }
+  });
+});
