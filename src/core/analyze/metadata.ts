@@ -1,7 +1,8 @@
 // Photo metadata (EXIF, GPS, XMP, IPTC) with exifr, normalised into the columns officers filter
 // on, plus the full record as JSON. Values are kept as written in the file (no time-zone
 // guessing): DateTimeOriginal "2008:10:22 16:28:39" becomes taken_at "2008-10-22T16:28:39",
-// with the offset appended only where the file records one (OffsetTimeOriginal).
+// with the offset appended only where the file records one (OffsetTimeOriginal, or in the value
+// itself as XMP does: "2013-07-05T03:18:27Z" becomes "2013-07-05T03:18:27+00:00").
 import exifr from 'exifr';
 
 export interface PhotoMetadata {
@@ -77,9 +78,12 @@ function dmsToDecimal(dms: unknown, ref: unknown): number | null {
 export function exifDateToIso(value: unknown, offset?: unknown): string | null {
   const s = str(value);
   if (!s) return null;
-  const m = /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(s);
+  // XMP dates (exif:DateTimeOriginal, xmp:CreateDate) carry their offset in the value itself.
+  const m = /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s) ??
+    /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(s);
   if (!m || m[1] === '0000') return null;
-  const off = str(offset);
+  const own = m[7] === 'Z' ? '+00:00' : m[7] ? `${m[7].slice(0, 3)}:${m[7].slice(-2)}` : null;
+  const off = own ?? str(offset);
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${off && /^[+-]\d{2}:\d{2}$/.test(off) ? off : ''}`;
 }
 

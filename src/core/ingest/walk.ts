@@ -30,16 +30,43 @@ export interface FoundEntry {
   error: string | null;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const lenientUtf8 = new TextDecoder('utf-8');
+// ignoreBOM: keep a leading U+FEFF (the default drops it, so "\uFEFFa" and "a" would show alike).
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const SLASH = Buffer.from('/');
 
-/** UTF-8 text of a name and whether it decoded cleanly. */
+/**
+ * Readable form of bytes that are not valid UTF-8: valid sequences as text, each invalid byte as
+ * \xNN and a backslash as \\. Unlike U+FFFD replacement it is one-to-one, so two different names
+ * never show (and are never identified) alike: the path is the item's identity in its source.
+ */
+function escapeInvalidUtf8(raw: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i < raw.length) {
+    const b = raw[i]!;
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (n > 0 && i + n <= raw.length) {
+      try {
+        const s = strictUtf8.decode(raw.subarray(i, i + n));
+        out += s === '\\' ? '\\\\' : s;
+        i += n;
+        continue;
+      } catch {
+        // Not a valid sequence: escape its first byte and go on from the next.
+      }
+    }
+    out += `\\x${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    i++;
+  }
+  return out;
+}
+
+/** UTF-8 text of a name and whether it decoded cleanly (if not, a one-to-one escaped form). */
 export function decodeName(raw: Buffer): { text: string; clean: boolean } {
   try {
     return { text: strictUtf8.decode(raw), clean: true };
   } catch {
-    return { text: lenientUtf8.decode(raw), clean: false };
+    return { text: escapeInvalidUtf8(raw), clean: false };
   }
 }
 

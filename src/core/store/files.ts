@@ -3,7 +3,7 @@
 // store/ab/cd/<sha256> and the folder is fsynced. A crash leaves at most an orphan temp file
 // (cleaned on the next ingest), never a half-written object under its final name.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { objectFilePath } from './layout.ts';
 
@@ -21,6 +21,29 @@ function fsyncDir(dir: string): void {
 }
 
 /**
+ * Gives the temp file its final name unless that name exists. link() fails with EEXIST instead of
+ * replacing, so when two workers commit the same object at once exactly one of them adds it (an
+ * exists-then-rename check lets both "add" it, and a duplicate goes uncounted). Where the file
+ * system has no hard links (FAT, exFAT), rename: the object is the same either way.
+ */
+function placeNoClobber(tmpPath: string, target: string): boolean {
+  try {
+    linkSync(tmpPath, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      unlinkSync(tmpPath);
+      return false;
+    }
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    renameSync(tmpPath, target);
+    return true;
+  }
+  unlinkSync(tmpPath);
+  return true;
+}
+
+/**
  * Moves a finished, fsynced temp file to its content address. Returns false when the object was
  * already present (deduplicated): the temp file is removed and the existing one kept untouched.
  */
@@ -33,7 +56,7 @@ export function commitTempFile(storeDir: string, tmpPath: string, sha256: string
   const dir = dirname(target);
   const created = mkdirSync(dir, { recursive: true });
   chmodSync(tmpPath, 0o444);
-  renameSync(tmpPath, target);
+  if (!placeNoClobber(tmpPath, target)) return false;
   fsyncDir(dir);
   if (created) {
     // A folder made just now is an entry in its parent: make those entries durable too, or a
