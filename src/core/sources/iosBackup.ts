@@ -353,16 +353,18 @@ async function* hashedOnly(
   budget: EntryBudget,
   notice: string,
   extra: Record<string, unknown>,
+  info: IosBackupInfo,
 ): AsyncGenerator<SourceEntry> {
   let noticed = false;
   for (const name of IOS_METADATA_FILES) {
     const e = await metadataEntry(root, name);
     if (!e) continue;
+    e.extra = { ...e.extra, ...extra };
     if (!noticed && (name === 'Manifest.db' || name === 'Manifest.mbdb')) {
       addError(e, notice);
+      e.extra['deviceInfo'] = info;
       noticed = true;
     }
-    e.extra = { ...e.extra, ...extra };
     if (!budget.take()) return yield budget.overEntry();
     yield e;
   }
@@ -430,11 +432,12 @@ export async function* iosBackupEntries(root: string, ctx: { limits: ContainerLi
       budget,
       'Manifest.mbdb backup (iOS 9 or earlier): manifest not parsed, files catalogued by hashed name only',
       { iosBackupFormat: 'manifest.mbdb' },
+      info,
     );
     return;
   }
   if (info.encrypted) {
-    yield* hashedOnly(root, budget, ENCRYPTED_NOTICE, { encryptedBackup: true });
+    yield* hashedOnly(root, budget, ENCRYPTED_NOTICE, { encryptedBackup: true }, info);
     return;
   }
 
@@ -449,6 +452,7 @@ export async function* iosBackupEntries(root: string, ctx: { limits: ContainerLi
       budget,
       `Manifest.db could not be read (${errorMessage(err)}): files catalogued by hashed name only`,
       { manifestUnreadable: true },
+      info,
     );
     return;
   }
