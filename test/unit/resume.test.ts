@@ -176,7 +176,7 @@ describe('ingest resume after a crash or Ctrl-C (real CLI processes)', { concurr
 
     // Kill 1: after a random number of items has been committed, before the large files.
     {
-      const threshold = randInt(rand, 1, 800);
+      const threshold = randInt(rand, 1, 600);
       const run = startCli(ingestArgs(b, src));
       let exited = false;
       void run.done.then(() => (exited = true));
