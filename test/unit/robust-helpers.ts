@@ -2,6 +2,7 @@
 // export trees, the real CLI as a child process, and an independent look at a case's store.
 // Deliberately self-contained: nothing here imports the engine, so what the tests check is
 // computed a second way.
+import '../setup.ts';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -156,7 +157,21 @@ export interface RunResult {
   stderr: string;
 }
 
-const childEnv = (): NodeJS.ProcessEnv => ({ ...process.env, EVIDENCE_OFFICER: '', NO_COLOR: '1' });
+/** The password of the officer who creates each test case (the CLI signs in for evidence work). */
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: '1',
+    EVIDENCE_PASSWORD: TEST_PASSWORD,
+    // The lowest scrypt cost the CLI accepts: sign-in per command stays cheap in tests.
+    EVIDENCE_SCRYPT_N: String(2 ** 14),
+  };
+  // Work is done as the officer who created the case unless a test says otherwise.
+  delete env.EVIDENCE_OFFICER;
+  return env;
+}
 
 /** Runs `evidence <args>` to completion. */
 export function runCli(args: string[], opts: { timeoutMs?: number } = {}): RunResult {

@@ -136,14 +136,18 @@ describe('custody log: append-only, tamper-evident, documented format', { concur
   });
 
   test('the template case verifies (exit 0) and has the events the attacks need', () => {
-    const rs = rows(join(template, 'case.db'));
-    assert.deepEqual(
-      rs.map((r) => r.action),
-      ['case.created', 'exhibit.recorded', 'ingest.started', 'ingest.finished', 'note.added', 'item.viewed', 'tag.added'],
-    );
+    const actions = rows(join(template, 'case.db')).map((r) => r.action);
+    assert.equal(actions[0], 'case.created');
+    const want = ['exhibit.recorded', 'ingest.started', 'ingest.finished', 'note.added', 'item.viewed', 'tag.added'];
+    let at = 0;
+    for (const a of want) {
+      at = actions.indexOf(a, at);
+      assert.ok(at > 0, `${a} recorded, in order: ${actions.join(', ')}`);
+    }
+    assert.ok(actions.length >= 7);
     const r = runCli(['verify', copy()]);
     assert.equal(r.code, 0, describeRun(r));
-    assert.match(r.stdout, /Custody log: 7 events, chain intact/);
+    assert.match(r.stdout, /Custody log: \d+ events, chain intact/);
   });
 
   test('(e) every hash recomputes from the documented encoding, independently of the app', () => {

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { ByteStream, describeRun, initCase, removeDir, runCli, sha256, tempDir } from './robust-helpers.ts';
 
 const SMALL_OBJECT_MAX = 256 * 1024;
+const OFFICER = 'Chan Vanna';
 
 interface Item {
   id: number;
@@ -71,7 +72,7 @@ describe('verify against a tampered store (real CLI, real files, real SQLite)', 
     put('WhatsApp/Media/sticker.webp', shared);
     put('Telegram/cache/sticker_copy.webp', shared);
     kase = join(work, 'case');
-    initCase(kase);
+    initCase(kase, 'KH-2026-0007', OFFICER);
     const r = runCli(['ingest', kase, src, '--exhibit', 'EXH-007']);
     assert.equal(r.code, 0, describeRun(r));
     const db = new Database(join(kase, 'case.db'), { readonly: true, fileMustExist: true });
@@ -84,7 +85,7 @@ describe('verify against a tampered store (real CLI, real files, real SQLite)', 
     if (work) removeDir(work);
   });
 
-  const verify = (json = false) => runCli(['verify', kase, '--officer', 'Examiner Chan', ...(json ? ['--json'] : [])]);
+  const verify = (json = false) => runCli(['verify', kase, ...(json ? ['--json'] : [])]);
 
   test('large objects are read-only files under store/ab/cd/<sha256>, small ones blobs in objects.db', () => {
     const odb = new Database(join(kase, 'store', 'objects.db'), { readonly: true, fileMustExist: true });
@@ -240,6 +241,6 @@ describe('verify against a tampered store (real CLI, real files, real SQLite)', 
     const oks = runs.map((e) => (JSON.parse(e.details) as { ok: boolean }).ok);
     // clean, flip (text + json), deleted file, changed blob, deleted shared blob, clean again
     assert.deepEqual(oks, [true, false, false, false, false, false, true]);
-    assert.ok(runs.every((e) => e.officer === 'Examiner Chan'));
+    assert.ok(runs.every((e) => e.officer === OFFICER), 'recorded under the officer who ran it');
   });
 });
