@@ -1,0 +1,528 @@
+// `npm run bench`: our ingest against hashdeep and sha256sum on the same generated trees, in the
+// same run, as ratios (DESIGN.md sections 4 and 8; issue 2 point 8, issue 3 "Tests and figures").
+// Never asserts on time: it prints figures and exits 0 unless something crashed.
+//
+//   npm run bench                       full run: 40 x 25 MiB and 20,000 small files, median of 3
+//   npm run bench -- --quick            8 x 25 MiB and 4,000 small files, 1 repetition (< 1 min)
+//   npm run bench -- --json out.json    also write the figures as JSON
+//   npm run bench -- --archives         insist on the ZIP section (it runs by default when the
+//                                       probe finds archive ingest; --no-archives skips it)
+//   npm run bench -- --clean            delete the cached trees, zips and cases, and exit
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type RunResult, hasGnuTime, median, runTimed, syncDisks, toolVersion, warmUp } from './measure.ts';
+import { type IngestRun, probeArchiveIngest, timeIngest } from './ours.ts';
+import { MiB, mib, ratio, rssMiB, secs, table } from './report.ts';
+import { type LargeSpec, type SmallSpec, type Tree, type ZipFile, ensureSubset, ensureTree, ensureZip } from './trees.ts';
+
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    clean: { type: 'boolean', default: false },
+    archives: { type: 'boolean', default: false },
+    'no-archives': { type: 'boolean', default: false },
+    reps: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  allowPositionals: false,
+});
+
+if (opt.help) {
+  console.log(`usage: npm run bench -- [--quick] [--json <file>] [--archives | --no-archives] [--reps N] [--clean]
+  --quick        8 files of 25 MiB and 4,000 small files, 1 repetition (a sanity check in under a minute)
+  --json <file>  also write all figures as JSON
+  --archives     run the ZIP section even when not asked by default (still needs archive ingest and zip)
+  --no-archives  skip the ZIP section
+  --reps N       repetitions per contender (default 3, --quick 1); the median is reported
+  --clean        delete the generated trees, zips and case folders under ${join(tmpdir(), 'evidence-catalogue-bench')} and exit`);
+  process.exit(0);
+}
+
+const BASE = join(tmpdir(), 'evidence-catalogue-bench');
+const CASES = join(BASE, 'cases');
+
+if (opt.clean) {
+  rmSync(BASE, { recursive: true, force: true });
+  console.log(`Removed ${BASE}`);
+  process.exit(0);
+}
+
+const SEED = 20260142;
+const QUICK = opt.quick;
+const REPS = opt.reps ? Math.max(1, Number.parseInt(opt.reps, 10) || 1) : QUICK ? 1 : 3;
+const largeSpec: LargeSpec = { kind: 'large', seed: SEED, files: QUICK ? 8 : 40, fileSize: 25 * MiB };
+const smallSpec: SmallSpec = { kind: 'small', seed: SEED + 1, files: QUICK ? 4000 : 20000, minSize: 100, maxSize: 20 * 1024, filesPerFolder: 100, foldersPerTop: 10 };
+const RSS_STEPS = [smallSpec.files / 4, smallSpec.files / 2, smallSpec.files];
+const TARGET = { large: 0.6, small: 1.5, stored: 1.3, deflated: 2.0 };
+
+const log = (s: string): void => console.log(s);
+let crashed = false;
+
+// ---------------------------------------------------------------------------------------------
+// The machine and the tools.
+
+const hashdeepVersion = toolVersion('hashdeep', ['-V']);
+const sha256sumVersion = toolVersion('sha256sum', ['--version']);
+const zipVersionRaw = spawnSync('zip', ['-v'], { encoding: 'utf8' });
+const zipVersion = zipVersionRaw.error ? null : (zipVersionRaw.stdout.split('\n').find((l) => /This is Zip/.test(l))?.trim() ?? 'zip (unknown version)');
+mkdirSync(BASE, { recursive: true });
+rmSync(CASES, { recursive: true, force: true });
+const fsType = spawnSync('stat', ['-f', '-c', '%T', BASE], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
+const cores = availableParallelism();
+
+const machine = {
+  cores,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+  kernel: release(),
+  node: process.version,
+  hashdeep: hashdeepVersion,
+  sha256sum: sha256sumVersion,
+  zip: zipVersion,
+  workDir: BASE,
+  fileSystem: fsType,
+  peakRssFrom: hasGnuTime() ? '/usr/bin/time -v' : 'polling /proc/<pid>/status VmHWM every 50 ms',
+};
+
+log(`Evidence catalogue benchmark (${QUICK ? 'quick' : 'full'} run, median of ${REPS})`);
+log('');
+log('Machine');
+log(`  cores:      ${cores} (${machine.cpu}), ${machine.memoryGiB} GiB RAM, Linux ${machine.kernel}`);
+log(`  node:       ${machine.node}`);
+log(`  hashdeep:   ${hashdeepVersion ?? 'NOT INSTALLED: that baseline is skipped (apt-get install hashdeep)'}`);
+log(`  sha256sum:  ${sha256sumVersion ?? 'NOT INSTALLED: that baseline is skipped (coreutils)'}`);
+log(`  zip:        ${zipVersion ?? 'NOT INSTALLED: the ZIP section is skipped (apt-get install zip)'}`);
+log(`  work dir:   ${BASE} (${fsType}); trees, zips and cases all live here, on one file system`);
+log(`  peak RSS:   ${machine.peakRssFrom}`);
+const loadStart = loadavg()[0]!;
+log(`  load:       ${loadStart.toFixed(2)} (1-min average)${loadStart > cores / 2 ? `: BUSY. Other work competes for the ${cores} cores; times are noisy, compare the CPU-time ratios too` : ''}`);
+try {
+  const fsst = statfsSync(BASE);
+  const freeGiB = (fsst.bavail * fsst.bsize) / 1024 ** 3;
+  const needGiB = QUICK ? 1.5 : 5;
+  if (freeGiB < needGiB) log(`  WARNING: only ${freeGiB.toFixed(1)} GiB free under ${BASE}; this run needs about ${needGiB} GiB`);
+} catch {
+  /* statfs unsupported: go on */
+}
+log('');
+
+// ---------------------------------------------------------------------------------------------
+// Inputs.
+
+log('Inputs (generated once, reused while their manifests match; --clean removes them)');
+const large = ensureTree(BASE, largeSpec, log);
+const small = ensureTree(BASE, smallSpec, log);
+const subsets = RSS_STEPS.map((n) => ensureSubset(BASE, smallSpec, small, n, log));
+for (const t of [large, small, ...subsets.slice(0, -1)]) {
+  if (t.reused) log(`  ${t.name}: reused (${t.files} files, ${mib(t.bytes)} MiB)`);
+}
+
+// Archive ingest: probe this build, then make the ZIPs before any timing, so that folder and
+// archive ingests of a tree are timed in the same rounds (a ratio of two times taken minutes
+// apart on a shared machine says little).
+let archiveStatus: { ran: boolean; reason: string } = { ran: false, reason: 'skipped (--no-archives)' };
+type Mode = 'stored' | 'deflated';
+const zipsOf = new Map<Tree, Partial<Record<Mode, ZipFile>>>();
+if (!opt['no-archives']) {
+  if (!zipVersion) {
+    archiveStatus = { ran: false, reason: 'the `zip` command is not installed (apt-get install zip): ZIP section skipped' };
+  } else {
+    const probe = probeArchiveIngest(BASE, true);
+    archiveStatus = probe.supported
+      ? { ran: true, reason: probe.reason }
+      : { ran: false, reason: `archive ingest not available yet (${probe.reason}): ZIP section skipped` };
+  }
+  log(`  archives: ${archiveStatus.ran ? `archive ingest available (probe: ${archiveStatus.reason})` : archiveStatus.reason}`);
+  if (opt.archives && !archiveStatus.ran) log('  (--archives was given, but the section cannot run)');
+  if (archiveStatus.ran) {
+    for (const t of [large, small]) zipsOf.set(t, { stored: ensureZip(BASE, t, 'stored', log), deflated: ensureZip(BASE, t, 'deflated', log) });
+    for (const t of subsets.slice(0, -1)) zipsOf.set(t, { deflated: ensureZip(BASE, t, 'deflated', log) });
+    for (const z of [...zipsOf.values()].flatMap((m) => Object.values(m))) if (z.reused) log(`  ${z.name}.zip: reused (${mib(z.bytes)} MiB)`);
+  }
+}
+log('');
+
+// ---------------------------------------------------------------------------------------------
+// Contenders.
+
+type Outcome = RunResult & { problem?: string | null; warning?: string | null };
+type ContenderName = 'ours' | 'hashdeep' | 'sha256sum' | 'ours-zip-stored' | 'ours-zip-deflated';
+
+interface Contender {
+  name: ContenderName;
+  run: (tree: Tree) => Promise<Outcome>;
+}
+
+const baseline = (r: RunResult): Outcome => ({ ...r, problem: r.exitCode === 0 ? null : `exit ${r.exitCode ?? r.signal}: ${r.stderrTail.trim().slice(-300)}` });
+const contenders: Contender[] = [{ name: 'ours', run: (t) => timeIngest(CASES, t.dir, t.files) }];
+if (hashdeepVersion) {
+  contenders.push({ name: 'hashdeep', run: async (t) => baseline(await runTimed('hashdeep', ['-c', 'md5,sha1,sha256', '-r', t.dir], { measure: true })) });
+}
+if (sha256sumVersion) {
+  contenders.push({
+    name: 'sha256sum',
+    run: async (t) =>
+      baseline(await runTimed('sh', ['-c', 'find "$1" -type f -print0 | xargs -0 sha256sum > /dev/null', 'sha256sum-all', t.dir], { measure: true })),
+  });
+}
+if (archiveStatus.ran) {
+  for (const mode of ['stored', 'deflated'] as const) {
+    contenders.push({ name: `ours-zip-${mode}`, run: (t) => timeIngest(CASES, zipsOf.get(t)![mode]!.path, t.files) });
+  }
+}
+
+interface ContenderFigures {
+  runs: number[];
+  median: number | null;
+  peakRssKiB: number | null;
+  /** Mean CPU cores busy over the run (user + system time / wall time), median run. */
+  coresBusy: number | null;
+  /** Median of user + system CPU seconds (less sensitive than wall time to a busy machine). */
+  cpuSeconds: number | null;
+  problems: string[];
+  warnings: string[];
+}
+
+interface TreeFigures {
+  tree: string;
+  files: number;
+  bytes: number;
+  contenders: Partial<Record<ContenderName, ContenderFigures>>;
+  oursOverHashdeep: number | null;
+  oursOverSha256sum: number | null;
+  /** The same ratio over CPU seconds (user + system), for a machine that was busy. */
+  cpuOursOverHashdeep: number | null;
+  target: number;
+  met: boolean | null;
+}
+
+function figuresOf(runs: Outcome[]): ContenderFigures {
+  const good = runs.filter((r) => !r.problem);
+  const times = good.map((r) => r.seconds);
+  const med = times.length ? median(times) : null;
+  const medRun = good.find((r) => r.seconds === med) ?? good[0];
+  const rss = good.map((r) => r.peakRssKiB).filter((x): x is number => x !== null);
+  const cpu = medRun && medRun.userSeconds !== null && medRun.systemSeconds !== null ? (medRun.userSeconds + medRun.systemSeconds) / medRun.seconds : null;
+  const cpuTimes = good.filter((r) => r.userSeconds !== null && r.systemSeconds !== null).map((r) => r.userSeconds! + r.systemSeconds!);
+  return {
+    runs: runs.map((r) => r.seconds),
+    median: med,
+    peakRssKiB: rss.length ? Math.max(...rss) : null,
+    coresBusy: cpu,
+    cpuSeconds: cpuTimes.length ? median(cpuTimes) : null,
+    problems: runs.map((r) => r.problem).filter((p): p is string => !!p),
+    warnings: [...new Set(runs.map((r) => r.warning).filter((p): p is string => !!p))],
+  };
+}
+
+async function benchTree(label: 'large' | 'small', tree: Tree): Promise<TreeFigures> {
+  log(`Timing the ${label} tree (${tree.files} files, ${mib(tree.bytes)} MiB): warm-up read, then ${REPS} round(s) of ${contenders.map((c) => c.name).join(', ')}`);
+  warmUp(tree.dir);
+  for (const z of Object.values(zipsOf.get(tree) ?? {})) warmUp(z.path);
+  const runs: Partial<Record<ContenderName, Outcome[]>> = {};
+  for (let rep = 0; rep < REPS; rep++) {
+    const line: string[] = [];
+    // Rotate the order each round so no contender always runs first (or right after our writes).
+    for (let k = 0; k < contenders.length; k++) {
+      const c = contenders[(rep + k) % contenders.length]!;
+      syncDisks();
+      const r = await c.run(tree);
+      (runs[c.name] ??= []).push(r);
+      line.push(`${c.name} ${secs(r.seconds)} s${r.problem ? ' (FAILED)' : ''}`);
+      if (r.problem) {
+        crashed = true;
+        log(`    ${c.name} FAILED: ${r.problem}`);
+      }
+    }
+    log(`  round ${rep + 1}: ${line.join(', ')}`);
+  }
+  const f: TreeFigures = {
+    tree: tree.name,
+    files: tree.files,
+    bytes: tree.bytes,
+    contenders: {},
+    oursOverHashdeep: null,
+    oursOverSha256sum: null,
+    cpuOursOverHashdeep: null,
+    target: TARGET[label],
+    met: null,
+  };
+  for (const c of contenders) f.contenders[c.name] = figuresOf(runs[c.name] ?? []);
+  const ours = f.contenders.ours?.median ?? null;
+  const hd = f.contenders.hashdeep?.median ?? null;
+  const ss = f.contenders.sha256sum?.median ?? null;
+  if (ours !== null && hd !== null) f.oursOverHashdeep = ours / hd;
+  if (ours !== null && ss !== null) f.oursOverSha256sum = ours / ss;
+  if (f.oursOverHashdeep !== null) f.met = f.oursOverHashdeep <= f.target;
+  const oc = f.contenders.ours?.cpuSeconds ?? null;
+  const hc = f.contenders.hashdeep?.cpuSeconds ?? null;
+  if (oc !== null && hc !== null && hc > 0) f.cpuOursOverHashdeep = oc / hc;
+  for (const c of contenders) for (const w of f.contenders[c.name]?.warnings ?? []) log(`  note: ${c.name}: ${w}`);
+  log('');
+  return f;
+}
+
+// The fixed cost of one `evidence ingest` (Node start-up, type stripping, officer sign-in with
+// scrypt, case open, worker start): an ingest of a folder holding one small file.
+const fixedDir = join(BASE, 'fixed-cost-1-file');
+mkdirSync(fixedDir, { recursive: true });
+writeFileSync(join(fixedDir, 'one.txt'), 'one small file\n');
+const fixedRuns: Outcome[] = [];
+for (let rep = 0; rep < REPS; rep++) {
+  const r = await timeIngest(CASES, fixedDir, 1);
+  fixedRuns.push(r);
+  if (r.problem) {
+    crashed = true;
+    log(`  fixed-cost ingest FAILED: ${r.problem}`);
+  }
+}
+const fixedFig = figuresOf(fixedRuns);
+log(`Fixed cost of one ingest (start-up, sign-in, case open, workers; 1 file): ${secs(fixedFig.median)} s, ${secs(fixedFig.cpuSeconds)} CPU s, peak RSS ${rssMiB(fixedFig.peakRssKiB)}`);
+log('');
+
+const largeFig = await benchTree('large', large);
+const smallFig = await benchTree('small', small);
+
+// Peak memory as the small tree grows: one ingest per smaller subset (folder, and its deflated
+// zip); the full tree's figures are the highest peaks of its timed runs above.
+interface RssStep {
+  files: number;
+  bytes: number;
+  peakRssKiB: number | null;
+  seconds: number | null;
+}
+const rssFolder: RssStep[] = [];
+const rssZip: RssStep[] = [];
+log(`Peak RSS of our ingest as the small tree grows (${RSS_STEPS.join(' / ')} files${archiveStatus.ran ? ', folder and zip -6' : ''})`);
+async function rssStep(source: string, files: number, bytes: number, name: string): Promise<RssStep> {
+  warmUp(source);
+  syncDisks();
+  const r = await timeIngest(CASES, source, files);
+  if (r.problem) {
+    crashed = true;
+    log(`  ${name}: FAILED: ${r.problem}`);
+  }
+  return { files, bytes, peakRssKiB: r.problem ? null : r.peakRssKiB, seconds: r.problem ? null : r.seconds };
+}
+for (const t of subsets) {
+  if (t === small) {
+    const c = smallFig.contenders.ours;
+    rssFolder.push({ files: t.files, bytes: t.bytes, peakRssKiB: c?.peakRssKiB ?? null, seconds: c?.median ?? null });
+    if (archiveStatus.ran) {
+      const z = smallFig.contenders['ours-zip-deflated'];
+      rssZip.push({ files: t.files, bytes: zipsOf.get(t)!.deflated!.bytes, peakRssKiB: z?.peakRssKiB ?? null, seconds: z?.median ?? null });
+    }
+    continue;
+  }
+  rssFolder.push(await rssStep(t.dir, t.files, t.bytes, t.name));
+  if (archiveStatus.ran) {
+    const z = zipsOf.get(t)!.deflated!;
+    rssZip.push(await rssStep(z.path, t.files, z.bytes, z.name));
+  }
+}
+log('');
+
+// Archive figures: each zip against the folder ingest of the same tree, from the same rounds.
+interface ArchiveFigures {
+  zip: string;
+  tree: string;
+  mode: Mode;
+  zipBytes: number;
+  members: number;
+  runs: number[];
+  median: number | null;
+  folderMedian: number | null;
+  archiveOverFolder: number | null;
+  cpuArchiveOverFolder: number | null;
+  target: number;
+  met: boolean | null;
+  peakRssKiB: number | null;
+  problems: string[];
+  warnings: string[];
+}
+const archiveFigs: ArchiveFigures[] = [];
+if (archiveStatus.ran) {
+  for (const [tree, fig] of [
+    [large, largeFig],
+    [small, smallFig],
+  ] as const) {
+    for (const mode of ['stored', 'deflated'] as const) {
+      const z = zipsOf.get(tree)![mode]!;
+      const c = fig.contenders[`ours-zip-${mode}`];
+      const folder = fig.contenders.ours;
+      const aof = c?.median != null && folder?.median != null ? c.median / folder.median : null;
+      archiveFigs.push({
+        zip: z.name,
+        tree: tree.name,
+        mode,
+        zipBytes: z.bytes,
+        members: z.members,
+        runs: c?.runs ?? [],
+        median: c?.median ?? null,
+        folderMedian: folder?.median ?? null,
+        archiveOverFolder: aof,
+        cpuArchiveOverFolder: c?.cpuSeconds != null && folder?.cpuSeconds ? c.cpuSeconds / folder.cpuSeconds : null,
+        target: TARGET[mode],
+        met: aof === null ? null : aof <= TARGET[mode],
+        peakRssKiB: c?.peakRssKiB ?? null,
+        problems: c?.problems ?? [],
+        warnings: c?.warnings ?? [],
+      });
+    }
+  }
+}
+
+rmSync(CASES, { recursive: true, force: true });
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+const verdict = (met: boolean | null): string => (met === null ? 'n/a' : met ? 'MET' : 'NOT MET');
+const describe = (label: string, spec: LargeSpec | SmallSpec): string =>
+  spec.kind === 'large' ? `${label}: ${spec.files} x ${spec.fileSize / MiB} MiB` : `${label}: ${spec.files} files 100 B-20 KiB`;
+
+log('='.repeat(100));
+log(`Results (${QUICK ? 'quick' : 'full'} run; seconds are the median of ${REPS}; ratios < 1 mean we are faster)`);
+log('');
+const mainRows = [
+  [largeFig, describe('large', largeSpec)],
+  [smallFig, describe('small', smallSpec)],
+] as const;
+log(
+  table(
+    ['tree', 'files', 'MiB', 'ours s', 'hashdeep s', 'sha256sum s', 'ours/hashdeep', 'target', 'result', 'ours/sha256sum', 'ours MiB/s', 'ours peak RSS', 'ours cores busy'],
+    mainRows.map(([f, label]) => {
+      const o = f.contenders.ours;
+      return [
+        label,
+        String(f.files),
+        mib(f.bytes),
+        secs(o?.median),
+        f.contenders.hashdeep ? secs(f.contenders.hashdeep.median) : 'missing',
+        f.contenders.sha256sum ? secs(f.contenders.sha256sum.median) : 'missing',
+        ratio(f.oursOverHashdeep),
+        `<= ${f.target}`,
+        verdict(f.met),
+        ratio(f.oursOverSha256sum),
+        o?.median ? (f.bytes / MiB / o.median).toFixed(0) : '-',
+        rssMiB(o?.peakRssKiB),
+        o?.coresBusy !== null && o?.coresBusy !== undefined ? `${o.coresBusy.toFixed(2)} of ${cores}` : '-',
+      ];
+    }),
+  ),
+);
+log('');
+for (const [f, label] of mainRows) {
+  const parts = Object.entries(f.contenders).map(([n, c]) => `${n} ${c.runs.map((s) => secs(s)).join(' ')}`);
+  log(`  runs, ${label}: ${parts.join(' | ')}`);
+  const cpuParts = Object.entries(f.contenders).map(([n, c]) => `${n} ${secs(c.cpuSeconds)}`);
+  log(`  CPU seconds (user+sys, median), ${label}: ${cpuParts.join(' | ')}; ours/hashdeep ${ratio(f.cpuOursOverHashdeep)}`);
+}
+const baselineCores = (['hashdeep', 'sha256sum'] as const)
+  .map((n) => {
+    const c = largeFig.contenders[n];
+    return c?.coresBusy != null ? `${n} ${c.coresBusy.toFixed(2)} (large) / ${smallFig.contenders[n]?.coresBusy?.toFixed(2) ?? '-'} (small)` : null;
+  })
+  .filter(Boolean);
+if (baselineCores.length) log(`  baselines' cores busy: ${baselineCores.join(', ')}`);
+log('');
+
+log(`Fixed cost of one \`evidence ingest\` (1-file folder): ${secs(fixedFig.median)} s wall, ${secs(fixedFig.cpuSeconds)} s CPU, peak RSS ${rssMiB(fixedFig.peakRssKiB)}; it is inside every "ours" figure above`);
+log('');
+log('Peak RSS of `evidence ingest` as the small tree grows');
+const rssRows = rssFolder.map((s, i) => {
+  const z = rssZip[i];
+  return [String(s.files), mib(s.bytes), rssMiB(s.peakRssKiB), secs(s.seconds), z ? mib(z.bytes) : '-', z ? rssMiB(z.peakRssKiB) : '-', z ? secs(z.seconds) : '-'];
+});
+log(table(['files', 'folder MiB', 'folder peak RSS', 'folder s', 'zip -6 MiB', 'zip peak RSS', 'zip s'], rssRows, 0));
+const flat = (steps: RssStep[]): string | null => {
+  const first = steps[0];
+  const last = steps[steps.length - 1];
+  const a = first?.peakRssKiB;
+  const b = last?.peakRssKiB;
+  if (!first || !last || !a || !b || last.files === first.files) return null;
+  // Flat: the peak grows by less than 10% (or 16 MiB) while the file count grows 4x.
+  const isFlat = b - a <= Math.max(16 * 1024, 0.1 * a);
+  const perFile = ((b - a) / (last.files - first.files)).toFixed(1);
+  return `${rssMiB(a)} -> ${rssMiB(b)} from ${first.files} to ${last.files} files (${isFlat ? 'flat' : `NOT flat: +${perFile} KiB per extra file`})`;
+};
+log('');
+
+log('Archives (ZIP ingest vs ingest of the same files as a folder, timed in the same rounds)');
+if (!archiveStatus.ran) {
+  log(`  ${archiveStatus.reason}`);
+} else {
+  log(
+    table(
+      ['zip', 'zip MiB', 'members', 'zip ingest s', 'folder ingest s', 'archive/folder', 'target', 'result', 'CPU-time ratio', 'peak RSS'],
+      archiveFigs.map((a) => [
+        `${a.tree} ${a.mode} (zip ${a.mode === 'stored' ? '-0' : '-6'})`,
+        mib(a.zipBytes),
+        String(a.members),
+        secs(a.median),
+        secs(a.folderMedian),
+        ratio(a.archiveOverFolder),
+        `<= ${a.target}`,
+        verdict(a.met),
+        ratio(a.cpuArchiveOverFolder),
+        rssMiB(a.peakRssKiB),
+      ]),
+    ),
+  );
+}
+log('');
+
+// One line a reader can act on.
+const bits: string[] = [];
+for (const [f, label] of [
+  [largeFig, 'large files'],
+  [smallFig, 'small files'],
+] as const) {
+  if (f.oursOverHashdeep !== null) bits.push(`${label} ${ratio(f.oursOverHashdeep)}x hashdeep (target ${f.target}: ${verdict(f.met)})`);
+  else bits.push(`${label}: no hashdeep baseline`);
+}
+const fl = flat(rssFolder);
+if (fl) bits.push(`folder peak RSS ${fl}`);
+const flz = flat(rssZip);
+if (flz) bits.push(`zip peak RSS ${flz}`);
+if (archiveStatus.ran) {
+  const worst = (mode: 'stored' | 'deflated'): string => {
+    const xs = archiveFigs.filter((a) => a.mode === mode && a.archiveOverFolder !== null);
+    if (!xs.length) return `${mode}: -`;
+    const w = xs.reduce((p, c) => (c.archiveOverFolder! > p.archiveOverFolder! ? c : p));
+    return `${mode} zip up to ${ratio(w.archiveOverFolder)}x folder (target ${w.target}: ${verdict(xs.every((x) => x.met))})`;
+  };
+  bits.push(worst('stored'), worst('deflated'));
+} else bits.push('archives not measured');
+const loadEnd = loadavg()[0]!;
+if (Math.max(loadStart, loadEnd) > cores / 2) {
+  bits.push(`machine busy (load ${loadStart.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end, ${cores} cores): rerun on an idle machine before trusting the wall-time ratios`);
+}
+log(`Interpretation: ${bits.join('; ')}.${QUICK ? ' (quick run: smaller trees, one repetition; use the full run for the figures.)' : ''}`);
+if (crashed) log('Some runs FAILED (see above): their times are left out of the medians.');
+
+if (opt.json) {
+  const out = resolve(opt.json);
+  const doc = {
+    generatedAt: new Date().toISOString(),
+    mode: QUICK ? 'quick' : 'full',
+    repetitions: REPS,
+    seed: SEED,
+    machine,
+    loadAverage: { start: loadStart, end: loadEnd },
+    targets: TARGET,
+    fixedCostOfOneIngest: fixedFig,
+    trees: { large: largeFig, small: smallFig },
+    peakRssAsTreeGrows: { folder: rssFolder, zipDeflated: rssZip },
+    archives: { ...archiveStatus, results: archiveFigs },
+    crashed,
+  };
+  writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+  log(`Figures written to ${out}`);
+}
+
+process.exitCode = crashed ? 1 : 0;
