@@ -13,6 +13,8 @@ export const EXIT = {
   CASE_REFUSED: 4,
   /** an unexpected internal error (a bug: please report it with the message) */
   INTERNAL: 5,
+  /** sign-in failed (wrong password, unknown, disabled or locked officer) or the role may not do this */
+  AUTH: 6,
   /** interrupted (Ctrl-C); run the same command again to resume */
   INTERRUPTED: 130,
 } as const;
@@ -25,7 +27,13 @@ export function exitCodeFor(code: ErrorCode | string | undefined): number {
     case 'NOT_A_CASE':
     case 'SOURCE_UNREADABLE':
       return EXIT.NOT_FOUND;
+    case 'AUTH_FAILED':
+    case 'OFFICER_DISABLED':
+    case 'OFFICER_LOCKED':
+    case 'FORBIDDEN':
+      return EXIT.AUTH;
     case 'CASE_EXISTS':
+    case 'CONFLICT':
     case 'CASE_LOCKED':
     case 'NETWORK_FS':
     case 'SCHEMA_TOO_NEW':

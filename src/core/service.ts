@@ -20,8 +20,10 @@ import {
   recordSeal,
   transferCustody,
 } from './exhibits/exhibits.ts';
-import { addOfficer, listOfficers, type Officer, setOfficerStatus, signIn, type SignedIn } from './officers/accounts.ts';
+import { addOfficer, listOfficers, type Officer, requirePermission, setOfficerStatus, signIn, type SignedIn } from './officers/accounts.ts';
 import { DEFAULT_SCRYPT_N } from './officers/crypto.ts';
+import { queryLog } from './custody/query.ts';
+import { custodyForm } from './custody/form.ts';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -91,10 +93,8 @@ export class EvidenceService {
     const i = parseInput('createCase', input);
     const c = Case.create(i.casePath, { name: i.name, number: i.number, officer: i.officer }, this.clock);
     this.open.set(i.casePath, c);
-    if (i.password) {
-      // The officer who opens a case is its first admin.
-      addOfficer(c, null, { name: i.officer, badge: i.badge, unit: i.unit, role: 'admin', password: i.password }, this.scryptN);
-    }
+    // The officer who opens a case is its first admin.
+    addOfficer(c, null, { name: i.officer, badge: i.badge, unit: i.unit, role: 'admin', password: i.password }, this.scryptN);
     return this.summarise(i.casePath, c);
   }
 
@@ -212,13 +212,14 @@ export class EvidenceService {
     hooks: { signal?: AbortSignal; onProgress?: (p: IngestProgress) => void } = {},
   ): Promise<IngestSummary> {
     const i = parseInput('ingest', input);
-    const c = this.caseAt(i.casePath);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'ingest', 'ingest exports');
     return ingest(c, {
       sourcePath: i.sourcePath,
       kind: i.kind,
       expand: i.expand,
       exhibit: i.exhibit ?? null,
-      officer: i.officer,
+      officer: who.name,
       workers: i.workers,
       workerUrl: this.opts.ingestWorkerUrl,
       signal: hooks.signal,
@@ -234,23 +235,31 @@ export class EvidenceService {
 
   getItem(input: Input<'getItem'>): ItemDetail & { custody: CustodyEvent[] } {
     const i = parseInput('getItem', input);
-    const c = this.caseAt(i.casePath);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'view', 'view evidence');
     const item = getItem(c.db, i.id);
     if (!item) throw new EvidenceError('NOT_FOUND', `There is no item ${i.id} in this case. List items with: evidence ls <case>`);
-    const custody = c.custody.list({ target: `source:${item.source_id}` });
-    return { ...item, custody };
+    // Looking at evidence is part of its history.
+    c.custody.append({ officer: who.name, action: 'item.viewed', target: `item:${item.id}`, details: { path: item.path, sha256: item.sha256 } });
+    return { ...item, custody: queryLog(c.db, { item: item.id }) };
   }
 
   custodyLog(input: Input<'custodyLog'>): CustodyEvent[] {
     const { casePath, ...filter } = parseInput('custodyLog', input);
-    return this.caseAt(casePath).custody.list(filter);
+    return queryLog(this.caseAt(casePath).db, filter);
+  }
+
+  /** The chain-of-custody form of one exhibit, as text. */
+  custodyForm(input: Input<'custodyForm'>): string {
+    const i = parseInput('custodyForm', input);
+    return custodyForm(this.caseAt(i.casePath), i.exhibit);
   }
 
   async verify(input: Input<'verify'>, hooks: { onProgress?: (p: VerifyProgress) => void } = {}): Promise<VerifyReport> {
     const i = parseInput('verify', input);
-    const c = this.caseAt(i.casePath);
-    c.ensureOfficer(i.officer);
-    return verifyCase(c, { officer: i.officer, workers: i.workers, workerUrl: this.opts.verifyWorkerUrl, onProgress: hooks.onProgress });
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'verify', 'verify the case');
+    return verifyCase(c, { officer: who.name, workers: i.workers, workerUrl: this.opts.verifyWorkerUrl, onProgress: hooks.onProgress });
   }
 
   close(): void {

@@ -32,7 +32,7 @@ export const contract = {
     officer,
     badge: z.string().trim().min(1).nullable().optional(),
     unit: z.string().trim().min(1).nullable().optional(),
-    password: password.optional(),
+    password,
   }),
   caseInfo: z.object({ casePath }),
   signIn: z.object({ casePath, officer, password: z.string().min(1, 'the password is required'), location: z.string().nullable().optional() }),
@@ -61,10 +61,9 @@ export const contract = {
   checkpoint: z.object({ session, reason: z.string().trim().min(1).optional() }),
   verifyCustody: z.object({ casePath }),
   ingest: z.object({
-    casePath,
+    session,
     sourcePath: z.string().min(1, 'the export to ingest is required'),
     exhibit: z.string().trim().min(1).nullable().optional(),
-    officer,
     kind: z.enum(['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr']).optional(),
     expand: z.boolean().optional(),
     workers: z.number().int().min(1).max(64).optional(),
@@ -83,15 +82,20 @@ export const contract = {
     limit: z.number().int().min(1).max(100_000).optional(),
     offset: z.number().int().min(0).optional(),
   }),
-  getItem: z.object({ casePath, id: z.number().int().positive(), officer: officer.optional() }),
+  getItem: z.object({ session, id: z.number().int().positive() }),
   custodyLog: z.object({
     casePath,
+    exhibit: z.string().optional(),
+    item: z.number().int().positive().optional(),
     action: z.string().optional(),
     target: z.string().optional(),
     officer: z.string().optional(),
+    since: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
     limit: z.number().int().positive().optional(),
   }),
-  verify: z.object({ casePath, officer, workers: z.number().int().min(1).max(64).optional() }),
+  custodyForm: z.object({ casePath, exhibit: z.string().trim().min(1) }),
+  verify: z.object({ session, workers: z.number().int().min(1).max(64).optional() }),
 } as const;
 
 export type Contract = typeof contract;

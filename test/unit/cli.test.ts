@@ -72,7 +72,8 @@ test('the README flow: init, ingest, ls, show, log, verify', { timeout: 60_000 }
     assert.equal(it.size, photo.content.length);
     assert.equal(it.metadata.taken_at, '2026-03-14T09:26:53+09:00');
     assert.ok(Math.abs((it.metadata.lat as number) - decimalDegrees(TOKYO.lat)) < 1e-6);
-    assert.deepEqual(it.custody.map((e) => e.action), ['ingest.started', 'ingest.finished']);
+    // The item's history: its ingest, and this very look at it (viewing evidence is recorded).
+    assert.deepEqual(it.custody.map((e) => e.action), ['ingest.started', 'ingest.finished', 'item.viewed']);
 
     const s = await runCli(['show', casePath, id]);
     assert.equal(s.code, 0, s.err);
@@ -95,9 +96,13 @@ test('the README flow: init, ingest, ls, show, log, verify', { timeout: 60_000 }
     const text = await runCli(['log', casePath]);
     assert.equal(text.code, 0);
     const actions = text.out.split('\n').slice(1).map((l) => l.split(/ {2,}/)[4]);
-    assert.deepEqual(actions, ['case.created', 'exhibit.recorded', 'ingest.started', 'ingest.finished']);
+    // Sessions (sign-in, signed checkpoint, sign-out) and views wrap the work itself.
+    const work = actions.filter((a) => !/^(officer\.signed-(in|out)|custody\.checkpoint|item\.viewed)$/.test(a ?? ''));
+    assert.deepEqual(work, ['case.created', 'officer.added', 'exhibit.recorded', 'ingest.started', 'ingest.finished']);
+    assert.deepEqual(actions.slice(2, 8), ['officer.signed-in', 'exhibit.recorded', 'ingest.started', 'ingest.finished', 'custody.checkpoint', 'officer.signed-out']);
+    assert.equal(actions.filter((a) => a === 'item.viewed').length, 4, 'each show is recorded');
     const events = JSON.parse((await runCli(['log', casePath, '--json'])).out) as { seq: number; officer: string; prev_hash: string; hash: string; action: string }[];
-    assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4]);
+    assert.deepEqual(events.map((e) => e.seq), actions.map((_, i) => i + 1));
     assert.equal(events[0]!.prev_hash, '0'.repeat(64));
     for (let i = 1; i < events.length; i++) assert.equal(events[i]!.prev_hash, events[i - 1]!.hash);
     assert.ok(events.every((e) => e.officer === 'DS Tanaka'), 'work is recorded under the creating officer by default');

@@ -52,12 +52,12 @@ test('generated device export: items, flags, duplicates, names, GPS, untouched s
   const before = snapshot(tree.root);
 
   const c = newCase(t);
-  const summary = await c.service.ingest({ casePath: c.casePath, sourcePath: tree.root, exhibit: 'EXH-001', officer: c.officer });
+  const summary = await c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: 'EXH-001' });
   const after = snapshot(tree.root);
 
   const rows = c.service.listItems({ casePath: c.casePath, limit: 100_000 }).items;
   const items = new Map<string, ItemDetail>();
-  for (const r of rows) items.set(r.path, c.service.getItem({ casePath: c.casePath, id: r.id }));
+  for (const r of rows) items.set(r.path, c.service.getItem({ session: c.session, id: r.id }));
   const item = (p: string): ItemDetail => {
     const it = items.get(p);
     assert.ok(it, `${p} is not in the catalogue (have: ${[...items.keys()].join(', ')})`);
@@ -246,14 +246,14 @@ test('generated device export: items, flags, duplicates, names, GPS, untouched s
   });
 
   await t.test('verify passes on the fresh case', async () => {
-    const r = await c.service.verify({ casePath: c.casePath, officer: c.officer });
+    const r = await c.service.verify({ session: c.session });
     assert.equal(r.ok, true);
     assert.equal(r.objects.total, distinct.size);
     assert.equal(r.objects.matched, distinct.size);
   });
 
   await t.test('the same export ingested again as a new source: all duplicates, no new objects', async () => {
-    const again = await c.service.ingest({ casePath: c.casePath, sourcePath: tree.root, exhibit: 'EXH-001', officer: c.officer });
+    const again = await c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: 'EXH-001' });
     assert.equal(again.status, 'finished');
     assert.equal(again.resumed, false, 'a finished ingest is not resumed: a new source');
     assert.notEqual(again.sourceId, summary.sourceId);
@@ -324,7 +324,7 @@ test('large duplicates finished by two workers at the same moment are each count
     writeFileSync(join(root, `p${String(i).padStart(2, '0')}`, 'b.bin'), data);
   }
   const c = newCase(t);
-  const s = await c.service.ingest({ casePath: c.casePath, sourcePath: root, officer: c.officer, workers: 2 });
+  const s = await c.service.ingest({ session: c.session, sourcePath: root, workers: 2 });
   assert.equal(s.files, pairs * 2);
   assert.equal(s.duplicates, pairs, 'one of each pair is a duplicate');
   const k = Case.open(c.casePath, { readonly: true });

@@ -60,12 +60,12 @@ function hashdeepDigests(root: string): Map<string, Digests & { size: number }> 
 
 async function ingestAndRead(t: TestContext, root: string): Promise<{ casePath: string; items: Map<string, Digests & { size: number | null }> }> {
   const c = newCase(t);
-  const s = await c.service.ingest({ casePath: c.casePath, sourcePath: root, officer: c.officer });
+  const s = await c.service.ingest({ session: c.session, sourcePath: root });
   assert.equal(s.status, 'finished');
   const items = new Map<string, Digests & { size: number | null }>();
   for (const row of c.service.listItems({ casePath: c.casePath, kind: 'file', limit: 100_000 }).items) {
     if (row.path.includes('!/')) continue; // members of archives: not files on disk
-    const it = c.service.getItem({ casePath: c.casePath, id: row.id });
+    const it = c.service.getItem({ session: c.session, id: row.id });
     assert.ok(it.md5 && it.sha1 && it.sha256, `${it.path}: not hashed (${it.error})`);
     items.set(it.path, { md5: it.md5, sha1: it.sha1, sha256: it.sha256, size: it.size });
   }

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
+import { TEST_PASSWORD, TEST_SCRYPT_N } from '../setup.ts';
 import { main } from '../../src/cli/main.ts';
 import { type CaseSummary, EvidenceService } from '../../src/core/service.ts';
 
@@ -63,13 +64,15 @@ export interface TestCase {
   casePath: string;
   summary: CaseSummary;
   officer: string;
+  /** The creating officer (the case's admin), signed in. */
+  session: string;
 }
 
 /** A new case in a temp folder through the engine's front door (EvidenceService). */
 export function newCase(t: TestContext, info: { name?: string; number?: string; officer?: string } = {}): TestCase {
   const root = tempDir(t, 'evidence-case-');
   const casePath = join(root, 'case');
-  const service = new EvidenceService();
+  const service = new EvidenceService({ scryptN: TEST_SCRYPT_N });
   t.after(() => service.close());
   const officer = info.officer ?? 'DS Tanaka';
   const summary = service.createCase({
@@ -77,8 +80,10 @@ export function newCase(t: TestContext, info: { name?: string; number?: string; 
     name: info.name ?? 'Operation Sakura',
     number: info.number ?? 'KH-2026-0142',
     officer,
+    password: TEST_PASSWORD,
   });
-  return { service, casePath, summary, officer };
+  const { session } = service.signIn({ casePath, officer, password: TEST_PASSWORD });
+  return { service, casePath, summary, officer, session };
 }
 
 export interface CliResult {

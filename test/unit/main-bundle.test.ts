@@ -2,6 +2,7 @@
 // folder, then checks the bundles: main and preload load nothing they should not, the renderer
 // page carries the CSP and no inline script, and the engine's bundled worker scripts really hash,
 // ingest and verify when EvidenceService is pointed at them (as main.ts does).
+import { TEST_PASSWORD, TEST_SCRYPT_N } from '../setup.ts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -107,14 +108,15 @@ describe('engine with the bundled workers', () => {
     writeFileSync(join(source, 'DCIM', 'a.bin'), Buffer.alloc(300_000, 7));
     writeFileSync(join(source, 'DCIM', 'b.json'), '{"k": 1}');
     const casePath = join(work, 'case');
-    const service = new EvidenceService({ ingestWorkerUrl: ingestWorker, verifyWorkerUrl: verifyWorker });
+    const service = new EvidenceService({ ingestWorkerUrl: ingestWorker, verifyWorkerUrl: verifyWorker, scryptN: TEST_SCRYPT_N });
     try {
-      service.createCase({ casePath, name: 'Bundle check', number: 'BC-1', officer: 'Sgt. Mori' });
-      const summary = await service.ingest({ casePath, sourcePath: source, officer: 'Sgt. Mori', workers: 2 });
+      service.createCase({ casePath, name: 'Bundle check', number: 'BC-1', officer: 'Sgt. Mori', password: TEST_PASSWORD });
+      const { session } = service.signIn({ casePath, officer: 'Sgt. Mori', password: TEST_PASSWORD });
+      const summary = await service.ingest({ session, sourcePath: source, workers: 2 });
       assert.equal(summary.status, 'finished');
       assert.equal(summary.files, 3);
       assert.equal(summary.errorCount, 0, JSON.stringify(summary.problems));
-      const report = await service.verify({ casePath, officer: 'Sgt. Mori', workers: 2 });
+      const report = await service.verify({ session, workers: 2 });
       assert.equal(report.ok, true, JSON.stringify(report));
       assert.equal(report.objects.matched, report.objects.total);
       assert.ok(report.objects.total >= 3);

@@ -1,5 +1,6 @@
 // IPC registration and the preload bridge, without Electron: a fake ipcMain (IpcMainLike) and
 // the real EvidenceService on a temp case folder, called the way the renderer calls it.
+import { TEST_PASSWORD, TEST_SCRYPT_N } from '../setup.ts';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe('registerIpc', () => {
   test('registers exactly one handler per contract method, on evidence:<method>', () => {
     const ipc = new FakeIpcMain();
-    const service = new EvidenceService();
+    const service = new EvidenceService({ scryptN: TEST_SCRYPT_N });
     try {
       registerIpc(ipc, service, { policy: PROD });
       assert.deepEqual([...ipc.handlers.keys()].sort(), methodNames.map((m) => `${CHANNEL_PREFIX}${m}`).sort());
@@ -60,7 +61,7 @@ describe('registerIpc', () => {
 
   test('registering twice fails loudly (as Electron does); unregister removes every handler', () => {
     const ipc = new FakeIpcMain();
-    const service = new EvidenceService();
+    const service = new EvidenceService({ scryptN: TEST_SCRYPT_N });
     try {
       const unregister = registerIpc(ipc, service, { policy: PROD });
       assert.throws(() => registerIpc(ipc, service, { policy: PROD }), /second handler/);
@@ -75,7 +76,7 @@ describe('registerIpc', () => {
 
   test('createCase then caseInfo through IPC, on a real case folder', async () => {
     const ipc = new FakeIpcMain();
-    const service = new EvidenceService();
+    const service = new EvidenceService({ scryptN: TEST_SCRYPT_N });
     try {
       registerIpc(ipc, service, { policy: PROD });
       const casePath = join(dir, 'case-1');
@@ -84,6 +85,7 @@ describe('registerIpc', () => {
         name: 'Operation Sakura',
         number: 'KH-2026-0142',
         officer: 'Sgt. Tanaka',
+        password: TEST_PASSWORD,
       });
       assert.equal(created.ok, true, JSON.stringify(created));
       const info = await ipc.invoke(channelFor('caseInfo'), { casePath });
@@ -101,7 +103,7 @@ describe('registerIpc', () => {
 
   test('bad input is a USAGE error envelope naming the field, never a throw', async () => {
     const ipc = new FakeIpcMain();
-    const service = new EvidenceService();
+    const service = new EvidenceService({ scryptN: TEST_SCRYPT_N });
     try {
       registerIpc(ipc, service, { policy: PROD });
       for (const input of [{}, null, undefined, 'a string', 42, { casePath: '' }, { casePath: 7 }]) {
@@ -122,7 +124,7 @@ describe('registerIpc', () => {
 
   test("the engine's own errors keep their code", async () => {
     const ipc = new FakeIpcMain();
-    const service = new EvidenceService();
+    const service = new EvidenceService({ scryptN: TEST_SCRYPT_N });
     try {
       registerIpc(ipc, service, { policy: PROD });
       const r = await ipc.invoke(channelFor('caseInfo'), { casePath: join(dir, 'not-a-case') });
@@ -224,12 +226,12 @@ describe('preload bridge', () => {
 
   test('renderer -> preload bridge -> IPC -> engine, end to end', async () => {
     const ipc = new FakeIpcMain();
-    const service = new EvidenceService();
+    const service = new EvidenceService({ scryptN: TEST_SCRYPT_N });
     try {
       registerIpc(ipc, service, { policy: PROD });
       const bridge = buildBridge((channel, input) => ipc.invoke(channel, input));
       const casePath = join(dir, 'case-2');
-      const created = await bridge.createCase({ casePath, name: 'Bridge', number: 'B-1', officer: 'Insp. Sato' });
+      const created = await bridge.createCase({ casePath, name: 'Bridge', number: 'B-1', officer: 'Insp. Sato', password: TEST_PASSWORD });
       assert.equal(created.ok, true, JSON.stringify(created));
       const info = await bridge.caseInfo({ casePath });
       assert.equal(info.ok && (info.value as { name: string }).name, 'Bridge');

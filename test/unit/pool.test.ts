@@ -148,7 +148,6 @@ describe('TaskPool watchdog', () => {
   // at the top of TaskPool.onMessage.
   test(
     'answers a replaced worker had already sent are ignored: each task has exactly one outcome',
-    { todo: 'TaskPool.onMessage does not ignore messages from a worker it has already replaced' },
     async () => {
       const { pool, results, stuck } = harness({ workMs: 30 }, { size: 1, limits: { 1: 300 } });
       try {

@@ -47,12 +47,12 @@ function assertSameTime(ours: string | null, exiftool: string, what: string): vo
 
 async function ingestSamples(t: TestContext, dir: string): Promise<{ c: TestCase; byPath: Map<string, ItemDetail> }> {
   const c = newCase(t);
-  const summary = await c.service.ingest({ casePath: c.casePath, sourcePath: dir, exhibit: 'EXH-001', officer: c.officer });
+  const summary = await c.service.ingest({ session: c.session, sourcePath: dir, exhibit: 'EXH-001' });
   assert.equal(summary.status, 'finished');
   const { items, total } = c.service.listItems({ casePath: c.casePath, limit: 100_000 });
   assert.equal(items.length, total);
   const byPath = new Map<string, ItemDetail>();
-  for (const it of items) byPath.set(it.path, c.service.getItem({ casePath: c.casePath, id: it.id }));
+  for (const it of items) byPath.set(it.path, c.service.getItem({ session: c.session, id: it.id }));
   return { c, byPath };
 }
 

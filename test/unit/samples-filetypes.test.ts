@@ -41,7 +41,7 @@ test('filetypes samples: detected type agrees with the true type in the name', {
   assert.equal(names.length, 60, 'the samples README lists 60 files');
 
   const c = newCase(t);
-  const summary = await c.service.ingest({ casePath: c.casePath, sourcePath: dir, exhibit: 'EXH-002', officer: c.officer });
+  const summary = await c.service.ingest({ session: c.session, sourcePath: dir, exhibit: 'EXH-002' });
   assert.equal(summary.status, 'finished');
   // The files themselves, not members of archives (paths with "!/") where those are opened.
   const { items } = c.service.listItems({ casePath: c.casePath, kind: 'file', limit: 100_000 });

@@ -205,7 +205,6 @@ describe('custody log: append-only, tamper-evident, documented format', { concur
   // that aborts when NEW.seq already exists (a schema migration).
   test(
     '(a) INSERT OR REPLACE over an existing event is refused too',
-    { todo: 'INSERT OR REPLACE bypasses the delete trigger: add a BEFORE INSERT ... WHEN EXISTS(seq = NEW.seq) trigger' },
     () => {
       const dir = copy();
       const db = new Database(join(dir, 'case.db'));
@@ -220,9 +219,10 @@ describe('custody log: append-only, tamper-evident, documented format', { concur
     },
   );
 
-  test('(a) a row swapped in with INSERT OR REPLACE (no trigger dropped) is still caught by verify', () => {
+  test('(a) with the no-replace trigger dropped, a row swapped in with INSERT OR REPLACE is still caught by verify', () => {
     const dir = copy();
     const db = new Database(join(dir, 'case.db'));
+    db.exec('DROP TRIGGER custody_events_no_replace');
     db.prepare(
       "INSERT OR REPLACE INTO custody_events SELECT seq, at_utc, tz_offset, tz_name, 'X', host, action, target, reason, details, prev_hash, hash FROM custody_events WHERE seq = 3",
     ).run();

@@ -51,6 +51,10 @@ export interface ItemDetail extends ItemRow {
   added_at: string;
   source_path: string;
   source_kind: string;
+  parent_id: number | null;
+  depth: number;
+  container: string | null;
+  extra: Record<string, unknown> | null;
   metadata: {
     taken_at: string | null;
     lat: number | null;
@@ -181,6 +185,10 @@ export function getItem(db: DB, id: number): ItemDetail | null {
     added_at: row.added_at as string,
     source_path: row.source_path as string,
     source_kind: row.source_kind as string,
+    parent_id: (row.parent_id as number | null) ?? null,
+    depth: (row.depth as number) ?? 0,
+    container: (row.container as string | null) ?? null,
+    extra: row.extra ? (JSON.parse(row.extra as string) as Record<string, unknown>) : null,
     taken_at: metadata?.taken_at ?? null,
     lat: metadata?.lat ?? null,
     lon: metadata?.lon ?? null,

@@ -191,6 +191,22 @@ CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: rows cannot be deleted'); END;
 `,
   },
+  {
+    version: 4,
+    name: 'append-only against REPLACE; ingest lock identity',
+    sql: `
+-- INSERT OR REPLACE deletes the old row without firing delete triggers: refuse it up front.
+CREATE TRIGGER custody_events_no_replace BEFORE INSERT ON custody_events
+WHEN EXISTS (SELECT 1 FROM custody_events WHERE seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'custody_events is append-only: rows cannot be replaced'); END;
+CREATE TRIGGER checkpoints_no_replace BEFORE INSERT ON checkpoints
+WHEN EXISTS (SELECT 1 FROM checkpoints WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: rows cannot be replaced'); END;
+-- Which process runs an ingest: boot id, pid and the process's start time, so a pid reused
+-- after a crash or reboot is not mistaken for a live ingest.
+ALTER TABLE sources ADD COLUMN runner TEXT;
+`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]!.version;

@@ -22,7 +22,8 @@ import { analyzeBytes, emptyMeta } from './analyzeItem.ts';
 import { readStreamInto } from './hashFile.ts';
 import { type IngestProblem, type IngestProgress, type IngestSummary, RateMeter } from './progress.ts';
 import { blankResult, type HashResult, type HashTask } from './protocol.ts';
-import { walkFolder } from './walk.ts';
+import { currentRunner, runnerIsAlive } from './runner.ts';
+import { entryFromStat, type FoundEntry, walkFolder } from './walk.ts';
 
 export interface IngestOptions {
   sourcePath: string;
@@ -46,7 +47,10 @@ const COMMIT_MS = 250;
 const PROGRESS_MS = 100;
 const MAX_PROBLEMS_KEPT = 200;
 
-const defaultWorkerUrl = new URL('./worker.ts', import.meta.url);
+/** The worker next to this module, when running from source; bundles pass their own URL. */
+function defaultWorkerUrl(): URL {
+  return new URL(/* @vite-ignore */ './worker.ts', import.meta.url);
+}
 
 /** An entry on its way to a row: the reader's facts plus where it sits in the nesting. */
 interface Placed {
@@ -66,48 +70,28 @@ interface ContainerJob {
   depth: number;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function limitsOf(kase: Case): ContainerLimits {
   return { ...DEFAULT_LIMITS, ...(kase.settings().limits as Partial<ContainerLimits> | undefined) };
 }
 
-/** A folder walk's entries in the reader vocabulary. */
-async function* folderEntries(root: string): AsyncGenerator<SourceEntry> {
-  for await (const f of walkFolder(root)) {
+/**
+ * A folder walk's entries in the reader vocabulary. Folders and links are listed or read by the
+ * counting pass, which updates their access times: `firstSeen` keeps their attributes as that
+ * pass found them, before it touched them.
+ */
+async function* folderEntries(root: string, firstSeen: Map<string, FoundEntry>): AsyncGenerator<SourceEntry> {
+  for await (const walked of walkFolder(root)) {
+    const f = walked.kind === 'file' ? walked : (firstSeen.get(walked.path) ?? walked);
     const { fsPath, ...rest } = f;
     yield { ...rest, content: f.kind === 'file' && !f.error ? { type: 'file', fsPath } : null };
   }
 }
 
 /** The source file itself, as the first item of a single-file ingest. */
-function singleFileEntry(path: string, st: Stats): SourceEntry {
-  const iso = (d: Date): string => d.toISOString();
-  return {
-    path: basename(path),
-    pathRaw: null,
-    name: basename(path),
-    kind: 'file',
-    size: st.size,
-    mode: st.mode,
-    uid: st.uid,
-    gid: st.gid,
-    inode: String(st.ino),
-    mtime: iso(st.mtime),
-    ctime: iso(st.ctime),
-    atime: iso(st.atime),
-    birthtime: st.birthtimeMs > 0 ? iso(st.birthtime) : null,
-    linkTarget: null,
-    error: null,
-    content: { type: 'file', fsPath: Buffer.from(path) },
-  };
+function singleFileEntry(path: string): SourceEntry {
+  const name = Buffer.from(basename(path));
+  const { fsPath, ...rest } = entryFromStat({ path: basename(path), raw: name, clean: true }, Buffer.from(path), statSync(path, { bigint: true }));
+  return { ...rest, content: { type: 'file', fsPath } };
 }
 
 function hashMismatches(e: SourceEntry, r: HashResult): string | null {
@@ -157,6 +141,10 @@ class IngestRun {
   private resumed = false;
   private done = new Set<string>();
   private readonly containers: ContainerJob[] = [];
+  /** Folders, links and special files as the counting pass first saw them. */
+  private readonly firstSeen = new Map<string, FoundEntry>();
+  /** A failure inside a worker callback (a commit that threw), raised by the main loop. */
+  private failure: unknown = null;
   private readonly progress: IngestProgress = {
     phase: 'scanning',
     filesDone: 0,
@@ -220,7 +208,7 @@ class IngestRun {
     await this.scan();
     this.progress.phase = 'ingesting';
     this.pool = new TaskPool<HashTask, HashResult>({
-      workerUrl: this.opts.workerUrl ?? defaultWorkerUrl,
+      workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
       setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp },
       size: Math.max(1, this.opts.workers ?? availableParallelism()),
       // A hostile file may hang a parser: allow 30 s plus 20 MB/s of reading before giving up.
@@ -238,6 +226,7 @@ class IngestRun {
         await this.expand(job);
         await this.settle();
       }
+      if (this.failure) throw this.failure;
     } catch (err) {
       failure = err;
       await this.pool.idle().catch(() => undefined);
@@ -246,8 +235,14 @@ class IngestRun {
     }
     this.progress.phase = 'finishing';
     this.emit(true);
-    this.commit();
-    return this.close(failure);
+    if (!failure) {
+      try {
+        this.commit();
+      } catch (err) {
+        failure = err;
+      }
+    }
+    return this.close(failure ?? this.failure);
   }
 
   private openSource(): void {
@@ -259,18 +254,22 @@ class IngestRun {
     // Resume an interrupted ingest of the same export into the same exhibit, or start a new one.
     const prior = db
       .prepare(
-        `SELECT id, status, pid, host FROM sources WHERE root_path = ? AND exhibit_id IS ? AND kind = ?
+        `SELECT id, status, runner FROM sources WHERE root_path = ? AND exhibit_id IS ? AND kind = ?
          AND status IN ('running', 'interrupted') ORDER BY id DESC LIMIT 1`,
       )
-      .get(root, exhibitId, this.kind) as { id: number; status: string; pid: number | null; host: string } | undefined;
-    if (prior && prior.status === 'running' && prior.host === host && prior.pid && prior.pid !== process.pid && isAlive(prior.pid)) {
-      throw new EvidenceError('CASE_LOCKED', `This export is being ingested right now by process ${prior.pid}. Wait for it to finish, or stop it first.`);
+      .get(root, exhibitId, this.kind) as { id: number; status: string; runner: string | null } | undefined;
+    if (prior && prior.status === 'running') {
+      const other = runnerIsAlive(prior.runner);
+      if (other.alive) {
+        throw new EvidenceError('CASE_LOCKED', `This export is being ingested right now by process ${other.pid}. Wait for it to finish, or stop it first.`);
+      }
     }
+    const runner = currentRunner();
     if (prior) {
       this.resumed = true;
       this.sourceId = prior.id;
       db.transaction(() => {
-        db.prepare("UPDATE sources SET status = 'running', pid = ?, host = ? WHERE id = ?").run(process.pid, host, prior.id);
+        db.prepare("UPDATE sources SET status = 'running', pid = ?, host = ?, runner = ? WHERE id = ?").run(process.pid, host, runner, prior.id);
         kase.custody.append({
           officer: opts.officer,
           action: 'ingest.resumed',
@@ -292,10 +291,10 @@ class IngestRun {
         const id = Number(
           db
             .prepare(
-              `INSERT INTO sources (exhibit_id, kind, root_path, status, officer, host, pid, started_at)
-               VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
+              `INSERT INTO sources (exhibit_id, kind, root_path, status, officer, host, pid, runner, started_at)
+               VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
             )
-            .run(exhibitId, this.kind, root, opts.officer, host, process.pid, kase.clock.now().toISOString()).lastInsertRowid,
+            .run(exhibitId, this.kind, root, opts.officer, host, process.pid, runner, kase.clock.now().toISOString()).lastInsertRowid,
         );
         kase.custody.append({
           officer: opts.officer,
@@ -310,9 +309,9 @@ class IngestRun {
   }
 
   private topLevelEntries(): AsyncIterable<SourceEntry> {
-    if (this.kind === 'folder') return folderEntries(this.root);
+    if (this.kind === 'folder') return folderEntries(this.root, this.firstSeen);
     if (this.kind === 'ios-backup') return iosBackupSource(this.root, { limits: this.limits });
-    const entry = singleFileEntry(this.root, this.st);
+    const entry = singleFileEntry(this.root);
     return (async function* () {
       yield entry;
     })();
@@ -330,6 +329,8 @@ class IngestRun {
       if (e.kind === 'file') {
         this.progress.filesTotal++;
         this.progress.bytesTotal += e.size ?? 0;
+      } else if (this.kind === 'folder') {
+        this.firstSeen.set(e.path, e);
       }
       this.progress.currentPath = e.path;
       this.emit();
@@ -357,6 +358,7 @@ class IngestRun {
 
   private async consume(entries: AsyncIterable<SourceEntry>, depth: number, parentId: number | null): Promise<void> {
     for await (const e of entries) {
+      if (this.failure) throw this.failure;
       if (this.aborted) break;
       await this.handle({ entry: e, depth, parentId });
     }
@@ -540,7 +542,15 @@ class IngestRun {
   }
 
   private maybeCommit(): void {
-    if (this.rows.length >= COMMIT_ROWS || Date.now() - this.lastCommit >= COMMIT_MS) this.commit();
+    if (this.failure) return;
+    if (this.rows.length >= COMMIT_ROWS || Date.now() - this.lastCommit >= COMMIT_MS) {
+      try {
+        this.commit();
+      } catch (err) {
+        // Called from worker callbacks too: keep the error for the main loop to raise.
+        this.failure = err;
+      }
+    }
   }
 
   private commit(): void {
@@ -610,7 +620,7 @@ class IngestRun {
     summary.elapsedMs = Date.now() - this.started;
     if (failure) {
       db.transaction(() => {
-        db.prepare("UPDATE sources SET status = 'interrupted', pid = NULL WHERE id = ?").run(this.sourceId);
+        db.prepare("UPDATE sources SET status = 'interrupted', pid = NULL, runner = NULL WHERE id = ?").run(this.sourceId);
         kase.custody.append({
           officer: opts.officer,
           action: 'ingest.failed',

@@ -3,7 +3,8 @@
 // named, and records the run (and its outcome) as a custody event.
 import { availableParallelism } from 'node:os';
 import type { Case } from '../case.ts';
-import { type ChainReport, verifyChain } from '../custody/log.ts';
+import type { ChainReport } from '../custody/log.ts';
+import { type CustodyReport, verifyCustody } from '../custody/checkpoint.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import { TaskPool } from '../workers/pool.ts';
 import type { VerifyResult, VerifyTask } from './protocol.ts';
@@ -30,6 +31,8 @@ export interface VerifyReport {
   items: { total: number; hashed: number };
   problems: ObjectProblem[];
   chain: ChainReport;
+  /** The chain plus every signed checkpoint and transfer (what `evidence custody verify` checks). */
+  custody: CustodyReport;
   elapsedMs: number;
 }
 
@@ -40,7 +43,10 @@ export interface VerifyOptions {
   onProgress?: (p: VerifyProgress) => void;
 }
 
-const defaultWorkerUrl = new URL('./worker.ts', import.meta.url);
+/** The worker next to this module, when running from source; bundles pass their own URL. */
+function defaultWorkerUrl(): URL {
+  return new URL(/* @vite-ignore */ './worker.ts', import.meta.url);
+}
 
 interface Expected {
   sha256: string;
@@ -103,7 +109,7 @@ export async function verifyCase(kase: Case, opts: VerifyOptions): Promise<Verif
   };
 
   const pool = new TaskPool<VerifyTask, VerifyResult>({
-    workerUrl: opts.workerUrl ?? defaultWorkerUrl,
+    workerUrl: opts.workerUrl ?? defaultWorkerUrl(),
     setup: { storeDir: kase.layout.store, objectsDb: kase.layout.objectsDb },
     size: Math.max(1, opts.workers ?? availableParallelism()),
     timeoutFor: (t) => 60_000 + Math.ceil(t.size / 10_000),
@@ -133,15 +139,17 @@ export async function verifyCase(kase: Case, opts: VerifyOptions): Promise<Verif
   }
   opts.onProgress?.({ ...progress });
 
-  const chain = verifyChain(db);
+  const custody = verifyCustody(db);
+  const chain = custody.chain;
   const changed = problems.filter((p) => p.status === 'changed').length;
   const missing = problems.length - changed;
   const report: VerifyReport = {
-    ok: problems.length === 0 && chain.ok,
+    ok: problems.length === 0 && custody.ok,
     objects: { total: objects.length, matched, changed, missing },
     items: itemCounts,
     problems,
     chain,
+    custody,
     elapsedMs: Date.now() - started,
   };
   kase.custody.append({
@@ -152,8 +160,10 @@ export async function verifyCase(kase: Case, opts: VerifyOptions): Promise<Verif
       ok: report.ok,
       objects: report.objects,
       chainOk: chain.ok,
+      custodyOk: custody.ok,
       chainEventsChecked: chain.events,
-      chainFirstBad: chain.firstBad?.seq ?? null,
+      checkpointsVerified: custody.checkpoints.verified,
+      firstBadEvent: custody.findings[0]?.seq ?? null,
       problems: problems.slice(0, 50).map((p) => ({ status: p.status, sha256: p.sha256 })),
     },
   });

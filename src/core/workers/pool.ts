@@ -65,6 +65,8 @@ export class TaskPool<T extends PoolTask, R extends { id: number }> {
   }
 
   private onMessage(slot: Slot<T>, r: R): void {
+    // A replaced worker's last words: its tasks were already handed on.
+    if (slot.dead) return;
     const task = slot.pending.shift();
     if (!task || task.id !== r.id) {
       this.fatal = new Error(`worker answered out of order (task ${task?.id}, result ${r.id})`);

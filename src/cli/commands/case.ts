@@ -1,0 +1,44 @@
+// evidence case init | info
+import type { Command } from 'commander';
+import { formatLocal } from '../../core/time.ts';
+import { newPassword } from '../auth.ts';
+import type { Ctx } from '../context.ts';
+import { formatBytes } from '../format.ts';
+
+export function registerCase(program: Command, ctx: Ctx): void {
+  const kase = program.command('case').description('create or describe a case');
+  kase
+    .command('init <folder>')
+    .description('create a new case in an empty folder; you become its admin')
+    .requiredOption('--name <name>', 'case name, e.g. "Operation Sakura"')
+    .requiredOption('--number <number>', 'case number, e.g. KH-2026-0142')
+    .requiredOption('--officer <name>', 'officer creating the case (its first admin)')
+    .option('--badge <id>', 'badge or ID number')
+    .option('--unit <unit>', 'unit')
+    .option('--password-file <file>', 'file whose first line is your new password (default: $EVIDENCE_PASSWORD, else a prompt)')
+    .option('--json', 'print JSON')
+    .action(async (folder: string, o: { name: string; number: string; officer: string; badge?: string; unit?: string; passwordFile?: string; json?: boolean }) => {
+      const password = await newPassword(o, 'EVIDENCE_PASSWORD', o.officer);
+      const s = ctx.service.createCase({ casePath: folder, name: o.name, number: o.number, officer: o.officer, badge: o.badge, unit: o.unit, password });
+      ctx.io.out(o.json ? JSON.stringify(s, null, 2) : `Created case ${s.number} "${s.name}" in ${s.path}; ${o.officer} is its admin.`);
+    });
+  kase
+    .command('info <case>')
+    .description('case number, name and counts')
+    .option('--json', 'print JSON')
+    .action((folder: string, o: { json?: boolean }) => {
+      const s = ctx.service.caseInfo({ casePath: folder });
+      ctx.io.out(
+        o.json
+          ? JSON.stringify(s, null, 2)
+          : [
+              `Case ${s.number}: ${s.name}`,
+              `  folder:   ${s.path}`,
+              `  created:  ${formatLocal(s.createdAt)} by ${s.createdBy}`,
+              `  exhibits: ${s.exhibits}`,
+              `  items:    ${s.items} (${s.files} files, ${formatBytes(s.bytes)})`,
+              `  custody:  ${s.custodyEvents} events`,
+            ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,106 @@
+// evidence ls | show
+import { type Command, Option } from 'commander';
+import { formatLocal } from '../../core/time.ts';
+import { InputError } from '../../shared/contract.ts';
+import { type Ctx, withAuthOptions } from '../context.ts';
+import { table } from '../format.ts';
+
+export function registerCatalogue(program: Command, ctx: Ctx): void {
+  program
+    .command('ls <case>')
+    .description('list catalogued items')
+    .option('--type <mime>', 'MIME type (image/jpeg) or family (image)')
+    .option('--exhibit <number>', 'only items of this exhibit')
+    .addOption(new Option('--kind <kind>', 'only this kind of item').choices(['file', 'dir', 'symlink', 'fifo', 'socket', 'device', 'other']))
+    .option('--mismatch', 'only files whose extension disagrees with their content')
+    .option('--gps', 'only items with GPS coordinates')
+    .option('--errors', 'only items with a recorded problem')
+    .option('--path <text>', 'path contains this text')
+    .addOption(new Option('--sort <column>', 'sort by').choices(['id', 'path', 'size', 'mime', 'mtime', 'taken_at']).default('id'))
+    .option('--desc', 'descending order')
+    .option('--limit <n>', 'at most this many rows', (v) => Number.parseInt(v, 10), 1000)
+    .option('--offset <n>', 'skip this many rows', (v) => Number.parseInt(v, 10), 0)
+    .option('--json', 'print JSON')
+    .action((casePath: string, o: Record<string, unknown>) => {
+      const r = ctx.service.listItems({
+        casePath,
+        type: o.type as string | undefined,
+        exhibit: o.exhibit as string | undefined,
+        kind: o.kind as 'file' | undefined,
+        mismatch: o.mismatch === true || undefined,
+        hasGps: o.gps === true || undefined,
+        errors: o.errors === true || undefined,
+        pathContains: o.path as string | undefined,
+        sort: o.sort as 'id',
+        desc: o.desc === true || undefined,
+        limit: o.limit as number,
+        offset: o.offset as number,
+      });
+      if (o.json) {
+        ctx.io.out(JSON.stringify(r, null, 2));
+        return;
+      }
+      ctx.io.out(
+        table(
+          ['ID', 'SIZE', 'TYPE', 'SHA-256', 'PATH'],
+          r.items.map((it) => [
+            String(it.id),
+            it.kind === 'file' ? String(it.size ?? '') : it.kind,
+            `${it.mime ?? '-'}${it.ext_mismatch ? ' (ext mismatch)' : ''}${it.error ? ' (problem)' : ''}`,
+            it.sha256 ? `${it.sha256.slice(0, 16)}…` : '-',
+            it.path,
+          ]),
+          80,
+        ),
+      );
+      ctx.io.out(`${r.items.length} of ${r.total} items`);
+    });
+
+  withAuthOptions(program.command('show <case> <item>').description('one item in full: hashes, type, times, metadata, custody (recorded as viewed)'))
+    .option('--json', 'print JSON')
+    .action(async (casePath: string, id: string, o: { officer?: string; passwordFile?: string; json?: boolean }) => {
+      const n = Number(id);
+      if (!Number.isInteger(n) || n <= 0) throw new InputError(`"${id}" is not an item id: give the number shown by evidence ls`);
+      await ctx.withSession(casePath, o, (session) => {
+        const it = ctx.service.getItem({ session, id: n });
+        if (o.json) {
+          ctx.io.out(JSON.stringify(it, null, 2));
+          return;
+        }
+        const t = (v: string | null): string => (v ? `${v}  (${formatLocal(v)})` : '-');
+        const lines = [
+          `Item ${it.id}: ${it.path}`,
+          `  exhibit:   ${it.exhibit ?? '-'}   source: ${it.source_path} (${it.source_kind})`,
+          `  kind:      ${it.kind}${it.link_target ? ` -> ${it.link_target}` : ''}`,
+          `  size:      ${it.size ?? '-'} bytes`,
+          `  type:      ${it.mime ?? 'unknown'}${it.detected_ext ? ` (.${it.detected_ext})` : ''}${it.ext_mismatch ? `  EXTENSION MISMATCH: named .${it.ext ?? ''}` : ''}`,
+          `  MD5:       ${it.md5 ?? '-'}`,
+          `  SHA-1:     ${it.sha1 ?? '-'}`,
+          `  SHA-256:   ${it.sha256 ?? '-'}`,
+          `  modified:  ${t(it.mtime)}`,
+          `  changed:   ${t(it.ctime)}`,
+          `  accessed:  ${t(it.atime)}`,
+          `  born:      ${t(it.birthtime)}`,
+          `  mode:      ${it.mode === null ? '-' : (it.mode & 0o7777).toString(8)}  uid ${it.uid ?? '-'} gid ${it.gid ?? '-'} inode ${it.inode ?? '-'}`,
+          ...(it.path_raw_hex ? [`  raw name:  ${it.path_raw_hex} (bytes of a name that is not UTF-8)`] : []),
+          ...(it.container ? [`  container: ${it.container} (its members are items under ${it.path}!/)`] : []),
+          ...(it.extra ? [`  recorded:  ${JSON.stringify(it.extra)}`] : []),
+          ...(it.error ? [`  PROBLEM:   ${it.error}`] : []),
+        ];
+        const m = it.metadata;
+        if (m) {
+          lines.push(
+            '  metadata:',
+            `    taken:       ${m.taken_at ?? '-'}`,
+            `    GPS:         ${m.lat !== null && m.lon !== null ? `${m.lat.toFixed(7)}, ${m.lon.toFixed(7)}${m.alt !== null ? `, ${m.alt} m` : ''}` : '-'}`,
+            `    camera:      ${[m.make, m.model].filter(Boolean).join(' ') || '-'}`,
+            `    orientation: ${m.orientation ?? '-'}`,
+          );
+          if (m.fields) lines.push(`    fields:      ${Object.keys(m.fields).length} (see --json)`);
+        }
+        lines.push('  custody:');
+        for (const e of it.custody) lines.push(`    #${e.seq} ${formatLocal(e.at_utc, e.tz_name)} ${e.officer}: ${e.action}`);
+        ctx.io.out(lines.join('\n'));
+      });
+    });
+}

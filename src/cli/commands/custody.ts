@@ -1,0 +1,115 @@
+// evidence log | custody transfer | custody checkpoint | custody verify
+import type { Command } from 'commander';
+import type { CustodyReport } from '../../core/custody/checkpoint.ts';
+import { credentials } from '../auth.ts';
+import { type Ctx, withAuthOptions } from '../context.ts';
+import { EXIT } from '../exitCodes.ts';
+import { table } from '../format.ts';
+
+function printCustodyReport(r: CustodyReport, ctx: Ctx): void {
+  const lines = [
+    `Custody chain: ${r.chain.events} events, ${r.chain.ok ? 'every hash links' : `BROKEN at event ${r.chain.firstBad?.seq}`}`,
+    `Checkpoints:   ${r.checkpoints.verified} of ${r.checkpoints.total} verify${r.checkpoints.latest ? ` (latest: #${r.checkpoints.latest.id} at event ${r.checkpoints.latest.seq}, signed by ${r.checkpoints.latest.officer} ${r.checkpoints.latest.at_utc})` : ''}`,
+    `Transfers:     ${r.transfers.verified} of ${r.transfers.total} carry both signatures`,
+  ];
+  for (const f of r.findings) lines.push(`  ! event ${f.seq}: ${f.message}`);
+  lines.push(r.ok ? 'Custody verification PASSED' : 'Custody verification FAILED');
+  ctx.io.out(lines.join('\n'));
+}
+
+export function registerCustody(program: Command, ctx: Ctx): void {
+  program
+    .command('log <case>')
+    .description('the custody log, oldest first, or the chain-of-custody form of one exhibit')
+    .option('--exhibit <number>', "only this exhibit's events (its record, ingests, transfers, seals)")
+    .option('--item <id>', "only this item's events (and its ingest)", (v) => Number.parseInt(v, 10))
+    .option('--officer <name>', 'only this officer')
+    .option('--action <action>', 'only this action (ingest.finished) or family (ingest)')
+    .option('--since <time>', 'from this time (ISO 8601 with offset, e.g. 2026-11-20T00:00:00+07:00)')
+    .option('--until <time>', 'up to this time')
+    .option('--form <exhibit>', 'print the chain-of-custody form of this exhibit')
+    .option('--json', 'print JSON (one array; each event with its chain hashes)')
+    .action(
+      (
+        casePath: string,
+        o: { exhibit?: string; item?: number; officer?: string; action?: string; since?: string; until?: string; form?: string; json?: boolean },
+      ) => {
+        if (o.form) {
+          ctx.io.out(ctx.service.custodyForm({ casePath, exhibit: o.form }));
+          return;
+        }
+        const events = ctx.service.custodyLog({
+          casePath,
+          exhibit: o.exhibit,
+          item: o.item,
+          officer: o.officer,
+          action: o.action,
+          since: o.since,
+          until: o.until,
+        });
+        if (o.json) {
+          ctx.io.out(JSON.stringify(events, null, 2));
+          return;
+        }
+        ctx.io.out(
+          table(
+            ['SEQ', 'TIME (UTC)', 'ZONE', 'OFFICER', 'ACTION', 'TARGET', 'REASON', 'HASH'],
+            events.map((e) => [
+              String(e.seq),
+              e.at_utc,
+              `${e.tz_offset} ${e.tz_name}`,
+              e.officer,
+              e.action,
+              e.target ?? '',
+              e.reason ?? '',
+              `${e.hash.slice(0, 12)}…`,
+            ]),
+            40,
+          ),
+        );
+      },
+    );
+
+  const custody = program.command('custody').description('transfer custody, sign checkpoints, verify the custody log');
+  withAuthOptions(
+    custody
+      .command('transfer <case>')
+      .description('hand an exhibit to another officer; both sign (both passwords are asked)')
+      .requiredOption('--exhibit <number>', 'the exhibit handed over')
+      .requiredOption('--to <officer>', 'the officer receiving it')
+      .requiredOption('--reason <text>', 'why, e.g. "to the forensic lab for examination"')
+      .option('--to-password-file <file>', "file with the receiving officer's password (default: $EVIDENCE_TO_PASSWORD, else a prompt)"),
+  ).action(
+    async (casePath: string, o: { exhibit: string; to: string; reason: string; officer?: string; passwordFile?: string; toPasswordFile?: string }) => {
+      await ctx.withSession(casePath, o, async (session) => {
+        const to = await credentials({ officer: o.to, passwordFile: o.toPasswordFile }, 'EVIDENCE_TO_PASSWORD', `${o.to} (receiving)`);
+        const s2 = ctx.service.signIn({ casePath, officer: to.officer, password: to.password, location: process.env.EVIDENCE_LOCATION ?? null });
+        try {
+          const e = ctx.service.transferCustody({ session, toSession: s2.session, exhibit: o.exhibit, reason: o.reason });
+          ctx.io.out(`Exhibit ${o.exhibit} transferred from ${String(e.details.from)} to ${String(e.details.to)} (custody event ${e.seq}, signed by both).`);
+        } finally {
+          ctx.service.signOut({ session: s2.session });
+        }
+      });
+    },
+  );
+  withAuthOptions(custody.command('checkpoint <case>').description('sign the current head of the custody chain'))
+    .option('--reason <text>', 'why (default: on request)')
+    .option('--json', 'print JSON')
+    .action(async (casePath: string, o: { reason?: string; officer?: string; passwordFile?: string; json?: boolean }) => {
+      await ctx.withSession(casePath, o, (session) => {
+        const cp = ctx.service.checkpoint({ session, reason: o.reason });
+        ctx.io.out(o.json ? JSON.stringify(cp, null, 2) : `Checkpoint ${cp.id}: events 1-${cp.seq}, head ${cp.head_hash}, signed by ${cp.officer}.`);
+      });
+    });
+  custody
+    .command('verify <case>')
+    .description('check the hash chain, every checkpoint signature and key, and every transfer signature')
+    .option('--json', 'print JSON')
+    .action((casePath: string, o: { json?: boolean }) => {
+      const r = ctx.service.verifyCustody({ casePath });
+      if (o.json) ctx.io.out(JSON.stringify(r, null, 2));
+      else printCustodyReport(r, ctx);
+      if (!r.ok) ctx.setExit(EXIT.VERIFY_FAILED);
+    });
+}

@@ -1,0 +1,121 @@
+// evidence ingest | verify
+import { type Command, Option } from 'commander';
+import type { IngestSummary } from '../../core/ingest/progress.ts';
+import type { VerifyReport } from '../../core/verify/verifyCase.ts';
+import { type Ctx, withAuthOptions } from '../context.ts';
+import { EXIT } from '../exitCodes.ts';
+import { formatBytes, formatDuration } from '../format.ts';
+import { ingestProgressView } from '../progress.ts';
+
+const KINDS = ['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr'] as const;
+
+function printIngestSummary(s: IngestSummary, ctx: Ctx): void {
+  const lines = [
+    `${s.status === 'finished' ? 'Ingest finished' : 'Ingest interrupted'}${s.resumed ? ' (resumed)' : ''}: ${s.sourcePath}${s.exhibit ? ` -> exhibit ${s.exhibit}` : ''}`,
+    `  files:        ${s.files} (${formatBytes(s.bytes)})`,
+    `  folders:      ${s.folders}`,
+    `  links:        ${s.links}${s.special ? `   special files: ${s.special}` : ''}`,
+    `  duplicates:   ${s.duplicates} (content already in the store, stored once)`,
+    ...(s.alreadyDone ? [`  already done: ${s.alreadyDone} (recorded by the earlier, interrupted run)`] : []),
+    `  problems:     ${s.errorCount}`,
+    `  time:         ${formatDuration(s.elapsedMs)}`,
+  ];
+  for (const p of s.problems.slice(0, 20)) lines.push(`    ! ${p.path}: ${p.error}`);
+  if (s.errorCount > 20) lines.push(`    … and ${s.errorCount - 20} more: evidence ls <case> --errors`);
+  if (s.status === 'interrupted') lines.push('Run the same command again to resume where it stopped.');
+  ctx.io.out(lines.join('\n'));
+}
+
+function printVerify(r: VerifyReport, ctx: Ctx): void {
+  const lines: string[] = [];
+  for (const p of r.problems) {
+    for (const it of p.items.length ? p.items : [{ id: 0, source: 0, path: '(no item)' }]) {
+      lines.push(`${p.status === 'missing' ? 'MISSING' : 'CHANGED'}  item ${it.id}  ${it.path}  sha256 ${p.sha256}: ${p.detail}`);
+    }
+  }
+  lines.push(
+    `Stored objects: ${r.objects.total} (for ${r.items.hashed} hashed items of ${r.items.total})`,
+    `  Files matched: ${r.objects.matched}`,
+    `  Files changed: ${r.objects.changed}`,
+    `  Files missing: ${r.objects.missing}`,
+    `Custody log: ${r.chain.events} events, ${r.chain.ok ? `chain intact (head ${r.chain.headSeq} ${r.chain.headHash.slice(0, 16)}…)` : `BROKEN at event ${r.chain.firstBad?.seq}: ${r.chain.firstBad?.message}`}`,
+    `  checkpoints: ${r.custody.checkpoints.verified} of ${r.custody.checkpoints.total} verify; transfers: ${r.custody.transfers.verified} of ${r.custody.transfers.total}`,
+    ...r.custody.findings.filter((f) => f.what !== 'chain-broken').map((f) => `  ! event ${f.seq}: ${f.message}`),
+    r.ok ? 'Verification PASSED' : 'Verification FAILED',
+  );
+  ctx.io.out(lines.join('\n'));
+}
+
+export function registerIngest(program: Command, ctx: Ctx): void {
+  withAuthOptions(
+    program
+      .command('ingest <case> <export>')
+      .description(
+        'hash, type and catalogue every file of an export: a folder, an iPhone backup folder, a ZIP, TAR, .tar.gz, Cellebrite UFDR or Android .ab; archives found inside are opened too. Ctrl-C stops; running again resumes',
+      )
+      .option('--exhibit <number>', 'exhibit the export comes from, e.g. EXH-001'),
+  )
+    .addOption(new Option('--kind <kind>', 'force the kind of export instead of detecting it').choices(KINDS))
+    .option('--no-expand', 'do not open archives and backups found inside a folder (they are still hashed)')
+    .option('--workers <n>', 'hashing threads (default: one per core)', (v) => Number.parseInt(v, 10))
+    .option('--json', 'print the summary as JSON')
+    .action(
+      async (
+        casePath: string,
+        source: string,
+        o: { exhibit?: string; officer?: string; passwordFile?: string; kind?: (typeof KINDS)[number]; expand: boolean; workers?: number; json?: boolean },
+      ) => {
+        await ctx.withSession(casePath, o, async (session) => {
+          const controller = new AbortController();
+          let stops = 0;
+          const onSignal = (): void => {
+            stops++;
+            if (stops === 1) {
+              ctx.io.err('\nStopping after the files in progress (Ctrl-C again to quit at once; the next run resumes either way)…');
+              controller.abort();
+            } else {
+              process.exit(EXIT.INTERRUPTED);
+            }
+          };
+          process.on('SIGINT', onSignal);
+          process.on('SIGTERM', onSignal);
+          const view = ingestProgressView(process.stderr);
+          try {
+            const s = await ctx.service.ingest(
+              { session, sourcePath: source, exhibit: o.exhibit ?? null, kind: o.kind, expand: o.expand, workers: o.workers },
+              { signal: controller.signal, onProgress: (p) => view.update(p) },
+            );
+            view.done();
+            if (o.json) ctx.io.out(JSON.stringify(s, null, 2));
+            else printIngestSummary(s, ctx);
+            if (s.status === 'interrupted') ctx.setExit(EXIT.INTERRUPTED);
+          } finally {
+            view.done();
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+          }
+        });
+      },
+    );
+
+  withAuthOptions(program.command('verify <case>').description('re-hash every stored file against the catalogue and check the custody chain'))
+    .option('--workers <n>', 'hashing threads (default: one per core)', (v) => Number.parseInt(v, 10))
+    .option('--json', 'print the report as JSON')
+    .action(async (casePath: string, o: { officer?: string; passwordFile?: string; workers?: number; json?: boolean }) => {
+      await ctx.withSession(casePath, o, async (session) => {
+        const tty = process.stderr.isTTY === true;
+        const r = await ctx.service.verify(
+          { session, workers: o.workers },
+          {
+            onProgress: (p) => {
+              if (tty) process.stderr.write(`\r\x1b[2Kverifying ${p.objectsDone}/${p.objectsTotal} objects, ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}`);
+            },
+          },
+        );
+        if (tty) process.stderr.write('\r\x1b[2K');
+        if (o.json) ctx.io.out(JSON.stringify(r, null, 2));
+        else printVerify(r, ctx);
+        if (!r.ok) ctx.setExit(EXIT.VERIFY_FAILED);
+      });
+    });
+}

@@ -1,0 +1,43 @@
+// What every command gets: the service, output, the exit code, and sign-in around work that
+// is recorded in the custody log (each CLI run is one session, closed by a signed checkpoint).
+import type { Command } from 'commander';
+import type { EvidenceService } from '../core/service.ts';
+import { type AuthOptions, credentials } from './auth.ts';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export interface Ctx {
+  service: EvidenceService;
+  io: Io;
+  setExit(code: number): void;
+  /** Signs in, runs `work` with the session token, and signs out (checkpoint) even on failure. */
+  withSession<T>(casePath: string, auth: AuthOptions, work: (session: string) => Promise<T> | T): Promise<T>;
+}
+
+export function withAuthOptions(cmd: Command): Command {
+  return cmd
+    .option('--officer <name>', 'officer signing in (default: $EVIDENCE_OFFICER, else the officer who created the case)')
+    .option('--password-file <file>', "file whose first line is the officer's password (default: $EVIDENCE_PASSWORD, else a prompt)");
+}
+
+export function makeCtx(service: EvidenceService, io: Io, setExit: (n: number) => void): Ctx {
+  return {
+    service,
+    io,
+    setExit,
+    async withSession(casePath, auth, work) {
+      // On a field laptop the officer is usually the one who opened the case.
+      const officer = auth.officer || process.env.EVIDENCE_OFFICER || service.caseInfo({ casePath }).createdBy;
+      const c = await credentials({ ...auth, officer });
+      const { session } = service.signIn({ casePath, officer: c.officer, password: c.password, location: process.env.EVIDENCE_LOCATION ?? null });
+      try {
+        return await work(session);
+      } finally {
+        service.signOut({ session });
+      }
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// The `evidence` command: a thin adapter from arguments to the service, and from results to
+// text or JSON. It decides nothing about evidence itself.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { EvidenceError, errorMessage } from '../core/errors.ts';
+import { EvidenceService } from '../core/service.ts';
+import { InputError } from '../shared/contract.ts';
+import { registerCase } from './commands/case.ts';
+import { registerCatalogue } from './commands/catalogue.ts';
+import { registerCustody } from './commands/custody.ts';
+import { registerIngest } from './commands/ingest.ts';
+import { registerExhibits, registerOfficers } from './commands/people.ts';
+import { type Io, makeCtx } from './context.ts';
+import { EXIT, exitCodeFor } from './exitCodes.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(service: EvidenceService, io: Io, setExit: (n: number) => void): Command {
+  const program = new Command('evidence')
+    .description('Offline evidence catalogue: hash, type and catalogue device exports, with a signed, tamper-evident custody log.')
+    .version(pkg.version)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Signing in: commands that act on evidence sign you in and out (with a signed checkpoint).
+The officer is --officer or $EVIDENCE_OFFICER; the password --password-file, $EVIDENCE_PASSWORD,
+or a prompt on a terminal.
+
+Exit codes: 0 ok, 1 verification failed, 2 bad usage, 3 not found, 4 case refused (exists,
+locked, network share, conflict), 5 internal error, 6 sign-in or permission refused,
+130 interrupted (run the same command again to resume).`,
+    );
+  const ctx = makeCtx(service, io, setExit);
+  registerCase(program, ctx);
+  registerOfficers(program, ctx);
+  registerExhibits(program, ctx);
+  registerIngest(program, ctx);
+  registerCatalogue(program, ctx);
+  registerCustody(program, ctx);
+  // Every sub-command shares the parent's error handling and output.
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[], io: Io = { out: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
+  const kdf = Number(process.env.EVIDENCE_SCRYPT_N);
+  const service = new EvidenceService(Number.isInteger(kdf) && kdf >= 2 ** 14 ? { scryptN: kdf } : {});
+  let code: number = EXIT.OK;
+  const program = buildProgram(service, io, (n) => {
+    code = n;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit with 0; everything else commander rejects is a usage error.
+      code = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    } else if (err instanceof EvidenceError || err instanceof InputError) {
+      io.err(`evidence: ${err.message}`);
+      code = err instanceof InputError ? EXIT.USAGE : exitCodeFor(err.code);
+    } else {
+      io.err(`evidence: unexpected error: ${errorMessage(err)}`);
+      if (process.env.EVIDENCE_DEBUG) io.err(String((err as Error).stack));
+      code = EXIT.INTERNAL;
+    }
+  } finally {
+    service.close();
+  }
+  return code;
+}
