@@ -14,8 +14,8 @@ import { basename, resolve } from 'node:path';
 import type { Case } from '../case.ts';
 import { extensionOf } from '../analyze/filetype.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
-import { iosBackupSource, readerFor, topLevelKindOf, type TopLevelKind } from '../sources/registry.ts';
-import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, type SourceEntry } from '../sources/types.ts';
+import { iosBackupSource, isBackupFolder, readerFor, topLevelKindOf, type TopLevelKind } from '../sources/registry.ts';
+import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../sources/types.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import { TaskPool } from '../workers/pool.ts';
 import { analyzeBytes, emptyMeta } from './analyzeItem.ts';
@@ -23,7 +23,7 @@ import { readStreamInto } from './hashFile.ts';
 import { type IngestProblem, type IngestProgress, type IngestSummary, RateMeter } from './progress.ts';
 import { blankResult, type HashResult, type HashTask } from './protocol.ts';
 import { currentRunner, runnerIsAlive } from './runner.ts';
-import { entryFromStat, type FoundEntry, walkFolder } from './walk.ts';
+import { entryFromStat, type FoundEntry, type WalkOptions, walkFolder } from './walk.ts';
 
 export interface IngestOptions {
   sourcePath: string;
@@ -65,9 +65,12 @@ interface PendingRow extends Placed {
 
 interface ContainerJob {
   itemPath: string;
-  sha256: string;
+  /** The container's store object; null for a folder container (an iPhone backup folder). */
+  sha256: string | null;
   kind: string;
   depth: number;
+  /** Where a folder container is on disk. */
+  folder?: Buffer;
 }
 
 function limitsOf(kase: Case): ContainerLimits {
@@ -79,8 +82,8 @@ function limitsOf(kase: Case): ContainerLimits {
  * counting pass, which updates their access times: `firstSeen` keeps their attributes as that
  * pass found them, before it touched them.
  */
-async function* folderEntries(root: string, firstSeen: Map<string, FoundEntry>): AsyncGenerator<SourceEntry> {
-  for await (const walked of walkFolder(root)) {
+async function* folderEntries(root: string, firstSeen: Map<string, FoundEntry>, walk: WalkOptions): AsyncGenerator<SourceEntry> {
+  for await (const walked of walkFolder(root, walk)) {
     const f = walked.kind === 'file' ? walked : (firstSeen.get(walked.path) ?? walked);
     const { fsPath, ...rest } = f;
     yield { ...rest, content: f.kind === 'file' && !f.error ? { type: 'file', fsPath } : null };
@@ -143,6 +146,10 @@ class IngestRun {
   private readonly containers: ContainerJob[] = [];
   /** Folders, links and special files as the counting pass first saw them. */
   private readonly firstSeen = new Map<string, FoundEntry>();
+  /** iPhone backup folders inside a folder export are opened as backups (unless --no-expand). */
+  private get walkOptions(): WalkOptions {
+    return this.opts.expand === false ? {} : { containerFolder: (p) => (isBackupFolder(p) ? 'ios-backup' : null) };
+  }
   /** A failure inside a worker callback (a commit that threw), raised by the main loop. */
   private failure: unknown = null;
   private readonly progress: IngestProgress = {
@@ -282,9 +289,10 @@ class IngestRun {
       }
       // Containers recorded before the interruption are opened again; members already recorded are skipped.
       for (const c of db
-        .prepare('SELECT path, sha256, container, depth FROM items WHERE source_id = ? AND container IS NOT NULL AND sha256 IS NOT NULL ORDER BY id')
-        .iterate(prior.id) as IterableIterator<{ path: string; sha256: string; container: string; depth: number }>) {
-        this.containers.push({ itemPath: c.path, sha256: c.sha256, kind: c.container, depth: c.depth + 1 });
+        .prepare('SELECT path, path_raw, sha256, container, depth FROM items WHERE source_id = ? AND container IS NOT NULL ORDER BY id')
+        .iterate(prior.id) as IterableIterator<{ path: string; path_raw: Buffer | null; sha256: string | null; container: string; depth: number }>) {
+        const folder = c.sha256 === null ? Buffer.concat([Buffer.from(`${root}/`), c.path_raw ?? Buffer.from(c.path)]) : undefined;
+        this.containers.push({ itemPath: c.path, sha256: c.sha256, kind: c.container, depth: c.depth + 1, folder });
       }
     } else {
       this.sourceId = db.transaction(() => {
@@ -309,7 +317,7 @@ class IngestRun {
   }
 
   private topLevelEntries(): AsyncIterable<SourceEntry> {
-    if (this.kind === 'folder') return folderEntries(this.root, this.firstSeen);
+    if (this.kind === 'folder') return folderEntries(this.root, this.firstSeen, this.walkOptions);
     if (this.kind === 'ios-backup') return iosBackupSource(this.root, { limits: this.limits });
     const entry = singleFileEntry(this.root);
     return (async function* () {
@@ -324,7 +332,7 @@ class IngestRun {
       this.progress.bytesTotal = this.st.size;
       return;
     }
-    for await (const e of walkFolder(this.root)) {
+    for await (const e of walkFolder(this.root, this.walkOptions)) {
       if (this.aborted) break;
       if (e.kind === 'file') {
         this.progress.filesTotal++;
@@ -396,6 +404,10 @@ class IngestRun {
         this.progress.bytesDone += e.size ?? 0;
       } else this.summary.special++;
       if (e.error) this.addProblem({ path: e.path, error: e.error });
+      if (e.opensAs === 'ios-backup' && !e.error) {
+        const folder = Buffer.concat([Buffer.from(`${this.root}/`), e.pathRaw ? Buffer.from(e.pathRaw) : Buffer.from(e.path)]);
+        this.containers.push({ itemPath: e.path, sha256: null, kind: 'ios-backup', depth: placed.depth + 1, folder });
+      }
       this.rows.push({ ...placed, result: null });
       this.maybeCommit();
       return;
@@ -521,6 +533,20 @@ class IngestRun {
     const parent = this.kase.db
       .prepare('SELECT id FROM items WHERE source_id = ? AND path = ?')
       .get(this.sourceId, job.itemPath) as { id: number } | undefined;
+    if (job.kind === 'ios-backup' && job.folder) {
+      this.progress.currentPath = job.itemPath;
+      this.emit(true);
+      const prefixed = async function* (entries: AsyncIterable<SourceEntry>, prefix: string): AsyncGenerator<SourceEntry> {
+        for await (const e of entries) yield { ...e, path: memberPath(prefix, e.path) };
+      };
+      try {
+        await this.consume(prefixed(iosBackupSource(job.folder.toString(), { limits: this.limits }), job.itemPath), job.depth, parent?.id ?? null);
+      } catch (err) {
+        this.addProblem({ path: job.itemPath, error: `iPhone backup could not be read to the end: ${errorMessage(err)}` });
+      }
+      return;
+    }
+    if (!job.sha256) return;
     let bytes: ContainerBytes;
     const where = this.kase.store.locate(job.sha256);
     if (where === 'blob') bytes = { type: 'bytes', data: this.kase.store.readBlob(job.sha256)! };
@@ -599,7 +625,7 @@ class IngestRun {
           added_at: addedAt,
           parent_id: parentId,
           depth,
-          container: r?.container ?? null,
+          container: r?.container ?? e.opensAs ?? null,
           extra,
         });
         const m = r?.meta;

@@ -28,6 +28,8 @@ export interface FoundEntry {
   birthtime: string | null;
   linkTarget: string | null;
   error: string | null;
+  /** A folder the walk did not enter because it is a container of its own (an iPhone backup). */
+  opensAs?: 'ios-backup';
 }
 
 // ignoreBOM: keep a leading U+FEFF (the default drops it, so "\uFEFFa" and "a" would show alike).
@@ -133,7 +135,12 @@ const STAT_CONCURRENCY = 32;
  * Depth-first walk in byte order of names (so two runs see the same order). Directories are
  * yielded before their contents. An unreadable directory is yielded with its error and skipped.
  */
-export async function* walkFolder(root: string): AsyncGenerator<FoundEntry> {
+export interface WalkOptions {
+  /** Folders to record but not enter, with what they open as (e.g. an iPhone backup folder). */
+  containerFolder?: (fsPath: Buffer) => 'ios-backup' | null;
+}
+
+export async function* walkFolder(root: string, opts: WalkOptions = {}): AsyncGenerator<FoundEntry> {
   const rootBuf = Buffer.from(root);
   type Dir = { fsPath: Buffer; rel: Buffer | null };
   const stack: Dir[] = [{ fsPath: rootBuf, rel: null }];
@@ -177,7 +184,11 @@ export async function* walkFolder(root: string): AsyncGenerator<FoundEntry> {
             entry.error = `could not read the link target: ${errorMessage(err)}`;
           }
         }
-        if (entry.kind === 'dir') subdirs.push({ fsPath, rel: relRaw });
+        if (entry.kind === 'dir') {
+          const opensAs = opts.containerFolder?.(fsPath) ?? null;
+          if (opensAs) entry.opensAs = opensAs;
+          else subdirs.push({ fsPath, rel: relRaw });
+        }
         yield entry;
       }
     }

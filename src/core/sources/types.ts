@@ -58,6 +58,8 @@ export interface SourceEntry {
   expected?: { md5?: string; sha1?: string; sha256?: string };
   /** How to read the bytes; null for folders, links, special files and entries not extracted. */
   content: Content | null;
+  /** A folder that is a container of its own (an iPhone backup inside a folder export). */
+  opensAs?: 'ios-backup';
 }
 
 /** Limits that bound the work on hostile containers; stored in the case settings. */
