@@ -117,6 +117,8 @@ export function decodeZipName(raw: Uint8Array, flags: number, extraFields: reado
 interface ByteSource {
   readonly size: number;
   readonly fsPath: string | null;
+  /** Where offset 0 of this view lies in the file (non-zero for a ZIP with bytes before it). */
+  readonly base: number;
   /**
    * Up to `len` bytes at `pos` (fewer at the end). The result may be a view: use it at once.
    * `stream` 0 serves the central directory, 1 everything else: each keeps its own read-ahead
@@ -138,6 +140,7 @@ class BlockCache {
 class FileSource implements ByteSource {
   readonly size: number;
   readonly fsPath: string;
+  readonly base = 0;
   private fd: number | null;
   private readonly caches = [new BlockCache(64 * 1024), new BlockCache(16 * 1024)];
 
@@ -183,6 +186,7 @@ class FileSource implements ByteSource {
 class MemorySource implements ByteSource {
   readonly size: number;
   readonly fsPath = null;
+  readonly base = 0;
   private readonly data: Buffer;
   constructor(data: Uint8Array) {
     this.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -193,6 +197,32 @@ class MemorySource implements ByteSource {
     return this.data.subarray(pos, Math.min(this.size, pos + len));
   }
   close(): void {}
+}
+
+/**
+ * The ZIP inside a file that has other bytes before it (a self-extractor stub, a download with a
+ * header glued on): offsets in the ZIP count from its own start, `shift` bytes into the file.
+ */
+class ShiftedSource implements ByteSource {
+  readonly size: number;
+  readonly fsPath: string | null;
+  readonly base: number;
+  private readonly inner: ByteSource;
+  private readonly shift: number;
+  constructor(inner: ByteSource, shift: number) {
+    this.inner = inner;
+    this.shift = shift;
+    this.size = inner.size - shift;
+    this.fsPath = inner.fsPath;
+    this.base = inner.base + shift;
+  }
+  read(pos: number, len: number, stream?: 0 | 1): Buffer {
+    if (pos < 0) return Buffer.alloc(0);
+    return this.inner.read(pos + this.shift, len, stream);
+  }
+  close(): void {
+    this.inner.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -501,6 +531,11 @@ const MAX_LINK_TARGET = 64 * 1024;
 interface Eocd {
   /** Where the ZIP ends (the end of the EOCD record and its comment). */
   end: number;
+  /**
+   * Bytes before the ZIP proper: the central directory sits that much later in the file than the
+   * end record says (0 for an ordinary ZIP; ZIP64 archives are taken as they are).
+   */
+  shift: number;
 }
 
 /** Finds the end-of-central-directory record: the last one whose comment fits in the file. */
@@ -511,7 +546,17 @@ function findEocd(src: ByteSource): Eocd | null {
     if (buf.readUInt32LE(i) !== EOCD_SIG) continue;
     const commentLen = buf.readUInt16LE(i + 20);
     if (i + 22 + commentLen > buf.byteLength) continue;
-    return { end: src.size - tail + i + 22 + commentLen };
+    const at = src.size - tail + i;
+    let shift = 0;
+    const cdSize = buf.readUInt32LE(i + 12);
+    const cdOffset = buf.readUInt32LE(i + 16);
+    const zip64 = i >= 20 && buf.readUInt32LE(i - 20) === 0x07064b50;
+    if (!zip64 && cdOffset !== 0xffffffff && cdOffset + cdSize < at && cdSize > 0) {
+      const actual = at - cdSize;
+      const sig = src.read(actual, 4);
+      if (sig.byteLength === 4 && sig.readUInt32LE(0) === 0x02014b50) shift = actual - cdOffset;
+    }
+    return { end: at + 22 + commentLen, shift };
   }
   return null;
 }
@@ -540,29 +585,34 @@ async function* zipEntries(bytes: ContainerBytes, ctx: ContainerContext): AsyncG
   }
 }
 
-async function* readZip(src: ByteSource, ctx: ContainerContext): AsyncGenerator<SourceEntry> {
+async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator<SourceEntry> {
+  let src = file;
   const limits = ctx.limits;
   const eocd = findEocd(src);
   if (!eocd) {
-    yield containerProblem(
-      ctx,
-      `not a readable ZIP: no end-of-central-directory record (not a ZIP, or truncated: ${formatBytes(src.size)} present)`,
-    );
-    return;
-  }
-  let zf: YZipFile;
-  try {
-    zf = await openZip(src, eocd.end);
-  } catch (err) {
-    yield containerProblem(ctx, `not a readable ZIP: ${errorMessage(err)}`);
+    yield* salvage(src, ctx);
     return;
   }
   // Problems with the container as a whole go into one entry at the end (its path is unique).
   const notes: string[] = [];
   const facts: Record<string, unknown> = {};
-  if (eocd.end < src.size) {
-    notes.push(`${src.size - eocd.end} bytes after the end of the ZIP (in the container's hashes, not read as members)`);
-    facts.trailingBytes = src.size - eocd.end;
+  const fileSize = src.size;
+  if (eocd.shift > 0) {
+    notes.push(`${eocd.shift} bytes before the ZIP (a self-extractor stub or a glued-on header; in the container's hashes, not read as members)`);
+    facts.leadingBytes = eocd.shift;
+    src = new ShiftedSource(src, eocd.shift);
+  }
+  const zipEnd = eocd.end - eocd.shift;
+  let zf: YZipFile;
+  try {
+    zf = await openZip(src, zipEnd);
+  } catch (err) {
+    yield containerProblem(ctx, [...notes, `not a readable ZIP: ${errorMessage(err)}`].join('; '));
+    return;
+  }
+  if (eocd.end < fileSize) {
+    notes.push(`${fileSize - eocd.end} bytes after the end of the ZIP (in the container's hashes, not read as members)`);
+    facts.trailingBytes = fileSize - eocd.end;
   }
   const cdStart = zf.readEntryCursor;
   const cursor = new EntryCursor(zf);
@@ -576,10 +626,13 @@ async function* readZip(src: ByteSource, ctx: ContainerContext): AsyncGenerator<
       try {
         e = await cursor.next();
       } catch (err) {
+        const msg = /strong encryption/.test(errorMessage(err))
+          ? 'entry uses PKWARE strong encryption, which this reader cannot list past'
+          : errorMessage(err);
         notes.push(
           count === 0
-            ? `not a readable ZIP: ${errorMessage(err)}`
-            : `central directory damaged after ${count} of ${zf.entryCount} entries: ${errorMessage(err)}; the rest is not read`,
+            ? `not a readable ZIP: ${msg}`
+            : `central directory damaged after ${count} of ${zf.entryCount} entries: ${msg}; the rest is not read`,
         );
         break;
       }
@@ -591,7 +644,7 @@ async function* readZip(src: ByteSource, ctx: ContainerContext): AsyncGenerator<
         break;
       }
       count++;
-      const entry = describe(e, src, ctx, cdStart, eocd.end, claimed, names);
+      const entry = describe(e, src, ctx, cdStart, zipEnd, claimed, names);
       const c = entry.content;
       const decoded = !c ? 0 : c.type === 'range' ? c.size : c.type === 'bytes' ? c.data.byteLength : c.type === 'stream' ? (c.size ?? 0) : 0;
       if (totalDeclared + decoded > limits.maxTotalBytes) {
@@ -612,6 +665,84 @@ async function* readZip(src: ByteSource, ctx: ContainerContext): AsyncGenerator<
   }
 }
 
+/**
+ * A ZIP without its end record (a cut download, a partial copy): the members before the cut are
+ * found by walking the local headers from the start, as long as each records its sizes (members
+ * written with a data descriptor do not, and end the walk). Each is flagged as recovered; one
+ * container entry says what happened.
+ */
+async function* salvage(src: ByteSource, ctx: ContainerContext): AsyncGenerator<SourceEntry> {
+  const claimed = new IntervalSet();
+  const names = new NameIndex();
+  const limits = ctx.limits;
+  let pos = 0;
+  let count = 0;
+  let total = 0;
+  let stop = '';
+  for (;;) {
+    const fixed = Buffer.from(src.read(pos, 30));
+    if (fixed.byteLength < 30 || fixed.readUInt32LE(0) !== LOCAL_SIG) break;
+    if (count >= limits.maxEntries) {
+      stop = `; entry limit reached (${limits.maxEntries})`;
+      break;
+    }
+    const flags = fixed.readUInt16LE(6);
+    const n = fixed.readUInt16LE(26);
+    const m = fixed.readUInt16LE(28);
+    const fileName = Buffer.from(src.read(pos + 30, n));
+    const extraFields = parseExtra(Buffer.from(src.read(pos + 30 + n, m)));
+    let compressedSize = fixed.readUInt32LE(18);
+    let uncompressedSize = fixed.readUInt32LE(22);
+    const z64 = extraFields.find((f) => f.id === 0x0001);
+    if (z64 && uncompressedSize === 0xffffffff && z64.data.byteLength >= 8) uncompressedSize = Number(z64.data.readBigUInt64LE(0));
+    if (z64 && compressedSize === 0xffffffff && z64.data.byteLength >= 16) compressedSize = Number(z64.data.readBigUInt64LE(8));
+    if (flags & 0x08 && compressedSize === 0) {
+      stop = `; the walk stopped at offset ${pos}: a member written with a data descriptor records no size in its local header`;
+      break;
+    }
+    const e: YEntry = {
+      versionMadeBy: 0,
+      generalPurposeBitFlag: flags,
+      compressionMethod: fixed.readUInt16LE(8),
+      lastModFileTime: fixed.readUInt16LE(10),
+      lastModFileDate: fixed.readUInt16LE(12),
+      crc32: fixed.readUInt32LE(14),
+      compressedSize,
+      uncompressedSize,
+      externalFileAttributes: 0,
+      relativeOffsetOfLocalHeader: pos,
+      fileName,
+      fileComment: Buffer.alloc(0),
+      extraFields,
+    };
+    const entry = describe(e, src, ctx, Infinity, src.size, claimed, names, true);
+    const size = entry.content?.type === 'range' ? entry.content.size : entry.content?.type === 'bytes' ? entry.content.data.byteLength : 0;
+    if (total + size > limits.maxTotalBytes) {
+      stop = `; total size limit reached (${formatBytes(limits.maxTotalBytes)})`;
+      break;
+    }
+    total += size;
+    count++;
+    yield entry;
+    let next = pos + 30 + n + m + compressedSize;
+    if (flags & 0x08) {
+      // A data descriptor follows: CRC and sizes (8-byte sizes for ZIP64), maybe with a signature.
+      const sig = src.read(next, 4);
+      next += (sig.byteLength === 4 && sig.readUInt32LE(0) === 0x08074b50 ? 4 : 0) + (z64 ? 20 : 12);
+    }
+    if (next > src.size || next <= pos) break;
+    pos = next;
+  }
+  const why = `no end-of-central-directory record (not a ZIP, or truncated: ${formatBytes(src.size)} present)`;
+  yield containerProblem(
+    ctx,
+    count === 0
+      ? `not a readable ZIP: ${why}`
+      : `not a complete ZIP: ${why}; ${count} members recovered from their local headers${stop}`,
+    { recovered: count },
+  );
+}
+
 function describe(
   e: YEntry,
   src: ByteSource,
@@ -620,12 +751,15 @@ function describe(
   zipEnd: number,
   claimed: IntervalSet,
   names: NameIndex,
+  salvaged = false,
 ): SourceEntry {
   const errors: string[] = [];
   const flags = e.generalPurposeBitFlag;
   const method = e.compressionMethod;
   const name = decodeZipName(e.fileName, flags, e.extraFields);
-  if (name.encoding === 'invalid utf-8') errors.push('name flagged as UTF-8 but not valid UTF-8 (raw bytes kept)');
+  /** Secondary observations, listed after the main problem. */
+  const notes: string[] = [];
+  if (name.encoding === 'invalid utf-8') notes.push('name flagged as UTF-8 but not valid UTF-8 (raw bytes kept)');
   const member = name.text.length > 1 ? name.text.replace(/\/+$/, '') || name.text : name.text;
   const placed = names.place(member);
   const entry = blankEntry(`${ctx.prefix}!/${placed.member}`, 'file');
@@ -669,9 +803,9 @@ function describe(
     localExtra = parseExtra(Buffer.from(src.read(lh + 30 + n, m)));
     dataStart = lh + 30 + n + m;
     if (!localName.equals(e.fileName)) {
-      errors.push(`the local header names this member differently ('${decodeZipName(localName, fixed.readUInt16LE(6)).text}'): tools that read local headers see another name`);
+      notes.push(`the local header names this member differently ('${decodeZipName(localName, fixed.readUInt16LE(6)).text}'): tools that read local headers see another name`);
     }
-    if (fixed.readUInt16LE(8) !== method) errors.push(`the local header records compression method ${fixed.readUInt16LE(8)}, the central directory ${method}`);
+    if (fixed.readUInt16LE(8) !== method) notes.push(`the local header records compression method ${fixed.readUInt16LE(8)}, the central directory ${method}`);
     const dataEnd = dataStart + e.compressedSize;
     if (dataEnd > zipEnd) {
       structural = `member data runs past the end of the ZIP (${dataEnd} > ${zipEnd}; truncated or forged sizes)`;
@@ -723,7 +857,7 @@ function describe(
       entry.size = e.compressedSize;
       extra.declaredSize = e.uncompressedSize;
       if (src.fsPath) {
-        entry.content = { type: 'range', fsPath: src.fsPath, offset: dataStart, length: e.compressedSize, codec: 'none', size: e.compressedSize };
+        entry.content = { type: 'range', fsPath: src.fsPath, offset: src.base + dataStart, length: e.compressedSize, codec: 'none', size: e.compressedSize };
         if (crc !== undefined) entry.content.crc32 = crc >>> 0;
       } else {
         const data = own(src.read(dataStart, e.compressedSize));
@@ -750,6 +884,8 @@ function describe(
       entry.content = memberContent(src, dataStart, e, errors);
     }
   }
+  if (salvaged) notes.push('recovered from its local header: the ZIP has no central directory (truncated?), so its folder/link status, Unix mode and comment are unknown');
+  errors.push(...notes);
   entry.error = errors.length ? errors.join('; ') : null;
   return entry;
 }
@@ -771,7 +907,7 @@ function memberBytes(src: ByteSource, dataStart: number, e: YEntry, max: number)
 function memberContent(src: ByteSource, dataStart: number, e: YEntry, errors: string[]): Content | null {
   const codec = e.compressionMethod === 8 ? 'deflate-raw' : 'none';
   if (src.fsPath) {
-    return { type: 'range', fsPath: src.fsPath, offset: dataStart, length: e.compressedSize, codec, size: e.uncompressedSize, crc32: e.crc32 >>> 0 };
+    return { type: 'range', fsPath: src.fsPath, offset: src.base + dataStart, length: e.compressedSize, codec, size: e.uncompressedSize, crc32: e.crc32 >>> 0 };
   }
   // An archive held in memory (a small one, or a small member of another container).
   if (e.uncompressedSize > SMALL_OBJECT_MAX && codec === 'deflate-raw') {
