@@ -408,6 +408,14 @@ test('truncated ZIP: the members before the cut are recovered from their local h
     assert.match(clip.error ?? '', /member data runs past the end of the ZIP .*not extracted/);
     assert.equal(clip.content, null);
   }
+  // End record intact, central directory wiped: the local headers are walked the same way.
+  const wiped = Buffer.from(whole);
+  const cd = wiped.readUInt32LE(wiped.byteLength - 22 + 16);
+  wiped.fill(0, cd, wiped.byteLength - 22);
+  const fromWiped = await entriesOf(asBytes(wiped), {}, 'wiped.zip');
+  assert.match(fromWiped.at(-1)!.error ?? '', /^not a complete ZIP: its central directory cannot be read \(invalid central directory file header signature: 0x0\); 8 members recovered/);
+  for (const f of files) assert.deepEqual(await checkedContent(fromWiped.find((e) => e.path === `wiped.zip!/${f.path}`)!), f.data);
+
   // A member written with a data descriptor has no sizes in its local header: the walk stops there.
   const dd = buildZip([
     { name: 'a.txt', data: Buffer.from('first\n') },

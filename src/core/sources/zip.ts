@@ -590,7 +590,7 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
   const limits = ctx.limits;
   const eocd = findEocd(src);
   if (!eocd) {
-    yield* salvage(src, ctx);
+    yield* salvage(file, ctx, `no end-of-central-directory record (not a ZIP, or truncated: ${formatBytes(file.size)} present)`);
     return;
   }
   // Problems with the container as a whole go into one entry at the end (its path is unique).
@@ -607,7 +607,8 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
   try {
     zf = await openZip(src, zipEnd);
   } catch (err) {
-    yield containerProblem(ctx, [...notes, `not a readable ZIP: ${errorMessage(err)}`].join('; '));
+    // The end records are unusable: the local headers may still be walked.
+    yield* salvage(file, ctx, [...notes, `its end records cannot be used (${errorMessage(err)})`].join('; '));
     return;
   }
   if (eocd.end < fileSize) {
@@ -620,6 +621,7 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
   const names = new NameIndex();
   let count = 0;
   let totalDeclared = 0;
+  let salvageWhy: string | null = null;
   try {
     for (;;) {
       let e: YEntry | null;
@@ -629,6 +631,12 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
         const msg = /strong encryption/.test(errorMessage(err))
           ? 'entry uses PKWARE strong encryption, which this reader cannot list past'
           : errorMessage(err);
+        if (count === 0) {
+          // Not one central directory entry is readable: walk the local headers instead.
+          notes.push(`its central directory cannot be read (${msg})`);
+          salvageWhy = notes.join('; ');
+          break;
+        }
         notes.push(
           count === 0
             ? `not a readable ZIP: ${msg}`
@@ -657,12 +665,13 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
       totalDeclared += decoded;
       yield entry;
     }
-    if (notes.length) yield containerProblem(ctx, notes.join('; '), { ...facts, entriesRead: count });
+    if (salvageWhy === null && notes.length) yield containerProblem(ctx, notes.join('; '), { ...facts, entriesRead: count });
   } finally {
     zf.removeAllListeners();
     (zf as unknown as { on(ev: string, f: () => void): void }).on('error', () => undefined);
     zf.close();
   }
+  if (salvageWhy !== null) yield* salvage(file, ctx, salvageWhy);
 }
 
 /**
@@ -671,7 +680,7 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
  * written with a data descriptor do not, and end the walk). Each is flagged as recovered; one
  * container entry says what happened.
  */
-async function* salvage(src: ByteSource, ctx: ContainerContext): AsyncGenerator<SourceEntry> {
+async function* salvage(src: ByteSource, ctx: ContainerContext, why: string): AsyncGenerator<SourceEntry> {
   const claimed = new IntervalSet();
   const names = new NameIndex();
   const limits = ctx.limits;
@@ -733,7 +742,6 @@ async function* salvage(src: ByteSource, ctx: ContainerContext): AsyncGenerator<
     if (next > src.size || next <= pos) break;
     pos = next;
   }
-  const why = `no end-of-central-directory record (not a ZIP, or truncated: ${formatBytes(src.size)} present)`;
   yield containerProblem(
     ctx,
     count === 0
@@ -884,7 +892,7 @@ function describe(
       entry.content = memberContent(src, dataStart, e, errors);
     }
   }
-  if (salvaged) notes.push('recovered from its local header: the ZIP has no central directory (truncated?), so its folder/link status, Unix mode and comment are unknown');
+  if (salvaged) notes.push('recovered from its local header: the ZIP has no usable central directory (truncated?), so its folder/link status, Unix mode and comment are unknown');
   errors.push(...notes);
   entry.error = errors.length ? errors.join('; ') : null;
   return entry;
