@@ -30,7 +30,7 @@ export default defineConfig({
     rollupOptions: {
       // Native module: never bundled. forge.config.ts copies it (with `bindings` and
       // `file-uri-to-path`) into the package and unpacks its .node file from the asar.
-      external: ['better-sqlite3'],
+      external: ['better-sqlite3', 'sharp'],
     },
   },
   define: {

@@ -1,7 +1,7 @@
 // The engine's single entry point: implements every method of the contract. Front doors (CLI,
 // Electron IPC, browser host) parse nothing and decide nothing themselves: they call these.
 import { Case } from './case.ts';
-import { type ItemDetail, type ItemRow, countItems, getItem, listItems } from './catalogue/query.ts';
+import { type CaseOverview, type ItemDetail, type ItemRow, caseOverview, countItems, getItem, listItems } from './catalogue/query.ts';
 import type { CustodyEvent } from './custody/log.ts';
 import { EvidenceError } from './errors.ts';
 import { ingest } from './ingest/ingest.ts';
@@ -33,6 +33,9 @@ export interface ServiceOptions {
   /**
    * scrypt cost for new officer passwords (default 2^17). Tests lower it to keep hundreds of
    * sign-ins fast; the cost used is stored with each verifier.
+import { type JobEvent, JobRunner, type JobStatus } from './jobs/runner.ts';
+import { type ByteRange, type OpenedContent, openContent, storedItem } from './preview/content.ts';
+import { type Thumbnail, ThumbnailCache } from './preview/thumbs.ts';
    */
   scryptN?: number;
 }
@@ -69,6 +72,11 @@ export class EvidenceService {
     return this.opts.clock ?? systemClock;
   }
 
+  /** Long work (ingest, verify) as jobs; front doors forward its events (onEvent). */
+  readonly jobs = new JobRunner();
+  /** Items each session has viewed (item.viewed is recorded once per item per session). */
+  private readonly viewed = new Map<string, Set<string>>();
+  private readonly thumbCaches = new Map<string, ThumbnailCache>();
   private caseAt(path: string): Case {
     let c = this.open.get(path);
     if (!c) {
@@ -126,6 +134,7 @@ export class EvidenceService {
   listOfficers(input: Input<'listOfficers'>): Officer[] {
     const i = parseInput('listOfficers', input);
     return listOfficers(this.caseAt(i.casePath));
+    this.viewed.delete(i.session);
   }
 
   setOfficerStatus(input: Input<'setOfficerStatus'>): Officer {
@@ -239,8 +248,8 @@ export class EvidenceService {
     requirePermission(who, 'view', 'view evidence');
     const item = getItem(c.db, i.id);
     if (!item) throw new EvidenceError('NOT_FOUND', `There is no item ${i.id} in this case. List items with: evidence ls <case>`);
-    // Looking at evidence is part of its history.
-    c.custody.append({ officer: who.name, action: 'item.viewed', target: `item:${item.id}`, details: { path: item.path, sha256: item.sha256 } });
+    // Looking at evidence is part of its history (once per item per session).
+    this.recordView(i.session, c, who, item, 'detail');
     return { ...item, custody: queryLog(c.db, { item: item.id }) };
   }
 
@@ -256,6 +265,104 @@ export class EvidenceService {
   }
 
   async verify(input: Input<'verify'>, hooks: { onProgress?: (p: VerifyProgress) => void } = {}): Promise<VerifyReport> {
+  /**
+   * Records item.viewed the first time a session looks at an item: its detail and content count
+   * as one view (not one per range request); a gallery thumbnail is recorded once on its own.
+   */
+  private recordView(token: string, c: Case, who: SignedIn, item: { id: number; path: string; sha256: string | null }, as: 'detail' | 'content' | 'thumbnail'): void {
+    let seen = this.viewed.get(token);
+    if (!seen) this.viewed.set(token, (seen = new Set()));
+    const key = `${as === 'thumbnail' ? 't' : 'v'}:${item.id}`;
+    if (seen.has(key)) return;
+    c.custody.append({ officer: who.name, action: 'item.viewed', target: `item:${item.id}`, details: { path: item.path, sha256: item.sha256, as } });
+    seen.add(key);
+  }
+
+  /**
+   * An item's stored bytes for a preview (not a contract method: the front doors stream it over
+   * the evidence:// protocol or the browser host's /api/items/:id/content).
+   */
+  itemContent(session: string, id: number, range: ByteRange | null = null): OpenedContent {
+    const { c, who } = this.session(session);
+    requirePermission(who, 'view', 'view evidence');
+    const item = storedItem(c, id);
+    this.recordView(session, c, who, item, 'content');
+    return openContent(c, id, range);
+  }
+
+  /** The size and type of an item's stored bytes, to answer a Range request before opening it. */
+  itemContentSize(session: string, id: number): number {
+    const { c, who } = this.session(session);
+    requirePermission(who, 'view', 'view evidence');
+    return storedItem(c, id).size;
+  }
+
+  /** A 256 px WebP thumbnail of an image item, made in the engine and cached in the case. */
+  async itemThumbnail(session: string, id: number): Promise<Thumbnail> {
+    const { c, who } = this.session(session);
+    requirePermission(who, 'view', 'view evidence');
+    const root = c.layout.root;
+    let cache = this.thumbCaches.get(root);
+    if (!cache) this.thumbCaches.set(root, (cache = new ThumbnailCache(c)));
+    const thumb = await cache.thumbnail(id);
+    this.recordView(session, c, who, storedItem(c, id), 'thumbnail');
+    return thumb;
+  }
+
+  /** Subscribes to job events (progress, finished, failed); returns the unsubscribe function. */
+  onEvent(listener: (e: JobEvent) => void): () => void {
+    return this.jobs.onEvent(listener);
+  }
+
+  /** Starts an ingest as a job; starting the same export again resumes it. */
+  startIngest(input: Input<'startIngest'>): { jobId: string } {
+    const i = parseInput('startIngest', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'ingest', 'ingest exports');
+    const { session, ...rest } = i;
+    const job = this.jobs.start('ingest', { casePath: c.layout.root, officer: who.name }, (ctx) =>
+      this.ingest({ session, ...rest }, { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }),
+    );
+    return { jobId: job.jobId };
+  }
+
+  /** Starts a verify of the whole case as a job. */
+  startVerify(input: Input<'startVerify'>): { jobId: string } {
+    const i = parseInput('startVerify', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'verify', 'verify the case');
+    const job = this.jobs.start('verify', { casePath: c.layout.root, officer: who.name }, (ctx) =>
+      this.verify({ session: i.session, workers: i.workers }, { onProgress: (p) => ctx.progress(p) }),
+    );
+    return { jobId: job.jobId };
+  }
+
+  /** Asks a job to stop (an ingest stops after the files in progress; start it again to resume). */
+  cancelJob(input: Input<'cancelJob'>): JobStatus {
+    const i = parseInput('cancelJob', input);
+    const { c } = this.session(i.session);
+    const job = this.jobs.get(i.jobId);
+    if (job.casePath !== c.layout.root) throw new EvidenceError('FORBIDDEN', 'That job belongs to another case.');
+    return this.jobs.cancel(i.jobId);
+  }
+
+  jobStatus(input: Input<'jobStatus'>): JobStatus {
+    const i = parseInput('jobStatus', input);
+    return this.jobs.get(i.jobId);
+  }
+
+  /** Counts for the navigation: families of types, errors, mismatches, GPS. */
+  caseOverview(input: Input<'caseOverview'>): CaseOverview {
+    const i = parseInput('caseOverview', input);
+    return caseOverview(this.caseAt(i.casePath).db);
+  }
+
+  /** Cancels running jobs and waits for them, then closes every case. */
+  async shutdown(): Promise<void> {
+    await this.jobs.stopAll();
+    this.close();
+  }
+
     const i = parseInput('verify', input);
     const { c, who } = this.session(i.session);
     requirePermission(who, 'verify', 'verify the case');
@@ -267,3 +374,5 @@ export class EvidenceService {
     this.open.clear();
   }
 }
+    for (const t of this.thumbCaches.values()) t.close();
+    this.thumbCaches.clear();

@@ -3,7 +3,7 @@
 // handler is unit-tested without Electron. main.ts passes createAppHandler(...) to protocol.handle.
 import { readFile } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { APP_HOST, APP_SCHEME } from './security.ts';
+import { APP_HOST, APP_SCHEME, isAppUrl } from './security.ts';
 
 export type ResolvedPath = { ok: true; file: string } | { ok: false; status: 400 | 403 | 404; reason: string };
 
@@ -75,6 +75,8 @@ export interface AppHandlerOptions {
   csp: string;
   /** Injected for tests; defaults to fs.readFile. */
   read?: (file: string) => Promise<Uint8Array>;
+  /** Evidence previews (contentProtocol.ts): answers /api/items/<id>/content|thumb, else null. */
+  content?: (request: Request) => Promise<Response | null>;
 }
 
 /** The protocol.handle('app', ...) handler: GET/HEAD of files under root, with the CSP. */
@@ -95,6 +97,10 @@ export function createAppHandler(opts: AppHandlerOptions): (request: Request) =>
 
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(405, 'Method not allowed');
+    if (opts.content && isAppUrl(request.url)) {
+      const answered = await opts.content(request);
+      if (answered) return answered;
+    }
     const r = resolveAppPath(opts.root, request.url);
     if (!r.ok) return refuse(r.status, r.reason);
     let body: Uint8Array;

@@ -1,12 +1,14 @@
 // Electron main process: app lifecycle, the one window, the security policy, the app:// protocol
 // and the IPC registration. Every decision of the policy lives in security.ts/appProtocol.ts
 // (pure, unit-tested); this file only wires them into Electron.
-import { app, BrowserWindow, Menu, type MenuItemConstructorOptions, ipcMain, nativeTheme, protocol, session } from 'electron';
+import { app, BrowserWindow, Menu, type MenuItemConstructorOptions, clipboard, dialog, ipcMain, nativeTheme, protocol, session } from 'electron';
 import { join } from 'node:path';
 import { EvidenceService } from '../core/service.ts';
 import { createAppHandler } from './appProtocol.ts';
 import { builtPaths } from './buildLayout.ts';
-import { registerIpc } from './ipc.ts';
+import { RecentCases } from '../host/recent.ts';
+import { contentResponse } from './contentProtocol.ts';
+import { forwardEvents, registerIpc, registerShellIpc } from './ipc.ts';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -83,7 +85,12 @@ function hardenSession(): void {
       callback({});
     }
   });
-  protocol.handle(APP_SCHEME, createAppHandler({ root: paths.rendererRoot, csp }));
+  // The renderer's files, and evidence previews at app://evidence/api/items/<id>/content|thumb
+  // (session-checked by the engine; sent with CSP sandbox and nosniff).
+  protocol.handle(
+    APP_SCHEME,
+    createAppHandler({ root: paths.rendererRoot, csp, content: (req) => (service ? contentResponse(service, req) : Promise.resolve(null)) }),
+  );
 }
 
 function buildMenu(): Menu {
@@ -134,6 +141,29 @@ app.whenReady().then(() => {
     policy,
     onInternalError: (method, err) => console.error(`[ipc] ${method} failed:`, err),
   });
+  const recent = new RecentCases(join(app.getPath('userData'), 'host'));
+  registerShellIpc(
+    ipcMain,
+    {
+      writeClipboard: (text) => clipboard.writeText(text),
+      showOpenDialog: async (kind, title) => {
+        const options = { title, properties: kind === 'folder' ? (['openDirectory', 'createDirectory'] as const) : (['openFile'] as const) };
+        const r = mainWindow ? await dialog.showOpenDialog(mainWindow, { ...options, properties: [...options.properties] }) : await dialog.showOpenDialog({ ...options, properties: [...options.properties] });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+      recentCases: () => recent.list(),
+      rememberCase: (entry) => recent.remember(entry),
+    },
+    { policy },
+  );
+  // Job progress, results and failures: one channel, to the one window.
+  forwardEvents(
+    service,
+    (channel, event) => {
+      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, event);
+    },
+    (err) => console.error('[ipc] event not sent:', err),
+  );
   mainWindow = createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
@@ -147,7 +177,11 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => {
-  service?.close();
+app.on('will-quit', (e) => {
+  // Running jobs are cancelled first: an ingest stops after the files in progress, resumable.
+  const s = service;
+  if (!s) return;
   service = null;
+  e.preventDefault();
+  void s.shutdown().finally(() => app.quit());
 });

@@ -77,7 +77,13 @@ export const contract = {
     hasGps: z.boolean().optional(),
     errors: z.boolean().optional(),
     pathContains: z.string().optional(),
-    sort: z.enum(['id', 'path', 'size', 'mime', 'mtime', 'taken_at']).optional(),
+    /** A family of types (images, videos, documents, ...), as the navigation counts them. */
+    family: z.enum(['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other']).optional(),
+    /** Date range (ISO dates or date-times, inclusive) on the file's mtime or the photo's taken_at. */
+    dateField: z.enum(['mtime', 'taken_at']).optional(),
+    dateFrom: z.string().optional(),
+    dateTo: z.string().optional(),
+    sort: z.enum(['id', 'path', 'name', 'exhibit', 'size', 'mime', 'detected_ext', 'ext_mismatch', 'sha256', 'mtime', 'taken_at', 'gps', 'error']).optional(),
     desc: z.boolean().optional(),
     limit: z.number().int().min(1).max(100_000).optional(),
     offset: z.number().int().min(0).optional(),
@@ -96,7 +102,91 @@ export const contract = {
   }),
   custodyForm: z.object({ casePath, exhibit: z.string().trim().min(1) }),
   verify: z.object({ session, workers: z.number().int().min(1).max(64).optional() }),
+  // Long work as jobs: start returns at once with a job id; progress, the result or the failure
+  // arrive as events (see `events` below). Starting the same ingest again resumes it.
+  startIngest: z.object({
+    session,
+    sourcePath: z.string().min(1, 'the export to ingest is required'),
+    exhibit: z.string().trim().min(1).nullable().optional(),
+    kind: z.enum(['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr']).optional(),
+    expand: z.boolean().optional(),
+    workers: z.number().int().min(1).max(64).optional(),
+  }),
+  startVerify: z.object({ session, workers: z.number().int().min(1).max(64).optional() }),
+  cancelJob: z.object({ session, jobId: z.string().min(1, 'the job id is required') }),
+  jobStatus: z.object({ jobId: z.string().min(1, 'the job id is required') }),
+  /** Counts for the navigation: items by family of types, errors, mismatches, GPS, exhibits. */
+  caseOverview: z.object({ casePath }),
 } as const;
+
+// Events pushed to the front doors (IPC: webContents.send on one channel; browser host: SSE).
+const jobKind = z.enum(['ingest', 'verify']);
+export const ingestProgressSchema = z.object({
+  phase: z.enum(['scanning', 'ingesting', 'finishing']),
+  filesDone: z.number(),
+  filesTotal: z.number(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  errors: z.number(),
+  duplicates: z.number(),
+  currentPath: z.string().nullable(),
+  elapsedMs: z.number(),
+  bytesPerSecond: z.number(),
+  etaSeconds: z.number().nullable(),
+});
+export const verifyProgressSchema = z.object({
+  objectsDone: z.number(),
+  objectsTotal: z.number(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+});
+export const ingestSummarySchema = z.looseObject({
+  sourceId: z.number(),
+  sourcePath: z.string(),
+  exhibit: z.string().nullable(),
+  status: z.enum(['finished', 'interrupted']),
+  resumed: z.boolean(),
+  items: z.number(),
+  files: z.number(),
+  bytes: z.number(),
+  duplicates: z.number(),
+  alreadyDone: z.number(),
+  errorCount: z.number(),
+  problems: z.array(z.object({ path: z.string(), error: z.string() })),
+  elapsedMs: z.number(),
+});
+export const verifyReportSchema = z.looseObject({
+  ok: z.boolean(),
+  objects: z.object({ total: z.number(), matched: z.number(), changed: z.number(), missing: z.number() }),
+  elapsedMs: z.number(),
+});
+const jobRef = { jobId: z.string(), job: jobKind, casePath: z.string() };
+export const events = {
+  'job.progress': z.union([
+    z.object({ ...jobRef, job: z.literal('ingest'), progress: ingestProgressSchema }),
+    z.object({ ...jobRef, job: z.literal('verify'), progress: verifyProgressSchema }),
+  ]),
+  'job.finished': z.union([
+    z.object({ ...jobRef, job: z.literal('ingest'), result: ingestSummarySchema }),
+    z.object({ ...jobRef, job: z.literal('verify'), result: verifyReportSchema }),
+  ]),
+  'job.failed': z.object({ ...jobRef, error: z.object({ code: z.string(), message: z.string() }) }),
+} as const;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export const eventNames = Object.keys(events) as EventName[];
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+/** What crosses to the renderer: the event's name and its payload. */
+export type EvidenceEvent = { [E in EventName]: { type: E; payload: EventPayload<E> } }[EventName];
+/** The one IPC channel events travel on, and the SSE event name in the browser host. */
+export const EVENT_CHANNEL = 'evidence:event';
+
+/** Checks an event against its schema before it leaves the engine's process. */
+export function parseEvent<E extends EventName>(type: E, payload: unknown): EvidenceEvent {
+  const r = events[type].safeParse(payload);
+  if (!r.success) throw new InputError(`Invalid ${type} event: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { type, payload: r.data } as EvidenceEvent;
+}
 
 export type Contract = typeof contract;
 export type MethodName = keyof Contract;

@@ -55,7 +55,8 @@ describe('bundles', () => {
   test('main.cjs requires only electron, better-sqlite3 and Node built-ins', () => {
     const extra = requires(join(buildDir, 'main.cjs')).filter((r) => !builtins.has(r) && r !== 'electron');
     // supports-color: an optional require inside `debug`, wrapped in try/catch.
-    assert.deepEqual(extra.filter((r) => r !== 'supports-color'), ['better-sqlite3']);
+    // sharp: loaded on demand for thumbnails (external, like better-sqlite3).
+    assert.deepEqual(extra.filter((r) => r !== 'supports-color' && r !== 'sharp'), ['better-sqlite3']);
   });
 
   test('import.meta.url is real in the CommonJS bundles, and no worker source is inlined', () => {

@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EvidenceService } from '../../src/core/service.ts';
-import { type IpcInvokeEventLike, type IpcMainLike, type ServiceLike, registerIpc } from '../../src/main/ipc.ts';
+import { type IpcInvokeEventLike, type IpcMainLike, type ServiceLike, forwardEvents, registerIpc, registerShellIpc } from '../../src/main/ipc.ts';
 import { APP_ENTRY_URL, type OriginPolicy } from '../../src/main/security.ts';
-import { CHANNEL_PREFIX, type IpcResult, buildBridge, channelFor } from '../../src/preload/bridge.ts';
-import { type MethodName, methodNames } from '../../src/shared/contract.ts';
+import { CHANNEL_PREFIX, type IpcResult, SHELL_CHANNELS, buildBridge, channelFor, shellFunctions } from '../../src/preload/bridge.ts';
+import { EVENT_CHANNEL, type EvidenceEvent, type MethodName, eventNames, events, methodNames } from '../../src/shared/contract.ts';
+import { TEST_PASSWORD as PW } from '../setup.ts';
+import { JobRunner } from '../../src/core/jobs/runner.ts';
 
 type Listener = (event: IpcInvokeEventLike, ...args: unknown[]) => unknown;
 
@@ -205,9 +207,9 @@ describe('registerIpc', () => {
 });
 
 describe('preload bridge', () => {
-  test('one function per contract method, frozen, nothing else', () => {
+  test('one function per contract method, onEvent and the shell functions, frozen, nothing else', () => {
     const bridge = buildBridge(async () => undefined);
-    assert.deepEqual(Object.keys(bridge).sort(), [...methodNames].sort());
+    assert.deepEqual(Object.keys(bridge).sort(), [...methodNames, 'onEvent', ...shellFunctions].sort());
     assert.ok(Object.isFrozen(bridge));
     for (const m of methodNames) assert.equal(typeof bridge[m], 'function');
     assert.equal((bridge as unknown as Record<string, unknown>).invoke, undefined);
@@ -240,5 +242,122 @@ describe('preload bridge', () => {
     } finally {
       service.close();
     }
+  });
+});
+
+describe('events', () => {
+  test('the contract defines job.progress, job.finished and job.failed as zod schemas', () => {
+    assert.deepEqual([...eventNames].sort(), ['job.failed', 'job.finished', 'job.progress']);
+    for (const e of eventNames) assert.equal(typeof events[e].safeParse, 'function');
+  });
+
+  test('onEvent: one subscription; the listener sees the event data only; unsubscribe works', () => {
+    let pushed: ((e: unknown) => void) | null = null;
+    let unsubscribed = 0;
+    const bridge = buildBridge(
+      async () => undefined,
+      (l) => {
+        pushed = l;
+        return () => unsubscribed++;
+      },
+    );
+    const seen: EvidenceEvent[] = [];
+    const off = bridge.onEvent((e) => seen.push(e));
+    const ev = { type: 'job.failed', payload: { jobId: 'j', job: 'ingest', casePath: '/c', error: { code: 'X', message: 'm' } } };
+    pushed!(ev);
+    assert.deepEqual(seen, [ev]);
+    off();
+    assert.equal(unsubscribed, 1);
+    assert.throws(() => bridge.onEvent('nope' as never), /function/);
+  });
+
+  test('forwardEvents sends every event kind, schema-checked, on the one channel', async () => {
+    const jobs = new JobRunner({ progressEveryMs: 0 });
+    const sent: [string, EvidenceEvent][] = [];
+    const bad: unknown[] = [];
+    forwardEvents(jobs, (ch, e) => sent.push([ch, e]), (err) => bad.push(err));
+    const ok = jobs.start('verify', { casePath: '/c', officer: 'o' }, async (ctx) => {
+      ctx.progress({ objectsDone: 1, objectsTotal: 2, bytesDone: 3, bytesTotal: 4 });
+      return { ok: true, objects: { total: 2, matched: 2, changed: 0, missing: 0 }, elapsedMs: 5 };
+    });
+    await jobs.settled(ok.jobId);
+    const failed = jobs.start('ingest', { casePath: '/c', officer: 'o' }, async () => {
+      throw new Error('disk on fire');
+    });
+    await jobs.settled(failed.jobId);
+    const malformed = jobs.start('ingest', { casePath: '/c', officer: 'o' }, async (ctx) => {
+      ctx.progress({ nonsense: true });
+      return null;
+    });
+    await jobs.settled(malformed.jobId);
+    assert.ok(sent.every(([ch]) => ch === EVENT_CHANNEL));
+    const types = sent.map(([, e]) => e.type);
+    assert.deepEqual(types.slice(0, 3), ['job.progress', 'job.finished', 'job.failed']);
+    assert.ok(bad.length >= 1, 'an event that does not match its schema is not sent');
+    const f = sent[2]![1];
+    assert.equal(f.type === 'job.failed' && f.payload.error.code, 'INTERNAL');
+  });
+
+  test('every event kind reaches the renderer through IPC + bridge from a real ingest job', async (t) => {
+    const ipc = new FakeIpcMain();
+    const service = new EvidenceService({ scryptN: TEST_SCRYPT_N });
+    t.after(() => service.close());
+    registerIpc(ipc, service, { policy: PROD });
+    const listeners = new Set<(e: unknown) => void>();
+    forwardEvents(service, (_ch, e) => {
+      for (const l of listeners) l(structuredClone(e));
+    });
+    const bridge = buildBridge(
+      (ch, input) => ipc.invoke(ch, input),
+      (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    );
+    const seen: EvidenceEvent[] = [];
+    bridge.onEvent((e) => seen.push(e));
+    const casePath = join(dir, 'case-events');
+    assert.equal((await bridge.createCase({ casePath, name: 'Ev', number: 'E-1', officer: 'Sgt. Ito', password: PW })).ok, true);
+    const signed = await bridge.signIn({ casePath, officer: 'Sgt. Ito', password: PW });
+    assert.ok(signed.ok);
+    const session = (signed.value as { session: string }).session;
+    const started = await bridge.startIngest({ session, sourcePath: join(dir, 'missing-export') });
+    assert.ok(started.ok, JSON.stringify(started));
+    const jobId = (started.value as { jobId: string }).jobId;
+    await service.jobs.settled(jobId);
+    assert.ok(seen.some((e) => e.type === 'job.failed' && e.payload.jobId === jobId && e.payload.error.code === 'SOURCE_UNREADABLE'));
+    const status = await bridge.jobStatus({ jobId });
+    assert.equal(status.ok && (status.value as { state: string }).state, 'failed');
+  });
+});
+
+describe('shell functions', () => {
+  test('copyText, dialogs and recent cases: registered on their channels, sender-checked', async () => {
+    const ipc = new FakeIpcMain();
+    const copied: string[] = [];
+    const recent: { path: string; name: string; number: string }[] = [];
+    registerShellIpc(
+      ipc,
+      {
+        writeClipboard: (t) => copied.push(t),
+        showOpenDialog: async (kind) => (kind === 'folder' ? '/picked/folder' : null),
+        recentCases: () => recent,
+        rememberCase: (e) => recent.unshift(e),
+      },
+      { policy: PROD },
+    );
+    assert.deepEqual([...ipc.handlers.keys()].sort(), Object.values(SHELL_CHANNELS).sort());
+    const bridge = buildBridge((ch, input) => ipc.invoke(ch, input));
+    assert.deepEqual(await bridge.copyText('e3b0c442'), { ok: true, value: null });
+    assert.deepEqual(copied, ['e3b0c442']);
+    assert.deepEqual(await bridge.chooseFolder(), { ok: true, value: '/picked/folder' });
+    assert.deepEqual(await bridge.chooseFile(), { ok: true, value: null });
+    const r = await bridge.rememberCase({ path: '/cases/a', name: 'A', number: 'N' });
+    assert.equal(r.ok && (r.value as unknown[]).length, 1);
+    const refused = await ipc.invoke(SHELL_CHANNELS.copyText, 'x', { url: 'https://example.com/', parent: null });
+    assert.equal(!refused.ok && refused.error.code, 'FORBIDDEN');
+    assert.deepEqual(copied, ['e3b0c442'], 'a refused sender copies nothing');
+    const bad = await ipc.invoke(SHELL_CHANNELS.copyText, { not: 'text' });
+    assert.equal(!bad.ok && bad.error.code, 'USAGE');
   });
 });

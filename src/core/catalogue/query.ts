@@ -10,7 +10,12 @@ export interface ItemFilter {
   hasGps?: boolean;
   errors?: boolean;
   pathContains?: string;
-  sort?: 'id' | 'path' | 'size' | 'mime' | 'mtime' | 'taken_at';
+  family?: Family;
+  /** Date range on mtime (default) or taken_at; ISO dates or date-times, both ends inclusive. */
+  dateField?: 'mtime' | 'taken_at';
+  dateFrom?: string;
+  dateTo?: string;
+  sort?: SortKey;
   desc?: boolean;
   limit?: number;
   offset?: number;
@@ -68,14 +73,63 @@ export interface ItemDetail extends ItemRow {
   } | null;
 }
 
-const SORTS: Record<NonNullable<ItemFilter['sort']>, string> = {
+export type SortKey =
+  | 'id' | 'path' | 'name' | 'exhibit' | 'size' | 'mime' | 'detected_ext' | 'ext_mismatch' | 'sha256' | 'mtime' | 'taken_at' | 'gps' | 'error';
+
+const SORTS: Record<SortKey, string> = {
   id: 'i.id',
   path: 'i.path',
+  name: 'i.name',
+  exhibit: 'e.number',
   size: 'i.size',
   mime: 'i.mime',
+  detected_ext: 'i.detected_ext',
+  ext_mismatch: 'i.ext_mismatch',
+  sha256: 'i.sha256',
   mtime: 'i.mtime',
   taken_at: 'm.taken_at',
+  gps: 'm.lat',
+  error: 'COALESCE(i.error, m.error)',
 };
+
+/** Families of types, as the navigation shows them. Every file is in exactly one. */
+export const FAMILIES = ['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+const CHAT_NAMES = [
+  'msgstore.db', 'wa.db', 'sms.db', 'chatstorage.sqlite', 'mmssms.db', 'cache4.db', 'line.db', 'naver_line',
+  'viber_messages', 'threads_db2', 'kakaotalk.db', 'telegram.db', 'signal.db', 'signal.sqlite',
+];
+const q = (xs: string[]): string => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
+const SPREADSHEETS = [
+  'text/csv', 'text/tab-separated-values', 'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet',
+  'application/vnd.apple.numbers', 'application/x-iwork-numbers-sffnumbers',
+];
+const DOCUMENTS = [
+  'application/pdf', 'application/msword', 'application/rtf', 'application/vnd.ms-powerpoint', 'application/epub+zip',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text', 'application/vnd.oasis.opendocument.presentation', 'application/x-cfb',
+];
+const ARCHIVES = [
+  'application/zip', 'application/x-tar', 'application/gzip', 'application/x-gzip', 'application/x-7z-compressed', 'application/vnd.rar',
+  'application/x-rar-compressed', 'application/x-bzip2', 'application/x-xz', 'application/zstd', 'application/x-cpio',
+  'application/x-apple-diskimage', 'application/x-android-backup',
+];
+const DATABASES = ['application/x-sqlite3', 'application/vnd.sqlite3', 'application/x-msaccess', 'application/x-realm'];
+
+/** SQL for the family of item `i` (a file): chats first (by name), then by MIME type. */
+export const FAMILY_SQL = `CASE
+  WHEN lower(i.name) IN (${q(CHAT_NAMES)}) OR i.name LIKE 'WhatsApp Chat%' OR i.name LIKE '_chat.txt' THEN 'chats'
+  WHEN i.mime LIKE 'image/%' THEN 'images'
+  WHEN i.mime LIKE 'video/%' THEN 'videos'
+  WHEN i.mime LIKE 'audio/%' THEN 'audio'
+  WHEN i.mime IN (${q(SPREADSHEETS)}) THEN 'spreadsheets'
+  WHEN i.mime IN (${q(DOCUMENTS)}) OR i.mime LIKE 'text/%' THEN 'documents'
+  WHEN i.container IS NOT NULL OR i.mime IN (${q(ARCHIVES)}) THEN 'archives'
+  WHEN i.mime IN (${q(DATABASES)}) THEN 'databases'
+  ELSE 'other' END`;
 
 function whereOf(f: ItemFilter): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
@@ -105,6 +159,20 @@ function whereOf(f: ItemFilter): { sql: string; params: Record<string, unknown> 
     where.push("instr(i.path, @pathContains) > 0");
     params.pathContains = f.pathContains;
   }
+  if (f.family) {
+    where.push(`i.kind = 'file' AND (${FAMILY_SQL}) = @family`);
+    params.family = f.family;
+  }
+  const dateCol = f.dateField === 'taken_at' ? 'm.taken_at' : 'i.mtime';
+  if (f.dateFrom) {
+    where.push(`${dateCol} >= @dateFrom`);
+    params.dateFrom = f.dateFrom;
+  }
+  if (f.dateTo) {
+    // Inclusive: '2024-03-31' keeps everything on that day.
+    where.push(`substr(${dateCol}, 1, length(@dateTo)) <= @dateTo`);
+    params.dateTo = f.dateTo;
+  }
   return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
@@ -113,23 +181,73 @@ const FROM = `FROM items i
   LEFT JOIN exhibits e ON e.id = s.exhibit_id
   LEFT JOIN metadata m ON m.item_id = i.id`;
 
+/** True when the filter and sort need only the items table (no exhibit or metadata columns). */
+function itemsOnly(f: ItemFilter): boolean {
+  const sort = f.sort ?? 'id';
+  return (
+    !f.exhibit && !f.hasGps && !f.errors && !(f.dateField === 'taken_at' && (f.dateFrom || f.dateTo)) &&
+    !['exhibit', 'taken_at', 'gps', 'error'].includes(sort)
+  );
+}
+
 export function listItems(db: DB, f: ItemFilter = {}): ItemRow[] {
   const { sql, params } = whereOf(f);
-  const order = `${SORTS[f.sort ?? 'id']} ${f.desc ? 'DESC' : 'ASC'}, i.id`;
+  const order = `${SORTS[f.sort ?? 'id']} ${f.desc ? 'DESC' : 'ASC'}, i.id ${f.desc ? 'DESC' : 'ASC'}`;
   const limit = Math.min(Math.max(1, Math.floor(f.limit ?? 1000)), 100_000);
   const offset = Math.max(0, Math.floor(f.offset ?? 0));
-  return db
-    .prepare(
-      `SELECT i.id, i.source_id, e.number AS exhibit, i.path, i.name, i.kind, i.size, i.mime, i.detected_ext, i.ext_mismatch,
-        i.sha256, i.mtime, m.taken_at, m.lat, m.lon, COALESCE(i.error, m.error) AS error
-       ${FROM} ${sql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
-    )
-    .all(params) as ItemRow[];
+  const columns = `i.id, i.source_id, e.number AS exhibit, i.path, i.name, i.kind, i.size, i.mime, i.detected_ext, i.ext_mismatch,
+        i.sha256, i.mtime, m.taken_at, m.lat, m.lon, COALESCE(i.error, m.error) AS error`;
+  if (itemsOnly(f)) {
+    // Page the ids on the items table alone (an index walk, even deep into a 1,000,000-row case),
+    // then join the page's rows only.
+    return db
+      .prepare(
+        `WITH page AS (SELECT i.id FROM items i ${sql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset})
+         SELECT ${columns} FROM page JOIN items i ON i.id = page.id
+           JOIN sources s ON s.id = i.source_id LEFT JOIN exhibits e ON e.id = s.exhibit_id LEFT JOIN metadata m ON m.item_id = i.id
+         ORDER BY ${order}`,
+      )
+      .all(params) as ItemRow[];
+  }
+  return db.prepare(`SELECT ${columns} ${FROM} ${sql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`).all(params) as ItemRow[];
 }
 
 export function countItems(db: DB, f: ItemFilter = {}): number {
   const { sql, params } = whereOf(f);
-  return (db.prepare(`SELECT COUNT(*) AS n ${FROM} ${sql}`).get(params) as { n: number }).n;
+  const from = itemsOnly(f) ? 'FROM items i' : FROM;
+  return (db.prepare(`SELECT COUNT(*) AS n ${from} ${sql}`).get(params) as { n: number }).n;
+}
+
+export interface CaseOverview {
+  exhibits: number;
+  items: number;
+  files: number;
+  families: Record<Family, number>;
+  errors: number;
+  mismatches: number;
+  gps: number;
+}
+
+/** The navigation's counts, each one SQL aggregate. */
+export function caseOverview(db: DB): CaseOverview {
+  const families = Object.fromEntries(FAMILIES.map((k) => [k, 0])) as Record<Family, number>;
+  for (const r of db.prepare(`SELECT ${FAMILY_SQL} AS family, COUNT(*) AS n FROM items i WHERE i.kind = 'file' GROUP BY 1`).all() as {
+    family: Family;
+    n: number;
+  }[]) {
+    families[r.family] = r.n;
+  }
+  const n = db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM exhibits) AS exhibits, (SELECT COUNT(*) FROM items) AS items,
+        (SELECT COUNT(*) FROM items WHERE kind = 'file') AS files,
+        (SELECT COUNT(*) FROM items WHERE error IS NOT NULL)
+          + (SELECT COUNT(*) FROM metadata m JOIN items i ON i.id = m.item_id WHERE m.error IS NOT NULL AND i.error IS NULL) AS errors,
+        (SELECT COUNT(*) FROM items WHERE ext_mismatch = 1) AS mismatches,
+        (SELECT COUNT(*) FROM metadata WHERE lat IS NOT NULL) AS gps`,
+    )
+    .get() as Omit<CaseOverview, 'families'>;
+  return { ...n, families };
 }
 
 export function getItem(db: DB, id: number): ItemDetail | null {

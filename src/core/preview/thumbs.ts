@@ -1,0 +1,132 @@
+// Thumbnails of image items, made in the engine with sharp (libvips, which decodes on libuv's
+// thread pool, off the JavaScript thread) and cached in the case at store/thumbs.db, keyed by the
+// object's SHA-256 and size and the thumbnail's edge. Made lazily per request, at most
+// THUMB_CONCURRENCY at a time; an image that cannot be decoded is remembered as such so it is not
+// tried again on every scroll of the gallery.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type { Case } from '../case.ts';
+import { EvidenceError, errorMessage } from '../errors.ts';
+import { type StoredItem, readAll, storedItem } from './content.ts';
+
+export const THUMB_PX = 256;
+export const THUMB_CONCURRENCY = 2;
+/** Images larger than this are not thumbnailed (the preview shows the original instead). */
+export const THUMB_MAX_BYTES = 256 * 1024 * 1024;
+
+export interface Thumbnail {
+  data: Buffer;
+  mime: 'image/webp';
+  /** True when it came from thumbs.db rather than being made now. */
+  cached: boolean;
+}
+
+type SharpFactory = (input: Buffer | string, opts?: Record<string, unknown>) => {
+  rotate(): ReturnType<SharpFactory>;
+  resize(w: number, h: number, o: Record<string, unknown>): ReturnType<SharpFactory>;
+  webp(o: Record<string, unknown>): ReturnType<SharpFactory>;
+  toBuffer(): Promise<Buffer>;
+};
+
+let sharpLoad: Promise<SharpFactory | null> | null = null;
+/** sharp, or null where it is not installed (the renderer then downsizes the original itself). */
+export function loadSharp(): Promise<SharpFactory | null> {
+  sharpLoad ??= import('sharp').then(
+    (m) => {
+      const s = (m as unknown as { default: SharpFactory & { cache(o: boolean): void; concurrency(n: number): void } }).default;
+      s.cache(false);
+      s.concurrency(1);
+      return s as SharpFactory;
+    },
+    () => null,
+  );
+  return sharpLoad;
+}
+
+/** A counting semaphore: at most `n` thumbnails are being made at once. */
+class Limit {
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  private readonly n: number;
+  constructor(n: number) {
+    this.n = n;
+  }
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.active >= this.n) await new Promise<void>((res) => this.queue.push(res));
+    this.active++;
+    try {
+      return await f();
+    } finally {
+      this.active--;
+      this.queue.shift()?.();
+    }
+  }
+}
+
+export class ThumbnailCache {
+  private readonly db: Database.Database;
+  private readonly limit = new Limit(THUMB_CONCURRENCY);
+  private readonly inFlight = new Map<string, Promise<Thumbnail>>();
+  private readonly kase: Case;
+
+  constructor(kase: Case) {
+    this.kase = kase;
+    this.db = new Database(join(kase.layout.store, 'thumbs.db'));
+    this.db.pragma('journal_mode = WAL');
+    // A thumbnail is derived data: it can be made again, so no fsync per write.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS thumbs (
+      sha256 TEXT NOT NULL, size INTEGER NOT NULL, px INTEGER NOT NULL,
+      mime TEXT, data BLOB, error TEXT, made_at TEXT NOT NULL,
+      PRIMARY KEY (sha256, size, px))`);
+  }
+
+  /** The thumbnail of an image item, made now or from the cache. */
+  async thumbnail(id: number, px = THUMB_PX): Promise<Thumbnail> {
+    const item = storedItem(this.kase, id);
+    if (!item.mime?.startsWith('image/') || item.mime === 'image/svg+xml') {
+      throw new EvidenceError('USAGE', `Item ${id} is not an image (${item.mime ?? 'unknown type'}): no thumbnail.`);
+    }
+    const key = `${item.sha256}:${item.size}:${px}`;
+    const row = this.db.prepare('SELECT mime, data, error FROM thumbs WHERE sha256 = ? AND size = ? AND px = ?').get(item.sha256, item.size, px) as
+      | { mime: string | null; data: Buffer | null; error: string | null }
+      | undefined;
+    if (row?.data) return { data: row.data, mime: 'image/webp', cached: true };
+    if (row?.error) throw new EvidenceError('USAGE', `No thumbnail for item ${id}: ${row.error}`);
+    let p = this.inFlight.get(key);
+    if (!p) {
+      p = this.limit.run(() => this.make(item, px)).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, p);
+    }
+    return p;
+  }
+
+  private async make(item: StoredItem, px: number): Promise<Thumbnail> {
+    const sharp = await loadSharp();
+    if (!sharp) throw new EvidenceError('USAGE', 'Thumbnails are not available: the image library (sharp) is not installed.');
+    const now = new Date().toISOString();
+    try {
+      const input = item.location === 'file' ? this.kase.store.filePath(item.sha256) : await readAll(this.kase, item, THUMB_MAX_BYTES);
+      const data = await sharp(input, { limitInputPixels: 100_000_000, failOn: 'none', animated: false })
+        .rotate()
+        .resize(px, px, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 70 })
+        .toBuffer();
+      this.db
+        .prepare('INSERT OR REPLACE INTO thumbs (sha256, size, px, mime, data, error, made_at) VALUES (?, ?, ?, ?, ?, NULL, ?)')
+        .run(item.sha256, item.size, px, 'image/webp', data, now);
+      return { data, mime: 'image/webp', cached: false };
+    } catch (err) {
+      const why = `the image could not be decoded (${errorMessage(err).split('\n')[0]})`;
+      this.db
+        .prepare('INSERT OR REPLACE INTO thumbs (sha256, size, px, mime, data, error, made_at) VALUES (?, ?, ?, NULL, NULL, ?, ?)')
+        .run(item.sha256, item.size, px, why, now);
+      throw new EvidenceError('USAGE', `No thumbnail for item ${item.id}: ${why}`);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
