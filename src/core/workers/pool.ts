@@ -28,6 +28,8 @@ interface Slot<T> {
   batches: number[];
   timer: NodeJS.Timeout | null;
   dead: boolean;
+  /** Why the worker died, when it threw: reported once its last messages are in. */
+  crash: string | null;
 }
 
 export class TaskPool<T extends PoolTask, R extends { id: number }> {
@@ -46,11 +48,15 @@ export class TaskPool<T extends PoolTask, R extends { id: number }> {
 
   private spawn(): Slot<T> {
     const worker = new Worker(this.opts.workerUrl, { workerData: this.opts.setup });
-    const slot: Slot<T> = { worker, pending: [], batches: [], timer: null, dead: false };
+    const slot: Slot<T> = { worker, pending: [], batches: [], timer: null, dead: false, crash: null };
     worker.on('message', (r: R) => this.onMessage(slot, r));
-    worker.on('error', (err) => this.replace(slot, `worker crashed: ${err.message}`));
+    // A worker that throws still delivers what it posted before: Node drains its messages before
+    // 'exit', so the culprit is decided there, not at 'error' (which can overtake them).
+    worker.on('error', (err) => {
+      slot.crash = `worker crashed: ${err.message}`;
+    });
     worker.on('exit', (code) => {
-      if (!slot.dead) this.replace(slot, `worker exited with code ${code}`);
+      if (!slot.dead) this.replace(slot, slot.crash ?? `worker exited with code ${code}`);
     });
     return slot;
   }
