@@ -169,7 +169,7 @@ test('PAX and GNU extensions: long names, exact times, owners, non-ASCII and non
     assert.equal(m.get('p.tar!/old-v7.txt')!.extra?.format, 'v7');
     const bad = list.find((g) => g.entry.pathRaw)!.entry;
     assert.deepEqual(Buffer.from(bad.pathRaw!), Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe, 0x2e, 0x74, 0x78, 0x74]));
-    assert.equal(bad.path, 'p.tar!/bad\ufffd\ufffd.txt');
+    assert.equal(bad.path, 'p.tar!/bad\\xFF\\xFE.txt', 'invalid bytes shown as \\xNN, as the folder walk shows them');
     assert.equal(list.length, 5, 'global and per-file PAX headers and the GNU long-name record are not entries');
   }
 });
@@ -294,6 +294,22 @@ test('duplicate names in a TAR (an appended archive): all kept, distinct paths',
   );
   assert.match(list[1]!.entry.error ?? '', /duplicate name/);
   assert.deepEqual(list[1]!.data, Buffer.from('v2\n'));
+});
+
+test('names that are not UTF-8 never read alike: distinct paths, raw bytes kept, no false duplicates', async (t) => {
+  const tar = buildTar([
+    { name: Buffer.from([0x61, 0xff, 0x2e, 0x74]), data: Buffer.from('1') },
+    { name: Buffer.from([0x61, 0xfe, 0x2e, 0x74]), data: Buffer.from('2') },
+    { name: Buffer.from('\ufeffa.t'), data: Buffer.from('3') },
+    { name: Buffer.from('a.t'), data: Buffer.from('4') },
+  ]);
+  const list = await readWay('tar bytes', tar, tempDir(t), 'r.tar');
+  assert.deepEqual(
+    list.map((g) => g.entry.path),
+    ['r.tar!/a\\xFF.t', 'r.tar!/a\\xFE.t', 'r.tar!/\ufeffa.t', 'r.tar!/a.t'],
+  );
+  for (const g of list) assert.equal(g.entry.error, null, g.entry.path);
+  assert.deepEqual(Buffer.from(list[0]!.entry.pathRaw!), Buffer.from([0x61, 0xff, 0x2e, 0x74]));
 });
 
 test('numeric fields: octal with spaces and NULs, GNU base-256, garbage refused', () => {

@@ -149,9 +149,23 @@ test('names: UTF-8 flagged and unflagged, CP437, Shift_JIS; raw bytes kept where
     assert.ok(sj, 'Shift_JIS decoded');
     assert.equal(sj.extra?.nameEncoding, 'shift_jis');
     assert.deepEqual(Buffer.from(sj.pathRaw!).subarray(5), SJIS_NAME);
+    assert.equal(m.get('n.zip!/sjis/写真.jpg')?.extra?.nameEncoding, 'shift_jis', 'kanji-only Shift_JIS');
+    assert.equal(m.get('n.zip!/sjis/テスト.txt')?.extra?.nameEncoding, 'shift_jis', 'katakana Shift_JIS');
+    const gbk = m.get('n.zip!/gbk/照片/微信.jpg')!;
+    assert.ok(gbk, `GBK decoded (${[...m.keys()].join(', ')})`);
+    assert.equal(gbk.extra?.nameEncoding, 'gbk');
+    assert.equal(gbk.name, '微信.jpg');
     for (const e of m.values()) assert.equal(e.error, null, e.path);
   }
   assert.equal(decodeCp437(Buffer.from([0x80, 0x9a, 0xe1, 0x41])), 'ÇÜßA');
+  // Flagged UTF-8 but not: shown as the folder walk shows such names (\xNN), bytes kept, noted.
+  const liar = await entriesOf(asBytes(buildZip([
+    { name: Buffer.from([0x61, 0xff, 0x2e, 0x74]), data: Buffer.from('1'), utf8: true },
+    { name: Buffer.from([0x61, 0xfe, 0x2e, 0x74]), data: Buffer.from('2'), utf8: true },
+  ])), {}, 'l.zip');
+  assert.deepEqual(liar.map((e) => e.path), ['l.zip!/a\\xFF.t', 'l.zip!/a\\xFE.t']);
+  assert.equal(liar[0]!.error, 'name flagged as UTF-8 but not valid UTF-8 (raw bytes kept)');
+  assert.deepEqual(Buffer.from(liar[1]!.pathRaw!), Buffer.from([0x61, 0xfe, 0x2e, 0x74]));
 });
 
 test('metadata: Unix modes, extended-timestamp and NTFS times, comments, empty and large members', async (t) => {

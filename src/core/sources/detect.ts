@@ -9,6 +9,7 @@
 //   archives not expanded.
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import type { ContainerContext, EntryKind, SourceEntry } from './types.ts';
+import { decodeName } from '../ingest/walk.ts';
 import { nsToIso } from '../time.ts';
 
 export type ContainerKind = 'zip' | 'tar' | 'tar.gz' | 'ab';
@@ -241,8 +242,9 @@ export function depthProblem(ctx: ContainerContext): SourceEntry | null {
   );
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const lenientUtf8 = new TextDecoder('utf-8');
+// ignoreBOM: a leading U+FEFF is kept (by default it is dropped, so "\uFEFFa" would read as "a").
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** UTF-8 text of raw bytes, or null when they are not valid UTF-8. */
 export function utf8OrNull(raw: Uint8Array): string | null {
@@ -253,8 +255,20 @@ export function utf8OrNull(raw: Uint8Array): string | null {
   }
 }
 
+/** UTF-8 text with U+FFFD for invalid bytes: for free text (comments), never for names. */
 export function utf8Lenient(raw: Uint8Array): string {
   return lenientUtf8.decode(raw);
+}
+
+/**
+ * A name from raw bytes, as the folder walk reads names: UTF-8 when valid; otherwise valid
+ * sequences as text and each invalid byte as \xNN (one-to-one, so two different names never read
+ * alike), with the raw bytes kept.
+ */
+export function nameFromBytes(raw: Uint8Array): { text: string; raw: Buffer | null } {
+  const b = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const d = decodeName(b);
+  return d.clean ? { text: d.text, raw: null } : { text: d.text, raw: Buffer.from(b) };
 }
 
 /** Whole or fractional Unix seconds as ISO 8601 UTC; null outside the range JavaScript dates cover. */

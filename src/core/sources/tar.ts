@@ -23,10 +23,9 @@ import {
   hostileNameError,
   hostileNameReasons,
   linkEscapes,
+  nameFromBytes,
   tarChecksumOk,
   unixSecondsToIso,
-  utf8Lenient,
-  utf8OrNull,
 } from './detect.ts';
 import type { Content, ContainerBytes, ContainerContext, ContainerReader, EntryKind, SourceEntry } from './types.ts';
 
@@ -465,10 +464,6 @@ interface Pending {
   longLink: Buffer | null;
 }
 
-function decodeName(raw: Buffer): { text: string; raw: Buffer | null } {
-  const t = utf8OrNull(raw);
-  return t !== null ? { text: t, raw: null } : { text: utf8Lenient(raw), raw };
-}
 
 function describe(h: TarHeader, p: Pending, size: number, at: number, ctx: ContainerContext, names: NameIndex): Described {
   const errors: string[] = [];
@@ -487,7 +482,7 @@ function describe(h: TarHeader, p: Pending, size: number, at: number, ctx: Conta
   else if (p.longName) rawName = p.longName;
   else if (h.prefix.byteLength) rawName = Buffer.concat([h.prefix, Buffer.from('/'), h.name]);
   else rawName = h.name;
-  const name = decodeName(rawName);
+  const name = nameFromBytes(rawName);
 
   let kind: EntryKind;
   let hashData = false;
@@ -548,18 +543,21 @@ function describe(h: TarHeader, p: Pending, size: number, at: number, ctx: Conta
   const entry = blankEntry(`${ctx.prefix}!/${placed.member}`, kind);
   entry.name = member.slice(member.lastIndexOf('/') + 1);
   entry.pathRaw = name.raw;
-  const hostile = hostileNameError(name.text);
+  // Judged on the bytes (as Latin-1) where the text is an escaped form: its '\\x' is not a backslash.
+  const hostile = hostileNameError(name.raw ? name.raw.toString('latin1') : name.text);
   if (hostile) errors.push(hostile);
   if (placed.note) errors.push(placed.note);
 
   // Link targets: recorded, never followed.
   if (kind === 'symlink' || extra.link === 'hard') {
     const rawLink = pax.get('linkpath') ?? p.longLink ?? h.linkname;
-    const link = decodeName(rawLink);
+    const link = nameFromBytes(rawLink);
     entry.linkTarget = link.text;
     if (link.raw) extra.linkTargetRaw = link.raw.toString('hex');
-    if (kind === 'symlink' && linkEscapes(member, link.text)) errors.push('symlink points outside the archive (recorded, never followed)');
-    if (kind !== 'symlink' && hostileNameReasons(link.text).length) errors.push('hardlink target is a hostile path (recorded, never followed)');
+    const linkBytes = link.raw ? link.raw.toString('latin1') : link.text;
+    // (The link's own path only gives its folder depth: escaping never adds or removes a '/'.)
+    if (kind === 'symlink' && linkEscapes(member, linkBytes)) errors.push('symlink points outside the archive (recorded, never followed)');
+    if (kind !== 'symlink' && hostileNameReasons(linkBytes).length) errors.push('hardlink target is a hostile path (recorded, never followed)');
   }
 
   const perm = h.mode !== null ? h.mode & 0o7777 : null;

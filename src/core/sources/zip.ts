@@ -23,6 +23,7 @@ import {
   hostileNameError,
   kindOfMode,
   linkEscapes,
+  nameFromBytes,
   utf8Lenient,
   utf8OrNull,
 } from './detect.ts';
@@ -42,25 +43,22 @@ export function decodeCp437(raw: Uint8Array): string {
   return s;
 }
 
-let sjis: TextDecoder | null | undefined;
-function shiftJisDecoder(): TextDecoder | null {
-  if (sjis === undefined) {
+const legacyDecoders = new Map<string, TextDecoder | null>();
+function legacyDecoder(label: 'shift_jis' | 'gbk'): TextDecoder | null {
+  let d = legacyDecoders.get(label);
+  if (d === undefined) {
     try {
-      sjis = new TextDecoder('shift_jis', { fatal: true });
+      d = new TextDecoder(label, { fatal: true });
     } catch {
-      sjis = null; // a Node built without full ICU
+      d = null; // a Node built without full ICU
     }
+    legacyDecoders.set(label, d);
   }
-  return sjis;
+  return d;
 }
 
-/**
- * Shift_JIS text of a name, when it decodes cleanly and looks Japanese: a kana, or a run of two
- * double-byte characters (a CP437 name with accents decodes, if at all, to isolated kanji
- * between Latin letters). Null otherwise.
- */
-function shiftJisName(raw: Uint8Array): string | null {
-  const dec = shiftJisDecoder();
+function decodeStrict(label: 'shift_jis' | 'gbk', raw: Uint8Array): string | null {
+  const dec = legacyDecoder(label);
   if (!dec) return null;
   let text: string;
   try {
@@ -69,9 +67,25 @@ function shiftJisName(raw: Uint8Array): string | null {
     return null;
   }
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\ufffd]/.test(text)) return null;
-  if (/[\u3040-\u30ff\uff66-\uff9f]/.test(text)) return text;
-  if (/[\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]{2}/.test(text)) return text;
+  return /[\u0000-\u001f\ufffd]/.test(text) ? null : text;
+}
+
+const KANA = /[\u3040-\u30ff]/;
+const HALFWIDTH_KANA = /[\uff61-\uff9f]/;
+const TWO_IDEOGRAPHS = /[\u3000-\u303f\u3400-\u9fff\uff01-\uff5e]{2}/;
+
+/**
+ * An East Asian reading of a name that is not UTF-8, when one plainly fits: Shift_JIS (Japanese
+ * Windows) when it gives kana, or a run of two ideographs without half-width katakana; else GBK
+ * (Chinese Windows) when it gives a run of two ideographs. A CP437 name with accents decodes, if
+ * at all, to isolated ideographs between Latin letters; a GBK name read as Shift_JIS to
+ * half-width katakana. Null when neither fits.
+ */
+function eastAsianName(raw: Uint8Array): { text: string; encoding: 'shift_jis' | 'gbk' } | null {
+  const j = decodeStrict('shift_jis', raw);
+  if (j !== null && !HALFWIDTH_KANA.test(j) && (KANA.test(j) || TWO_IDEOGRAPHS.test(j))) return { text: j, encoding: 'shift_jis' };
+  const g = decodeStrict('gbk', raw);
+  if (g !== null && TWO_IDEOGRAPHS.test(g)) return { text: g, encoding: 'gbk' };
   return null;
 }
 
@@ -79,7 +93,7 @@ export interface DecodedName {
   text: string;
   /** The raw bytes when the text is an interpretation of them (not flagged UTF-8, not ASCII). */
   raw: Uint8Array | null;
-  encoding: 'ascii' | 'utf-8' | 'utf-8 (unflagged)' | 'utf-8 (unicode path field)' | 'shift_jis' | 'cp437' | 'invalid utf-8';
+  encoding: 'ascii' | 'utf-8' | 'utf-8 (unflagged)' | 'utf-8 (unicode path field)' | 'shift_jis' | 'gbk' | 'cp437' | 'invalid utf-8';
 }
 
 function isAscii(raw: Uint8Array): boolean {
@@ -89,13 +103,14 @@ function isAscii(raw: Uint8Array): boolean {
 
 /**
  * A member name from its raw bytes: UTF-8 when flagged (bit 11) or when the bytes are valid
- * UTF-8 anyway, the Info-ZIP Unicode Path field when its CRC matches, else Shift_JIS when it
- * plainly is, else CP437 (the ZIP default). The raw bytes are kept whenever the text is a guess.
+ * UTF-8 anyway, the Info-ZIP Unicode Path field when its CRC matches, else Shift_JIS or GBK when
+ * one plainly fits, else CP437 (the ZIP default). The raw bytes are kept whenever the text is a
+ * reading of them.
  */
 export function decodeZipName(raw: Uint8Array, flags: number, extraFields: readonly ExtraField[] = []): DecodedName {
   if (flags & 0x800) {
     const t = utf8OrNull(raw);
-    return t !== null ? { text: t, raw: null, encoding: 'utf-8' } : { text: utf8Lenient(raw), raw, encoding: 'invalid utf-8' };
+    return t !== null ? { text: t, raw: null, encoding: 'utf-8' } : { text: nameFromBytes(raw).text, raw, encoding: 'invalid utf-8' };
   }
   if (isAscii(raw)) return { text: Buffer.from(raw).toString('latin1'), raw: null, encoding: 'ascii' };
   for (const f of extraFields) {
@@ -106,8 +121,8 @@ export function decodeZipName(raw: Uint8Array, flags: number, extraFields: reado
   }
   const u = utf8OrNull(raw);
   if (u !== null) return { text: u, raw, encoding: 'utf-8 (unflagged)' };
-  const j = shiftJisName(raw);
-  if (j !== null) return { text: j, raw, encoding: 'shift_jis' };
+  const ea = eastAsianName(raw);
+  if (ea !== null) return { text: ea.text, raw, encoding: ea.encoding };
   return { text: decodeCp437(raw), raw, encoding: 'cp437' };
 }
 
@@ -783,7 +798,8 @@ function describe(
   entry.kind = nameDir || (modeKind === null && dosDir) ? 'dir' : (modeKind ?? 'file');
   if (unixMode) entry.mode = unixMode;
 
-  const hostile = hostileNameError(name.text);
+  // An escaped form (invalid UTF-8) is judged on its bytes: its '\\x' is not a backslash.
+  const hostile = hostileNameError(name.encoding === 'invalid utf-8' ? Buffer.from(e.fileName).toString('latin1') : name.text);
   if (hostile) errors.push(hostile);
   if (placed.note) errors.push(placed.note);
 
