@@ -9,9 +9,9 @@ export interface Credentials {
 }
 
 /** Reads a line from the terminal without echoing it. */
-export async function promptHidden(question: string): Promise<string> {
+export async function promptHidden(question: string, hint = 'set EVIDENCE_PASSWORD or use --password-file'): Promise<string> {
   const stdin = process.stdin;
-  if (!stdin.isTTY) throw new EvidenceError('AUTH_FAILED', 'No password given and no terminal to ask on: set EVIDENCE_PASSWORD or use --password-file.');
+  if (!stdin.isTTY) throw new EvidenceError('AUTH_FAILED', `No password given and no terminal to ask on: ${hint}.`);
   process.stderr.write(question);
   stdin.setRawMode(true);
   stdin.resume();
@@ -66,7 +66,8 @@ export function officerName(o: AuthOptions, what = 'officer'): string {
 
 export async function credentials(o: AuthOptions, env = 'EVIDENCE_PASSWORD', label?: string): Promise<Credentials> {
   const officer = officerName(o);
-  const password = o.passwordFile ? passwordFromFile(o.passwordFile) : (process.env[env] || (await promptHidden(`Password for ${label ?? officer}: `)));
+  const hint = env === 'EVIDENCE_TO_PASSWORD' ? `set ${env} or use --to-password-file` : `set ${env} or use --password-file`;
+  const password = o.passwordFile ? passwordFromFile(o.passwordFile) : process.env[env] || (await promptHidden(`Password for ${label ?? officer}: `, hint));
   return { officer, password };
 }
 
@@ -74,7 +75,8 @@ export async function credentials(o: AuthOptions, env = 'EVIDENCE_PASSWORD', lab
 export async function newPassword(o: AuthOptions, env = 'EVIDENCE_PASSWORD', label = 'the new account'): Promise<string> {
   if (o.passwordFile) return passwordFromFile(o.passwordFile);
   if (process.env[env]) return process.env[env]!;
-  const a = await promptHidden(`Choose a password for ${label} (8+ characters): `);
+  const hint = env === 'EVIDENCE_NEW_PASSWORD' ? `set ${env} or use --new-password-file` : `set ${env} or use --password-file`;
+  const a = await promptHidden(`Choose a password for ${label} (8+ characters): `, hint);
   const b = await promptHidden('Type it again: ');
   if (a !== b) throw new EvidenceError('USAGE', 'The two passwords differ. Nothing was created.');
   return a;

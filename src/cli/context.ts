@@ -28,16 +28,25 @@ export function makeCtx(service: EvidenceService, io: Io, setExit: (n: number) =
     service,
     io,
     setExit,
-    async withSession(casePath, auth, work) {
+    async withSession<T>(casePath: string, auth: AuthOptions, work: (session: string) => Promise<T> | T): Promise<T> {
       // On a field laptop the officer is usually the one who opened the case.
       const officer = auth.officer || process.env.EVIDENCE_OFFICER || service.caseInfo({ casePath }).createdBy;
       const c = await credentials({ ...auth, officer });
       const { session } = service.signIn({ casePath, officer: c.officer, password: c.password, location: process.env.EVIDENCE_LOCATION ?? null });
+      let result: T;
       try {
-        return await work(session);
-      } finally {
-        service.signOut({ session });
+        result = await work(session);
+      } catch (err) {
+        // Sign out (with its checkpoint) all the same, but report what went wrong in the work.
+        try {
+          service.signOut({ session });
+        } catch {
+          /* the work's error is the one to report */
+        }
+        throw err;
       }
+      service.signOut({ session });
+      return result;
     },
   };
 }

@@ -20,7 +20,16 @@ import {
   recordSeal,
   transferCustody,
 } from './exhibits/exhibits.ts';
-import { addOfficer, listOfficers, type Officer, requirePermission, setOfficerStatus, signIn, type SignedIn } from './officers/accounts.ts';
+import {
+  addOfficer,
+  assertActive,
+  listOfficers,
+  type Officer,
+  requirePermission,
+  setOfficerStatus,
+  signIn,
+  type SignedIn,
+} from './officers/accounts.ts';
 import { DEFAULT_SCRYPT_N } from './officers/crypto.ts';
 import { queryLog } from './custody/query.ts';
 import { custodyForm } from './custody/form.ts';
@@ -91,10 +100,13 @@ export class EvidenceService {
   }
 
   /** The signed-in officer of a session, and their case. */
-  private session(token: string): { c: Case; who: SignedIn } {
+  private session(token: string, opts: { ending?: boolean } = {}): { c: Case; who: SignedIn } {
     const s = this.sessions.get(token);
     if (!s) throw new EvidenceError('AUTH_FAILED', 'Not signed in, or the session has ended. Sign in again.');
-    return { c: this.caseAt(s.casePath), who: s.who };
+    const c = this.caseAt(s.casePath);
+    // A session does not outlive its account: once disabled or locked it may only sign out.
+    if (!opts.ending) assertActive(c, s.who.name);
+    return { c, who: s.who };
   }
 
   createCase(input: Input<'createCase'>): CaseSummary {
@@ -118,7 +130,7 @@ export class EvidenceService {
   /** Ends a session with a signed checkpoint of the chain (DESIGN.md section 5). */
   signOut(input: Input<'signOut'>): Checkpoint {
     const i = parseInput('signOut', input);
-    const { c, who } = this.session(i.session);
+    const { c, who } = this.session(i.session, { ending: true });
     const cp = makeCheckpoint(c, who, 'sign-out');
     c.custody.append({ officer: who.name, action: 'officer.signed-out', target: `officer:${who.name}`, details: { checkpoint: cp.id } });
     this.sessions.delete(i.session);

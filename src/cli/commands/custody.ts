@@ -12,7 +12,7 @@ function printCustodyReport(r: CustodyReport, ctx: Ctx): void {
     `Checkpoints:   ${r.checkpoints.verified} of ${r.checkpoints.total} verify${r.checkpoints.latest ? ` (latest: #${r.checkpoints.latest.id} at event ${r.checkpoints.latest.seq}, signed by ${r.checkpoints.latest.officer} ${r.checkpoints.latest.at_utc})` : ''}`,
     `Transfers:     ${r.transfers.verified} of ${r.transfers.total} carry both signatures`,
   ];
-  for (const f of r.findings) lines.push(`  ! event ${f.seq}: ${f.message}`);
+  for (const f of r.findings) lines.push(`  ! ${f.seq > 0 ? `event ${f.seq}` : 'officer keys'}: ${f.message}`);
   lines.push(r.ok ? 'Custody verification PASSED' : 'Custody verification FAILED');
   ctx.io.out(lines.join('\n'));
 }

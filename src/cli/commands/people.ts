@@ -134,7 +134,7 @@ export function registerExhibits(program: Command, ctx: Ctx): void {
           ['NUMBER', 'SEAL', 'DEVICE', 'IMEI', 'SEIZED', 'CUSTODIAN', 'ITEMS'],
           list.map((e) => [
             e.number,
-            `${e.seal_number ?? ''}${e.sealed ? '' : ' (broken)'}`,
+            `${e.seal_number ?? ''}${e.seal_number !== null && !e.sealed ? ' (broken)' : ''}`,
             [e.device_make, e.device_model].filter(Boolean).join(' '),
             e.imei ?? '',
             e.seized_at ?? '',
@@ -155,7 +155,7 @@ export function registerExhibits(program: Command, ctx: Ctx): void {
         return;
       }
       const lines = [
-        `Exhibit ${e.number}  seal ${e.seal_number ?? '-'} (${e.sealed ? 'sealed' : 'seal broken'})`,
+        `Exhibit ${e.number}  seal ${e.seal_number ?? '-'} (${e.seal_number === null ? 'no seal on record' : e.sealed ? 'sealed' : 'seal broken'})`,
         `  device:    ${[e.device_make, e.device_model].filter(Boolean).join(' ') || '-'}  serial ${e.serial ?? '-'}  IMEI ${e.imei ?? '-'}`,
         `  seized:    ${e.seized_at ?? '-'} by ${e.seized_by ?? '-'} at ${e.seized_where ?? '-'}`,
         `  condition: ${e.condition ?? '-'}`,

@@ -68,7 +68,7 @@ export function latestCheckpoint(db: DB): Checkpoint | null {
 }
 
 export interface CustodyFinding {
-  /** The first custody event concerned (or the checkpoint's sequence number). */
+  /** The first custody event concerned (or the checkpoint's sequence number); 0 when no event is. */
   seq: number;
   what:
     | 'chain-broken'
@@ -76,7 +76,9 @@ export interface CustodyFinding {
     | 'rewritten'
     | 'bad-signature'
     | 'unknown-key'
+    | 'unannounced-key'
     | 'checkpoint-missing'
+    | 'checkpoint-altered'
     | 'transfer-signature';
   message: string;
 }
@@ -89,6 +91,22 @@ export interface CustodyReport {
   findings: CustodyFinding[];
 }
 
+interface EventRow {
+  seq: number;
+  action: string;
+  target: string | null;
+  details: string;
+}
+
+function parseDetails(s: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(s) as unknown;
+    return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Verifies the custody log as an independent examiner would. `external` is a checkpoint kept
  * outside the case (from a bundle, or printed on a form): it catches a log whose checkpoints
@@ -99,14 +117,33 @@ export function verifyCustody(db: DB, external: Checkpoint[] = []): CustodyRepor
   const findings: CustodyFinding[] = [];
   if (chain.firstBad) findings.push({ seq: chain.firstBad.seq, what: 'chain-broken', message: chain.firstBad.message });
 
-  const knownKeys = new Map(
-    (db.prepare('SELECT public_key, officer FROM officer_keys').all() as { public_key: string; officer: string }[]).map((k) => [k.public_key, k.officer]),
-  );
+  // A key counts only when the log itself announced it: an officer.added event for that officer
+  // naming the key's fingerprint. A row slipped into officer_keys by editing the database is not
+  // trusted, and is named.
+  const announced = new Map<string, number>(); // "officer\nfingerprint" -> seq of officer.added
+  for (const ev of db.prepare("SELECT seq, action, target, details FROM custody_events WHERE action = 'officer.added' ORDER BY seq").all() as EventRow[]) {
+    const d = parseDetails(ev.details);
+    const name = typeof d.name === 'string' ? d.name : (ev.target ?? '').replace(/^officer:/, '');
+    const k = `${name}\n${String(d.keyFingerprint)}`;
+    if (!announced.has(k)) announced.set(k, ev.seq);
+  }
+  const registered = db.prepare('SELECT public_key, officer FROM officer_keys ORDER BY rowid').all() as { public_key: string; officer: string }[];
+  const knownKeys = new Map<string, string>();
+  const unannounced: { public_key: string; officer: string }[] = [];
+  for (const k of registered) {
+    if (announced.has(`${k.officer}\n${keyFingerprint(k.public_key)}`)) knownKeys.set(k.public_key, k.officer);
+    else unannounced.push(k);
+  }
+
   const hashAt = db.prepare('SELECT hash FROM custody_events WHERE seq = ?');
+  const eventAt = db.prepare('SELECT seq, action, target, details FROM custody_events WHERE seq = ?');
   const caseUuid = (db.prepare('SELECT uuid FROM cases WHERE id = 1').get() as { uuid: string }).uuid;
   const stored = db.prepare('SELECT * FROM checkpoints ORDER BY id').all() as Checkpoint[];
   const all = [...stored, ...external.map((c) => ({ ...c, id: c.id ?? 0 }))];
-  let verified = 0;
+
+  // First pass: each checkpoint's signature, key, and whether the chain still has the head it signed.
+  type Outcome = { cp: Checkpoint; label: string; state: 'bad' | 'missing-head' | 'mismatch' | 'matches' };
+  const outcomes: Outcome[] = [];
   for (const cp of all) {
     const label = cp.id ? `checkpoint ${cp.id}` : 'the external checkpoint';
     const expectStatement = checkpointStatement({
@@ -123,6 +160,7 @@ export function verifyCustody(db: DB, external: Checkpoint[] = []): CustodyRepor
         what: 'bad-signature',
         message: `${label} (event ${cp.seq}, signed by ${cp.officer}) has a signature that does not verify: the checkpoint or the chain it vouches for was re-written`,
       });
+      outcomes.push({ cp, label, state: 'bad' });
       continue;
     }
     const owner = knownKeys.get(cp.public_key);
@@ -130,51 +168,136 @@ export function verifyCustody(db: DB, external: Checkpoint[] = []): CustodyRepor
       findings.push({
         seq: cp.seq,
         what: 'unknown-key',
-        message: `${label} is signed by a key that is not registered to ${cp.officer} in this case (fingerprint ${keyFingerprint(cp.public_key)})`,
+        message: `${label} (event ${cp.seq}) is signed by a key that is not registered to ${cp.officer} in this case (fingerprint ${keyFingerprint(cp.public_key)})`,
       });
+      outcomes.push({ cp, label, state: 'bad' });
       continue;
     }
     const at = hashAt.get(cp.seq) as { hash: string } | undefined;
-    if (!at) {
+    outcomes.push({ cp, label, state: !at ? 'missing-head' : at.hash !== cp.head_hash ? 'mismatch' : 'matches' });
+  }
+
+  // Second pass: what the good signatures say about the log.
+  let verified = 0;
+  for (const o of outcomes) {
+    const { cp, label } = o;
+    if (o.state === 'bad') continue;
+    if (o.state === 'missing-head') {
+      if (cp.seq > chain.headSeq) {
+        findings.push({
+          seq: chain.headSeq + 1,
+          what: 'tail-deleted',
+          message: `the log ends at event ${chain.headSeq}, but ${label} vouches for ${cp.seq} events: events ${chain.headSeq + 1} to ${cp.seq} (at least) were deleted`,
+        });
+      } else {
+        findings.push({ seq: cp.seq, what: 'chain-broken', message: `event ${cp.seq}, which ${label} signed as the head of the log, was deleted` });
+      }
+      continue;
+    }
+    if (o.state === 'mismatch') {
+      // The re-write lies after the last event a still-matching checkpoint vouches for.
+      const lastGood = Math.max(0, ...outcomes.filter((x) => x.state === 'matches' && x.cp.seq < cp.seq).map((x) => x.cp.seq));
       findings.push({
-        seq: chain.headSeq + 1,
-        what: 'tail-deleted',
-        message: `the log ends at event ${chain.headSeq}, but ${label} vouches for ${cp.seq} events: events ${chain.headSeq + 1} to ${cp.seq} were deleted`,
+        seq: lastGood + 1,
+        what: 'rewritten',
+        message: `event ${cp.seq} is not the one ${label} signed: the log was re-written (hashes recomputed) somewhere in events ${lastGood + 1} to ${cp.seq}`,
       });
       continue;
     }
-    if (at.hash !== cp.head_hash) {
-      findings.push({
-        seq: cp.seq,
-        what: 'rewritten',
-        message: `event ${cp.seq} is not the one ${label} signed: the log up to it was re-written (hashes recomputed)`,
-      });
-      continue;
+    // A stored checkpoint is recorded by the very next event, in the same transaction: if that
+    // event is gone, the log was cut after the checkpoint; if it says something else, it was replaced.
+    if (cp.id) {
+      const next = eventAt.get(cp.seq + 1) as EventRow | undefined;
+      if (!next) {
+        if (cp.seq + 1 > chain.headSeq) {
+          findings.push({
+            seq: cp.seq + 1,
+            what: 'tail-deleted',
+            message: `the log ends at event ${chain.headSeq}, but ${label} was recorded as event ${cp.seq + 1}: events from ${cp.seq + 1} on were deleted`,
+          });
+        }
+        // (a missing middle row is already named by the chain check)
+        continue;
+      }
+      const d = parseDetails(next.details);
+      if (next.action !== 'custody.checkpoint' || next.target !== `checkpoint:${cp.id}`) {
+        findings.push({
+          seq: cp.seq + 1,
+          what: 'checkpoint-altered',
+          message: `${label} says it was recorded at event ${cp.seq + 1}, but that event is ${`${next.action} ${next.target ?? ''}`.trim()}: the checkpoints table or the log was edited`,
+        });
+        continue;
+      }
+      if (d.signature !== cp.signature || d.head_hash !== cp.head_hash || d.seq !== cp.seq) {
+        findings.push({
+          seq: cp.seq + 1,
+          what: 'checkpoint-altered',
+          message: `${label} is not the checkpoint event ${cp.seq + 1} recorded when it was made: the checkpoints table was edited`,
+        });
+        continue;
+      }
     }
     verified++;
   }
+
   // Every checkpoint the log announces must still be in the checkpoints table.
   const storedIds = new Set(stored.map((c) => c.id));
-  for (const ev of db.prepare("SELECT seq, target FROM custody_events WHERE action = 'custody.checkpoint'").all() as { seq: number; target: string }[]) {
-    const id = Number(ev.target.split(':')[1]);
+  for (const ev of db.prepare("SELECT seq, target FROM custody_events WHERE action = 'custody.checkpoint' ORDER BY seq").all() as { seq: number; target: string | null }[]) {
+    const id = Number((ev.target ?? '').split(':')[1]);
     if (!storedIds.has(id)) {
-      findings.push({ seq: ev.seq, what: 'checkpoint-missing', message: `checkpoint ${id}, recorded at event ${ev.seq}, is missing from the checkpoints table` });
+      findings.push({ seq: ev.seq, what: 'checkpoint-missing', message: `checkpoint ${id}, recorded at event ${ev.seq}, is missing from the checkpoints table (deleted)` });
     }
   }
-  // Transfers carry both officers' signatures over the transfer statement.
+
+  // Transfers carry both officers' signatures over the transfer statement, which must say what
+  // the event says: this exhibit, from this officer to that one.
   let transfers = 0;
   let transfersOk = 0;
-  for (const ev of db.prepare("SELECT seq, details FROM custody_events WHERE action = 'custody.transferred' ORDER BY seq").all() as { seq: number; details: string }[]) {
+  for (const ev of db.prepare("SELECT seq, action, target, details FROM custody_events WHERE action = 'custody.transferred' ORDER BY seq").all() as EventRow[]) {
     transfers++;
-    const d = JSON.parse(ev.details) as { statement?: string; signatures?: { officer: string; public_key: string; signature: string }[] };
-    const sigs = d.signatures ?? [];
-    const good =
-      typeof d.statement === 'string' &&
-      sigs.length === 2 &&
-      sigs.every((s) => knownKeys.get(s.public_key) === s.officer && verifyText(s.public_key, d.statement!, s.signature));
-    if (good) transfersOk++;
-    else findings.push({ seq: ev.seq, what: 'transfer-signature', message: `the custody transfer at event ${ev.seq} does not carry two valid officer signatures` });
+    const d = parseDetails(ev.details) as { from?: string; to?: string; statement?: string; signatures?: { officer: string; public_key: string; signature: string }[] };
+    const sigs = Array.isArray(d.signatures) ? d.signatures : [];
+    const said = typeof d.statement === 'string' ? parseDetails(d.statement) : {};
+    const bad: string[] = [];
+    if (typeof d.statement !== 'string') bad.push('it has no signed statement');
+    else if (said.from !== d.from || said.to !== d.to || `exhibit:${String(said.exhibit)}` !== ev.target) {
+      bad.push('the signed statement does not name the same exhibit and officers as the event');
+    }
+    for (const who of [d.from, d.to]) {
+      const s = sigs.filter((x) => x.officer === who);
+      if (s.length !== 1) bad.push(`it carries ${s.length ? 'more than one signature' : 'no signature'} of ${String(who)}`);
+      else if (knownKeys.get(s[0]!.public_key) !== who) bad.push(`the signature of ${String(who)} is by a key not registered to them`);
+      else if (!verifyText(s[0]!.public_key, d.statement ?? '', s[0]!.signature)) bad.push(`the signature of ${String(who)} does not verify`);
+    }
+    if (sigs.length !== 2) bad.push(`it carries ${sigs.length} signatures, not 2`);
+    if (bad.length === 0) transfersOk++;
+    else {
+      findings.push({
+        seq: ev.seq,
+        what: 'transfer-signature',
+        message: `the custody transfer at event ${ev.seq} does not carry two valid officer signatures: ${[...new Set(bad)].join('; ')}`,
+      });
+    }
   }
+
+  // Keys in officer_keys that no officer.added event announced were slipped in by editing the
+  // database. Named at the first event signed with one, else at the officer's own record.
+  for (const k of unannounced) {
+    const fp = keyFingerprint(k.public_key);
+    const usedAt = [
+      ...all.filter((c) => c.public_key === k.public_key).map((c) => c.seq),
+      ...(db.prepare("SELECT seq FROM custody_events WHERE action = 'custody.transferred' AND instr(details, ?) > 0").all(k.public_key) as { seq: number }[]).map(
+        (r) => r.seq,
+      ),
+    ];
+    const added = [...announced.entries()].find(([key]) => key.startsWith(`${k.officer}\n`))?.[1];
+    findings.push({
+      seq: usedAt.length ? Math.min(...usedAt) : (added ?? 0),
+      what: 'unannounced-key',
+      message: `the signing key ${fp} registered to ${k.officer} in officer_keys was never announced by an officer.added custody event: it was added by editing the database, and nothing it signed is trusted`,
+    });
+  }
+
   findings.sort((a, b) => a.seq - b.seq);
   const latest = stored[stored.length - 1];
   return {

@@ -2,9 +2,22 @@
 // every hand it passed through), printed from the log, with the log's own verification.
 import type { Case } from '../case.ts';
 import { getExhibit } from '../exhibits/exhibits.ts';
-import { formatLocal } from '../time.ts';
+import { keyFingerprint, verifyText } from '../officers/crypto.ts';
 import { verifyCustody } from './checkpoint.ts';
 import { queryLog } from './query.ts';
+
+/**
+ * The local wall-clock time of an event, from the UTC instant and the offset recorded with it
+ * (part of the hashed row), not from today's time-zone database: "2026-11-29 08:30:00 +07:00".
+ */
+export function localTime(atUtc: string, offset: string): string {
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(offset);
+  const minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  const local = new Date(Date.parse(atUtc) + minutes * 60_000);
+  return `${local.toISOString().slice(0, 19).replace('T', ' ')} ${m ? offset : '+00:00'}`;
+}
+
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function line(label: string, value: string | number | null | undefined): string {
   return `  ${label.padEnd(16)} ${value === null || value === undefined || value === '' ? '-' : String(value)}`;
@@ -32,7 +45,7 @@ export function custodyForm(kase: Case, number: string): string {
     '================',
     line('Case', `${info.number}  ${info.name}`),
     line('Exhibit', ex.number),
-    line('Seal', `${ex.seal_number ?? '-'} (${ex.sealed ? 'sealed' : 'SEAL BROKEN'})`),
+    line('Seal', ex.seal_number === null ? '- (no seal on record)' : `${ex.seal_number} (${ex.sealed ? 'sealed' : 'SEAL BROKEN'})`),
     line('Description', ex.description),
     line('Device', [ex.device_make, ex.device_model].filter(Boolean).join(' ')),
     line('Serial', ex.serial),
@@ -44,15 +57,24 @@ export function custodyForm(kase: Case, number: string): string {
     line('Custodian now', ex.custodian),
     line('Items', ex.items),
     '',
-    'HISTORY (times in UTC, then local time where the action was done)',
+    'HISTORY (each time in UTC, then the local time and zone where the action was done)',
     '-------',
   ];
   for (const e of events) {
     const d = e.details;
-    out.push(`#${e.seq}  ${e.at_utc}  (local ${formatLocal(e.at_utc, e.tz_name)} ${e.tz_name})  on ${e.host}`);
+    out.push(`#${e.seq}  ${e.at_utc}  (local ${localTime(e.at_utc, e.tz_offset)} ${e.tz_name})  on ${e.host}`);
     out.push(`      ${WORDS[e.action] ?? e.action} by ${e.officer}${e.reason ? `; reason: ${e.reason}` : ''}`);
     if (e.action === 'custody.transferred') {
-      out.push(`      from ${String(d.from)} to ${String(d.to)}; signed by both (${(d.signatures as unknown[] | undefined)?.length ?? 0} signatures)`);
+      const sigs = Array.isArray(d.signatures) ? (d.signatures as { officer: string; public_key: string; signature: string }[]) : [];
+      out.push(`      from ${String(d.from)} to ${String(d.to)}; seal ${d.seal === null || d.seal === undefined ? '-' : String(d.seal)}; signed by ${sigs.length === 2 ? 'both' : `${sigs.length} of 2`}:`);
+      for (const s of sigs) {
+        const ok = typeof d.statement === 'string' && verifyText(s.public_key, d.statement, s.signature);
+        const role = s.officer === d.from ? 'handed over' : s.officer === d.to ? 'received' : 'signed';
+        out.push(`        ${role.padEnd(11)} ${s.officer}  key ${keyFingerprint(s.public_key)}  signature ${ok ? 'verifies' : 'DOES NOT VERIFY'}`);
+        out.push(`                    ${s.signature}`);
+      }
+    } else if (e.action === 'exhibit.seal-broken') {
+      out.push(`      seal ${String(d.previousSeal ?? '-')} broken`);
     } else if (e.action.startsWith('ingest.') && d.source) {
       const counts = d.files !== undefined ? `; ${String(d.files)} files, ${String(d.bytes)} bytes, ${String(d.errors)} problems` : '';
       out.push(`      export: ${String(d.source)}${counts}`);
@@ -66,7 +88,7 @@ export function custodyForm(kase: Case, number: string): string {
     'VERIFICATION',
     '------------',
     check.ok
-      ? `  The custody log verifies: ${check.chain.events} events chained, ${check.checkpoints.verified} signed checkpoints and ${check.transfers.verified} transfers check out.`
+      ? `  The custody log verifies: ${plural(check.chain.events, 'event')} chained, ${plural(check.checkpoints.verified, 'signed checkpoint')} and ${plural(check.transfers.verified, 'transfer')} check out.`
       : `  THE CUSTODY LOG DOES NOT VERIFY:\n${check.findings.map((f) => `  - ${f.message}`).join('\n')}`,
     `  Printed ${kase.clock.now().toISOString()}`,
   );

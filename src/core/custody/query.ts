@@ -1,7 +1,17 @@
 // Finding custody events: by exhibit (its own events and those of the ingests of its exports),
 // item (its own and its source's), officer, action (exact, or a family like "ingest"), and time.
 import type { DB } from '../db/open.ts';
+import { EvidenceError } from '../errors.ts';
 import type { CustodyEvent } from './log.ts';
+
+/** An ISO 8601 time with its offset, as the UTC string the log stores (which sorts as text). */
+function instant(s: string, what: string): string {
+  const t = Date.parse(s);
+  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(s.trim()) || Number.isNaN(t)) {
+    throw new EvidenceError('USAGE', `--${what} "${s}" is not a time with its offset. Write it like 2026-11-20T14:05:00+07:00.`);
+  }
+  return new Date(t).toISOString();
+}
 
 export interface LogFilter {
   exhibit?: string;
@@ -46,16 +56,17 @@ export function queryLog(db: DB, f: LogFilter = {}): CustodyEvent[] {
     params.officer = f.officer;
   }
   if (f.action) {
-    where.push(f.action.includes('.') ? 'action = @action' : "(action = @action OR action LIKE @action || '.%')");
+    // A family matches by exact prefix (LIKE would treat "_" as a wildcard and ignore case).
+    where.push(f.action.includes('.') ? 'action = @action' : "(action = @action OR substr(action, 1, length(@action) + 1) = @action || '.')");
     params.action = f.action;
   }
   if (f.since) {
     where.push('at_utc >= @since');
-    params.since = new Date(f.since).toISOString();
+    params.since = instant(f.since, 'since');
   }
   if (f.until) {
     where.push('at_utc <= @until');
-    params.until = new Date(f.until).toISOString();
+    params.until = instant(f.until, 'until');
   }
   const limit = f.limit ? `LIMIT ${Math.max(1, Math.floor(f.limit))}` : '';
   const rows = db

@@ -42,7 +42,18 @@ export interface Exhibit {
   items: number;
 }
 
-const SEIZED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const SEIZED_AT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/** A real calendar time with an offset of at most 14 hours (the regex alone lets 2026-02-30T25:61 through). */
+function validSeizedAt(s: string): boolean {
+  const m = SEIZED_AT.exec(s);
+  if (!m) return false;
+  const n = (i: number): number => Number(m[i] ?? 0);
+  const [y, mo, d, h, mi, sec, oh, om] = [n(1), n(2), n(3), n(4), n(5), n(6), n(8), n(9)];
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59 || om > 59 || oh * 60 + om > 14 * 60) return false;
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d >= 1 && d <= days;
+}
 
 function validImei(imei: string): boolean {
   // 15 digits with a Luhn check digit (14-digit IMEIs without it, and 16-digit IMEISV, also occur).
@@ -76,7 +87,7 @@ export function addExhibit(kase: Case, who: SignedIn, x: ExhibitInput): Exhibit 
   requirePermission(who, 'record-exhibit', 'record exhibits');
   const number = x.number.trim();
   if (!number) throw new EvidenceError('USAGE', 'An exhibit needs a number, e.g. EXH-001.');
-  if (x.seizedAt && !SEIZED_AT.test(x.seizedAt)) {
+  if (x.seizedAt && !validSeizedAt(x.seizedAt)) {
     throw new EvidenceError('USAGE', `"${x.seizedAt}" is not a time with its offset. Write it like 2026-11-20T14:05:00+07:00.`);
   }
   if (x.imei && !validImei(x.imei)) throw new EvidenceError('USAGE', `"${x.imei}" is not a valid IMEI (15 digits with a check digit).`);
@@ -93,10 +104,11 @@ export function addExhibit(kase: Case, who: SignedIn, x: ExhibitInput): Exhibit 
     seized_where: x.seizedWhere ?? null,
   };
   kase.db.transaction(() => {
-    const existing = kase.db.prepare('SELECT id, seal_number, device_make FROM exhibits WHERE number = ?').get(number) as
-      | { id: number; seal_number: string | null; device_make: string | null }
+    // Only an exhibit recorded by addExhibit has a custodian; one merely named by an ingest has none.
+    const existing = kase.db.prepare('SELECT id, custodian FROM exhibits WHERE number = ?').get(number) as
+      | { id: number; custodian: string | null }
       | undefined;
-    if (existing && (existing.seal_number !== null || existing.device_make !== null)) {
+    if (existing && existing.custodian !== null) {
       throw new EvidenceError('CONFLICT', `Exhibit ${number} is already recorded. Use another number.`);
     }
     if (existing) {
@@ -133,14 +145,21 @@ export function transferCustody(kase: Case, from: SignedIn, to: SignedIn, number
   requirePermission(from, 'transfer', 'transfer custody');
   if (!reason.trim()) throw new EvidenceError('USAGE', 'A custody transfer needs a reason (e.g. "to the forensic lab for examination").');
   if (from.name === to.name) throw new EvidenceError('USAGE', 'A transfer needs two different officers.');
-  const ex = getExhibit(kase, number);
-  if (ex.custodian && ex.custodian !== from.name) {
-    throw new EvidenceError('CONFLICT', `Exhibit ${number} is held by ${ex.custodian}, not ${from.name}: only its custodian can hand it over.`);
-  }
-  const atUtc = kase.clock.now().toISOString();
-  const statement = transferStatement({ caseUuid: kase.info().uuid, exhibit: number, seal: ex.seal_number, from: from.name, to: to.name, reason, atUtc });
-  const signatures = [from, to].map((o) => ({ officer: o.name, public_key: o.publicKey, signature: signText(o.privateKey, statement) }));
   return kase.db.transaction(() => {
+    // Read inside the transaction, so two hand-overs of one exhibit cannot both pass the check.
+    const ex = getExhibit(kase, number);
+    if (ex.custodian === null) {
+      throw new EvidenceError(
+        'CONFLICT',
+        `Exhibit ${number} was only named by an ingest and has no custodian on record: record it first with evidence exhibit add --number ${number} ...`,
+      );
+    }
+    if (ex.custodian !== from.name) {
+      throw new EvidenceError('CONFLICT', `Exhibit ${number} is held by ${ex.custodian}, not ${from.name}: only its custodian can hand it over.`);
+    }
+    const atUtc = kase.clock.now().toISOString();
+    const statement = transferStatement({ caseUuid: kase.info().uuid, exhibit: number, seal: ex.seal_number, from: from.name, to: to.name, reason, atUtc });
+    const signatures = [from, to].map((o) => ({ officer: o.name, public_key: o.publicKey, signature: signText(o.privateKey, statement) }));
     kase.db.prepare('UPDATE exhibits SET custodian = ? WHERE id = ?').run(to.name, ex.id);
     return kase.custody.append({
       officer: from.name,
@@ -149,28 +168,37 @@ export function transferCustody(kase: Case, from: SignedIn, to: SignedIn, number
       reason,
       details: { from: from.name, to: to.name, seal: ex.seal_number, statement, signatures },
     });
-  })();
+  }).immediate();
 }
 
 /** Records a seal broken (to examine the device) or a new seal applied. */
 export function recordSeal(kase: Case, who: SignedIn, number: string, action: 'broken' | 'resealed', reason: string, newSeal?: string | null): CustodyEvent {
   requirePermission(who, 'record-exhibit', 'break or apply seals');
   if (!reason.trim()) throw new EvidenceError('USAGE', 'Breaking or applying a seal needs a reason.');
-  const ex = getExhibit(kase, number);
-  if (action === 'broken' && !ex.sealed) throw new EvidenceError('CONFLICT', `The seal of exhibit ${number} is already broken.`);
-  if (action === 'resealed' && ex.sealed) throw new EvidenceError('CONFLICT', `Exhibit ${number} is sealed; break the seal first.`);
-  if (action === 'resealed' && !newSeal) throw new EvidenceError('USAGE', 'Resealing needs the new seal number.');
+  if (action === 'resealed' && !newSeal?.trim()) throw new EvidenceError('USAGE', 'Resealing needs the new seal number.');
   return kase.db.transaction(() => {
+    const ex = getExhibit(kase, number);
+    // "sealed" means something only where a seal number is on record.
+    const sealed = ex.sealed === 1 && ex.seal_number !== null;
+    if (action === 'broken' && ex.seal_number === null) {
+      throw new EvidenceError('CONFLICT', `Exhibit ${number} has no seal on record; to record a seal applied, use --reseal <seal>.`);
+    }
+    if (action === 'broken' && !sealed) throw new EvidenceError('CONFLICT', `The seal of exhibit ${number} is already broken.`);
+    if (action === 'resealed' && sealed) throw new EvidenceError('CONFLICT', `Exhibit ${number} is sealed (seal ${ex.seal_number}); break the seal first.`);
+    if (action === 'resealed' && newSeal === ex.seal_number) {
+      throw new EvidenceError('USAGE', `Seal ${newSeal} was broken and cannot be used again: give the number of the new seal.`);
+    }
+    const applied = action === 'resealed' ? newSeal! : null;
     if (action === 'broken') kase.db.prepare('UPDATE exhibits SET sealed = 0 WHERE id = ?').run(ex.id);
-    else kase.db.prepare('UPDATE exhibits SET sealed = 1, seal_number = ? WHERE id = ?').run(newSeal, ex.id);
+    else kase.db.prepare('UPDATE exhibits SET sealed = 1, seal_number = ? WHERE id = ?').run(applied, ex.id);
     return kase.custody.append({
       officer: who.name,
       action: action === 'broken' ? 'exhibit.seal-broken' : 'exhibit.resealed',
       target: `exhibit:${number}`,
       reason,
-      details: { previousSeal: ex.seal_number, newSeal: newSeal ?? null },
+      details: { previousSeal: ex.seal_number, newSeal: applied },
     });
-  })();
+  }).immediate();
 }
 
 /** Every custody event about an exhibit: its own, and those of the ingests of its exports. */

@@ -155,15 +155,35 @@ export function listOfficers(kase: Case): Officer[] {
  */
 export function signIn(kase: Case, name: string, password: string, location?: string | null): SignedIn {
   const r = row(kase, name);
+  // Every attempt is a custody event, including those refused before any password is checked.
+  const refuse = (code: 'AUTH_FAILED' | 'OFFICER_DISABLED' | 'OFFICER_LOCKED', why: string, message: string): never => {
+    kase.custody.append({
+      officer: name,
+      action: 'officer.sign-in-refused',
+      target: `officer:${name}`,
+      details: { why, location: location ?? null },
+    });
+    throw new EvidenceError(code, message);
+  };
   if (!r) {
-    throw new EvidenceError('AUTH_FAILED', `There is no officer "${name}" in this case. An examiner or admin can add one with: evidence officer add`);
+    return refuse('AUTH_FAILED', 'unknown officer', `There is no officer "${name}" in this case. An examiner or admin can add one with: evidence officer add`);
   }
   if (!r.secrets) {
-    throw new EvidenceError('AUTH_FAILED', `"${name}" was recorded by name only and has no password yet. An examiner or admin can set one with: evidence officer add --name "${name}" ...`);
+    return refuse(
+      'AUTH_FAILED',
+      'no account (name only)',
+      `"${name}" was recorded by name only and has no password yet. An examiner or admin can set one with: evidence officer add --name "${name}" ...`,
+    );
   }
-  if (r.status === 'disabled') throw new EvidenceError('OFFICER_DISABLED', `The account of ${name} is disabled. Ask an examiner or admin to enable it.`);
+  if (r.status === 'disabled') {
+    return refuse('OFFICER_DISABLED', 'account disabled', `The account of ${name} is disabled. Ask an examiner or admin to enable it.`);
+  }
   if (r.status === 'locked') {
-    throw new EvidenceError('OFFICER_LOCKED', `The account of ${name} is locked after ${MAX_FAILED_SIGN_INS} wrong passwords. Ask an examiner or admin to unlock it.`);
+    return refuse(
+      'OFFICER_LOCKED',
+      'account locked',
+      `The account of ${name} is locked after ${MAX_FAILED_SIGN_INS} wrong passwords. Ask an examiner or admin to unlock it (evidence officer enable).`,
+    );
   }
   const secrets = JSON.parse(r.secrets) as OfficerSecrets;
   const key = unlock(secrets, password);
@@ -196,6 +216,17 @@ export function signIn(kase: Case, name: string, password: string, location?: st
     });
   })();
   return { name, role: r.role, publicKey: secrets.publicKey, privateKey: key };
+}
+
+/**
+ * Throws unless the officer's account is still active: a session outlives neither a disabled
+ * nor a locked account (the service checks this on every call, not only at sign-in).
+ */
+export function assertActive(kase: Case, name: string): void {
+  const r = row(kase, name);
+  if (!r || !r.secrets) throw new EvidenceError('AUTH_FAILED', `There is no officer account "${name}" in this case. Sign in again.`);
+  if (r.status === 'disabled') throw new EvidenceError('OFFICER_DISABLED', `The account of ${name} was disabled. Ask an examiner or admin to enable it.`);
+  if (r.status === 'locked') throw new EvidenceError('OFFICER_LOCKED', `The account of ${name} is locked. Ask an examiner or admin to unlock it (evidence officer enable).`);
 }
 
 /** Disables, enables or unlocks an account. */
