@@ -158,6 +158,24 @@ test('names: UTF-8 flagged and unflagged, CP437, Shift_JIS; raw bytes kept where
     for (const e of m.values()) assert.equal(e.error, null, e.path);
   }
   assert.equal(decodeCp437(Buffer.from([0x80, 0x9a, 0xe1, 0x41])), 'ÇÜßA');
+  // The Info-ZIP Unicode Path field (0x7075) names the member when its CRC matches the raw name.
+  const raw = Buffer.from([0x72, 0xe9, 0x73, 0x75, 0x6d, 0xe9, 0x2e, 0x74]); // "résumé.t" in Latin-1: neither UTF-8 nor meant as CP437
+  const upath = (crc: number): Buffer => {
+    const body = Buffer.concat([Buffer.from([1]), Buffer.alloc(4), Buffer.from('résumé.t', 'utf8')]);
+    body.writeUInt32LE(crc, 1);
+    const head = Buffer.alloc(4);
+    head.writeUInt16LE(0x7075, 0);
+    head.writeUInt16LE(body.byteLength, 2);
+    return Buffer.concat([head, body]);
+  };
+  const up = await entriesOf(asBytes(buildZip([
+    { name: raw, data: Buffer.from('1'), extra: upath(crc32(raw) >>> 0) },
+    { name: Buffer.concat([Buffer.from('x/'), raw]), data: Buffer.from('2'), extra: upath(0x1234) },
+  ])), {}, 'u.zip');
+  assert.equal(up[0]!.path, 'u.zip!/résumé.t');
+  assert.equal(up[0]!.extra?.nameEncoding, 'utf-8 (unicode path field)');
+  assert.deepEqual(Buffer.from(up[0]!.pathRaw!), raw);
+  assert.equal(up[1]!.extra?.nameEncoding, 'cp437', 'a stale Unicode Path field (CRC mismatch) is ignored');
   // Flagged UTF-8 but not: shown as the folder walk shows such names (\xNN), bytes kept, noted.
   const liar = await entriesOf(asBytes(buildZip([
     { name: Buffer.from([0x61, 0xff, 0x2e, 0x74]), data: Buffer.from('1'), utf8: true },
@@ -304,6 +322,10 @@ test('limits: entry count and total size stop the read with one container entry 
   assert.match(problem.error ?? '', /total size limit reached/);
   const hashed = e2.filter((e) => e.content).reduce((n, e) => n + (e.size ?? 0), 0);
   assert.ok(hashed <= 500 * 1024, `no more than the limit handed out (${hashed})`);
+  const over = e2.at(-2)!;
+  assert.equal(over.path, 'total.zip!/Movies/clip.mp4', 'the member that would cross the limit is recorded');
+  assert.match(over.error ?? '', /total size limit reached \(500 KiB\): not extracted/);
+  assert.equal(over.content, null);
 });
 
 /** A way to force garbage collection from a test run without --expose-gc. */

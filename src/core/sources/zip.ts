@@ -623,7 +623,7 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
     zf = await openZip(src, zipEnd);
   } catch (err) {
     // The end records are unusable: the local headers may still be walked.
-    yield* salvage(file, ctx, [...notes, `its end records cannot be used (${errorMessage(err)})`].join('; '));
+    yield* salvage(src, ctx, [...notes, `its end records cannot be used (${errorMessage(err)})`].join('; '));
     return;
   }
   if (eocd.end < fileSize) {
@@ -652,11 +652,7 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
           salvageWhy = notes.join('; ');
           break;
         }
-        notes.push(
-          count === 0
-            ? `not a readable ZIP: ${msg}`
-            : `central directory damaged after ${count} of ${zf.entryCount} entries: ${msg}; the rest is not read`,
-        );
+        notes.push(`central directory damaged after ${count} of ${zf.entryCount} entries: ${msg}; the rest is not read`);
         break;
       }
       if (!e) break;
@@ -671,6 +667,10 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
       const c = entry.content;
       const decoded = !c ? 0 : c.type === 'range' ? c.size : c.type === 'bytes' ? c.data.byteLength : c.type === 'stream' ? (c.size ?? 0) : 0;
       if (totalDeclared + decoded > limits.maxTotalBytes) {
+        // The member that would cross the limit is recorded, not read; the rest is not listed.
+        entry.error = [entry.error, `total size limit reached (${formatBytes(limits.maxTotalBytes)}): not extracted`].filter(Boolean).join('; ');
+        entry.content = null;
+        yield entry;
         notes.push(
           `total size limit reached: members so far declare ${formatBytes(totalDeclared)}, the next (${entry.path}) ${formatBytes(decoded)}, over the limit of ${formatBytes(limits.maxTotalBytes)}; the rest is not read`,
         );
@@ -686,7 +686,7 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
     (zf as unknown as { on(ev: string, f: () => void): void }).on('error', () => undefined);
     zf.close();
   }
-  if (salvageWhy !== null) yield* salvage(file, ctx, salvageWhy);
+  if (salvageWhy !== null) yield* salvage(src, ctx, salvageWhy);
 }
 
 /**
