@@ -2,7 +2,7 @@
 // renderer defaults) and on its own: `npx vite build --config vite.renderer.config.ts`.
 // Output: .vite/renderer/main_window, served to the window as app://evidence/.
 import react from '@vitejs/plugin-react';
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Plugin, defineConfig } from 'vite';
 import { RENDERER_NAME } from './src/main/buildLayout.ts';
@@ -32,13 +32,34 @@ function cspMeta(): Plugin {
   };
 }
 
+/**
+ * pdf.js's CMaps (Japanese, Chinese and Korean text), standard fonts and wasm decoders, copied
+ * into the build under pdfjs/ so a PDF preview never fetches anything from elsewhere.
+ */
+function pdfjsAssets(): Plugin {
+  let outDir = '';
+  return {
+    name: 'evidence:pdfjs-assets',
+    apply: 'build',
+    configResolved(c) {
+      outDir = c.build.outDir;
+    },
+    writeBundle() {
+      const from = `${projectDir}node_modules/pdfjs-dist`;
+      for (const d of ['cmaps', 'standard_fonts', 'wasm']) {
+        if (existsSync(`${from}/${d}`)) cpSync(`${from}/${d}`, `${outDir}/pdfjs/${d}`, { recursive: true });
+      }
+    },
+  };
+}
+
 export default defineConfig((env) => {
   const name = (env as { forgeConfigSelf?: { name?: string } }).forgeConfigSelf?.name ?? RENDERER_NAME;
   return {
     root: `${projectDir}src/renderer`,
     base: './',
     publicDir: false,
-    plugins: [react(), cspMeta()],
+    plugins: [react(), cspMeta(), pdfjsAssets()],
     define: {
       __APP_NAME__: JSON.stringify(pkg.productName ?? pkg.name),
       __APP_VERSION__: JSON.stringify(pkg.version),

@@ -1,34 +1,210 @@
-// The first screen: the app's name and version and whether the engine bridge is there. The
-// catalogue UI (case header, navigation, table, detail) comes later (DESIGN.md section 10).
+// The app: sign-in (first run, open or create a case) and, once signed in, the workspace in the
+// layout officers know from forensic tools (DESIGN.md section 10): the case header always in
+// view, navigation with counts on the left, the catalogue (table or gallery) in the centre with
+// its filters, the selected item's detail on the right. Long work (ingest) runs as a job and
+// reports by events, so the window never blocks.
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { methodNames } from '../shared/contract.ts';
+import { getClient } from './api.ts';
+import { Catalogue, type CatalogueFilter } from './Catalogue.tsx';
+import { CaseHeader } from './CaseHeader.tsx';
+import { Exhibits } from './Exhibits.tsx';
+import { Gallery } from './Gallery.tsx';
+import { Ingest, useIngestJob } from './Ingest.tsx';
+import { ItemDetail } from './ItemDetail.tsx';
+import { Nav, type View } from './Nav.tsx';
+import { SignIn, type Signed } from './SignIn.tsx';
+import type { Output } from './api.ts';
+import { setLanguage } from './i18n.ts';
 
+/** How many engine methods the bridge offers (the contract's, not the shell's extras). */
 export function bridgeMethodCount(w: Pick<Window, 'evidence'>): number {
-  return w.evidence ? Object.keys(w.evidence).length : 0;
+  const e = w.evidence as unknown as Record<string, unknown> | undefined;
+  return e ? methodNames.filter((m) => typeof e[m] === 'function').length : 0;
+}
+
+type Theme = 'light' | 'dark';
+
+function initialTheme(): Theme {
+  const saved = localStorage.getItem('evidence.theme');
+  if (saved === 'light' || saved === 'dark') return saved;
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+function savedSession(): Signed | null {
+  try {
+    const s = JSON.parse(sessionStorage.getItem('evidence.signed') ?? 'null') as Signed | null;
+    return s && typeof s.session === 'string' ? s : null;
+  } catch {
+    return null;
+  }
 }
 
 export function App() {
+  const { t, i18n } = useTranslation();
+  const [theme, setTheme] = useState<Theme>(initialTheme);
+  const [signed, setSigned] = useState<Signed | null>(savedSession);
+  const client = getClient();
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem('evidence.theme', theme);
+  }, [theme]);
+  useEffect(() => {
+    document.documentElement.lang = i18n.language;
+  }, [i18n.language]);
+
+  const onSigned = useCallback((s: Signed | null) => {
+    if (s) sessionStorage.setItem('evidence.signed', JSON.stringify(s));
+    else sessionStorage.removeItem('evidence.signed');
+    setSigned(s);
+  }, []);
+
+  const toggles = (
+    <div className="toggles">
+      <button
+        type="button"
+        className="btn-quiet"
+        data-testid="theme-toggle"
+        onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+        title={t('app.themeTitle')}
+      >
+        {theme === 'dark' ? `☀ ${t('app.light')}` : `☾ ${t('app.dark')}`}
+      </button>
+      <label className="lang">
+        <span className="sr-only">{t('app.language')}</span>
+        <select data-testid="language" value={i18n.language.startsWith('ja') ? 'ja' : 'en'} onChange={(e) => setLanguage(e.target.value)}>
+          <option value="en">English</option>
+          <option value="ja">日本語</option>
+        </select>
+      </label>
+    </div>
+  );
+
   const methods = bridgeMethodCount(window);
   return (
     <div className="app">
-      <header className="app-header">
-        <h1 className="app-name" data-testid="app-name">
-          {__APP_NAME__}
-        </h1>
-        <span className="app-version" data-testid="app-version">
-          version {__APP_VERSION__}
-        </span>
-      </header>
-      <main className="app-main">
-        <section className="empty">
-          <h2>No case open</h2>
-          <p>Open or create a case to start cataloguing evidence.</p>
-        </section>
-      </main>
+      {signed ? <Workspace signed={signed} onSignOut={() => onSigned(null)} toggles={toggles} /> : <SignIn onSigned={onSigned} toggles={toggles} />}
       <footer className="app-status" data-testid="app-status">
-        <span>Offline: this app makes no network requests.</span>
+        <span>
+          <strong data-testid="app-name">{__APP_NAME__}</strong> <span data-testid="app-version">version {__APP_VERSION__}</span>
+        </span>
+        <span>{t('app.offline')}</span>
         <span data-testid="bridge-status">
-          {methods > 0 ? `Engine ready (${methods} methods)` : 'Engine not connected'}
+          {client.kind === 'electron'
+            ? methods > 0
+              ? `Engine ready (${methods} methods)`
+              : 'Engine not connected'
+            : t('app.browserHost')}
         </span>
       </footer>
+    </div>
+  );
+}
+
+type CaseInfo = Output<'caseInfo'>;
+type Overview = Output<'caseOverview'>;
+type Custody = Output<'verifyCustody'>;
+
+function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: () => void; toggles: React.ReactNode }) {
+  const client = getClient();
+  const [info, setInfo] = useState<CaseInfo | null>(null);
+  const [overview, setOverview] = useState<Overview | null>(null);
+  const [custody, setCustody] = useState<Custody | null>(null);
+  const [view, setView] = useState<View>({ kind: 'catalogue', preset: 'all' });
+  const [filter, setFilter] = useState<CatalogueFilter>({});
+  const [openId, setOpenId] = useState<number | null>(null);
+  const [reloadKey, setReloadKey] = useState(0);
+  const [exhibits, setExhibits] = useState<Output<'listExhibits'>>([]);
+  const [error, setError] = useState<string | null>(null);
+  const casePath = signed.casePath;
+
+  const refresh = useCallback(async () => {
+    try {
+      const [i, o, x] = await Promise.all([
+        client.call('caseInfo', { casePath }),
+        client.call('caseOverview', { casePath }),
+        client.call('listExhibits', { casePath }),
+      ]);
+      setInfo(i);
+      setOverview(o);
+      setExhibits(x);
+      setCustody(await client.call('verifyCustody', { casePath }));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }, [client, casePath]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const job = useIngestJob(client, () => {
+    void refresh();
+    setReloadKey((k) => k + 1);
+  });
+
+  const choose = (v: View) => {
+    setView(v);
+    if (v.kind === 'catalogue' || v.kind === 'gallery') {
+      const f: CatalogueFilter = {};
+      if (v.kind === 'gallery') f.family = 'images';
+      else if (v.preset === 'errors') f.errors = true;
+      else if (v.preset === 'mismatch') f.mismatch = true;
+      else if (v.preset === 'gps') f.hasGps = true;
+      else if (v.preset !== 'all') f.family = v.preset;
+      setFilter(f);
+    }
+  };
+
+  const signOut = async () => {
+    try {
+      await client.call('signOut', { session: signed.session });
+    } catch {
+      /* the session may be gone already (host restarted) */
+    }
+    onSignOut();
+  };
+
+  const renderMain = () => {
+    switch (view.kind) {
+      case 'exhibits':
+        return <Exhibits signed={signed} exhibits={exhibits} onChanged={refresh} onIngest={() => setView({ kind: 'ingest' })} />;
+      case 'ingest':
+        return <Ingest signed={signed} exhibits={exhibits} job={job} onOpenCatalogue={() => choose({ kind: 'catalogue', preset: 'all' })} onExhibitsChanged={refresh} />;
+      case 'gallery':
+        return <Gallery signed={signed} filter={filter} reloadKey={reloadKey} onOpen={setOpenId} />;
+      default:
+        return (
+          <Catalogue
+            casePath={casePath}
+            filter={filter}
+            setFilter={setFilter}
+            exhibits={exhibits}
+            reloadKey={reloadKey}
+            openId={openId}
+            onOpen={setOpenId}
+          />
+        );
+    }
+  };
+
+  return (
+    <div className={`workspace ${openId !== null && (view.kind === 'catalogue' || view.kind === 'gallery') ? 'with-detail' : ''}`}>
+      <CaseHeader info={info} signed={signed} custody={custody} job={job.state} onSignOut={signOut} toggles={toggles} onShowIngest={() => setView({ kind: 'ingest' })} />
+      <Nav view={view} onChoose={choose} overview={overview} />
+      <main className="main-pane">
+        {error && (
+          <div className="banner error" role="alert">
+            ⚠ {error}
+          </div>
+        )}
+        {renderMain()}
+      </main>
+      {openId !== null && (view.kind === 'catalogue' || view.kind === 'gallery') && (
+        <ItemDetail key={openId} signed={signed} id={openId} onClose={() => setOpenId(null)} />
+      )}
     </div>
   );
 }

@@ -1,7 +1,9 @@
-// Renderer entry: mounts the React app. Talks to the engine only through window.evidence.
+// Renderer entry: mounts the React app. Talks to the engine only through api.ts (window.evidence
+// in the desktop app, the browser host over HTTP + SSE elsewhere).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import './i18n.ts';
 import './styles.css';
 
 const root = document.getElementById('root');

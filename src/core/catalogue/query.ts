@@ -133,6 +133,8 @@ export const FAMILY_SQL = `CASE
 
 function whereOf(f: ItemFilter): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
+  WHEN i.mime IS NULL AND lower(i.ext) IN ('csv', 'tsv') THEN 'spreadsheets'
+  WHEN i.mime IS NULL AND lower(i.ext) IN ('txt', 'text', 'md', 'log', 'json', 'xml', 'html', 'htm', 'rtf', 'vcf', 'ics') THEN 'documents'
   const params: Record<string, unknown> = {};
   if (f.type) {
     // "image/jpeg" exactly, or "image/" / "image" for a whole family.

@@ -1,0 +1,72 @@
+// The case header, always in view: case number and name, the signed-in officer, exhibit and item
+// counts, and the custody chain's status as a badge with an icon and a word (never colour alone).
+import { useTranslation } from 'react-i18next';
+import type { Output } from './api.ts';
+import { formatCount } from './format.ts';
+import type { IngestJobState } from './Ingest.tsx';
+import type { Signed } from './SignIn.tsx';
+
+export function CaseHeader(props: {
+  info: Output<'caseInfo'> | null;
+  signed: Signed;
+  custody: Output<'verifyCustody'> | null;
+  job: IngestJobState | null;
+  onSignOut: () => void;
+  onShowIngest: () => void;
+  toggles: React.ReactNode;
+}) {
+  const { t, i18n } = useTranslation();
+  const { info, custody, job } = props;
+  const broken = custody && !custody.ok ? (custody.findings[0]?.seq ?? custody.chain.firstBad?.seq ?? 0) : null;
+  return (
+    <header className="case-header" data-testid="case-header">
+      <div className="case-id">
+        <span className="case-number" data-testid="case-number-label">
+          {info?.number ?? '…'}
+        </span>
+        <span className="case-name" data-testid="case-name-label">
+          {info?.name ?? ''}
+        </span>
+      </div>
+      <dl className="case-facts">
+        <div>
+          <dt>{t('header.officer')}</dt>
+          <dd data-testid="header-officer">
+            {props.signed.officer} <span className="muted">({t(`roles.${props.signed.role}`, props.signed.role)})</span>
+          </dd>
+        </div>
+        <div>
+          <dt>{t('header.exhibits')}</dt>
+          <dd data-testid="header-exhibits">{formatCount(info?.exhibits, i18n.language)}</dd>
+        </div>
+        <div>
+          <dt>{t('header.items')}</dt>
+          <dd data-testid="header-items">{formatCount(info?.items, i18n.language)}</dd>
+        </div>
+      </dl>
+      <div className="chain" data-testid="chain-status">
+        {custody === null ? (
+          <span className="badge neutral">… {t('header.checking')}</span>
+        ) : custody.ok ? (
+          <span className="badge ok" title={t('header.verifiedTitle', { n: custody.chain.events })}>
+            ✔ {t('header.verified')}
+          </span>
+        ) : (
+          <span className="badge bad" title={custody.findings.map((f) => f.message).join('\n')}>
+            ✖ {t('header.brokenAt', { n: broken })}
+          </span>
+        )}
+      </div>
+      {job?.running && (
+        <button type="button" className="badge busy" onClick={props.onShowIngest} data-testid="header-job">
+          ⟳ {t('header.ingesting', { pct: job.progress && job.progress.bytesTotal > 0 ? Math.floor((100 * job.progress.bytesDone) / job.progress.bytesTotal) : 0 })}
+        </button>
+      )}
+      <div className="spacer" />
+      {props.toggles}
+      <button type="button" className="btn-quiet" onClick={props.onSignOut} data-testid="sign-out">
+        {t('header.signOut')}
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,430 @@
+// The catalogue: a virtualized table (TanStack Virtual) over the engine's listItems, fetched a
+// page at a time as rows come into view (never the whole set), sorted by the engine on any
+// column (click a header), filtered above (type family, exhibit, extension mismatch, GPS, date
+// range, errors, path), with a column chooser, keyboard navigation (arrows move, Space previews,
+// Enter opens the detail, Home/End/PageUp/PageDown, / searches) and many-row selection
+// (shift/ctrl-click, shift+arrows, ctrl+A).
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ItemRow } from '../core/catalogue/query.ts';
+import type { Input } from '../shared/contract.ts';
+import { type Output, getClient } from './api.ts';
+import { formatBytes, formatCount, formatTime } from './format.ts';
+import type { Family } from './Nav.tsx';
+
+type ListInput = Input<'listItems'>;
+export type SortKey = NonNullable<ListInput['sort']>;
+export interface CatalogueFilter {
+  family?: Family;
+  exhibit?: string;
+  mismatch?: boolean;
+  hasGps?: boolean;
+  errors?: boolean;
+  dateField?: 'mtime' | 'taken_at';
+  dateFrom?: string;
+  dateTo?: string;
+  pathContains?: string;
+}
+
+export const PAGE = 100;
+const ROW_HEIGHT = 28;
+
+interface Column {
+  key: string;
+  sort: SortKey;
+  width: number;
+  cell: (r: ItemRow) => React.ReactNode;
+  align?: 'right';
+}
+
+export function columns(): Column[] {
+  return [
+    { key: 'id', sort: 'id', width: 72, align: 'right', cell: (r) => r.id },
+    {
+      key: 'name',
+      sort: 'name',
+      width: 240,
+      cell: (r) => (
+        <>
+          {r.error ? <span className="flag err" title={r.error}>⚠</span> : null}
+          {r.ext_mismatch ? <span className="flag warn" title="extension mismatch">≠</span> : null}
+          {r.lat !== null ? <span className="flag gps" title={`${r.lat}, ${r.lon}`}>◎</span> : null}
+          {r.name || r.path}
+        </>
+      ),
+    },
+    { key: 'path', sort: 'path', width: 320, cell: (r) => <span className="mono">{r.path}</span> },
+    { key: 'exhibit', sort: 'exhibit', width: 90, cell: (r) => r.exhibit ?? '' },
+    { key: 'size', sort: 'size', width: 90, align: 'right', cell: (r) => (r.kind === 'file' ? formatBytes(r.size) : '') },
+    { key: 'type', sort: 'mime', width: 170, cell: (r) => r.mime ?? (r.kind !== 'file' ? r.kind : '') },
+    {
+      key: 'ext',
+      sort: 'ext_mismatch',
+      width: 80,
+      cell: (r) => (r.ext_mismatch ? <span className="warn-text">≠ .{r.detected_ext}</span> : r.detected_ext ? `.${r.detected_ext}` : ''),
+    },
+    { key: 'mtime', sort: 'mtime', width: 170, cell: (r) => formatTime(r.mtime) },
+    { key: 'taken', sort: 'taken_at', width: 160, cell: (r) => formatTime(r.taken_at) },
+    { key: 'gps', sort: 'gps', width: 160, cell: (r) => (r.lat !== null && r.lon !== null ? `${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}` : '') },
+    { key: 'sha256', sort: 'sha256', width: 180, cell: (r) => <span className="mono">{r.sha256?.slice(0, 16) ?? ''}</span> },
+    { key: 'error', sort: 'error', width: 260, cell: (r) => (r.error ? <span className="err-text">{r.error}</span> : '') },
+  ];
+}
+
+const DEFAULT_VISIBLE = ['id', 'name', 'path', 'exhibit', 'size', 'type', 'ext', 'mtime', 'gps', 'error'];
+
+function savedColumns(): string[] {
+  try {
+    const v = JSON.parse(localStorage.getItem('evidence.columns') ?? 'null') as unknown;
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') && v.length > 0 ? v : DEFAULT_VISIBLE;
+  } catch {
+    return DEFAULT_VISIBLE;
+  }
+}
+
+export function Catalogue(props: {
+  casePath: string;
+  filter: CatalogueFilter;
+  setFilter: (f: CatalogueFilter) => void;
+  exhibits: Output<'listExhibits'>;
+  reloadKey: number;
+  openId: number | null;
+  onOpen: (id: number | null) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const client = getClient();
+  const { casePath, filter, setFilter } = props;
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'id', desc: false });
+  const [total, setTotal] = useState<number | null>(null);
+  const [pages, setPages] = useState<Map<number, ItemRow[]>>(new Map());
+  const [error, setError] = useState<string | null>(null);
+  const [visible, setVisible] = useState<string[]>(savedColumns);
+  const [chooser, setChooser] = useState(false);
+  const [focus, setFocus] = useState(0);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const anchor = useRef(0);
+  const loading = useRef(new Set<number>());
+  const generation = useRef(0);
+  const scroller = useRef<HTMLDivElement>(null);
+  const search = useRef<HTMLInputElement>(null);
+
+  const allColumns = useMemo(columns, []);
+  const cols = allColumns.filter((c) => visible.includes(c.key));
+  const template = cols.map((c) => `${c.width}px`).join(' ');
+  const width = cols.reduce((a, c) => a + c.width, 0);
+
+  const query = useMemo(
+    () => ({ casePath, ...filter, sort: sort.key, desc: sort.desc }),
+    [casePath, filter, sort],
+  );
+
+  const fetchPage = useCallback(
+    async (page: number, gen: number) => {
+      if (loading.current.has(page)) return;
+      loading.current.add(page);
+      try {
+        const r = await client.call('listItems', { ...query, limit: PAGE, offset: page * PAGE });
+        if (gen !== generation.current) return;
+        setTotal(r.total);
+        setPages((prev) => new Map(prev).set(page, r.items));
+      } catch (err) {
+        if (gen === generation.current) setError((err as Error).message);
+      } finally {
+        loading.current.delete(page);
+      }
+    },
+    [client, query],
+  );
+
+  // A new query (filter, sort, reload): start again from the first page.
+  useEffect(() => {
+    generation.current++;
+    loading.current.clear();
+    setPages(new Map());
+    setTotal(null);
+    setError(null);
+    setSelected(new Set());
+    setFocus(0);
+    anchor.current = 0;
+    scroller.current?.scrollTo({ top: 0 });
+    void fetchPage(0, generation.current);
+  }, [fetchPage, props.reloadKey]);
+
+  const count = total ?? 0;
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const virtualRows = virtualizer.getVirtualItems();
+  const first = virtualRows[0]?.index ?? 0;
+  const last = virtualRows[virtualRows.length - 1]?.index ?? 0;
+
+  // Fetch the pages the visible rows fall in (and only those).
+  useEffect(() => {
+    if (total === null) return;
+    for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) {
+      if (!pages.has(p)) void fetchPage(p, generation.current);
+    }
+  }, [first, last, total, pages, fetchPage]);
+
+  const rowAt = (i: number): ItemRow | undefined => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
+
+  const moveTo = (i: number, extend: boolean) => {
+    if (count === 0) return;
+    const to = Math.max(0, Math.min(count - 1, i));
+    setFocus(to);
+    if (extend) {
+      const [a, b] = [Math.min(anchor.current, to), Math.max(anchor.current, to)];
+      const s = new Set<number>();
+      for (let k = a; k <= b && s.size < 100_000; k++) s.add(k);
+      setSelected(s);
+    } else {
+      anchor.current = to;
+      setSelected(new Set([to]));
+    }
+    virtualizer.scrollToIndex(to, { align: 'auto' });
+    if (props.openId !== null) {
+      const r = rowAt(to);
+      if (r) props.onOpen(r.id);
+    }
+  };
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    const perPage = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
+    switch (e.key) {
+      case 'ArrowDown':
+        moveTo(focus + 1, e.shiftKey);
+        break;
+      case 'ArrowUp':
+        moveTo(focus - 1, e.shiftKey);
+        break;
+      case 'PageDown':
+        moveTo(focus + perPage, e.shiftKey);
+        break;
+      case 'PageUp':
+        moveTo(focus - perPage, e.shiftKey);
+        break;
+      case 'Home':
+        moveTo(0, e.shiftKey);
+        break;
+      case 'End':
+        moveTo(count - 1, e.shiftKey);
+        break;
+      case ' ': {
+        const r = rowAt(focus);
+        if (r) props.onOpen(props.openId === r.id ? null : r.id);
+        break;
+      }
+      case 'Enter': {
+        const r = rowAt(focus);
+        if (r) {
+          props.onOpen(r.id);
+          // Move into the detail panel, ready to read or copy a hash.
+          setTimeout(() => (document.querySelector('[data-testid="item-detail"]') as HTMLElement | null)?.focus(), 50);
+        }
+        break;
+      }
+      case 'Escape':
+        props.onOpen(null);
+        break;
+      case 'a':
+        if (e.ctrlKey || e.metaKey) {
+          const s = new Set<number>();
+          for (let k = 0; k < Math.min(count, 100_000); k++) s.add(k);
+          setSelected(s);
+          break;
+        }
+        return;
+      case '/':
+        search.current?.focus();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  const onRowClick = (i: number, e: React.MouseEvent) => {
+    scroller.current?.focus();
+    setFocus(i);
+    if (e.shiftKey) {
+      const [a, b] = [Math.min(anchor.current, i), Math.max(anchor.current, i)];
+      const s = new Set<number>();
+      for (let k = a; k <= b; k++) s.add(k);
+      setSelected(s);
+    } else if (e.ctrlKey || e.metaKey) {
+      const s = new Set(selected);
+      if (s.has(i)) s.delete(i);
+      else s.add(i);
+      setSelected(s);
+      anchor.current = i;
+    } else {
+      anchor.current = i;
+      setSelected(new Set([i]));
+      const r = rowAt(i);
+      if (r) props.onOpen(r.id);
+    }
+  };
+
+  const clickHeader = (key: SortKey) => setSort((s) => ({ key, desc: s.key === key ? !s.desc : key === 'size' }));
+  const set = (patch: Partial<CatalogueFilter>) => setFilter({ ...filter, ...patch });
+  const toggleColumn = (key: string) => {
+    const next = visible.includes(key) ? visible.filter((k) => k !== key) : allColumns.map((c) => c.key).filter((k) => k === key || visible.includes(k));
+    if (next.length === 0) return;
+    setVisible(next);
+    localStorage.setItem('evidence.columns', JSON.stringify(next));
+  };
+
+  return (
+    <section className="catalogue" aria-label={t('catalogue.label')}>
+      <div className="filters" role="search">
+        <label>
+          <span>{t('filters.type')}</span>
+          <select data-testid="filter-family" value={filter.family ?? ''} onChange={(e) => set({ family: (e.target.value || undefined) as Family | undefined })}>
+            <option value="">{t('filters.allTypes')}</option>
+            {(['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other'] as const).map((f) => (
+              <option key={f} value={f}>
+                {t(`families.${f}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>{t('filters.exhibit')}</span>
+          <select data-testid="filter-exhibit" value={filter.exhibit ?? ''} onChange={(e) => set({ exhibit: e.target.value || undefined })}>
+            <option value="">{t('filters.allExhibits')}</option>
+            {props.exhibits.map((x) => (
+              <option key={x.number} value={x.number}>
+                {x.number}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" data-testid="filter-mismatch" checked={!!filter.mismatch} onChange={(e) => set({ mismatch: e.target.checked || undefined })} />
+          {t('filters.mismatch')}
+        </label>
+        <label className="check">
+          <input type="checkbox" data-testid="filter-gps" checked={!!filter.hasGps} onChange={(e) => set({ hasGps: e.target.checked || undefined })} />
+          {t('filters.gps')}
+        </label>
+        <label className="check">
+          <input type="checkbox" data-testid="filter-errors" checked={!!filter.errors} onChange={(e) => set({ errors: e.target.checked || undefined })} />
+          {t('filters.errors')}
+        </label>
+        <label>
+          <span>{t('filters.date')}</span>
+          <select data-testid="filter-date-field" value={filter.dateField ?? 'mtime'} onChange={(e) => set({ dateField: e.target.value as 'mtime' | 'taken_at' })}>
+            <option value="mtime">{t('columns.mtime')}</option>
+            <option value="taken_at">{t('columns.taken')}</option>
+          </select>
+          <input type="date" data-testid="filter-date-from" value={filter.dateFrom ?? ''} onChange={(e) => set({ dateFrom: e.target.value || undefined })} aria-label={t('filters.from')} />
+          <span aria-hidden="true">–</span>
+          <input type="date" data-testid="filter-date-to" value={filter.dateTo ?? ''} onChange={(e) => set({ dateTo: e.target.value || undefined })} aria-label={t('filters.to')} />
+        </label>
+        <label className="grow">
+          <span className="sr-only">{t('filters.path')}</span>
+          <input
+            ref={search}
+            type="search"
+            data-testid="filter-path"
+            placeholder={t('filters.pathPlaceholder')}
+            defaultValue={filter.pathContains ?? ''}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') set({ pathContains: (e.target as HTMLInputElement).value || undefined });
+              if (e.key === 'Escape') scroller.current?.focus();
+            }}
+          />
+        </label>
+        <div className="chooser">
+          <button type="button" onClick={() => setChooser(!chooser)} aria-expanded={chooser} data-testid="column-chooser">
+            ☷ {t('catalogue.columns')}
+          </button>
+          {chooser && (
+            <div className="popover" role="menu" data-testid="column-menu">
+              {allColumns.map((c) => (
+                <label key={c.key} className="check">
+                  <input type="checkbox" checked={visible.includes(c.key)} onChange={() => toggleColumn(c.key)} data-testid={`column-${c.key}`} />
+                  {t(`columns.${c.key}`)}
+                </label>
+              ))}
+            </div>
+          )}
+        </div>
+      </div>
+      <div className="table-status" data-testid="table-status" aria-live="polite">
+        {total === null ? t('common.loading') : t('catalogue.count', { n: formatCount(total, i18n.language) })}
+        {selected.size > 1 && <span data-testid="selected-count"> · {t('catalogue.selected', { n: formatCount(selected.size, i18n.language) })}</span>}
+        <span className="muted keys"> {t('catalogue.keys')}</span>
+      </div>
+      {error && (
+        <div className="banner error" role="alert">
+          ⚠ {error}
+        </div>
+      )}
+      <div
+        className="table"
+        ref={scroller}
+        tabIndex={0}
+        role="grid"
+        aria-rowcount={count}
+        aria-label={t('catalogue.label')}
+        onKeyDown={onKeyDown}
+        data-testid="catalogue-table"
+      >
+        <div className="thead" role="row" style={{ gridTemplateColumns: template, width }}>
+          {cols.map((c) => (
+            <button
+              key={c.key}
+              type="button"
+              role="columnheader"
+              className={`th ${c.align === 'right' ? 'right' : ''} ${sort.key === c.sort ? 'sorted' : ''}`}
+              aria-sort={sort.key === c.sort ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+              onClick={() => clickHeader(c.sort)}
+              data-testid={`th-${c.key}`}
+              tabIndex={-1}
+            >
+              {t(`columns.${c.key}`)}
+              {sort.key === c.sort ? (sort.desc ? ' ▼' : ' ▲') : ''}
+            </button>
+          ))}
+        </div>
+        <div className="tbody" style={{ height: virtualizer.getTotalSize(), width }}>
+          {virtualRows.map((v) => {
+            const r = rowAt(v.index);
+            const isSel = selected.has(v.index);
+            return (
+              <div
+                key={v.key}
+                role="row"
+                aria-rowindex={v.index + 1}
+                aria-selected={isSel}
+                className={`tr ${isSel ? 'selected' : ''} ${v.index === focus ? 'focused' : ''} ${r && props.openId === r.id ? 'open' : ''} ${r?.error ? 'has-error' : ''}`}
+                style={{ transform: `translateY(${v.start}px)`, gridTemplateColumns: template }}
+                onClick={(e) => onRowClick(v.index, e)}
+                data-testid="row"
+                data-id={r?.id}
+              >
+                {r
+                  ? cols.map((c) => (
+                      <div key={c.key} role="gridcell" className={`td ${c.align === 'right' ? 'right' : ''}`} data-col={c.key}>
+                        {c.cell(r)}
+                      </div>
+                    ))
+                  : cols.map((c) => (
+                      <div key={c.key} className="td placeholder">
+                        …
+                      </div>
+                    ))}
+              </div>
+            );
+          })}
+        </div>
+        {total === 0 && <p className="empty-table">{t('catalogue.empty')}</p>}
+      </div>
+    </section>
+  );
+}

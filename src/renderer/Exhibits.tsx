@@ -1,0 +1,177 @@
+// Exhibits: the list, a form to record one (as the seizure form asks), and the details of one
+// with its custody history.
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { type Output, getClient } from './api.ts';
+import { formatCount, formatTime } from './format.ts';
+import type { Signed } from './SignIn.tsx';
+
+type Exhibit = Output<'listExhibits'>[number];
+
+const FIELDS = [
+  ['number', 'exhibits.number', true],
+  ['sealNumber', 'exhibits.seal', false],
+  ['description', 'exhibits.description', false],
+  ['deviceMake', 'exhibits.make', false],
+  ['deviceModel', 'exhibits.model', false],
+  ['serial', 'exhibits.serial', false],
+  ['imei', 'exhibits.imei', false],
+  ['seizedBy', 'exhibits.seizedBy', false],
+  ['seizedAt', 'exhibits.seizedAt', false],
+  ['seizedWhere', 'exhibits.seizedWhere', false],
+] as const;
+
+export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Signed; exhibits: Exhibit[]; onChanged: () => Promise<void> | void; onIngest: () => void }) {
+  const { t, i18n } = useTranslation();
+  const [adding, setAdding] = useState(exhibits.length === 0);
+  const [form, setForm] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [detail, setDetail] = useState<Output<'getExhibit'> | null>(null);
+
+  useEffect(() => {
+    if (!open) return setDetail(null);
+    getClient()
+      .call('getExhibit', { casePath: signed.casePath, number: open })
+      .then(setDetail, (e: Error) => setError(e.message));
+  }, [open, signed.casePath, exhibits]);
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const input: Record<string, string | null> = {};
+    for (const [k] of FIELDS) input[k] = form[k]?.trim() ? form[k]!.trim() : null;
+    try {
+      const x = await getClient().call('addExhibit', { session: signed.session, ...input, number: input.number ?? '' });
+      setForm({});
+      setAdding(false);
+      await onChanged();
+      setOpen(x.number);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  return (
+    <section className="exhibits page" aria-label={t('nav.exhibits')}>
+      <div className="page-head">
+        <h2>{t('nav.exhibits')}</h2>
+        <button type="button" className="btn-primary" onClick={() => setAdding(!adding)} data-testid="add-exhibit">
+          ＋ {t('exhibits.add')}
+        </button>
+      </div>
+      {adding && (
+        <form className="form card" onSubmit={submit} data-testid="exhibit-form">
+          <h3>{t('exhibits.new')}</h3>
+          <div className="grid-form">
+            {FIELDS.map(([k, label, required]) => (
+              <label key={k}>
+                {t(label)}
+                {required ? ' *' : ''}
+                <input
+                  data-testid={`exhibit-${k}`}
+                  value={form[k] ?? ''}
+                  required={required}
+                  placeholder={k === 'seizedAt' ? '2026-11-20T14:05:00+07:00' : k === 'number' ? 'EXH-001' : ''}
+                  onChange={(e) => setForm({ ...form, [k]: e.target.value })}
+                />
+              </label>
+            ))}
+          </div>
+          {error && (
+            <p className="form-error" role="alert">
+              ⚠ {error}
+            </p>
+          )}
+          <div className="actions">
+            <button type="button" onClick={() => setAdding(false)}>
+              {t('common.cancel')}
+            </button>
+            <button type="submit" className="btn-primary" data-testid="exhibit-submit">
+              {t('exhibits.record')}
+            </button>
+          </div>
+        </form>
+      )}
+      {exhibits.length === 0 && !adding ? (
+        <p className="muted">{t('exhibits.none')}</p>
+      ) : (
+        <table className="simple" data-testid="exhibit-list">
+          <thead>
+            <tr>
+              <th>{t('exhibits.number')}</th>
+              <th>{t('exhibits.seal')}</th>
+              <th>{t('exhibits.device')}</th>
+              <th>{t('exhibits.seizedBy')}</th>
+              <th>{t('exhibits.seizedAt')}</th>
+              <th>{t('exhibits.custodian')}</th>
+              <th className="right">{t('header.items')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {exhibits.map((x) => (
+              <tr key={x.number} className={open === x.number ? 'open' : ''} onClick={() => setOpen(x.number)} tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && setOpen(x.number)}>
+                <td>
+                  <strong>{x.number}</strong>
+                </td>
+                <td>
+                  {x.seal_number ?? '—'} {x.seal_number ? (x.sealed ? `✔ ${t('exhibits.sealed')}` : `✖ ${t('exhibits.unsealed')}`) : ''}
+                </td>
+                <td>{[x.device_make, x.device_model].filter(Boolean).join(' ') || x.description || '—'}</td>
+                <td>{x.seized_by ?? '—'}</td>
+                <td>{x.seized_at ? formatTime(x.seized_at) : '—'}</td>
+                <td>{x.custodian ?? '—'}</td>
+                <td className="right">{formatCount(x.items, i18n.language)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {detail && (
+        <div className="card exhibit-detail" data-testid="exhibit-detail">
+          <div className="page-head">
+            <h3>
+              {detail.number} {detail.description ? `· ${detail.description}` : ''}
+            </h3>
+            <button type="button" className="btn-primary" onClick={onIngest} data-testid="exhibit-ingest">
+              ⇩ {t('exhibits.ingestInto')}
+            </button>
+          </div>
+          <dl className="grid-dl">
+            {(
+              [
+                ['exhibits.seal', detail.seal_number],
+                ['exhibits.make', detail.device_make],
+                ['exhibits.model', detail.device_model],
+                ['exhibits.serial', detail.serial],
+                ['exhibits.imei', detail.imei],
+                ['exhibits.seizedBy', detail.seized_by],
+                ['exhibits.seizedAt', detail.seized_at],
+                ['exhibits.seizedWhere', detail.seized_where],
+                ['exhibits.custodian', detail.custodian],
+                ['exhibits.recordedBy', `${detail.created_by} · ${formatTime(detail.created_at)}`],
+              ] as const
+            ).map(([k, v]) =>
+              v ? (
+                <div className="kv" key={k}>
+                  <dt>{t(k)}</dt>
+                  <dd>{v}</dd>
+                </div>
+              ) : null,
+            )}
+          </dl>
+          <h4>{t('detail.custody')}</h4>
+          <ol className="custody">
+            {detail.history.map((e) => (
+              <li key={e.seq}>
+                <span className="mono small">#{e.seq}</span> <strong>{t(`actions.${e.action}`, e.action)}</strong> · {e.officer} ·{' '}
+                <span className="muted">{formatTime(e.at_utc)}</span>
+                {e.reason ? <span> — {e.reason}</span> : null}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </section>
+  );
+}

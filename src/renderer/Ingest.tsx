@@ -1,0 +1,303 @@
+// Ingest: choose the export (path field + Browse: the native dialog in the desktop app, the
+// host's folder picker in a browser) and the exhibit, start it as a job, watch it live (files,
+// bytes, rate, ETA, current path, errors so far), cancel it, resume it (start the same again:
+// the engine continues where it stopped), and read the summary with the problems at the end.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { IngestProgress, IngestSummary } from '../core/ingest/progress.ts';
+import type { Input } from '../shared/contract.ts';
+import type { Client, Output } from './api.ts';
+import { PathField } from './FolderPicker.tsx';
+import { formatBytes, formatCount, formatDuration } from './format.ts';
+import type { Signed } from './SignIn.tsx';
+
+export interface IngestJobState {
+  jobId: string;
+  running: boolean;
+  cancelling: boolean;
+  request: Input<'startIngest'>;
+  progress: IngestProgress | null;
+  result: IngestSummary | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface IngestJob {
+  state: IngestJobState | null;
+  start(req: Input<'startIngest'>): Promise<void>;
+  cancel(session: string): Promise<void>;
+  startError: string | null;
+}
+
+/** The ingest job of this window, kept above the screens so leaving the screen does not lose it. */
+export function useIngestJob(client: Client, onDone: () => void): IngestJob {
+  const [state, setState] = useState<IngestJobState | null>(null);
+  const [startError, setStartError] = useState<string | null>(null);
+  const jobRef = useRef<string | null>(null);
+  const done = useRef(onDone);
+  done.current = onDone;
+
+  useEffect(
+    () =>
+      client.onEvent((e) => {
+        if (e.payload.jobId !== jobRef.current) return;
+        if (e.type === 'job.progress' && e.payload.job === 'ingest') {
+          const progress = e.payload.progress as IngestProgress;
+          setState((s) => (s ? { ...s, progress } : s));
+        } else if (e.type === 'job.finished' && e.payload.job === 'ingest') {
+          const result = e.payload.result as unknown as IngestSummary;
+          setState((s) => (s ? { ...s, running: false, cancelling: false, result } : s));
+          done.current();
+        } else if (e.type === 'job.failed') {
+          setState((s) => (s ? { ...s, running: false, cancelling: false, error: e.payload.error } : s));
+          done.current();
+        }
+      }),
+    [client],
+  );
+
+  const start = useCallback(
+    async (request: Input<'startIngest'>) => {
+      setStartError(null);
+      try {
+        const { jobId } = await client.call('startIngest', request);
+        jobRef.current = jobId;
+        setState({ jobId, running: true, cancelling: false, request, progress: null, result: null, error: null });
+      } catch (err) {
+        setStartError((err as Error).message);
+      }
+    },
+    [client],
+  );
+
+  const cancel = useCallback(
+    async (session: string) => {
+      if (!jobRef.current) return;
+      setState((s) => (s ? { ...s, cancelling: true } : s));
+      try {
+        await client.call('cancelJob', { session, jobId: jobRef.current });
+      } catch (err) {
+        setStartError((err as Error).message);
+      }
+    },
+    [client],
+  );
+  return { state, start, cancel, startError };
+}
+
+export function Ingest(props: {
+  signed: Signed;
+  exhibits: Output<'listExhibits'>;
+  job: IngestJob;
+  onOpenCatalogue: () => void;
+  onExhibitsChanged: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const { job, signed } = props;
+  const s = job.state;
+  const [source, setSource] = useState(s?.request.sourcePath ?? '');
+  const [exhibit, setExhibit] = useState<string>(s?.request.exhibit ?? props.exhibits[props.exhibits.length - 1]?.number ?? '');
+  const [kind, setKind] = useState<string>('');
+  const [expand, setExpand] = useState(true);
+  const n = (x: number | undefined) => formatCount(x, i18n.language);
+
+  useEffect(() => {
+    if (!exhibit && props.exhibits.length > 0) setExhibit(props.exhibits[props.exhibits.length - 1]!.number);
+  }, [props.exhibits, exhibit]);
+
+  const start = (req?: Input<'startIngest'>) =>
+    job.start(
+      req ?? {
+        session: signed.session,
+        sourcePath: source,
+        exhibit: exhibit || null,
+        kind: (kind || undefined) as Input<'startIngest'>['kind'],
+        expand,
+      },
+    );
+
+  const p = s?.progress;
+  const pct = p && p.bytesTotal > 0 ? Math.min(100, (100 * p.bytesDone) / p.bytesTotal) : p && p.filesTotal > 0 ? (100 * p.filesDone) / p.filesTotal : 0;
+  const running = !!s?.running;
+  const r = s?.result;
+
+  return (
+    <section className="ingest page" aria-label={t('nav.ingest')}>
+      <h2>{t('ingest.title')}</h2>
+      <form
+        className="form card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void start();
+        }}
+        data-testid="ingest-form"
+      >
+        <label>
+          {t('ingest.source')}
+          <PathField value={source} onChange={setSource} kind="either" testId="ingest-source" required />
+        </label>
+        <div className="row3">
+          <label>
+            {t('ingest.exhibit')}
+            <select data-testid="ingest-exhibit" value={exhibit} onChange={(e) => setExhibit(e.target.value)}>
+              <option value="">{t('ingest.noExhibit')}</option>
+              {props.exhibits.map((x) => (
+                <option key={x.number} value={x.number}>
+                  {x.number}
+                  {x.description ? ` · ${x.description}` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('ingest.kind')}
+            <select value={kind} onChange={(e) => setKind(e.target.value)} data-testid="ingest-kind">
+              <option value="">{t('ingest.kindAuto')}</option>
+              {['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr'].map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={expand} onChange={(e) => setExpand(e.target.checked)} />
+            {t('ingest.expand')}
+          </label>
+        </div>
+        {job.startError && (
+          <p className="form-error" role="alert" data-testid="ingest-start-error">
+            ⚠ {job.startError}
+          </p>
+        )}
+        <div className="actions">
+          <button type="submit" className="btn-primary" disabled={running || !source} data-testid="ingest-start">
+            ⇩ {t('ingest.start')}
+          </button>
+        </div>
+      </form>
+
+      {s && (
+        <div className="card progress-card" data-testid="ingest-progress" aria-live="polite">
+          <div className="page-head">
+            <h3 data-testid="ingest-state">
+              {running
+                ? s.cancelling
+                  ? `⏸ ${t('ingest.cancelling')}`
+                  : `⟳ ${p?.phase === 'scanning' ? t('ingest.scanning') : t('ingest.running')}`
+                : s.error
+                  ? `✖ ${t('ingest.failed')}`
+                  : r?.status === 'interrupted'
+                    ? `⏸ ${t('ingest.interrupted')}`
+                    : `✔ ${t('ingest.finished')}`}
+            </h3>
+            {running && (
+              <button type="button" onClick={() => void job.cancel(signed.session)} disabled={s.cancelling} data-testid="ingest-cancel">
+                ■ {t('common.cancel')}
+              </button>
+            )}
+            {!running && (r?.status === 'interrupted' || s.error) && (
+              <button type="button" className="btn-primary" onClick={() => void start({ ...s.request, session: signed.session })} data-testid="ingest-resume">
+                ▶ {t('ingest.resume')}
+              </button>
+            )}
+          </div>
+          {(running || p) && (
+            <>
+              <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
+                <div style={{ width: `${pct}%` }} />
+              </div>
+              <dl className="stats" data-testid="ingest-stats">
+                <div>
+                  <dt>{t('ingest.files')}</dt>
+                  <dd data-testid="ingest-files">
+                    {n(p?.filesDone)} / {n(p?.filesTotal)}
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t('ingest.bytes')}</dt>
+                  <dd>
+                    {formatBytes(p?.bytesDone ?? 0)} / {formatBytes(p?.bytesTotal ?? 0)}
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t('ingest.rate')}</dt>
+                  <dd>{formatBytes(Math.round(p?.bytesPerSecond ?? 0))}/s</dd>
+                </div>
+                <div>
+                  <dt>{t('ingest.eta')}</dt>
+                  <dd>{running ? formatDuration(p?.etaSeconds) : '—'}</dd>
+                </div>
+                <div>
+                  <dt>{t('ingest.errors')}</dt>
+                  <dd className={p && p.errors > 0 ? 'err-text' : ''} data-testid="ingest-errors">
+                    {p && p.errors > 0 ? '⚠ ' : ''}
+                    {n(p?.errors ?? 0)}
+                  </dd>
+                </div>
+              </dl>
+              {running && (
+                <p className="mono small current-path" data-testid="ingest-current">
+                  {p?.currentPath ?? ''}
+                </p>
+              )}
+            </>
+          )}
+          {s.error && (
+            <p className="banner error" role="alert" data-testid="ingest-error">
+              ⚠ {s.error.message}
+            </p>
+          )}
+          {r && (
+            <div className="summary" data-testid="ingest-summary">
+              <p>
+                {t(r.status === 'interrupted' ? 'ingest.summaryInterrupted' : 'ingest.summaryFinished', {
+                  files: n(r.files),
+                  bytes: formatBytes(r.bytes),
+                  time: formatDuration(r.elapsedMs / 1000),
+                })}
+                {r.resumed ? ` ${t('ingest.resumedNote', { n: n(r.alreadyDone) })}` : ''}
+              </p>
+              <dl className="stats">
+                <div>
+                  <dt>{t('ingest.items')}</dt>
+                  <dd data-testid="summary-items">{n(r.items)}</dd>
+                </div>
+                <div>
+                  <dt>{t('ingest.files')}</dt>
+                  <dd data-testid="summary-files">{n(r.files)}</dd>
+                </div>
+                <div>
+                  <dt>{t('ingest.duplicates')}</dt>
+                  <dd>{n(r.duplicates)}</dd>
+                </div>
+                <div>
+                  <dt>{t('ingest.errors')}</dt>
+                  <dd className={r.errorCount ? 'err-text' : ''} data-testid="summary-errors">
+                    {r.errorCount ? '⚠ ' : '✔ '}
+                    {n(r.errorCount)}
+                  </dd>
+                </div>
+              </dl>
+              {r.problems.length > 0 && (
+                <>
+                  <h4>{t('ingest.problems')}</h4>
+                  <ul className="problems" data-testid="summary-problems">
+                    {r.problems.map((pr, i) => (
+                      <li key={i}>
+                        <span className="mono">{pr.path}</span>
+                        <span className="err-text"> — {pr.error}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+              <button type="button" className="btn-primary" onClick={props.onOpenCatalogue} data-testid="open-catalogue">
+                ☰ {t('ingest.openCatalogue')}
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,208 @@
+// The selected item in full: a safe preview, hashes with copy buttons, type and extension
+// mismatch, times, GPS (coordinates and an offline plot), the reader's facts, all metadata, and
+// the item's custody history. Opening it is recorded (item.viewed, once per session) by the engine.
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { type Output, getClient } from './api.ts';
+import { formatBytes, formatTime } from './format.ts';
+import { GpsPlot } from './GpsPlot.tsx';
+import { Preview } from './Preview.tsx';
+import type { Signed } from './SignIn.tsx';
+
+type Item = Output<'getItem'>;
+
+function CopyButton({ text, label }: { text: string; label: string }) {
+  const { t } = useTranslation();
+  const [state, setState] = useState<'idle' | 'done' | 'failed'>('idle');
+  return (
+    <button
+      type="button"
+      className="btn-small"
+      aria-label={`${t('detail.copy')} ${label}`}
+      data-testid={`copy-${label}`}
+      onClick={() =>
+        getClient()
+          .copyText(text)
+          .then(
+            () => setState('done'),
+            () => setState('failed'),
+          )
+          .finally(() => setTimeout(() => setState('idle'), 1500))
+      }
+    >
+      {state === 'done' ? `✔ ${t('detail.copied')}` : state === 'failed' ? `✖ ${t('detail.copyFailed')}` : `${t('detail.copy')}`}
+    </button>
+  );
+}
+
+function Row({ k, v, mono, testId }: { k: string; v: React.ReactNode; mono?: boolean; testId?: string }) {
+  if (v === null || v === undefined || v === '') return null;
+  return (
+    <div className="kv">
+      <dt>{k}</dt>
+      <dd className={mono ? 'mono' : ''} data-testid={testId}>
+        {v}
+      </dd>
+    </div>
+  );
+}
+
+function flatten(o: Record<string, unknown>, prefix = ''): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(o)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...flatten(v as Record<string, unknown>, key));
+    else out.push([key, Array.isArray(v) ? JSON.stringify(v) : String(v)]);
+  }
+  return out;
+}
+
+export function ItemDetail({ signed, id, onClose }: { signed: Signed; id: number; onClose: () => void }) {
+  const { t } = useTranslation();
+  const [item, setItem] = useState<Item | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    getClient()
+      .call('getItem', { session: signed.session, id })
+      .then(setItem, (err: Error) => setError(err.message));
+  }, [signed.session, id]);
+
+  return (
+    <aside
+      className="detail"
+      aria-label={t('detail.label')}
+      data-testid="item-detail"
+      tabIndex={-1}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          onClose();
+          (document.querySelector('[data-testid="catalogue-table"]') as HTMLElement | null)?.focus();
+        }
+      }}
+    >
+      <header className="detail-head">
+        <h2 title={item?.path}>{item?.name || item?.path || `#${id}`}</h2>
+        <button type="button" className="btn-quiet" onClick={onClose} aria-label={t('common.close')} data-testid="detail-close">
+          ✕
+        </button>
+      </header>
+      {error && <p className="banner error">⚠ {error}</p>}
+      {item && (
+        <div className="detail-body">
+          {item.error && (
+            <div className="banner error" role="alert" data-testid="item-error">
+              <strong>⚠ {t('detail.error')}:</strong> {item.error}
+            </div>
+          )}
+          <section>
+            <h3>{t('detail.preview')}</h3>
+            <Preview signed={signed} item={item} />
+          </section>
+          <section>
+            <h3>{t('detail.hashes')}</h3>
+            <dl className="hashes">
+              {(['md5', 'sha1', 'sha256'] as const).map((h) =>
+                item[h] ? (
+                  <div className="kv hash" key={h}>
+                    <dt>{h === 'md5' ? 'MD5' : h === 'sha1' ? 'SHA-1' : 'SHA-256'}</dt>
+                    <dd className="mono" data-testid={`hash-${h}`}>
+                      {item[h]}
+                    </dd>
+                    <CopyButton text={item[h]!} label={h} />
+                  </div>
+                ) : null,
+              )}
+              {!item.sha256 && <p className="muted">{t('detail.noHashes')}</p>}
+            </dl>
+          </section>
+          <section>
+            <h3>{t('detail.type')}</h3>
+            <dl>
+              <Row k={t('detail.kind')} v={item.kind} />
+              <Row k={t('detail.size')} v={item.size !== null ? `${formatBytes(item.size)} (${item.size.toLocaleString()} B)` : null} />
+              <Row k={t('detail.mime')} v={item.mime} testId="detail-mime" />
+              <Row k={t('detail.extension')} v={item.ext ? `.${item.ext}` : null} />
+              <Row k={t('detail.detected')} v={item.detected_ext ? `.${item.detected_ext}` : null} />
+              {item.ext_mismatch ? (
+                <div className="kv">
+                  <dt>{t('detail.mismatch')}</dt>
+                  <dd>
+                    <span className="badge warn" data-testid="detail-mismatch">
+                      ≠ {t('detail.mismatchText', { ext: item.ext ?? '', detected: item.detected_ext ?? '' })}
+                    </span>
+                  </dd>
+                </div>
+              ) : null}
+            </dl>
+          </section>
+          {item.lat !== null && item.lon !== null && (
+            <section data-testid="detail-gps">
+              <h3>{t('detail.location')}</h3>
+              <dl>
+                <Row k={t('detail.coordinates')} v={`${item.lat.toFixed(6)}, ${item.lon.toFixed(6)}`} mono testId="gps-coordinates" />
+                <Row k={t('detail.altitude')} v={item.metadata?.alt != null ? `${item.metadata.alt.toFixed(1)} m` : null} />
+              </dl>
+              <GpsPlot lat={item.lat} lon={item.lon} />
+            </section>
+          )}
+          <section>
+            <h3>{t('detail.times')}</h3>
+            <dl>
+              <Row k={t('detail.taken')} v={formatTime(item.taken_at)} />
+              <Row k={t('detail.mtime')} v={formatTime(item.mtime)} />
+              <Row k={t('detail.ctime')} v={formatTime(item.ctime)} />
+              <Row k={t('detail.atime')} v={formatTime(item.atime)} />
+              <Row k={t('detail.birth')} v={formatTime(item.birthtime)} />
+              <Row k={t('detail.added')} v={formatTime(item.added_at)} />
+            </dl>
+          </section>
+          <section>
+            <h3>{t('detail.source')}</h3>
+            <dl>
+              <Row k={t('detail.exhibit')} v={item.exhibit} />
+              <Row k={t('detail.path')} v={item.path} mono />
+              <Row k={t('detail.sourcePath')} v={`${item.source_path} (${item.source_kind})`} mono />
+              <Row k={t('detail.container')} v={item.container} />
+              <Row k={t('detail.mode')} v={item.mode !== null ? item.mode.toString(8) : null} mono />
+              <Row k={t('detail.linkTarget')} v={item.link_target} mono />
+              {item.extra && flatten(item.extra).map(([k, v]) => <Row key={k} k={k} v={v} mono />)}
+            </dl>
+          </section>
+          {item.metadata && (
+            <section>
+              <h3>{t('detail.metadata')}</h3>
+              <dl>
+                <Row k={t('detail.camera')} v={[item.metadata.make, item.metadata.model].filter(Boolean).join(' ')} />
+                <Row k={t('detail.orientation')} v={item.metadata.orientation} />
+                {item.metadata.error && <Row k={t('detail.metadataError')} v={<span className="err-text">{item.metadata.error}</span>} />}
+              </dl>
+              {item.metadata.fields && (
+                <details>
+                  <summary>{t('detail.allFields', { n: Object.keys(item.metadata.fields).length })}</summary>
+                  <dl className="fields">
+                    {flatten(item.metadata.fields).map(([k, v]) => (
+                      <Row key={k} k={k} v={v.length > 300 ? `${v.slice(0, 300)}…` : v} mono />
+                    ))}
+                  </dl>
+                </details>
+              )}
+            </section>
+          )}
+          <section>
+            <h3>{t('detail.custody')}</h3>
+            <ol className="custody" data-testid="item-custody">
+              {item.custody.map((e) => (
+                <li key={e.seq}>
+                  <span className="mono small">#{e.seq}</span> <strong>{t(`actions.${e.action}`, e.action)}</strong> · {e.officer} ·{' '}
+                  <span className="muted">
+                    {formatTime(e.at_utc)} ({e.tz_name})
+                  </span>
+                </li>
+              ))}
+            </ol>
+          </section>
+        </div>
+      )}
+    </aside>
+  );
+}

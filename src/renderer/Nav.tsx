@@ -1,0 +1,60 @@
+// Left navigation with counts: the catalogue by family of types, problems, GPS, the gallery,
+// exhibits and ingest. Counts come from caseOverview (SQL aggregates in the engine).
+import { useTranslation } from 'react-i18next';
+import type { Output } from './api.ts';
+import { formatCount } from './format.ts';
+
+export type Family = 'images' | 'videos' | 'audio' | 'documents' | 'spreadsheets' | 'archives' | 'databases' | 'chats' | 'other';
+export type Preset = 'all' | Family | 'errors' | 'mismatch' | 'gps';
+export type View = { kind: 'catalogue'; preset: Preset } | { kind: 'gallery' } | { kind: 'exhibits' } | { kind: 'ingest' };
+
+const FAMILY_ICONS: Record<Family, string> = {
+  images: '▣',
+  videos: '▶',
+  audio: '♪',
+  documents: '¶',
+  spreadsheets: '▦',
+  archives: '▤',
+  databases: '◫',
+  chats: '✉',
+  other: '•',
+};
+
+export function Nav({ view, onChoose, overview }: { view: View; onChoose: (v: View) => void; overview: Output<'caseOverview'> | null }) {
+  const { t, i18n } = useTranslation();
+  const n = (x: number | undefined) => formatCount(x, i18n.language);
+  const isPreset = (p: Preset) => view.kind === 'catalogue' && view.preset === p;
+  const item = (key: string, label: string, icon: string, count: number | undefined, active: boolean, go: () => void, alert = false) => (
+    <li key={key}>
+      <button type="button" className={`nav-item ${active ? 'active' : ''}`} aria-current={active ? 'page' : undefined} onClick={go} data-testid={`nav-${key}`}>
+        <span className="nav-icon" aria-hidden="true">
+          {icon}
+        </span>
+        <span className="nav-label">{label}</span>
+        {count !== undefined && <span className={`nav-count ${alert && count > 0 ? 'alert' : ''}`}>{n(count)}</span>}
+      </button>
+    </li>
+  );
+  const families: Family[] = ['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other'];
+  return (
+    <nav className="nav" aria-label={t('nav.label')}>
+      <h3>{t('nav.case')}</h3>
+      <ul>
+        {item('exhibits', t('nav.exhibits'), '◈', overview?.exhibits, view.kind === 'exhibits', () => onChoose({ kind: 'exhibits' }))}
+        {item('ingest', t('nav.ingest'), '⇩', undefined, view.kind === 'ingest', () => onChoose({ kind: 'ingest' }))}
+      </ul>
+      <h3>{t('nav.catalogue')}</h3>
+      <ul>
+        {item('all', t('nav.all'), '☰', overview?.items, isPreset('all'), () => onChoose({ kind: 'catalogue', preset: 'all' }))}
+        {families.map((f) => item(f, t(`families.${f}`), FAMILY_ICONS[f], overview?.families[f], isPreset(f), () => onChoose({ kind: 'catalogue', preset: f })))}
+        {item('gallery', t('nav.gallery'), '▩', overview?.families.images, view.kind === 'gallery', () => onChoose({ kind: 'gallery' }))}
+      </ul>
+      <h3>{t('nav.review')}</h3>
+      <ul>
+        {item('errors', t('nav.errors'), '⚠', overview?.errors, isPreset('errors'), () => onChoose({ kind: 'catalogue', preset: 'errors' }), true)}
+        {item('mismatch', t('nav.mismatch'), '≠', overview?.mismatches, isPreset('mismatch'), () => onChoose({ kind: 'catalogue', preset: 'mismatch' }), true)}
+        {item('gps', t('nav.gps'), '◎', overview?.gps, isPreset('gps'), () => onChoose({ kind: 'catalogue', preset: 'gps' }))}
+      </ul>
+    </nav>
+  );
+}

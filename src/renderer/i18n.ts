@@ -1,0 +1,25 @@
+// i18next with the two languages bundled (no loading from anywhere). The choice is remembered.
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import { en, ja } from './locales.ts';
+
+function initialLanguage(): string {
+  const saved = localStorage.getItem('evidence.lang');
+  if (saved === 'en' || saved === 'ja') return saved;
+  return navigator.language?.toLowerCase().startsWith('ja') ? 'ja' : 'en';
+}
+
+void i18n.use(initReactI18next).init({
+  resources: { en: { translation: en }, ja: { translation: ja } },
+  lng: initialLanguage(),
+  fallbackLng: 'en',
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+
+export function setLanguage(lang: string): void {
+  localStorage.setItem('evidence.lang', lang);
+  void i18n.changeLanguage(lang);
+}
+
+export default i18n;
