@@ -111,11 +111,12 @@ export class DeclaredSizeExceeded extends Error {
  * fill the disk.
  */
 export async function readRangeInto(
-  r: { fsPath: string; offset: number; length: number; codec: 'none' | 'deflate-raw' | 'gzip' | 'zlib'; size: number },
+  r: { fsPath: string; offset: number; length: number; codec: 'none' | 'deflate-raw' | 'gzip' | 'zlib'; size: number; crc32?: number },
   dirs: StoreDirs,
 ): Promise<SinkOutcome> {
+  const crc = r.crc32 !== undefined;
   if (r.codec === 'none') {
-    const sink = new ByteSink(dirs);
+    const sink = new ByteSink(dirs, { crc });
     const fd = openEvidence(r.fsPath);
     try {
       pumpRange(fd, sink, r.offset, r.length);
@@ -132,12 +133,18 @@ export async function readRangeInto(
   const decoder = r.codec === 'deflate-raw' ? createInflateRaw() : r.codec === 'gzip' ? createGunzip() : createInflate();
   if (!raw) decoder.end();
   else raw.pipe(decoder);
-  return readStreamInto(decoder, dirs, r.size, () => raw?.destroy());
+  return readStreamInto(decoder, dirs, r.size, () => raw?.destroy(), crc);
 }
 
 /** A sequential stream (a .tar.gz member, an inflated range). Stops past `limit` bytes if given. */
-export async function readStreamInto(stream: Readable, dirs: StoreDirs, limit: number | null, onStop?: () => void): Promise<SinkOutcome> {
-  const sink = new ByteSink(dirs);
+export async function readStreamInto(
+  stream: Readable,
+  dirs: StoreDirs,
+  limit: number | null,
+  onStop?: () => void,
+  crc = false,
+): Promise<SinkOutcome> {
+  const sink = new ByteSink(dirs, { crc });
   try {
     for await (const chunk of stream) {
       const b = chunk as Buffer;
