@@ -97,9 +97,14 @@ test('the README flow: init, ingest, ls, show, log, verify', { timeout: 60_000 }
     assert.equal(text.code, 0);
     const actions = text.out.split('\n').slice(1).map((l) => l.split(/ {2,}/)[4]);
     // Sessions (sign-in, signed checkpoint, sign-out) and views wrap the work itself.
-    const work = actions.filter((a) => !/^(officer\.signed-(in|out)|custody\.checkpoint|item\.viewed)$/.test(a ?? ''));
+    // (Analysis the ingest triggers, such as detectors, may add its own events in between.)
+    const work = actions.filter((a) => /^(case|officer\.added|exhibit|ingest)\b/.test(a ?? ''));
     assert.deepEqual(work, ['case.created', 'officer.added', 'exhibit.recorded', 'ingest.started', 'ingest.finished']);
-    assert.deepEqual(actions.slice(2, 8), ['officer.signed-in', 'exhibit.recorded', 'ingest.started', 'ingest.finished', 'custody.checkpoint', 'officer.signed-out']);
+    // Each CLI session: signed in first, then a signed checkpoint right before signing out.
+    assert.equal(actions[2], 'officer.signed-in');
+    actions.forEach((a, i) => {
+      if (a === 'officer.signed-out') assert.equal(actions[i - 1], 'custody.checkpoint', `event ${i + 1}`);
+    });
     assert.equal(actions.filter((a) => a === 'item.viewed').length, 4, 'each show is recorded');
     const events = JSON.parse((await runCli(['log', casePath, '--json'])).out) as { seq: number; officer: string; prev_hash: string; hash: string; action: string }[];
     assert.deepEqual(events.map((e) => e.seq), actions.map((_, i) => i + 1));
