@@ -75,6 +75,9 @@ export class EvidenceService {
 
   constructor(opts: ServiceOptions = {}) {
     this.opts = opts;
+    this.jobs.onEvent((e) => {
+      if (e.type !== 'job.progress') this.jobsFinished++;
+    });
   }
 
   private get clock(): Clock {
@@ -86,6 +89,8 @@ export class EvidenceService {
   /** Items each session has viewed (item.viewed is recorded once per item per session). */
   private readonly viewed = new Map<string, Set<string>>();
   private readonly thumbCaches = new Map<string, ThumbnailCache>();
+  private readonly aggregates = new Map<string, { version: string; jobs: number; value: unknown }>();
+  private jobsFinished = 0;
   private caseAt(path: string): Case {
     let c = this.open.get(path);
     if (!c) {
@@ -205,14 +210,19 @@ export class EvidenceService {
 
   private summarise(path: string, c: Case): CaseSummary {
     const info = c.info();
-    const n = c.db
-      .prepare(
-        `SELECT (SELECT COUNT(*) FROM exhibits) AS exhibits, (SELECT COUNT(*) FROM items) AS items,
-          (SELECT COUNT(*) FROM items WHERE kind = 'file') AS files,
-          (SELECT COALESCE(SUM(size), 0) FROM items WHERE kind = 'file') AS bytes,
-          (SELECT COUNT(*) FROM custody_events) AS events`,
-      )
-      .get() as { exhibits: number; items: number; files: number; bytes: number; events: number };
+    const counts = c.db.prepare('SELECT (SELECT COUNT(*) FROM exhibits) AS exhibits, (SELECT COUNT(*) FROM custody_events) AS events').get() as {
+      exhibits: number;
+      events: number;
+    };
+    const totals = this.cachedAggregate(c, 'totals', () =>
+      c.db
+        .prepare(
+          `SELECT (SELECT COUNT(*) FROM items) AS items, (SELECT COUNT(*) FROM items WHERE kind = 'file') AS files,
+            (SELECT COALESCE(SUM(size), 0) FROM items WHERE kind = 'file') AS bytes`,
+        )
+        .get() as { items: number; files: number; bytes: number },
+    );
+    const n = { ...counts, ...totals };
     return {
       path: c.layout.root,
       uuid: info.uuid,
@@ -366,7 +376,25 @@ export class EvidenceService {
   /** Counts for the navigation: families of types, errors, mismatches, GPS. */
   caseOverview(input: Input<'caseOverview'>): CaseOverview {
     const i = parseInput('caseOverview', input);
-    return caseOverview(this.caseAt(i.casePath).db);
+    const c = this.caseAt(i.casePath);
+    return this.cachedAggregate(c, 'overview', () => caseOverview(c.db));
+  }
+
+  /**
+   * Whole-catalogue aggregates (a full scan on a 1,000,000-item case: seconds) are kept until the
+   * catalogue changes: new items (the highest item id), a source's status, or a job of this
+   * service finishing. Counts that change otherwise (exhibits, custody events) are not cached.
+   */
+  private cachedAggregate<T>(c: Case, name: string, compute: () => T): T {
+    const v = c.db
+      .prepare(`SELECT (SELECT COALESCE(MAX(id), 0) FROM items) || '|' || (SELECT COUNT(*) || ':' || COALESCE(group_concat(status), '') FROM sources) AS v`)
+      .get() as { v: string };
+    const key = `${c.layout.root}\0${name}`;
+    const hit = this.aggregates.get(key);
+    if (hit && hit.version === v.v && hit.jobs === this.jobsFinished) return hit.value as T;
+    const value = compute();
+    this.aggregates.set(key, { version: v.v, jobs: this.jobsFinished, value });
+    return value;
   }
 
   /** Cancels running jobs and waits for them, then closes every case. */

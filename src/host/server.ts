@@ -30,6 +30,8 @@ export interface HostOptions {
   token?: string;
   /** The folder picker lists folders under this root only (default: the file system root). */
   browseRoot?: string;
+  /** Called with each contract call's duration (for the UI bench). */
+  onTiming?: (method: string, ms: number) => void;
   /** Called with unexpected errors (INTERNAL), for the console. */
   onInternalError?: (where: string, err: unknown) => void;
 }
@@ -334,7 +336,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         const input = await readBody(req);
         const parsed = parseInput(method, input);
         const fn = service[method] as (this: EvidenceService, i: unknown) => unknown;
+        const started = performance.now();
         const value = await fn.call(service, parsed);
+        opts.onTiming?.(method, performance.now() - started);
         return sendJson(res, 200, { ok: true, value });
       }
       return sendError(res, 404, 'NOT_FOUND', `No such endpoint: ${req.method} ${url.pathname}`);

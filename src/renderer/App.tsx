@@ -136,9 +136,17 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
     }
   }, [client, casePath]);
 
+  // The whole-case counts are full scans the first time on a big case: ask for them once the
+  // catalogue's first rows are in (or after 1.5 s on another screen), so rows come first.
+  const [rowsReady, setRowsReady] = useState(false);
   useEffect(() => {
-    void refresh();
-  }, [refresh]);
+    const t = setTimeout(() => setRowsReady(true), 1500);
+    return () => clearTimeout(t);
+  }, []);
+  useEffect(() => {
+    if (rowsReady) void refresh();
+  }, [refresh, rowsReady]);
+  const onFirstRows = useCallback(() => setRowsReady(true), []);
 
   const job = useIngestJob(client, () => {
     void refresh();
@@ -147,6 +155,7 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
 
   const choose = (v: View) => {
     setView(v);
+    if (v.kind !== view.kind) setOpenId(null);
     if (v.kind === 'catalogue' || v.kind === 'gallery') {
       const f: CatalogueFilter = {};
       if (v.kind === 'gallery') f.family = 'images';
@@ -185,6 +194,7 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
             reloadKey={reloadKey}
             openId={openId}
             onOpen={setOpenId}
+            onFirstRows={onFirstRows}
           />
         );
     }

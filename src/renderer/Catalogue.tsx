@@ -5,7 +5,7 @@
 // Enter opens the detail, Home/End/PageUp/PageDown, / searches) and many-row selection
 // (shift/ctrl-click, shift+arrows, ctrl+A).
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ItemRow } from '../core/catalogue/query.ts';
 import type { Input } from '../shared/contract.ts';
@@ -91,6 +91,8 @@ export function Catalogue(props: {
   reloadKey: number;
   openId: number | null;
   onOpen: (id: number | null) => void;
+  /** Called once the first page of rows is on screen. */
+  onFirstRows?: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const client = getClient();
@@ -108,9 +110,11 @@ export function Catalogue(props: {
   const generation = useRef(0);
   const scroller = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
+  const firstRows = useRef(props.onFirstRows);
+  firstRows.current = props.onFirstRows;
 
   const allColumns = useMemo(columns, []);
-  const cols = allColumns.filter((c) => visible.includes(c.key));
+  const cols = useMemo(() => allColumns.filter((c) => visible.includes(c.key)), [allColumns, visible]);
   const template = cols.map((c) => `${c.width}px`).join(' ');
   const width = cols.reduce((a, c) => a + c.width, 0);
 
@@ -128,6 +132,7 @@ export function Catalogue(props: {
         if (gen !== generation.current) return;
         setTotal(r.total);
         setPages((prev) => new Map(prev).set(page, r.items));
+        if (page === 0) firstRows.current?.();
       } catch (err) {
         if (gen === generation.current) setError((err as Error).message);
       } finally {
@@ -156,7 +161,7 @@ export function Catalogue(props: {
     count,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
+    overscan: 8,
   });
   const virtualRows = virtualizer.getVirtualItems();
   const first = virtualRows[0]?.index ?? 0;
@@ -269,6 +274,11 @@ export function Catalogue(props: {
     }
   };
 
+  // A stable click handler for the memoized rows (the latest state is read through the ref).
+  const clickRef = useRef(onRowClick);
+  clickRef.current = onRowClick;
+  const onClickRow = useCallback((i: number, e: React.MouseEvent) => clickRef.current(i, e), []);
+
   const clickHeader = (key: SortKey) => setSort((s) => ({ key, desc: s.key === key ? !s.desc : key === 'size' }));
   const set = (patch: Partial<CatalogueFilter>) => setFilter({ ...filter, ...patch });
   const toggleColumn = (key: string) => {
@@ -278,8 +288,10 @@ export function Catalogue(props: {
     localStorage.setItem('evidence.columns', JSON.stringify(next));
   };
 
-  return (
-    <section className="catalogue" aria-label={t('catalogue.label')}>
+  // The filter bar and the header row do not change while scrolling: built once per change, so a
+  // scroll frame re-renders only the rows that moved in.
+  const filterBar = useMemo(
+    () => (
       <div className="filters" role="search">
         <label>
           <span>{t('filters.type')}</span>
@@ -355,6 +367,35 @@ export function Catalogue(props: {
           )}
         </div>
       </div>
+    ),
+    [filter, props.exhibits, chooser, visible, i18n.language],
+  );
+  const headerRow = useMemo(
+    () => (
+        <div className="thead" role="row" style={{ gridTemplateColumns: template, width }}>
+          {cols.map((c) => (
+            <button
+              key={c.key}
+              type="button"
+              role="columnheader"
+              className={`th ${c.align === 'right' ? 'right' : ''} ${sort.key === c.sort ? 'sorted' : ''}`}
+              aria-sort={sort.key === c.sort ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+              onClick={() => clickHeader(c.sort)}
+              data-testid={`th-${c.key}`}
+              tabIndex={-1}
+            >
+              {t(`columns.${c.key}`)}
+              {sort.key === c.sort ? (sort.desc ? ' ▼' : ' ▲') : ''}
+            </button>
+          ))}
+        </div>
+    ),
+    [cols, template, width, sort, i18n.language],
+  );
+
+  return (
+    <section className="catalogue" aria-label={t('catalogue.label')}>
+      {filterBar}
       <div className="table-status" data-testid="table-status" aria-live="polite">
         {total === null ? t('common.loading') : t('catalogue.count', { n: formatCount(total, i18n.language) })}
         {selected.size > 1 && <span data-testid="selected-count"> · {t('catalogue.selected', { n: formatCount(selected.size, i18n.language) })}</span>}
@@ -375,51 +416,23 @@ export function Catalogue(props: {
         onKeyDown={onKeyDown}
         data-testid="catalogue-table"
       >
-        <div className="thead" role="row" style={{ gridTemplateColumns: template, width }}>
-          {cols.map((c) => (
-            <button
-              key={c.key}
-              type="button"
-              role="columnheader"
-              className={`th ${c.align === 'right' ? 'right' : ''} ${sort.key === c.sort ? 'sorted' : ''}`}
-              aria-sort={sort.key === c.sort ? (sort.desc ? 'descending' : 'ascending') : 'none'}
-              onClick={() => clickHeader(c.sort)}
-              data-testid={`th-${c.key}`}
-              tabIndex={-1}
-            >
-              {t(`columns.${c.key}`)}
-              {sort.key === c.sort ? (sort.desc ? ' ▼' : ' ▲') : ''}
-            </button>
-          ))}
-        </div>
+        {headerRow}
         <div className="tbody" style={{ height: virtualizer.getTotalSize(), width }}>
           {virtualRows.map((v) => {
             const r = rowAt(v.index);
-            const isSel = selected.has(v.index);
             return (
-              <div
+              <Row
                 key={v.key}
-                role="row"
-                aria-rowindex={v.index + 1}
-                aria-selected={isSel}
-                className={`tr ${isSel ? 'selected' : ''} ${v.index === focus ? 'focused' : ''} ${r && props.openId === r.id ? 'open' : ''} ${r?.error ? 'has-error' : ''}`}
-                style={{ transform: `translateY(${v.start}px)`, gridTemplateColumns: template }}
-                onClick={(e) => onRowClick(v.index, e)}
-                data-testid="row"
-                data-id={r?.id}
-              >
-                {r
-                  ? cols.map((c) => (
-                      <div key={c.key} role="gridcell" className={`td ${c.align === 'right' ? 'right' : ''}`} data-col={c.key}>
-                        {c.cell(r)}
-                      </div>
-                    ))
-                  : cols.map((c) => (
-                      <div key={c.key} className="td placeholder">
-                        …
-                      </div>
-                    ))}
-              </div>
+                index={v.index}
+                start={v.start}
+                row={r}
+                cols={cols}
+                template={template}
+                selected={selected.has(v.index)}
+                focused={v.index === focus}
+                open={!!r && props.openId === r.id}
+                onClick={onClickRow}
+              />
             );
           })}
         </div>
@@ -428,3 +441,42 @@ export function Catalogue(props: {
     </section>
   );
 }
+
+/** One table row, re-rendered only when its own data, place or state changes (smooth scrolling). */
+const Row = memo(function Row(p: {
+  index: number;
+  start: number;
+  row: ItemRow | undefined;
+  cols: Column[];
+  template: string;
+  selected: boolean;
+  focused: boolean;
+  open: boolean;
+  onClick: (i: number, e: React.MouseEvent) => void;
+}) {
+  const r = p.row;
+  return (
+    <div
+      role="row"
+      aria-rowindex={p.index + 1}
+      aria-selected={p.selected}
+      className={`tr ${p.selected ? 'selected' : ''} ${p.focused ? 'focused' : ''} ${p.open ? 'open' : ''} ${r?.error ? 'has-error' : ''}`}
+      style={{ transform: `translateY(${p.start}px)`, gridTemplateColumns: p.template }}
+      onClick={(e) => p.onClick(p.index, e)}
+      data-testid="row"
+      data-id={r?.id}
+    >
+      {r
+        ? p.cols.map((c) => (
+            <div key={c.key} role="gridcell" className={`td ${c.align === 'right' ? 'right' : ''}`} data-col={c.key}>
+              {c.cell(r)}
+            </div>
+          ))
+        : p.cols.map((c) => (
+            <div key={c.key} className="td placeholder">
+              …
+            </div>
+          ))}
+    </div>
+  );
+});

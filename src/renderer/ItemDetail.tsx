@@ -195,7 +195,8 @@ export function ItemDetail({ signed, id, onClose }: { signed: Signed; id: number
                 <li key={e.seq}>
                   <span className="mono small">#{e.seq}</span> <strong>{t(`actions.${e.action}`, e.action)}</strong> · {e.officer} ·{' '}
                   <span className="muted">
-                    {formatTime(e.at_utc)} ({e.tz_name})
+                    {formatTime(e.at_utc)}
+                    {e.tz_name && e.tz_name !== 'UTC' ? ` (${e.tz_name} ${e.tz_offset})` : ''}
                   </span>
                 </li>
               ))}
