@@ -182,12 +182,12 @@ export function Ingest(props: {
             <h3 data-testid="ingest-state">
               {running
                 ? s.cancelling
-                  ? `⏸ ${t('ingest.cancelling')}`
+                  ? `■ ${t('ingest.cancelling')}`
                   : `⟳ ${p?.phase === 'scanning' ? t('ingest.scanning') : t('ingest.running')}`
                 : s.error
                   ? `✖ ${t('ingest.failed')}`
                   : r?.status === 'interrupted'
-                    ? `⏸ ${t('ingest.interrupted')}`
+                    ? `■ ${t('ingest.interrupted')}`
                     : `✔ ${t('ingest.finished')}`}
             </h3>
             {running && (

@@ -5,12 +5,13 @@
 // ELECTRON_SKIP_BINARY_DOWNLOAD=1), or there is no display, it skips and says why.
 // Run: npm run test:e2e   (on Linux without a desktop: xvfb-run npm run test:e2e)
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { type ElectronApplication, type Page, _electron as electron } from 'playwright-core';
+import { shellFunctions } from '../../src/preload/bridge.ts';
 import { methodNames } from '../../src/shared/contract.ts';
 import { forgeViteBuild, projectDir } from './forgeBuild.ts';
 
@@ -94,7 +95,7 @@ describe('Electron app', { skip: 'skip' in exe ? exe.skip : false }, () => {
     assert.deepEqual(prefs, { contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
   });
 
-  test('the page sees window.evidence (one function per contract method) and no Node', async () => {
+  test('the page sees window.evidence (one function per contract method, onEvent, the shell functions) and no Node', async () => {
     const seen = await page.evaluate(() => ({
       require: typeof (globalThis as { require?: unknown }).require,
       process: typeof (globalThis as { process?: unknown }).process,
@@ -105,7 +106,7 @@ describe('Electron app', { skip: 'skip' in exe ? exe.skip : false }, () => {
     assert.equal(seen.require, 'undefined');
     assert.equal(seen.process, 'undefined');
     assert.equal(seen.module, 'undefined');
-    assert.deepEqual(seen.evidence, [...methodNames].sort());
+    assert.deepEqual(seen.evidence, [...methodNames, 'onEvent', ...shellFunctions].sort());
     assert.ok(seen.types.every((t) => t === 'function'));
     assert.equal(await page.getByTestId('bridge-status').textContent(), `Engine ready (${methodNames.length} methods)`);
   });
@@ -116,6 +117,47 @@ describe('Electron app', { skip: 'skip' in exe ? exe.skip : false }, () => {
     assert.equal(!bad.ok && bad.error.code, 'USAGE');
     const missing = await page.evaluate((p) => window.evidence!.caseInfo({ casePath: p }), join(profile, 'no-such-case'));
     assert.equal(!missing.ok && missing.error.code, 'NOT_A_CASE');
+  });
+
+  test('one ingest as a job: events arrive through onEvent, previews on app://evidence/api/items', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'evidence-e2e-ingest-'));
+    try {
+      const source = join(work, 'export');
+      mkdirSync(source);
+      writeFileSync(join(source, 'notes.txt'), 'meet at the harbour at 22:00\n');
+      const casePath = join(work, 'case');
+      const result = await page.evaluate(
+        async ({ casePath, source }) => {
+          const ev = window.evidence!;
+          const unwrap = <T,>(r: { ok: boolean; value?: unknown; error?: unknown }): T => {
+            if (!r.ok) throw new Error(JSON.stringify(r.error));
+            return r.value as T;
+          };
+          unwrap(await ev.createCase({ casePath, name: 'E2E', number: 'E2E-1', officer: 'Sgt. E2E', password: 'e2e-password-1' }));
+          const { session } = unwrap<{ session: string }>(await ev.signIn({ casePath, officer: 'Sgt. E2E', password: 'e2e-password-1' }));
+          const types: string[] = [];
+          const done = new Promise<void>((res) => {
+            ev.onEvent((e) => {
+              types.push(e.type);
+              if (e.type !== 'job.progress') res();
+            });
+          });
+          unwrap(await ev.startIngest({ session, sourcePath: source }));
+          await done;
+          const items = unwrap<{ items: { id: number }[] }>(await ev.listItems({ casePath, kind: 'file' }));
+          const res = await fetch(`app://evidence/api/items/${items.items[0]!.id}/content?session=${session}`);
+          return { types, status: res.status, type: res.headers.get('content-type'), csp: res.headers.get('content-security-policy'), text: await res.text() };
+        },
+        { casePath, source },
+      );
+      assert.ok(result.types.includes('job.finished'), result.types.join());
+      assert.equal(result.status, 200);
+      assert.equal(result.type, 'application/octet-stream');
+      assert.equal(result.csp, "sandbox; default-src 'none'");
+      assert.match(result.text, /harbour/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test('navigation away and new windows are denied', async () => {
