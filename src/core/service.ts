@@ -377,7 +377,9 @@ export class EvidenceService {
   caseOverview(input: Input<'caseOverview'>): CaseOverview {
     const i = parseInput('caseOverview', input);
     const c = this.caseAt(i.casePath);
-    return this.cachedAggregate(c, 'overview', () => caseOverview(c.db));
+    const o = this.cachedAggregate(c, 'overview', () => caseOverview(c.db));
+    // Exhibits are recorded without touching items: counted every time (cheap).
+    return { ...o, exhibits: (c.db.prepare('SELECT COUNT(*) AS n FROM exhibits').get() as { n: number }).n };
   }
 
   /**

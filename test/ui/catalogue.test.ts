@@ -74,6 +74,7 @@ describe('catalogue UI (generated export)', { skip: skip ?? false }, () => {
     await shot(page, '03-exhibits-empty-light');
     await addExhibitInUi(page, 'EXH-001', 'iPhone seized at the compound');
     await page.getByTestId('header-exhibits').getByText('1').waitFor();
+    await page.locator('[data-testid="nav-exhibits"] .nav-count', { hasText: '1' }).waitFor();
     assert.match((await page.getByTestId('exhibit-list').textContent())!, /EXH-001/);
     await shotBoth(page, '04-exhibits');
   });
