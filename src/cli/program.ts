@@ -8,6 +8,8 @@ import { InputError } from '../shared/contract.ts';
 import { registerCase } from './commands/case.ts';
 import { registerCatalogue } from './commands/catalogue.ts';
 import { registerCustody } from './commands/custody.ts';
+import { registerHashsets } from './commands/hashsets.ts';
+import { registerSuggest } from './commands/suggest.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerExhibits, registerOfficers } from './commands/people.ts';
 import { type Io, makeCtx } from './context.ts';
@@ -40,6 +42,8 @@ locked, network share, conflict), 5 internal error, 6 sign-in or permission refu
   registerIngest(program, ctx);
   registerCatalogue(program, ctx);
   registerCustody(program, ctx);
+  registerSuggest(program, ctx);
+  registerHashsets(program, ctx);
   // Every sub-command shares the parent's error handling and output.
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return program;

@@ -33,6 +33,11 @@ import {
 import { DEFAULT_SCRYPT_N } from './officers/crypto.ts';
 import { queryLog } from './custody/query.ts';
 import { custodyForm } from './custody/form.ts';
+import { type JobEvent, JobRunner, type JobStatus } from './jobs/runner.ts';
+import { type ByteRange, type OpenedContent, openContent, storedItem } from './preview/content.ts';
+import { type Thumbnail, ThumbnailCache } from './preview/thumbs.ts';
+import { addRulePackFile, decideSuggestions, type DetectionRun, listRulePacks, listSuggestions, type RulePackInfo, runDetectors, type Suggestion } from './detect/suggestions.ts';
+import { type Hashset, type HashsetImport, type HashsetImportProgress, type HashsetMatch, importHashset, itemHashsetMatches, listHashsets } from './hashsets/hashsets.ts';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -42,9 +47,6 @@ export interface ServiceOptions {
   /**
    * scrypt cost for new officer passwords (default 2^17). Tests lower it to keep hundreds of
    * sign-ins fast; the cost used is stored with each verifier.
-import { type JobEvent, JobRunner, type JobStatus } from './jobs/runner.ts';
-import { type ByteRange, type OpenedContent, openContent, storedItem } from './preview/content.ts';
-import { type Thumbnail, ThumbnailCache } from './preview/thumbs.ts';
    */
   scryptN?: number;
 }
@@ -72,6 +74,13 @@ export class EvidenceService {
   private readonly opts: ServiceOptions;
   private readonly open = new Map<string, Case>();
   private readonly sessions = new Map<string, Session>();
+  /** Long work (ingest, verify) as jobs; front doors forward its events (onEvent). */
+  readonly jobs = new JobRunner();
+  /** Items each session has viewed (item.viewed is recorded once per item per session). */
+  private readonly viewed = new Map<string, Set<string>>();
+  private readonly thumbCaches = new Map<string, ThumbnailCache>();
+  private readonly aggregates = new Map<string, { version: string; jobs: number; value: unknown }>();
+  private jobsFinished = 0;
 
   constructor(opts: ServiceOptions = {}) {
     this.opts = opts;
@@ -84,13 +93,6 @@ export class EvidenceService {
     return this.opts.clock ?? systemClock;
   }
 
-  /** Long work (ingest, verify) as jobs; front doors forward its events (onEvent). */
-  readonly jobs = new JobRunner();
-  /** Items each session has viewed (item.viewed is recorded once per item per session). */
-  private readonly viewed = new Map<string, Set<string>>();
-  private readonly thumbCaches = new Map<string, ThumbnailCache>();
-  private readonly aggregates = new Map<string, { version: string; jobs: number; value: unknown }>();
-  private jobsFinished = 0;
   private caseAt(path: string): Case {
     let c = this.open.get(path);
     if (!c) {
@@ -139,6 +141,7 @@ export class EvidenceService {
     const cp = makeCheckpoint(c, who, 'sign-out');
     c.custody.append({ officer: who.name, action: 'officer.signed-out', target: `officer:${who.name}`, details: { checkpoint: cp.id } });
     this.sessions.delete(i.session);
+    this.viewed.delete(i.session);
     return cp;
   }
 
@@ -151,7 +154,6 @@ export class EvidenceService {
   listOfficers(input: Input<'listOfficers'>): Officer[] {
     const i = parseInput('listOfficers', input);
     return listOfficers(this.caseAt(i.casePath));
-    this.viewed.delete(i.session);
   }
 
   setOfficerStatus(input: Input<'setOfficerStatus'>): Officer {
@@ -264,7 +266,7 @@ export class EvidenceService {
     return { total: countItems(c.db, filter), items: listItems(c.db, filter) };
   }
 
-  getItem(input: Input<'getItem'>): ItemDetail & { custody: CustodyEvent[] } {
+  getItem(input: Input<'getItem'>): ItemDetail & { hashsetMatches: HashsetMatch[]; custody: CustodyEvent[] } {
     const i = parseInput('getItem', input);
     const { c, who } = this.session(i.session);
     requirePermission(who, 'view', 'view evidence');
@@ -272,21 +274,9 @@ export class EvidenceService {
     if (!item) throw new EvidenceError('NOT_FOUND', `There is no item ${i.id} in this case. List items with: evidence ls <case>`);
     // Looking at evidence is part of its history (once per item per session).
     this.recordView(i.session, c, who, item, 'detail');
-    return { ...item, custody: queryLog(c.db, { item: item.id }) };
+    return { ...item, hashsetMatches: itemHashsetMatches(c.db, item.id), custody: queryLog(c.db, { item: item.id }) };
   }
 
-  custodyLog(input: Input<'custodyLog'>): CustodyEvent[] {
-    const { casePath, ...filter } = parseInput('custodyLog', input);
-    return queryLog(this.caseAt(casePath).db, filter);
-  }
-
-  /** The chain-of-custody form of one exhibit, as text. */
-  custodyForm(input: Input<'custodyForm'>): string {
-    const i = parseInput('custodyForm', input);
-    return custodyForm(this.caseAt(i.casePath), i.exhibit);
-  }
-
-  async verify(input: Input<'verify'>, hooks: { onProgress?: (p: VerifyProgress) => void } = {}): Promise<VerifyReport> {
   /**
    * Records item.viewed the first time a session looks at an item: its detail and content count
    * as one view (not one per range request); a gallery thumbnail is recorded once on its own.
@@ -405,16 +395,75 @@ export class EvidenceService {
     this.close();
   }
 
+  custodyLog(input: Input<'custodyLog'>): CustodyEvent[] {
+    const { casePath, ...filter } = parseInput('custodyLog', input);
+    return queryLog(this.caseAt(casePath).db, filter);
+  }
+
+  /** The chain-of-custody form of one exhibit, as text. */
+  custodyForm(input: Input<'custodyForm'>): string {
+    const i = parseInput('custodyForm', input);
+    return custodyForm(this.caseAt(i.casePath), i.exhibit);
+  }
+
+  async verify(input: Input<'verify'>, hooks: { onProgress?: (p: VerifyProgress) => void } = {}): Promise<VerifyReport> {
     const i = parseInput('verify', input);
     const { c, who } = this.session(i.session);
     requirePermission(who, 'verify', 'verify the case');
     return verifyCase(c, { officer: who.name, workers: i.workers, workerUrl: this.opts.verifyWorkerUrl, onProgress: hooks.onProgress });
   }
 
+  /** Runs the detectors and rule packs over the items with text; records suggestions, never tags. */
+  runSuggestions(input: Input<'runSuggestions'>): DetectionRun {
+    const i = parseInput('runSuggestions', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'tag', 'run the detectors');
+    return runDetectors(c, i.sourceId ?? null, who.name);
+  }
+
+  listSuggestions(input: Input<'listSuggestions'>): { total: number; suggestions: Suggestion[] } {
+    const { casePath, ...filter } = parseInput('listSuggestions', input);
+    return listSuggestions(this.caseAt(casePath).db, filter);
+  }
+
+  /** Accepts (tags the item) or rejects suggestions: custody events, by a signed-in officer with the 'tag' permission. */
+  decideSuggestions(input: Input<'decideSuggestions'>): Suggestion[] {
+    const i = parseInput('decideSuggestions', input);
+    const { c, who } = this.session(i.session);
+    return decideSuggestions(c, who, i.ids, i.decision, i.comment);
+  }
+
+  /** Adds a case rule pack (JSON file), validated; a custody event with its SHA-256. */
+  addRulePack(input: Input<'addRulePack'>): RulePackInfo {
+    const i = parseInput('addRulePack', input);
+    const { c, who } = this.session(i.session);
+    return addRulePackFile(c, who, i.file);
+  }
+
+  listRulePacks(input: Input<'listRulePacks'>): RulePackInfo[] {
+    const i = parseInput('listRulePacks', input);
+    return listRulePacks(this.caseAt(i.casePath).db);
+  }
+
+  /** Imports a known-hash set (streamed, bounded memory) and matches the case's items against it. */
+  async importHashset(
+    input: Input<'importHashset'>,
+    hooks: { signal?: AbortSignal; onProgress?: (p: HashsetImportProgress) => void } = {},
+  ): Promise<HashsetImport> {
+    const i = parseInput('importHashset', input);
+    const { c, who } = this.session(i.session);
+    return importHashset(c, who, { file: i.file, name: i.name, kind: i.kind, format: i.format, signal: hooks.signal, onProgress: hooks.onProgress });
+  }
+
+  listHashsets(input: Input<'listHashsets'>): Hashset[] {
+    const i = parseInput('listHashsets', input);
+    return listHashsets(this.caseAt(i.casePath).db);
+  }
+
   close(): void {
+    for (const t of this.thumbCaches.values()) t.close();
+    this.thumbCaches.clear();
     for (const c of this.open.values()) c.close();
     this.open.clear();
   }
 }
-    for (const t of this.thumbCaches.values()) t.close();
-    this.thumbCaches.clear();

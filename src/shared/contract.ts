@@ -83,6 +83,10 @@ export const contract = {
     dateField: z.enum(['mtime', 'taken_at']).optional(),
     dateFrom: z.string().optional(),
     dateTo: z.string().optional(),
+    /** true: only items in a known-bad hash set; false: none of them. */
+    knownBad: z.boolean().optional(),
+    /** true: only items in a known-good hash set; false: hide them. */
+    knownGood: z.boolean().optional(),
     sort: z.enum(['id', 'path', 'name', 'exhibit', 'size', 'mime', 'detected_ext', 'ext_mismatch', 'sha256', 'mtime', 'taken_at', 'gps', 'error']).optional(),
     desc: z.boolean().optional(),
     limit: z.number().int().min(1).max(100_000).optional(),
@@ -117,6 +121,33 @@ export const contract = {
   jobStatus: z.object({ jobId: z.string().min(1, 'the job id is required') }),
   /** Counts for the navigation: items by family of types, errors, mismatches, GPS, exhibits. */
   caseOverview: z.object({ casePath }),
+  /** Detectors and rule packs over the items with text (one source, or the whole case). */
+  runSuggestions: z.object({ session, sourceId: z.number().int().positive().optional() }),
+  listSuggestions: z.object({
+    casePath,
+    status: z.enum(['pending', 'accepted', 'rejected']).optional(),
+    tag: z.string().optional(),
+    item: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(100_000).optional(),
+    offset: z.number().int().min(0).optional(),
+  }),
+  /** Accepting tags the item; both are custody events. Needs the 'tag' permission. */
+  decideSuggestions: z.object({
+    session,
+    ids: z.array(z.number().int().positive()).min(1, 'give at least one suggestion id'),
+    decision: z.enum(['accepted', 'rejected']),
+    comment: z.string().nullable().optional(),
+  }),
+  addRulePack: z.object({ session, file: z.string().min(1, 'the rule pack file is required') }),
+  listRulePacks: z.object({ casePath }),
+  importHashset: z.object({
+    session,
+    file: z.string().min(1, 'the hash set file is required'),
+    name: z.string().trim().min(1, 'the hash set needs a name'),
+    kind: z.enum(['good', 'bad']),
+    format: z.enum(['auto', 'nsrl-rds', 'nsrl-legacy', 'hashdeep', 'md5sum', 'sha1sum', 'sha256sum', 'plain', 'csv']).optional(),
+  }),
+  listHashsets: z.object({ casePath }),
 } as const;
 
 // Events pushed to the front doors (IPC: webContents.send on one channel; browser host: SSE).

@@ -8,6 +8,9 @@
 //   npm run bench -- --archives         insist on the ZIP section (it runs by default when the
 //                                       probe finds archive ingest; --no-archives skips it)
 //   npm run bench -- --clean            delete the cached trees, zips and cases, and exit
+//   npm run bench -- --hashsets         only the known-hash set figures: 1,000,000 items against a
+//                                       10,000,000-hash set (--quick: 100,000 against 1,000,000;
+//                                       --hashset-items / --hashset-hashes to choose)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -26,6 +29,9 @@ const { values: opt } = parseArgs({
     archives: { type: 'boolean', default: false },
     'no-archives': { type: 'boolean', default: false },
     reps: { type: 'string' },
+    hashsets: { type: 'boolean', default: false },
+    'hashset-items': { type: 'string' },
+    'hashset-hashes': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   allowPositionals: false,
@@ -38,7 +44,9 @@ if (opt.help) {
   --archives     run the ZIP section even when not asked by default (still needs archive ingest and zip)
   --no-archives  skip the ZIP section
   --reps N       repetitions per contender (default 3, --quick 1); the median is reported
-  --clean        delete the generated trees, zips and case folders under ${join(tmpdir(), 'evidence-catalogue-bench')} and exit`);
+  --clean        delete the generated trees, zips and case folders under ${join(tmpdir(), 'evidence-catalogue-bench')} and exit
+  --hashsets     only the known-hash set section: import a 10,000,000-hash list and match 1,000,000 items
+                 (--quick: 1,000,000 and 100,000; --hashset-items N, --hashset-hashes N)`);
   process.exit(0);
 }
 
@@ -52,6 +60,18 @@ if (opt.clean) {
 }
 
 const SEED = 20260142;
+
+if (opt.hashsets) {
+  // A section of its own: minutes of work and a few GB of disk, so not part of the default run.
+  const { hashsetBench } = await import('./hashsets.ts');
+  mkdirSync(BASE, { recursive: true });
+  const items = Number(opt['hashset-items'] ?? (opt.quick ? 100_000 : 1_000_000));
+  const hashes = Number(opt['hashset-hashes'] ?? (opt.quick ? 1_000_000 : 10_000_000));
+  console.log(`Evidence catalogue benchmark: known-hash sets (${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, node ${process.version})`);
+  const fig = await hashsetBench({ base: BASE, items, hashes, seed: SEED, log: (s) => console.log(s) });
+  if (opt.json) writeFileSync(resolve(opt.json), JSON.stringify({ generatedAt: new Date().toISOString(), hashsets: fig }, null, 2) + '\n');
+  process.exit(fig.import.problem || fig.rematch.problem ? 1 : 0);
+}
 const QUICK = opt.quick;
 const REPS = opt.reps ? Math.max(1, Number.parseInt(opt.reps, 10) || 1) : QUICK ? 1 : 3;
 const largeSpec: LargeSpec = { kind: 'large', seed: SEED, files: QUICK ? 8 : 40, fileSize: 25 * MiB };

@@ -16,6 +16,8 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
     .option('--gps', 'only items with GPS coordinates')
     .option('--errors', 'only items with a recorded problem')
     .option('--path <text>', 'path contains this text')
+    .option('--known-bad', 'only items found in a known-bad hash set')
+    .option('--hide-known-good', 'hide items found in a known-good hash set (e.g. NSRL)')
     .addOption(new Option('--sort <column>', 'sort by').choices(['id', 'path', 'size', 'mime', 'mtime', 'taken_at']).default('id'))
     .option('--desc', 'descending order')
     .option('--limit <n>', 'at most this many rows', (v) => Number.parseInt(v, 10), 1000)
@@ -31,6 +33,8 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
         hasGps: o.gps === true || undefined,
         errors: o.errors === true || undefined,
         pathContains: o.path as string | undefined,
+        knownBad: o.knownBad === true || undefined,
+        knownGood: o.hideKnownGood === true ? false : undefined,
         sort: o.sort as 'id',
         desc: o.desc === true || undefined,
         limit: o.limit as number,
@@ -86,6 +90,7 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
           ...(it.container ? [`  container: ${it.container} (its members are items under ${it.path}!/)`] : []),
           ...(it.extra ? [`  recorded:  ${JSON.stringify(it.extra)}`] : []),
           ...(it.error ? [`  PROBLEM:   ${it.error}`] : []),
+          ...it.hashsetMatches.map((h) => `  ${h.kind === 'bad' ? 'KNOWN-BAD' : 'known-good'}: in hash set "${h.set}" (by ${h.algo.toUpperCase()})`),
         ];
         const m = it.metadata;
         if (m) {

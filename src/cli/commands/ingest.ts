@@ -18,6 +18,13 @@ function printIngestSummary(s: IngestSummary, ctx: Ctx): void {
     `  duplicates:   ${s.duplicates} (content already in the store, stored once)`,
     ...(s.alreadyDone ? [`  already done: ${s.alreadyDone} (recorded by the earlier, interrupted run)`] : []),
     `  problems:     ${s.errorCount}`,
+    ...(s.analysis
+      ? [
+          `  suggestions:  ${s.analysis.suggestions} new (evidence suggest ls <case> --status pending)`,
+          ...(s.analysis.knownBad ? [`  KNOWN-BAD:    ${s.analysis.knownBad} items match a known-bad hash set (evidence ls <case> --known-bad)`] : []),
+          ...(s.analysis.knownGood ? [`  known-good:   ${s.analysis.knownGood} items (evidence ls <case> --hide-known-good hides them)`] : []),
+        ]
+      : []),
     `  time:         ${formatDuration(s.elapsedMs)}`,
   ];
   for (const p of s.problems.slice(0, 20)) lines.push(`    ! ${p.path}: ${p.error}`);

@@ -15,6 +15,10 @@ export interface ItemFilter {
   dateField?: 'mtime' | 'taken_at';
   dateFrom?: string;
   dateTo?: string;
+  /** true: only items in a known-bad hash set; false: none of them. */
+  knownBad?: boolean;
+  /** true: only items in a known-good hash set; false: hide them (review). */
+  knownGood?: boolean;
   sort?: SortKey;
   desc?: boolean;
   limit?: number;
@@ -129,12 +133,12 @@ export const FAMILY_SQL = `CASE
   WHEN i.mime IN (${q(DOCUMENTS)}) OR i.mime LIKE 'text/%' THEN 'documents'
   WHEN i.container IS NOT NULL OR i.mime IN (${q(ARCHIVES)}) THEN 'archives'
   WHEN i.mime IN (${q(DATABASES)}) THEN 'databases'
+  WHEN i.mime IS NULL AND lower(i.ext) IN ('csv', 'tsv') THEN 'spreadsheets'
+  WHEN i.mime IS NULL AND lower(i.ext) IN ('txt', 'text', 'md', 'log', 'json', 'xml', 'html', 'htm', 'rtf', 'vcf', 'ics') THEN 'documents'
   ELSE 'other' END`;
 
 function whereOf(f: ItemFilter): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
-  WHEN i.mime IS NULL AND lower(i.ext) IN ('csv', 'tsv') THEN 'spreadsheets'
-  WHEN i.mime IS NULL AND lower(i.ext) IN ('txt', 'text', 'md', 'log', 'json', 'xml', 'html', 'htm', 'rtf', 'vcf', 'ics') THEN 'documents'
   const params: Record<string, unknown> = {};
   if (f.type) {
     // "image/jpeg" exactly, or "image/" / "image" for a whole family.
@@ -174,6 +178,10 @@ function whereOf(f: ItemFilter): { sql: string; params: Record<string, unknown> 
     // Inclusive: '2024-03-31' keeps everything on that day.
     where.push(`substr(${dateCol}, 1, length(@dateTo)) <= @dateTo`);
     params.dateTo = f.dateTo;
+  }
+  for (const [flag, kind] of [[f.knownBad, 'bad'], [f.knownGood, 'good']] as const) {
+    if (flag === undefined) continue;
+    where.push(`${flag ? '' : 'NOT '}EXISTS (SELECT 1 FROM hashset_matches hm JOIN hashsets hs ON hs.id = hm.set_id WHERE hm.item_id = i.id AND hs.kind = '${kind}')`);
   }
   return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }

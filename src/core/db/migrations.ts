@@ -1,5 +1,6 @@
 // Numbered schema migrations of case.db. A migration is never edited once released: add a new
-// one. `user_version` holds the number of the last one applied.
+// one. `schema_migrations` records which are applied (see migrate() in open.ts); `user_version`
+// holds the highest.
 
 export interface Migration {
   version: number;
@@ -207,6 +208,74 @@ BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: rows cannot be replaced'
 ALTER TABLE sources ADD COLUMN runner TEXT;
 `,
   },
+  {
+    version: 6,
+    name: 'suggestions, rule packs, known-hash sets',
+    sql: `
+-- Detector and rule hits awaiting an officer's yes or no. Nothing is tagged until a person
+-- accepts; tag_id names a tag of the vocabulary (no foreign key: the tags table is another
+-- migration's, and a case may add tags later). One suggestion per item and tag, whatever its
+-- status and whichever rule raised it, so a rejected suggestion is not raised again by the next
+-- run.
+CREATE TABLE suggestions (
+  id          INTEGER PRIMARY KEY,
+  item_id     INTEGER NOT NULL REFERENCES items(id),
+  tag_id      TEXT NOT NULL,
+  rule_id     TEXT NOT NULL,
+  score       REAL NOT NULL,
+  evidence    TEXT NOT NULL,
+  status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'rejected')),
+  created_at  TEXT NOT NULL,
+  decided_by  TEXT,
+  decided_at  TEXT,
+  comment     TEXT,
+  UNIQUE (item_id, tag_id)
+);
+CREATE INDEX suggestions_status ON suggestions(status, item_id);
+
+-- Rule packs a case adds beside the ones shipped in assets/rules (the JSON as given).
+CREATE TABLE rule_packs (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  json        TEXT NOT NULL,
+  sha256      TEXT NOT NULL,
+  added_at    TEXT NOT NULL,
+  added_by    TEXT NOT NULL
+);
+
+-- Known-hash sets (NSRL, hashdeep, *sum, lists, CSV): known-good hides, known-bad alerts.
+CREATE TABLE hashsets (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  kind        TEXT NOT NULL CHECK (kind IN ('good', 'bad')),
+  format      TEXT NOT NULL,
+  source_file TEXT NOT NULL,
+  file_sha256 TEXT NOT NULL,
+  file_size   INTEGER NOT NULL,
+  entries     INTEGER NOT NULL DEFAULT 0,
+  md5         INTEGER NOT NULL DEFAULT 0,
+  sha1        INTEGER NOT NULL DEFAULT 0,
+  sha256      INTEGER NOT NULL DEFAULT 0,
+  skipped     INTEGER NOT NULL DEFAULT 0,
+  imported_at TEXT NOT NULL,
+  officer     TEXT NOT NULL
+);
+-- One table per algorithm, hashes as raw bytes (16, 20, 32), clustered on the hash: 10 million
+-- SHA-256 entries take about 450 MB and a lookup is one B-tree descent. Each record of a set
+-- file keeps its strongest hash only (SHA-256, else SHA-1, else MD5).
+CREATE TABLE hashset_md5 (hash BLOB NOT NULL, set_id INTEGER NOT NULL, PRIMARY KEY (hash, set_id)) WITHOUT ROWID;
+CREATE TABLE hashset_sha1 (hash BLOB NOT NULL, set_id INTEGER NOT NULL, PRIMARY KEY (hash, set_id)) WITHOUT ROWID;
+CREATE TABLE hashset_sha256 (hash BLOB NOT NULL, set_id INTEGER NOT NULL, PRIMARY KEY (hash, set_id)) WITHOUT ROWID;
+-- Items found in a set (filled when a set is imported and at the end of each ingest).
+CREATE TABLE hashset_matches (
+  item_id     INTEGER NOT NULL REFERENCES items(id),
+  set_id      INTEGER NOT NULL REFERENCES hashsets(id),
+  algo        TEXT NOT NULL,
+  PRIMARY KEY (item_id, set_id)
+) WITHOUT ROWID;
+CREATE INDEX hashset_matches_set ON hashset_matches(set_id);
+`,
+  },
 ];
 
-export const latestVersion = migrations[migrations.length - 1]!.version;
+export const latestVersion = Math.max(...migrations.map((m) => m.version));

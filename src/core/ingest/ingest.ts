@@ -18,6 +18,7 @@ import { iosBackupSource, isBackupFolder, readerFor, topLevelKindOf, type TopLev
 import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../sources/types.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import { TaskPool } from '../workers/pool.ts';
+import { afterIngest } from '../detect/afterIngest.ts';
 import { analyzeBytes, emptyMeta } from './analyzeItem.ts';
 import { readStreamInto } from './hashFile.ts';
 import { type IngestProblem, type IngestProgress, type IngestSummary, RateMeter } from './progress.ts';
@@ -656,6 +657,12 @@ class IngestRun {
       })();
       throw failure;
     }
+    if (!interrupted) {
+      // Suggestions and known-hash matches for this source, each in its own transaction.
+      const a = afterIngest(kase, this.sourceId, opts.officer);
+      summary.analysis = { suggestions: a.suggestions, byTag: a.byTag, knownBad: a.knownBad, knownGood: a.knownGood, perSet: a.perSet };
+      for (const p of a.problems) this.addProblem({ path: this.root, error: p });
+    }
     const counts = {
       items: summary.items,
       files: summary.files,
@@ -684,7 +691,7 @@ class IngestRun {
         officer: opts.officer,
         action: interrupted ? 'ingest.interrupted' : 'ingest.finished',
         target: `source:${this.sourceId}`,
-        details: { source: this.root, kind: this.kind, exhibit: opts.exhibit ?? null, ...counts },
+        details: { source: this.root, kind: this.kind, exhibit: opts.exhibit ?? null, ...counts, ...(summary.analysis ? { analysis: summary.analysis } : {}) },
       });
     })();
     return summary;

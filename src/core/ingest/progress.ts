@@ -40,6 +40,8 @@ export interface IngestSummary {
   /** The first problems, for the summary; all are on the items. */
   problems: IngestProblem[];
   elapsedMs: number;
+  /** Detectors and known-hash sets over this source, run when the ingest finishes. */
+  analysis?: { suggestions: number; byTag: Record<string, number>; knownBad: number; knownGood: number; perSet: Record<string, number> };
 }
 
 /** Keeps rate and ETA from a sliding window, so a burst of tiny files does not swing the ETA. */
