@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SAMPLES_MISSING, samplesDir } from '../unit/helpers.ts';
-import { type UiEnv, addExhibitInUi, createCaseInUi, openUi, shot, shotBoth, startIngestInUi, uiSkipReason, waitIngestDone, waitText } from './harness.ts';
+import { type UiEnv, addExhibitInUi, createCaseInUi, openUi, shot, shotBoth, uiSkipReason, waitIngestDone, waitText } from './harness.ts';
 
 const skip = uiSkipReason() ?? (existsSync(samplesDir) ? null : SAMPLES_MISSING);
 

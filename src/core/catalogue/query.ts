@@ -166,6 +166,12 @@ function whereOf(f: ItemFilter): { sql: string; params: Record<string, unknown> 
     params.pathContains = f.pathContains;
   }
   if (f.family) {
+    // Images, videos and audio are MIME ranges: name the range so SQLite walks the mime index
+    // instead of the whole table (the CASE still decides, e.g. a chat database stays a chat).
+    const range = ({ images: 'image', videos: 'video', audio: 'audio' } as Record<string, string>)[f.family];
+    if (range) {
+      where.push(`i.mime >= '${range}/' AND i.mime < '${range}0'`);
+    }
     where.push(`i.kind = 'file' AND (${FAMILY_SQL}) = @family`);
     params.family = f.family;
   }
