@@ -12,6 +12,8 @@ import { registerHashsets } from './commands/hashsets.ts';
 import { registerSuggest } from './commands/suggest.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerExhibits, registerOfficers } from './commands/people.ts';
+import { registerSearch } from './commands/search.ts';
+import { registerTags } from './commands/tags.ts';
 import { type Io, makeCtx } from './context.ts';
 import { EXIT, exitCodeFor } from './exitCodes.ts';
 
@@ -42,6 +44,8 @@ locked, network share, conflict), 5 internal error, 6 sign-in or permission refu
   registerIngest(program, ctx);
   registerCatalogue(program, ctx);
   registerCustody(program, ctx);
+  registerTags(program, ctx);
+  registerSearch(program, ctx);
   registerSuggest(program, ctx);
   registerHashsets(program, ctx);
   // Every sub-command shares the parent's error handling and output.

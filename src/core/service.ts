@@ -38,6 +38,10 @@ import { type ByteRange, type OpenedContent, openContent, storedItem } from './p
 import { type Thumbnail, ThumbnailCache } from './preview/thumbs.ts';
 import { addRulePackFile, decideSuggestions, type DetectionRun, listRulePacks, listSuggestions, type RulePackInfo, runDetectors, type Suggestion } from './detect/suggestions.ts';
 import { type Hashset, type HashsetImport, type HashsetImportProgress, type HashsetMatch, importHashset, itemHashsetMatches, listHashsets } from './hashsets/hashsets.ts';
+import { addNote, addTag, type ItemTag, itemNotes, itemTags, listTags, type Note, removeNote, type Tag, type TagChange, tagItems, untagItems } from './tags/tags.ts';
+import { search, searchItemIds, type SearchResult } from './search/search.ts';
+import { type ItemTextInfo, itemTextInfo } from './text/store.ts';
+import { type ReindexProgress, type ReindexSummary, reindexText } from './text/reindex.ts';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -255,6 +259,7 @@ export class EvidenceService {
       officer: who.name,
       workers: i.workers,
       workerUrl: this.opts.ingestWorkerUrl,
+      text: i.text,
       signal: hooks.signal,
       onProgress: hooks.onProgress,
     });
@@ -266,7 +271,13 @@ export class EvidenceService {
     return { total: countItems(c.db, filter), items: listItems(c.db, filter) };
   }
 
-  getItem(input: Input<'getItem'>): ItemDetail & { hashsetMatches: HashsetMatch[]; custody: CustodyEvent[] } {
+  getItem(input: Input<'getItem'>): ItemDetail & {
+    hashsetMatches: HashsetMatch[];
+    tags: ItemTag[];
+    notes: Note[];
+    textIndex: ItemTextInfo | null;
+    custody: CustodyEvent[];
+  } {
     const i = parseInput('getItem', input);
     const { c, who } = this.session(i.session);
     requirePermission(who, 'view', 'view evidence');
@@ -274,7 +285,14 @@ export class EvidenceService {
     if (!item) throw new EvidenceError('NOT_FOUND', `There is no item ${i.id} in this case. List items with: evidence ls <case>`);
     // Looking at evidence is part of its history (once per item per session).
     this.recordView(i.session, c, who, item, 'detail');
-    return { ...item, hashsetMatches: itemHashsetMatches(c.db, item.id), custody: queryLog(c.db, { item: item.id }) };
+    return {
+      ...item,
+      hashsetMatches: itemHashsetMatches(c.db, item.id),
+      tags: itemTags(c.db, item.id),
+      notes: itemNotes(c.db, item.id),
+      textIndex: itemTextInfo(c.db, item.id),
+      custody: queryLog(c.db, { item: item.id }),
+    };
   }
 
   /**
@@ -458,6 +476,91 @@ export class EvidenceService {
   listHashsets(input: Input<'listHashsets'>): Hashset[] {
     const i = parseInput('listHashsets', input);
     return listHashsets(this.caseAt(i.casePath).db);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Tags, notes and text search (src/core/tags, src/core/search, src/core/text).
+
+  /** The case's tag vocabulary (shipped and case-specific), with how many items carry each. */
+  listTags(input: Input<'listTags'>): Tag[] {
+    const i = parseInput('listTags', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'view', 'view the tags');
+    return listTags(c.db);
+  }
+
+  addTag(input: Input<'addTag'>): Tag {
+    const i = parseInput('addTag', input);
+    const { c, who } = this.session(i.session);
+    return addTag(c, who, { id: i.id, labelEn: i.labelEn, labelJa: i.labelJa ?? null, colour: i.colour });
+  }
+
+  /** The items a tag change names: ids, and/or every item a search or filter finds. */
+  private tagTargets(c: Case, i: { ids?: number[]; where?: { query?: string } & Record<string, unknown> }): number[] {
+    if (!i.ids?.length && !i.where) throw new EvidenceError('USAGE', 'Say which items: give item ids, or a search (--where-search) or filter.');
+    const ids = [...(i.ids ?? [])];
+    if (i.where) {
+      const { query, ...filter } = i.where;
+      const found = searchItemIds(c.db, query?.trim() ? query : null, filter);
+      if (found.length === 0 && !ids.length) throw new EvidenceError('NOT_FOUND', 'The search found no items: nothing was tagged.');
+      ids.push(...found);
+    }
+    return ids;
+  }
+
+  tagItems(input: Input<'tagItems'>): TagChange {
+    const i = parseInput('tagItems', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'tag', 'tag evidence');
+    return tagItems(c, who, i.tag, this.tagTargets(c, i), i.comment ?? null);
+  }
+
+  untagItems(input: Input<'untagItems'>): TagChange {
+    const i = parseInput('untagItems', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'tag', 'untag evidence');
+    return untagItems(c, who, i.tag, this.tagTargets(c, i), i.comment ?? null);
+  }
+
+  addNote(input: Input<'addNote'>): Note {
+    const i = parseInput('addNote', input);
+    const { c, who } = this.session(i.session);
+    return addNote(c, who, i.item, i.text);
+  }
+
+  removeNote(input: Input<'removeNote'>): Note {
+    const i = parseInput('removeNote', input);
+    const { c, who } = this.session(i.session);
+    return removeNote(c, who, i.note, i.reason);
+  }
+
+  /**
+   * Full-text search with filters. Not a custody event: it reads the index, not the evidence;
+   * opening a hit (getItem, content) is recorded as a view.
+   */
+  search(input: Input<'search'>): SearchResult {
+    const { session, query, ...opts } = parseInput('search', input);
+    const { c, who } = this.session(session);
+    requirePermission(who, 'view', 'search evidence');
+    return search(c.db, query, opts);
+  }
+
+  /** Text extraction for items not yet read for text (or, with all, every item again). */
+  async reindexText(
+    input: Input<'reindexText'>,
+    hooks: { signal?: AbortSignal; onProgress?: (p: ReindexProgress) => void } = {},
+  ): Promise<ReindexSummary> {
+    const i = parseInput('reindexText', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'ingest', 'index the text of evidence');
+    return reindexText(c, {
+      officer: who.name,
+      all: i.all,
+      workers: i.workers,
+      workerUrl: this.opts.ingestWorkerUrl,
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
+    });
   }
 
   close(): void {

@@ -24,6 +24,29 @@ const exhibitFields = {
 };
 const officer = z.string().trim().min(1, 'the officer name is required');
 
+// Tags, notes and search (issue 5): the filters a search and a bulk tagging share.
+const textFormat = z.enum(['text', 'csv', 'html', 'json', 'docx', 'xlsx', 'pptx', 'odf', 'pdf', 'eml', 'whatsapp', 'line', 'telegram']);
+const searchFilter = {
+  /** MIME type or family; text files count as the type of their text format (text/plain, text/csv, ...). */
+  type: z.string().optional(),
+  tag: z.string().optional(),
+  exhibit: z.string().optional(),
+  /** Modification time from/until: ISO date (whole day) or date-time. */
+  since: z.string().optional(),
+  until: z.string().optional(),
+  hasGps: z.boolean().optional(),
+  knownBad: z.boolean().optional(),
+  format: textFormat.optional(),
+};
+const tagChange = {
+  session,
+  tag: z.string().trim().min(1, 'the tag id is required'),
+  /** Items by id; and/or every item a search (query and filters) finds. */
+  ids: z.array(z.number().int().positive()).optional(),
+  where: z.object({ query: z.string().optional(), ...searchFilter }).optional(),
+  comment: z.string().nullable().optional(),
+};
+
 export const contract = {
   createCase: z.object({
     casePath,
@@ -67,6 +90,8 @@ export const contract = {
     kind: z.enum(['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr']).optional(),
     expand: z.boolean().optional(),
     workers: z.number().int().min(1).max(64).optional(),
+    /** Extract text for search during the ingest (default true); false defers it to reindexText. */
+    text: z.boolean().optional(),
   }),
   listItems: z.object({
     casePath,
@@ -115,6 +140,8 @@ export const contract = {
     kind: z.enum(['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr']).optional(),
     expand: z.boolean().optional(),
     workers: z.number().int().min(1).max(64).optional(),
+    /** Extract text for search during the ingest (default true); false defers it to reindexText. */
+    text: z.boolean().optional(),
   }),
   startVerify: z.object({ session, workers: z.number().int().min(1).max(64).optional() }),
   cancelJob: z.object({ session, jobId: z.string().min(1, 'the job id is required') }),
@@ -148,6 +175,28 @@ export const contract = {
     format: z.enum(['auto', 'nsrl-rds', 'nsrl-legacy', 'hashdeep', 'md5sum', 'sha1sum', 'sha256sum', 'plain', 'csv']).optional(),
   }),
   listHashsets: z.object({ casePath }),
+  // Tags, notes, text search (issue 5).
+  listTags: z.object({ session }),
+  addTag: z.object({
+    session,
+    id: z.string().trim().min(1, 'the tag id is required'),
+    labelEn: z.string().trim().min(1, 'the English label is required'),
+    labelJa: z.string().trim().min(1).nullable().optional(),
+    colour: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'give the colour as #rrggbb'),
+  }),
+  tagItems: z.object(tagChange),
+  untagItems: z.object(tagChange),
+  addNote: z.object({ session, item: z.number().int().positive(), text: z.string().trim().min(1, 'a note needs some text') }),
+  removeNote: z.object({ session, note: z.number().int().positive(), reason }),
+  search: z.object({
+    session,
+    query: z.string().trim().min(1, 'give something to search for'),
+    ...searchFilter,
+    limit: z.number().int().min(1).max(10_000).optional(),
+    offset: z.number().int().min(0).optional(),
+  }),
+  /** Extracts text for items read before text search existed (all: every item again). */
+  reindexText: z.object({ session, all: z.boolean().optional(), workers: z.number().int().min(1).max(64).optional() }),
 } as const;
 
 // Events pushed to the front doors (IPC: webContents.send on one channel; browser host: SSE).

@@ -8,6 +8,11 @@
 //   npm run bench -- --archives         insist on the ZIP section (it runs by default when the
 //                                       probe finds archive ingest; --no-archives skips it)
 //   npm run bench -- --clean            delete the cached trees, zips and cases, and exit
+//   npm run bench -- --search           only the search figure: median of 20 trigram queries over a
+//                                       generated case of 1,000,000 items with text (--quick:
+//                                       100,000; --search-items N). Part of the default run too
+//                                       (the case is generated once, ~3 min, then reused);
+//                                       --no-search leaves it out
 //   npm run bench -- --hashsets         only the known-hash set figures: 1,000,000 items against a
 //                                       10,000,000-hash set (--quick: 100,000 against 1,000,000;
 //                                       --hashset-items / --hashset-hashes to choose)
@@ -29,6 +34,9 @@ const { values: opt } = parseArgs({
     archives: { type: 'boolean', default: false },
     'no-archives': { type: 'boolean', default: false },
     reps: { type: 'string' },
+    search: { type: 'boolean', default: false },
+    'no-search': { type: 'boolean', default: false },
+    'search-items': { type: 'string' },
     hashsets: { type: 'boolean', default: false },
     'hashset-items': { type: 'string' },
     'hashset-hashes': { type: 'string' },
@@ -45,6 +53,8 @@ if (opt.help) {
   --no-archives  skip the ZIP section
   --reps N       repetitions per contender (default 3, --quick 1); the median is reported
   --clean        delete the generated trees, zips and case folders under ${join(tmpdir(), 'evidence-catalogue-bench')} and exit
+  --search       only the search section: 20 trigram queries over a generated case of 1,000,000 items with
+                 text (--quick: 100,000; --search-items N); it also runs in the default run unless --no-search
   --hashsets     only the known-hash set section: import a 10,000,000-hash list and match 1,000,000 items
                  (--quick: 1,000,000 and 100,000; --hashset-items N, --hashset-hashes N)`);
   process.exit(0);
@@ -71,6 +81,17 @@ if (opt.hashsets) {
   const fig = await hashsetBench({ base: BASE, items, hashes, seed: SEED, log: (s) => console.log(s) });
   if (opt.json) writeFileSync(resolve(opt.json), JSON.stringify({ generatedAt: new Date().toISOString(), hashsets: fig }, null, 2) + '\n');
   process.exit(fig.import.problem || fig.rematch.problem ? 1 : 0);
+}
+
+const SEARCH_ITEMS = Number(opt['search-items'] ?? (opt.quick ? 100_000 : 1_000_000));
+if (opt.search) {
+  const { searchBench, searchReport } = await import('./search.ts');
+  mkdirSync(BASE, { recursive: true });
+  console.log(`Evidence catalogue benchmark: search (${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, node ${process.version}, load ${loadavg()[0]!.toFixed(2)})`);
+  const fig = searchBench({ base: BASE, items: SEARCH_ITEMS, seed: SEED, log: (s) => console.log(s) });
+  console.log(searchReport(fig).join('\n'));
+  if (opt.json) writeFileSync(resolve(opt.json), JSON.stringify({ generatedAt: new Date().toISOString(), search: fig }, null, 2) + '\n');
+  process.exit(0);
 }
 const QUICK = opt.quick;
 const REPS = opt.reps ? Math.max(1, Number.parseInt(opt.reps, 10) || 1) : QUICK ? 1 : 3;
@@ -398,6 +419,20 @@ if (archiveStatus.ran) {
 
 rmSync(CASES, { recursive: true, force: true });
 
+// Search over a generated case of a million items with text (issue 5): generated once, then reused.
+let searchFig: import('./search.ts').SearchFigures | null = null;
+if (!opt['no-search']) {
+  const { searchBench } = await import('./search.ts');
+  log(`Search: 20 trigram queries over a case of ${SEARCH_ITEMS.toLocaleString('en')} items with text`);
+  try {
+    searchFig = searchBench({ base: BASE, items: SEARCH_ITEMS, seed: SEED, log });
+  } catch (err) {
+    crashed = true;
+    log(`  search FAILED: ${(err as Error).message}`);
+  }
+  log('');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report.
 
@@ -523,6 +558,11 @@ if (Math.max(loadStart, loadEnd) > cores / 2) {
   bits.push(`machine busy (load ${loadStart.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end, ${cores} cores): rerun on an idle machine before trusting the wall-time ratios`);
 }
 log(`Interpretation: ${bits.join('; ')}.${QUICK ? ' (quick run: smaller trees, one repetition; use the full run for the figures.)' : ''}`);
+if (searchFig) {
+  const { searchReport } = await import('./search.ts');
+  log('');
+  for (const l of searchReport(searchFig)) log(l);
+}
 if (crashed) log('Some runs FAILED (see above): their times are left out of the medians.');
 
 if (opt.json) {
@@ -539,6 +579,7 @@ if (opt.json) {
     trees: { large: largeFig, small: smallFig },
     peakRssAsTreeGrows: { folder: rssFolder, zipDeflated: rssZip },
     archives: { ...archiveStatus, results: archiveFigs },
+    search: searchFig,
     crashed,
   };
   writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');

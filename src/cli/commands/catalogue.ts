@@ -103,6 +103,21 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
           );
           if (m.fields) lines.push(`    fields:      ${Object.keys(m.fields).length} (see --json)`);
         }
+        if (it.textIndex) {
+          const x = it.textIndex;
+          lines.push(`  text:      ${x.chars} characters indexed (${x.kind}${x.encoding ? `, ${x.encoding}` : ''})${x.truncated ? ', cut at the limit' : ''}${x.error ? `; ${x.error}` : ''}`);
+        }
+        if (it.tags.length) {
+          lines.push('  tags:');
+          for (const t of it.tags) lines.push(`    ${t.tag} (${t.labelEn}) by ${t.officer} ${formatLocal(t.at)}${t.comment ? `: ${t.comment}` : ''}`);
+        }
+        if (it.notes.length) {
+          lines.push('  notes:');
+          for (const n of it.notes) {
+            const removed = n.removed ? `  [REMOVED by ${n.removed.by} ${formatLocal(n.removed.at)}: ${n.removed.reason}]` : '';
+            lines.push(`    #${n.id} ${n.officer} ${formatLocal(n.at)}: ${n.text}${removed}`);
+          }
+        }
         lines.push('  custody:');
         for (const e of it.custody) lines.push(`    #${e.seq} ${formatLocal(e.at_utc, e.tz_name)} ${e.officer}: ${e.action}`);
         ctx.io.out(lines.join('\n'));

@@ -64,13 +64,14 @@ export function registerIngest(program: Command, ctx: Ctx): void {
   )
     .addOption(new Option('--kind <kind>', 'force the kind of export instead of detecting it').choices(KINDS))
     .option('--no-expand', 'do not open archives and backups found inside a folder (they are still hashed)')
+    .option('--no-text', 'do not extract text for search now (faster on exports of mostly text files); run evidence reindex later')
     .option('--workers <n>', 'hashing threads (default: one per core)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print the summary as JSON')
     .action(
       async (
         casePath: string,
         source: string,
-        o: { exhibit?: string; officer?: string; passwordFile?: string; kind?: (typeof KINDS)[number]; expand: boolean; workers?: number; json?: boolean },
+        o: { exhibit?: string; officer?: string; passwordFile?: string; kind?: (typeof KINDS)[number]; expand: boolean; text: boolean; workers?: number; json?: boolean },
       ) => {
         await ctx.withSession(casePath, o, async (session) => {
           const controller = new AbortController();
@@ -89,7 +90,7 @@ export function registerIngest(program: Command, ctx: Ctx): void {
           const view = ingestProgressView(process.stderr);
           try {
             const s = await ctx.service.ingest(
-              { session, sourcePath: source, exhibit: o.exhibit ?? null, kind: o.kind, expand: o.expand, workers: o.workers },
+              { session, sourcePath: source, exhibit: o.exhibit ?? null, kind: o.kind, expand: o.expand, text: o.text, workers: o.workers },
               { signal: controller.signal, onProgress: (p) => view.update(p) },
             );
             view.done();

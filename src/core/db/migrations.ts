@@ -209,6 +209,72 @@ ALTER TABLE sources ADD COLUMN runner TEXT;
 `,
   },
   {
+    version: 5,
+    name: 'tags, notes, extracted text and the full-text index',
+    sql: `
+-- The tag vocabulary of this case: the shipped one (assets/tags.json, builtin = 1) and tags
+-- officers add for the case. Ids are stable ("scam-manual") so rules and bundles can name them.
+CREATE TABLE tags (
+  id          TEXT PRIMARY KEY,
+  label_en    TEXT NOT NULL,
+  label_ja    TEXT,
+  colour      TEXT NOT NULL,
+  builtin     INTEGER NOT NULL DEFAULT 0,
+  created_by  TEXT,
+  created_at  TEXT
+);
+
+-- Which item carries which tag, who put it there, when and why. Untagging deletes the row; the
+-- custody log keeps both events.
+CREATE TABLE item_tags (
+  item_id     INTEGER NOT NULL REFERENCES items(id),
+  tag_id      TEXT NOT NULL REFERENCES tags(id),
+  officer     TEXT NOT NULL,
+  comment     TEXT,
+  at_utc      TEXT NOT NULL,
+  PRIMARY KEY (item_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX item_tags_tag ON item_tags(tag_id, item_id);
+
+-- Notes on items are never erased: a removal is recorded on the note (and in the custody log).
+CREATE TABLE notes (
+  id             INTEGER PRIMARY KEY,
+  item_id        INTEGER NOT NULL REFERENCES items(id),
+  officer        TEXT NOT NULL,
+  text           TEXT NOT NULL,
+  at_utc         TEXT NOT NULL,
+  deleted_at     TEXT,
+  deleted_by     TEXT,
+  deleted_reason TEXT
+);
+CREATE INDEX notes_item ON notes(item_id);
+CREATE TRIGGER notes_no_delete BEFORE DELETE ON notes
+BEGIN SELECT RAISE(ABORT, 'notes are never erased: record a removal instead'); END;
+CREATE TRIGGER notes_no_edit BEFORE UPDATE OF id, item_id, officer, text, at_utc ON notes
+BEGIN SELECT RAISE(ABORT, 'a note cannot be changed: remove it and add a new one'); END;
+CREATE TRIGGER notes_removed_once BEFORE UPDATE OF deleted_at, deleted_by, deleted_reason ON notes
+WHEN OLD.deleted_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'this note was already removed'); END;
+
+-- Text extracted for search (NFKC-normalised), one row per item, rowid = item id. The trigram
+-- tokenizer makes every 3-character substring a token, so Japanese and Chinese substrings match
+-- without a word segmenter.
+CREATE VIRTUAL TABLE text_index USING fts5(text, tokenize='trigram');
+
+-- What the extraction of an item gave: the format read, the encoding detected, how many
+-- characters were indexed, whether the text was cut at the limit, and a problem if any.
+CREATE TABLE item_text (
+  item_id     INTEGER PRIMARY KEY REFERENCES items(id),
+  kind        TEXT NOT NULL CHECK (kind IN ('text', 'csv', 'html', 'json', 'docx', 'xlsx', 'pptx', 'odf', 'pdf', 'eml', 'whatsapp', 'line', 'telegram')),
+  encoding    TEXT,
+  chars       INTEGER NOT NULL DEFAULT 0,
+  truncated   INTEGER NOT NULL DEFAULT 0,
+  error       TEXT
+);
+CREATE INDEX item_text_kind ON item_text(kind);
+`,
+  },
+  {
     version: 6,
     name: 'suggestions, rule packs, known-hash sets',
     sql: `

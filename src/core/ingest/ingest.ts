@@ -21,6 +21,8 @@ import { TaskPool } from '../workers/pool.ts';
 import { afterIngest } from '../detect/afterIngest.ts';
 import { analyzeBytes, emptyMeta } from './analyzeItem.ts';
 import { readStreamInto } from './hashFile.ts';
+import { extractFromStore } from '../text/fromStore.ts';
+import { writeItemText } from '../text/store.ts';
 import { type IngestProblem, type IngestProgress, type IngestSummary, RateMeter } from './progress.ts';
 import { blankResult, type HashResult, type HashTask } from './protocol.ts';
 import { currentRunner, runnerIsAlive } from './runner.ts';
@@ -39,6 +41,12 @@ export interface IngestOptions {
   workers?: number;
   /** The compiled worker module, where the front door bundles it (Electron). */
   workerUrl?: URL | string;
+  /**
+   * Extract text for search as files are hashed (default true). Indexing text costs about a
+   * CPU-second per 7 million characters on the main thread (SQLite's trigram tokenizer), which
+   * dominates an export made mostly of text files: false defers it to `evidence reindex`.
+   */
+  text?: boolean;
 }
 
 const BATCH_FILES = 64;
@@ -217,7 +225,7 @@ class IngestRun {
     this.progress.phase = 'ingesting';
     this.pool = new TaskPool<HashTask, HashResult>({
       workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
-      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp },
+      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, text: this.opts.text !== false },
       size: Math.max(1, this.opts.workers ?? availableParallelism()),
       // A hostile file may hang a parser: allow 30 s plus 20 MB/s of reading before giving up.
       timeoutFor: (t) => 30_000 + Math.ceil(t.size / 20_000),
@@ -424,6 +432,7 @@ class IngestRun {
         Object.assign(r, { md5: out.md5, sha1: out.sha1, sha256: out.sha256, size: out.size, stored: out.stored, existed: out.existed });
         if (out.data) r.data = out.data;
         Object.assign(r, await analyzeBytes(out.head, e.name));
+        if (this.opts.text !== false) r.text = await extractFromStore(out, e.name, r.mime, this.kase.layout.store);
       } catch (err) {
         r.error = `could not read: ${errorMessage(err)}`;
       }
@@ -631,6 +640,8 @@ class IngestRun {
         });
         const m = r?.meta;
         if (m) insertMeta.run(info.lastInsertRowid, m.takenAt, m.lat, m.lon, m.alt, m.make, m.model, m.orientation, m.json, m.error);
+        // Text for search commits with its item: an item is never searchable before it exists.
+        if (r?.text) writeItemText(db, info.lastInsertRowid, r.text);
       }
     })();
     this.rows = [];

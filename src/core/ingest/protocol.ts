@@ -1,5 +1,6 @@
 // Messages between the ingest pipeline (main thread) and its hashing workers.
 import type { Content } from '../sources/types.ts';
+import type { ItemText } from '../text/extract.ts';
 
 /** The contents a worker can read itself ('stream' contents are read on the main thread). */
 export type TaskContent = Exclude<Content, { type: 'stream' }>;
@@ -13,6 +14,12 @@ export interface HashTask {
   name: string;
   /** False on the retry of a file whose analysis crashed or hung a worker: hash only. */
   analyze: boolean;
+  /**
+   * Re-extraction of text for an item already in the store (`evidence reindex`): the content is
+   * its store copy (a blob's bytes, or the object file) and nothing is hashed or stored; the
+   * result carries `text` only.
+   */
+  textOnly?: { mime: string | null };
 }
 
 export interface ItemMeta {
@@ -44,12 +51,16 @@ export interface HashResult {
   /** Container kind to open ('zip', 'tar', 'tar.gz', 'ab'), if this file is one. */
   container: string | null;
   meta: ItemMeta | null;
+  /** Text for search (capped; see src/core/text/extract.ts), when the file holds text. */
+  text: ItemText | null;
   error: string | null;
 }
 
 export interface WorkerSetup {
   storeDir: string;
   tmpDir: string;
+  /** Extract text for search (false: `ingest --no-text`, left for `evidence reindex`). */
+  text?: boolean;
 }
 
 /** A result with nothing learned yet; filled in as the task proceeds. */
@@ -67,6 +78,7 @@ export function blankResult(task: { id: number; size: number }): HashResult {
     extMismatch: false,
     container: null,
     meta: null,
+    text: null,
     error: null,
   };
 }

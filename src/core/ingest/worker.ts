@@ -6,9 +6,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../errors.ts';
 import { analyzeBytes, emptyMeta } from './analyzeItem.ts';
 import type { SinkOutcome } from './byteSink.ts';
-import { ByteSink } from './byteSink.ts';
+import { ByteSink, HEAD_BYTES } from './byteSink.ts';
 import { readFileInto, readRangeInto } from './hashFile.ts';
 import { blankResult, type HashResult, type HashTask, type WorkerSetup } from './protocol.ts';
+import { extractFromStore, readFilePrefix } from '../text/fromStore.ts';
+import { extractItemText } from '../text/extract.ts';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
@@ -30,6 +32,10 @@ async function read(task: HashTask): Promise<SinkOutcome> {
 
 async function processTask(task: HashTask): Promise<{ result: HashResult; transfer: ArrayBuffer[] }> {
   const result = blankResult(task);
+  if (task.textOnly) {
+    result.text = await textOfStoreCopy(task, task.textOnly.mime);
+    return { result, transfer: [] };
+  }
   let out: SinkOutcome;
   try {
     out = await read(task);
@@ -44,6 +50,7 @@ async function processTask(task: HashTask): Promise<{ result: HashResult; transf
   }
   if (task.analyze) {
     Object.assign(result, await analyzeBytes(out.head, task.name));
+    if (out.sha256 && setup.text !== false) result.text = await extractFromStore(out, task.name, result.mime, setup.storeDir);
   } else {
     result.meta = emptyMeta('analysis skipped: it stopped a worker (hang or crash) on an earlier try');
   }
@@ -55,6 +62,21 @@ async function processTask(task: HashTask): Promise<{ result: HashResult; transf
     transfer = [result.data.buffer as ArrayBuffer];
   }
   return { result, transfer };
+}
+
+/** Text of a store copy for reindexing (a bad file gives an error in its text record). */
+async function textOfStoreCopy(task: HashTask, mime: string | null): Promise<HashResult['text']> {
+  const c = task.content;
+  if (c.type === 'bytes') return extractItemText({ name: task.name, mime, size: c.data.byteLength, head: c.data });
+  if (c.type !== 'file') return null;
+  const path = Buffer.from(c.fsPath).toString();
+  return extractItemText({
+    name: task.name,
+    mime,
+    size: task.size,
+    head: readFilePrefix(path, HEAD_BYTES),
+    readPrefix: (max) => readFilePrefix(path, max),
+  });
 }
 
 function hex8(n: number): string {

@@ -1,0 +1,108 @@
+// evidence search | reindex
+import type { Command } from 'commander';
+import type { SearchResult, Snippet } from '../../core/search/search.ts';
+import { type Ctx, withAuthOptions } from '../context.ts';
+import { EXIT } from '../exitCodes.ts';
+import { formatBytes, formatDuration } from '../format.ts';
+import { type FilterOpts, filterOf, withFilterOptions } from './tags.ts';
+
+/** A snippet with its hits marked: reverse video on a terminal, «guillemets» otherwise. */
+export function markSnippet(s: Snippet, tty: boolean): string {
+  const [open, close] = tty ? ['\x1b[7m', '\x1b[27m'] : ['«', '»'];
+  let out = '';
+  let pos = 0;
+  for (const [a, b] of s.hits) {
+    if (a < pos) continue;
+    out += s.text.slice(pos, a) + open + s.text.slice(a, b) + close;
+    pos = b;
+  }
+  return out + s.text.slice(pos);
+}
+
+function printResult(r: SearchResult, ctx: Ctx, offset: number): void {
+  const tty = process.stdout.isTTY === true;
+  const lines: string[] = [];
+  for (const h of r.hits) {
+    const facts = [h.format ?? h.mime ?? '?', h.exhibit, h.size !== null ? formatBytes(h.size) : null, `${h.occurrences}${h.occurrences >= 1000 ? '+' : ''} hit(s)`]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(`${h.id}  ${h.path}  (${facts})${h.tags.length ? `  [${h.tags.join(', ')}]` : ''}`);
+    for (const s of h.snippets) lines.push(`    ${markSnippet(s, tty)}`);
+  }
+  if (r.total === 0) lines.push(`No item's text contains ${r.terms.map((t) => `"${t}"`).join(' and ')} (with these filters).`);
+  else lines.push(`${offset + 1}-${offset + r.hits.length} of ${r.total} items (${r.elapsedMs} ms)`);
+  if (r.note) lines.push(`note: ${r.note}`);
+  ctx.io.out(lines.join('\n'));
+}
+
+export function registerSearch(program: Command, ctx: Ctx): void {
+  withAuthOptions(
+    withFilterOptions(
+      program
+        .command('search <case> <query>')
+        .description(
+          'full-text search of the items\' text (documents, spreadsheets, PDFs, mail, chats), substrings in any language: evidence search <case> "未払い" --type text/plain',
+        ),
+    ),
+  )
+    .option('--limit <n>', 'at most this many items', (v) => Number.parseInt(v, 10), 20)
+    .option('--offset <n>', 'skip this many items', (v) => Number.parseInt(v, 10), 0)
+    .option('--json', 'print JSON')
+    .action(async (casePath: string, query: string, o: FilterOpts & { limit: number; offset: number; json?: boolean; officer?: string; passwordFile?: string }) => {
+      await ctx.withSession(casePath, o, (session) => {
+        const r = ctx.service.search({ session, query, ...filterOf(o), limit: o.limit, offset: o.offset });
+        if (o.json) ctx.io.out(JSON.stringify(r, null, 2));
+        else printResult(r, ctx, o.offset);
+      });
+    });
+
+  withAuthOptions(
+    program
+      .command('reindex <case>')
+      .description('extract text for search from items read before text search existed (from the store copies); --all re-reads every item'),
+  )
+    .option('--all', 'extract again for every item, not only those never read for text')
+    .option('--workers <n>', 'threads (default: one per core)', (v) => Number.parseInt(v, 10))
+    .option('--json', 'print the summary as JSON')
+    .action(async (casePath: string, o: { all?: boolean; workers?: number; json?: boolean; officer?: string; passwordFile?: string }) => {
+      await ctx.withSession(casePath, o, async (session) => {
+        const controller = new AbortController();
+        const onSignal = (): void => controller.abort();
+        process.on('SIGINT', onSignal);
+        const tty = process.stderr.isTTY === true;
+        let lastPlain = 0;
+        try {
+          const s = await ctx.service.reindexText(
+            { session, all: o.all, workers: o.workers },
+            {
+              signal: controller.signal,
+              onProgress: (p) => {
+                const line = `reindex: ${p.done}/${p.total} items, ${p.indexed} with text, ${p.errors} problems`;
+                if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+                else if (Date.now() - lastPlain > 5000) {
+                  lastPlain = Date.now();
+                  process.stderr.write(`${line}\n`);
+                }
+              },
+            },
+          );
+          if (tty) process.stderr.write('\r\x1b[2K');
+          if (o.json) {
+            ctx.io.out(JSON.stringify(s, null, 2));
+          } else {
+            const lines = [
+              `Text ${s.status === 'finished' ? 'indexed' : 'indexing interrupted'}: ${s.indexed} of ${s.candidates} items that may hold text (${s.chars.toLocaleString('en')} characters)`,
+              `  no text in them: ${s.empty}`,
+              `  problems:        ${s.errors}`,
+              `  time:            ${formatDuration(s.elapsedMs)}`,
+              ...s.problems.slice(0, 20).map((p) => `    ! item ${p.id} ${p.path}: ${p.error}`),
+            ];
+            ctx.io.out(lines.join('\n'));
+          }
+          if (s.status === 'interrupted') ctx.setExit(EXIT.INTERRUPTED);
+        } finally {
+          process.off('SIGINT', onSignal);
+        }
+      });
+    });
+}

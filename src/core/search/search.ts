@@ -1,0 +1,354 @@
+// Full-text search over the items' extracted text (text_index, FTS5 with the trigram tokenizer),
+// combined in SQL with the catalogue's filters (type, tag, exhibit, modification date, GPS,
+// known-bad), ranked by BM25, with snippets around each hit.
+//
+// Query: words separated by spaces, all of which must occur ("quoted phrases" keep their
+// spaces). Matching is by substring, so "未払い" finds "サイト利用料の未払いがあります" with no
+// word segmentation, and case-insensitively. Query and text are both NFKC-normalised (full-width
+// and half-width forms match each other).
+//
+// The trigram index answers terms of 3 characters or more directly. A 1- or 2-character term (a
+// Japanese or Chinese word like "詐欺" or "钱") has no trigram of its own, but every occurrence
+// of it starts some trigram (the index appends two characters to every text, see
+// INDEX_SENTINEL): the index's vocabulary lists those trigrams ("詐欺師", "詐欺の", ...) and the
+// term becomes their OR, still answered by the index. Only when a term starts thousands of
+// distinct trigrams (a single common letter) is it checked with instr() over the stored text of
+// the rows the other terms matched, or of every item when no term could use the index: correct,
+// but a scan (seconds on a million items), and the result says so (`mode`, `note`).
+import type { DB } from '../db/open.ts';
+import { EvidenceError } from '../errors.ts';
+import type { TextKind } from '../text/extract.ts';
+import { stripSentinel } from '../text/store.ts';
+
+export interface SearchFilter {
+  /** MIME type ("text/plain") or family ("text", "image/"); text files without a detected type
+   * count as the type their text format implies (plain text, CSV, HTML, JSON, mail). */
+  type?: string;
+  /** Only items carrying this tag. */
+  tag?: string;
+  /** Only items of this exhibit. */
+  exhibit?: string;
+  /** Modification time from/until (ISO date or date-time; a date alone includes that whole day). */
+  since?: string;
+  until?: string;
+  hasGps?: boolean;
+  /** Only items in a known-bad hash set (true) or none of them (false). */
+  knownBad?: boolean;
+  /** Only items whose text was read as this format (whatsapp, line, pdf, ...). */
+  format?: TextKind;
+}
+
+export interface SearchOptions extends SearchFilter {
+  limit?: number;
+  offset?: number;
+}
+
+export interface Snippet {
+  /** Text around the hits, one line (line breaks shown as spaces). */
+  text: string;
+  /** [start, end) of each hit inside `text`. */
+  hits: [number, number][];
+}
+
+export interface SearchHit {
+  id: number;
+  path: string;
+  name: string;
+  exhibit: string | null;
+  mime: string | null;
+  format: TextKind | null;
+  size: number | null;
+  mtime: string | null;
+  /** BM25 (lower is better; 0 when ranked by id in a scan). */
+  score: number;
+  /** How many times the terms occur in the item's text (counted up to 1000). */
+  occurrences: number;
+  snippets: Snippet[];
+  tags: string[];
+}
+
+export interface SearchResult {
+  query: string;
+  terms: string[];
+  total: number;
+  hits: SearchHit[];
+  mode: 'index' | 'index+scan' | 'scan';
+  note: string | null;
+  elapsedMs: number;
+}
+
+/** Above this many matches, hits are listed in item order rather than ranked (see search()). */
+export const RANK_MAX = 50_000;
+/** The shortest term the trigram index can answer. */
+export const TRIGRAM_MIN = 3;
+const SNIPPETS_PER_HIT = 3;
+const SNIPPET_CONTEXT = 40;
+const MAX_OCCURRENCES = 1000;
+
+/** Splits a query into terms: spaces separate, "double quotes" keep a phrase; NFKC-normalised. */
+export function parseQuery(q: string): string[] {
+  const terms: string[] = [];
+  const re = /"([^"]*)"|(\S+)/g;
+  for (const m of q.normalize('NFKC').matchAll(re)) {
+    const t = (m[1] ?? m[2] ?? '').trim();
+    if (t) terms.push(t);
+  }
+  return [...new Set(terms)];
+}
+
+function ftsPhrase(term: string): string {
+  return `"${term.replace(/"/g, '""')}"`;
+}
+
+const TEXT_TYPE_SQL = `CASE t.kind WHEN 'text' THEN 'text/plain' WHEN 'whatsapp' THEN 'text/plain' WHEN 'line' THEN 'text/plain'
+  WHEN 'csv' THEN 'text/csv' WHEN 'html' THEN 'text/html' WHEN 'json' THEN 'application/json' WHEN 'telegram' THEN 'application/json'
+  WHEN 'eml' THEN 'message/rfc822' END`;
+
+/** mtime bounds as stored (UTC, nine fractional digits), so they compare as strings. */
+function bound(v: string, end: boolean): string {
+  const s = v.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return end ? `${s}T23:59:59.999999999Z` : `${s}T00:00:00.000000000Z`;
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new EvidenceError('USAGE', `"${v}" is not a date: give 2024-01-31 or 2024-01-31T18:00:00+07:00.`);
+  return d.toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}${end ? '999999' : '000000'}Z`);
+}
+
+interface Where {
+  sql: string[];
+  params: Record<string, unknown>;
+}
+
+function filterSql(f: SearchFilter): Where {
+  const sql: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (f.type) {
+    const ty = `COALESCE(i.mime, ${TEXT_TYPE_SQL})`;
+    if (f.type.includes('/') && !f.type.endsWith('/')) {
+      sql.push(`${ty} = @type`);
+      params.type = f.type;
+    } else {
+      sql.push(`${ty} LIKE @type || '%'`);
+      params.type = f.type.endsWith('/') ? f.type : `${f.type}/`;
+    }
+  }
+  if (f.tag) {
+    sql.push('EXISTS (SELECT 1 FROM item_tags it WHERE it.item_id = i.id AND it.tag_id = @tag)');
+    params.tag = f.tag;
+  }
+  if (f.exhibit) {
+    sql.push('i.source_id IN (SELECT s.id FROM sources s JOIN exhibits e ON e.id = s.exhibit_id WHERE e.number = @exhibit)');
+    params.exhibit = f.exhibit;
+  }
+  if (f.since) {
+    sql.push('i.mtime >= @since');
+    params.since = bound(f.since, false);
+  }
+  if (f.until) {
+    sql.push('i.mtime <= @until');
+    params.until = bound(f.until, true);
+  }
+  if (f.hasGps) sql.push('EXISTS (SELECT 1 FROM metadata m WHERE m.item_id = i.id AND m.lat IS NOT NULL)');
+  if (f.knownBad !== undefined) {
+    sql.push(`${f.knownBad ? '' : 'NOT '}EXISTS (SELECT 1 FROM hashset_matches hm JOIN hashsets hs ON hs.id = hm.set_id WHERE hm.item_id = i.id AND hs.kind = 'bad')`);
+  }
+  if (f.format) {
+    sql.push('t.kind = @format');
+    params.format = f.format;
+  }
+  return { sql, params };
+}
+
+interface Plan {
+  from: string;
+  /** The item id column of `from`. */
+  idCol: string;
+  where: string[];
+  params: Record<string, unknown>;
+  mode: SearchResult['mode'];
+  terms: string[];
+  ranked: boolean;
+  /** A term that occurs nowhere: nothing can match. */
+  impossible: boolean;
+  /** Terms checked by scanning the text. */
+  scanned: string[];
+}
+
+/** Above this many trigrams a short term is scanned for rather than OR-ed (a single common
+ * letter). A setting so tests can reach the scan path on a small case. */
+export const searchTuning = { maxExpansion: 2000 };
+
+const vocabReady = new WeakSet<DB>();
+
+/** The trigrams of the index that begin with a (case-folded) 1- or 2-character term. */
+function trigramsStartingWith(db: DB, term: string): string[] {
+  if (!vocabReady.has(db)) {
+    db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.text_index_vocab USING fts5vocab(main, 'text_index', 'row')");
+    vocabReady.add(db);
+  }
+  const folded = term.toLowerCase();
+  return (
+    db.prepare(`SELECT term FROM temp.text_index_vocab WHERE term >= ? AND term < ? LIMIT ${searchTuning.maxExpansion + 1}`).all(folded, `${folded}\u{10FFFF}`) as {
+      term: string;
+    }[]
+  ).map((r) => r.term);
+}
+
+function needsTextKind(f: SearchFilter): boolean {
+  return Boolean(f.type || f.format);
+}
+
+function plan(db: DB, query: string | null, f: SearchFilter): Plan {
+  const terms = query ? parseQuery(query) : [];
+  const filters = filterSql(f);
+  const params = { ...filters.params };
+  const where = [...filters.sql];
+  const joinText = needsTextKind(f) ? ' LEFT JOIN item_text t ON t.item_id = i.id' : '';
+  if (terms.length === 0) {
+    // No text query: a filter over all items (tagging "everything of this exhibit").
+    return { from: `items i${joinText}`, idCol: 'i.id', where, params, mode: 'index', terms, ranked: false, impossible: false, scanned: [] };
+  }
+  const groups: string[] = [];
+  const scanned: string[] = [];
+  let impossible = false;
+  for (const t of terms) {
+    if ([...t].length >= TRIGRAM_MIN) {
+      groups.push(ftsPhrase(t));
+      continue;
+    }
+    const grams = trigramsStartingWith(db, t);
+    if (grams.length === 0) impossible = true;
+    else if (grams.length <= searchTuning.maxExpansion) groups.push(`(${grams.map(ftsPhrase).join(' OR ')})`);
+    else scanned.push(t);
+  }
+  scanned.forEach((t, k) => {
+    where.push(`instr(lower(text_index.text), lower(@short${k})) > 0`);
+    params[`short${k}`] = t;
+  });
+  // The items table only when a filter needs it: joining 100,000 matches to their items costs
+  // more than finding them.
+  const from = where.length ? `text_index JOIN items i ON i.id = text_index.rowid${joinText}` : 'text_index';
+  if (groups.length) {
+    where.unshift('text_index MATCH @match');
+    params.match = groups.join(' AND ');
+  }
+  const mode: SearchResult['mode'] = groups.length === 0 ? 'scan' : scanned.length ? 'index+scan' : 'index';
+  return { from, idCol: 'text_index.rowid', where, params, mode, terms, ranked: groups.length > 0, impossible, scanned };
+}
+
+function whereClause(w: string[]): string {
+  return w.length ? `WHERE ${w.join(' AND ')}` : '';
+}
+
+/** Every item matching a query and filters (for tagging by search), in id order. */
+export function searchItemIds(db: DB, query: string | null, filter: SearchFilter = {}): number[] {
+  const p = plan(db, query, filter);
+  if (p.impossible) return [];
+  return (db.prepare(`SELECT ${p.idCol} AS id FROM ${p.from} ${whereClause(p.where)} ORDER BY ${p.idCol}`).all(p.params) as { id: number }[]).map((r) => r.id);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Snippets around the first hits of the terms, and how often they occur. */
+export function snippetsOf(text: string, terms: string[], max = SNIPPETS_PER_HIT, context = SNIPPET_CONTEXT): { snippets: Snippet[]; occurrences: number } {
+  if (terms.length === 0) return { snippets: [], occurrences: 0 };
+  const re = new RegExp(terms.map(escapeRegExp).sort((a, b) => b.length - a.length).join('|'), 'giu');
+  const found: [number, number][] = [];
+  let occurrences = 0;
+  for (const m of text.matchAll(re)) {
+    if (m[0].length === 0) continue;
+    occurrences++;
+    if (found.length < 200) found.push([m.index, m.index + m[0].length]);
+    if (occurrences >= MAX_OCCURRENCES) break;
+  }
+  const snippets: Snippet[] = [];
+  let k = 0;
+  while (k < found.length && snippets.length < max) {
+    const [s0] = found[k]!;
+    const start = Math.max(0, s0 - context);
+    let end = Math.min(text.length, found[k]![1] + context);
+    const hits: [number, number][] = [];
+    // Hits close together share one snippet.
+    while (k < found.length && found[k]![0] < end) {
+      end = Math.min(text.length, Math.max(end, found[k]![1] + context));
+      hits.push(found[k]!);
+      k++;
+      if (end - start > context * 6) break;
+    }
+    const lead = start > 0 ? '…' : '';
+    const tail = end < text.length ? '…' : '';
+    const body = text.slice(start, end).replace(/[\n\r\t]/g, ' ');
+    snippets.push({ text: `${lead}${body}${tail}`, hits: hits.map(([a, b]) => [a - start + lead.length, b - start + lead.length]) });
+  }
+  return { snippets, occurrences };
+}
+
+/** A search: the ranked page of hits with snippets, and how many items match in all. */
+export function search(db: DB, query: string, opts: SearchOptions = {}): SearchResult {
+  const started = performance.now();
+  const p = plan(db, query, opts);
+  if (p.terms.length === 0) throw new EvidenceError('USAGE', 'Give something to search for.');
+  const limit = Math.min(Math.max(1, Math.floor(opts.limit ?? 50)), 10_000);
+  const offset = Math.max(0, Math.floor(opts.offset ?? 0));
+  const where = whereClause(p.where);
+  let page: { id: number; score: number }[] = [];
+  let total = 0;
+  let ranked = p.ranked;
+  if (!p.impossible) {
+    total = (db.prepare(`SELECT COUNT(*) AS n FROM ${p.from} ${where}`).get(p.params) as { n: number }).n;
+    // BM25 needs every match scored before the first page is known; past RANK_MAX matches
+    // (a query as common as "password") the page is in item order instead, and says so.
+    ranked = p.ranked && total <= RANK_MAX;
+    if (total > offset) {
+      page = db
+        .prepare(
+          `SELECT ${p.idCol} AS id, ${ranked ? 'bm25(text_index)' : '0'} AS score FROM ${p.from} ${where}
+           ORDER BY ${ranked ? 'score, id' : 'id'} LIMIT ${limit} OFFSET ${offset}`,
+        )
+        .all(p.params) as { id: number; score: number }[];
+    }
+  }
+  const detail = db.prepare(
+    `SELECT i.id, i.path, i.name, i.mime, i.size, i.mtime, t.kind AS format, text_index.text AS text,
+       (SELECT e.number FROM sources s JOIN exhibits e ON e.id = s.exhibit_id WHERE s.id = i.source_id) AS exhibit
+     FROM items i JOIN text_index ON text_index.rowid = i.id LEFT JOIN item_text t ON t.item_id = i.id WHERE i.id = ?`,
+  );
+  const tagsOf = db.prepare('SELECT tag_id FROM item_tags WHERE item_id = ? ORDER BY tag_id');
+  const hits: SearchHit[] = page.map((row) => {
+    const r = detail.get(row.id) as {
+      id: number;
+      path: string;
+      name: string;
+      mime: string | null;
+      size: number | null;
+      mtime: string | null;
+      format: TextKind | null;
+      text: string;
+      exhibit: string | null;
+    };
+    const s = snippetsOf(stripSentinel(r.text), p.terms);
+    return {
+      id: r.id,
+      path: r.path,
+      name: r.name,
+      exhibit: r.exhibit,
+      mime: r.mime,
+      format: r.format,
+      size: r.size,
+      mtime: r.mtime,
+      score: row.score,
+      occurrences: s.occurrences,
+      snippets: s.snippets,
+      tags: (tagsOf.all(r.id) as { tag_id: string }[]).map((x) => x.tag_id),
+    };
+  });
+  const unranked = p.ranked && !ranked ? `${total.toLocaleString('en')} items match: too many to rank, so they are in item order. Add words or filters to narrow the search.` : null;
+  const note =
+    p.mode === 'scan'
+      ? `${p.scanned.map((t) => `"${t}"`).join(', ')} ${p.scanned.length > 1 ? 'are' : 'is'} too common a prefix for the index: every item's text was scanned (slower on large cases). Add a longer word to narrow it.`
+      : p.mode === 'index+scan'
+        ? `${p.scanned.map((t) => `"${t}"`).join(', ')} ${p.scanned.length > 1 ? 'were' : 'was'} checked in the text of the items the other terms matched.`
+        : null;
+  return { query, terms: p.terms, total, hits, mode: p.mode, note: [note, unranked].filter(Boolean).join(' ') || null, elapsedMs: Math.round((performance.now() - started) * 10) / 10 };
+}
