@@ -5,8 +5,9 @@ import type { BigIntStats, Dirent } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { nsToIso } from '../time.ts';
 import { errorMessage } from '../errors.ts';
+import { blankEntry, type EntryKind } from '../sources/types.ts';
 
-export type EntryKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'device' | 'other';
+export type { EntryKind };
 
 export interface FoundEntry {
   /** Path relative to the source root, '/'-separated, for display and identity. */
@@ -109,24 +110,8 @@ export function entryFromStat(
 }
 
 function errorEntry(rel: { path: string; raw: Buffer; clean: boolean }, fsPath: Buffer, err: unknown): FoundEntry {
-  return {
-    path: rel.path,
-    pathRaw: rel.clean ? null : rel.raw,
-    fsPath,
-    name: rel.path.slice(rel.path.lastIndexOf('/') + 1),
-    kind: 'other',
-    size: null,
-    mode: null,
-    uid: null,
-    gid: null,
-    inode: null,
-    mtime: null,
-    ctime: null,
-    atime: null,
-    birthtime: null,
-    linkTarget: null,
-    error: `could not read its attributes: ${errorMessage(err)}`,
-  };
+  const { content: _content, ...blank } = blankEntry(rel.path, 'other');
+  return { ...blank, pathRaw: rel.clean ? null : rel.raw, fsPath, error: `could not read its attributes: ${errorMessage(err)}` };
 }
 
 const STAT_CONCURRENCY = 32;

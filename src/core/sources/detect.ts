@@ -8,6 +8,7 @@
 // - 7z, RAR, xz, bzip2 and a lone .gz that is not a TAR: no reader here; they are catalogued as
 //   archives not expanded.
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
+import { blankEntry } from './types.ts';
 import type { ContainerContext, EntryKind, SourceEntry } from './types.ts';
 import { decodeName } from '../ingest/walk.ts';
 import { nsToIso } from '../time.ts';
@@ -199,27 +200,7 @@ export class NameIndex {
   }
 }
 
-export function blankEntry(path: string, kind: EntryKind): SourceEntry {
-  const slash = path.lastIndexOf('/');
-  return {
-    path,
-    pathRaw: null,
-    name: slash >= 0 ? path.slice(slash + 1) : path,
-    kind,
-    size: null,
-    mode: null,
-    uid: null,
-    gid: null,
-    inode: null,
-    mtime: null,
-    ctime: null,
-    atime: null,
-    birthtime: null,
-    linkTarget: null,
-    error: null,
-    content: null,
-  };
-}
+export { blankEntry } from './types.ts';
 
 /**
  * A problem with the container as a whole (not a ZIP at all, truncated, a limit reached): one

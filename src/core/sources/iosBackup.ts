@@ -17,7 +17,7 @@ import { nsToIso } from '../time.ts';
 import { errorMessage } from '../errors.ts';
 import { walkFolder } from '../ingest/walk.ts';
 import { isPlainDict, parsePlist, type PlistValue, unarchive } from './plist.ts';
-import type { ContainerLimits, EntryKind, SourceEntry } from './types.ts';
+import { blankEntry, type ContainerLimits, type EntryKind, type SourceEntry } from './types.ts';
 
 /** The backup's own files, presented as `backup/<name>` rather than as unlisted files. */
 export const IOS_METADATA_FILES = ['Manifest.db', 'Manifest.plist', 'Info.plist', 'Status.plist', 'Manifest.mbdb'] as const;
@@ -259,24 +259,7 @@ function addError(e: SourceEntry, msg: string): void {
 }
 
 function baseEntry(path: string): SourceEntry {
-  return {
-    path,
-    pathRaw: null,
-    name: path.slice(path.lastIndexOf('/') + 1),
-    kind: 'file',
-    size: null,
-    mode: null,
-    uid: null,
-    gid: null,
-    inode: null,
-    mtime: null,
-    ctime: null,
-    atime: null,
-    birthtime: null,
-    linkTarget: null,
-    error: null,
-    content: null,
-  };
+  return blankEntry(path, 'file');
 }
 
 function statTimes(e: SourceEntry, st: BigIntStats): void {

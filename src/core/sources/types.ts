@@ -102,3 +102,26 @@ export interface ContainerReader {
 export function memberPath(prefix: string, member: string): string {
   return `${prefix}!/${member}`;
 }
+
+/** An entry with nothing known yet but its path and kind; readers fill in what they learn. */
+export function blankEntry(path: string, kind: EntryKind): SourceEntry {
+  const slash = path.lastIndexOf('/');
+  return {
+    path,
+    pathRaw: null,
+    name: slash >= 0 ? path.slice(slash + 1) : path,
+    kind,
+    size: null,
+    mode: null,
+    uid: null,
+    gid: null,
+    inode: null,
+    mtime: null,
+    ctime: null,
+    atime: null,
+    birthtime: null,
+    linkTarget: null,
+    error: null,
+    content: null,
+  };
+}

@@ -15,7 +15,7 @@ import { SaxesParser } from 'saxes';
 import { errorMessage } from '../errors.ts';
 import { zipReader } from './zip.ts';
 import type { Content, ContainerBytes, ContainerContext, ContainerLimits, ContainerReader, SourceEntry } from './types.ts';
-import { DEFAULT_LIMITS } from './types.ts';
+import { blankEntry, DEFAULT_LIMITS } from './types.ts';
 
 export const UFDR_NAMESPACE = 'http://pa.cellebrite.com/report/2.0';
 export const REPORT_MISSING_MEMBER = 'listed in report.xml but missing from the UFDR';
@@ -515,7 +515,7 @@ export const ufdrReader: ContainerReader = {
       if (rec.matched) continue;
       if (++yielded > ctx.limits.maxEntries) break;
       const path = `${pre}${normaliseMemberPath(rec.localPath)}`;
-      const e = blank(path);
+      const e = blankEntry(path, 'other');
       // A file the report lists as extracted: recorded as a file with no bytes, and why.
       e.kind = 'file';
       e.size = rec.reportSize;
@@ -537,30 +537,9 @@ export const ufdrReader: ContainerReader = {
   },
 };
 
-function blank(path: string): SourceEntry {
-  const slash = path.lastIndexOf('/');
-  return {
-    path,
-    pathRaw: null,
-    name: slash >= 0 ? path.slice(slash + 1) : path,
-    kind: 'other',
-    size: null,
-    mode: null,
-    uid: null,
-    gid: null,
-    inode: null,
-    mtime: null,
-    ctime: null,
-    atime: null,
-    birthtime: null,
-    linkTarget: null,
-    error: null,
-    content: null,
-  };
-}
 
 function containerNote(ctx: ContainerContext, message: string): SourceEntry {
-  const e = blank(`${ctx.prefix}!/`);
+  const e = blankEntry(`${ctx.prefix}!/`, 'other');
   e.name = '';
   e.error = message;
   return e;
