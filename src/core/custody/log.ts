@@ -107,27 +107,6 @@ export class CustodyLog {
     return run.immediate();
   }
 
-  list(filter: { action?: string; target?: string; officer?: string; limit?: number } = {}): CustodyEvent[] {
-    const where: string[] = [];
-    const params: Record<string, unknown> = {};
-    if (filter.action) {
-      where.push('action = @action');
-      params.action = filter.action;
-    }
-    if (filter.target) {
-      where.push('target = @target');
-      params.target = filter.target;
-    }
-    if (filter.officer) {
-      where.push('officer = @officer');
-      params.officer = filter.officer;
-    }
-    const sql = `SELECT * FROM custody_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${
-      filter.limit ? `LIMIT ${Math.max(1, Math.floor(filter.limit))}` : ''
-    }`;
-    return (this.db.prepare(sql).all(params) as Row[]).map(fromRow);
-  }
-
   head(): { seq: number; hash: string } {
     const h = this.db.prepare('SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1').get() as
       | { seq: number; hash: string }

@@ -3,6 +3,7 @@
 import type { Case } from '../case.ts';
 import { canonicalJson } from '../custody/canonical.ts';
 import type { CustodyEvent } from '../custody/log.ts';
+import { queryLog } from '../custody/query.ts';
 import { EvidenceError } from '../errors.ts';
 import { requirePermission, type SignedIn } from '../officers/accounts.ts';
 import { signText } from '../officers/crypto.ts';
@@ -203,8 +204,6 @@ export function recordSeal(kase: Case, who: SignedIn, number: string, action: 'b
 
 /** Every custody event about an exhibit: its own, and those of the ingests of its exports. */
 export function exhibitHistory(kase: Case, number: string): CustodyEvent[] {
-  const ex = getExhibit(kase, number);
-  const sources = (kase.db.prepare('SELECT id FROM sources WHERE exhibit_id = ?').all(ex.id) as { id: number }[]).map((s) => `source:${s.id}`);
-  const targets = [`exhibit:${number}`, ...sources];
-  return kase.custody.list({}).filter((e) => e.target !== null && targets.includes(e.target));
+  getExhibit(kase, number); // a clear NOT_FOUND for an unknown exhibit
+  return queryLog(kase.db, { exhibit: number });
 }

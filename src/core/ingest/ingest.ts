@@ -26,7 +26,7 @@ import { writeItemText } from '../text/store.ts';
 import { type IngestProblem, type IngestProgress, type IngestSummary, RateMeter } from './progress.ts';
 import { blankResult, type HashResult, type HashTask } from './protocol.ts';
 import { currentRunner, runnerIsAlive } from './runner.ts';
-import { entryFromStat, type FoundEntry, type WalkOptions, walkFolder } from './walk.ts';
+import { entryFromStat, type FoundEntry, toSourceEntry, type WalkOptions, walkFolder } from './walk.ts';
 
 export interface IngestOptions {
   sourcePath: string;
@@ -93,9 +93,7 @@ function limitsOf(kase: Case): ContainerLimits {
  */
 async function* folderEntries(root: string, firstSeen: Map<string, FoundEntry>, walk: WalkOptions): AsyncGenerator<SourceEntry> {
   for await (const walked of walkFolder(root, walk)) {
-    const f = walked.kind === 'file' ? walked : (firstSeen.get(walked.path) ?? walked);
-    const { fsPath, ...rest } = f;
-    yield { ...rest, content: f.kind === 'file' && !f.error ? { type: 'file', fsPath } : null };
+    yield toSourceEntry(walked.kind === 'file' ? walked : (firstSeen.get(walked.path) ?? walked));
   }
 }
 

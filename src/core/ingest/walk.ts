@@ -5,7 +5,7 @@ import type { BigIntStats, Dirent } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { nsToIso } from '../time.ts';
 import { errorMessage } from '../errors.ts';
-import { blankEntry, type EntryKind } from '../sources/types.ts';
+import { blankEntry, type EntryKind, type SourceEntry } from '../sources/types.ts';
 
 export type { EntryKind };
 
@@ -73,7 +73,7 @@ export function decodeName(raw: Buffer): { text: string; clean: boolean } {
   }
 }
 
-function kindOf(st: BigIntStats): EntryKind {
+export function kindOf(st: BigIntStats): EntryKind {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
   if (st.isSymbolicLink()) return 'symlink';
@@ -180,4 +180,10 @@ export async function* walkFolder(root: string, opts: WalkOptions = {}): AsyncGe
     // Push in reverse so the first subdirectory (in byte order) is walked first.
     for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
   }
+}
+
+/** A walked entry in the readers' vocabulary: a regular, readable file is read by path. */
+export function toSourceEntry(f: FoundEntry): SourceEntry {
+  const { fsPath, ...rest } = f;
+  return { ...rest, content: f.kind === 'file' && !f.error ? { type: 'file', fsPath } : null };
 }

@@ -15,7 +15,7 @@ import { lstat } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { nsToIso } from '../time.ts';
 import { errorMessage } from '../errors.ts';
-import { walkFolder } from '../ingest/walk.ts';
+import { kindOf, toSourceEntry, walkFolder } from '../ingest/walk.ts';
 import { isPlainDict, parsePlist, type PlistValue, unarchive } from './plist.ts';
 import { blankEntry, type ContainerLimits, type EntryKind, type SourceEntry } from './types.ts';
 
@@ -274,15 +274,6 @@ function statTimes(e: SourceEntry, st: BigIntStats): void {
   e.birthtime = st.birthtimeNs > 0n ? nsToIso(st.birthtimeNs) : null;
 }
 
-function fileKind(st: BigIntStats): EntryKind {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isFIFO()) return 'fifo';
-  if (st.isSocket()) return 'socket';
-  if (st.isBlockDevice() || st.isCharacterDevice()) return 'device';
-  return 'other';
-}
 
 /** Entry for one of the backup's own metadata files, as it is on disk. */
 async function metadataEntry(root: string, name: string): Promise<SourceEntry | null> {
@@ -298,7 +289,7 @@ async function metadataEntry(root: string, name: string): Promise<SourceEntry | 
     return e;
   }
   const e = baseEntry(`backup/${name}`);
-  e.kind = fileKind(st);
+  e.kind = kindOf(st);
   statTimes(e, st);
   e.extra = { iosBackupFile: name };
   if (e.kind === 'file') e.content = { type: 'file', fsPath: Buffer.from(fsPath) };
@@ -361,25 +352,7 @@ async function* hashedOnly(
   }
   for await (const f of walkFolder(root)) {
     if (!f.path.includes('/') && isMetadataName(f.path)) continue;
-    const e: SourceEntry = {
-      ...baseEntry(f.path),
-      pathRaw: f.pathRaw,
-      name: f.name,
-      kind: f.kind,
-      size: f.size,
-      mode: f.mode,
-      uid: f.uid,
-      gid: f.gid,
-      inode: f.inode,
-      mtime: f.mtime,
-      ctime: f.ctime,
-      atime: f.atime,
-      birthtime: f.birthtime,
-      linkTarget: f.linkTarget,
-      error: f.error,
-      extra: { ...extra, hashedPath: f.path },
-      content: f.kind === 'file' ? { type: 'file', fsPath: f.fsPath } : null,
-    };
+    const e: SourceEntry = { ...toSourceEntry(f), extra: { ...extra, hashedPath: f.path } };
     if (!budget.take()) return yield budget.overEntry();
     yield e;
   }
@@ -472,23 +445,10 @@ export async function* iosBackupEntries(root: string, ctx: { limits: ContainerLi
         }
       }
       const e: SourceEntry = {
-        ...baseEntry(`unlisted/${f.path}`),
+        ...toSourceEntry(f),
+        path: `unlisted/${f.path}`,
         pathRaw: f.pathRaw ? Buffer.concat([Buffer.from('unlisted/'), f.pathRaw]) : null,
-        name: f.name,
-        kind: f.kind,
-        size: f.size,
-        mode: f.mode,
-        uid: f.uid,
-        gid: f.gid,
-        inode: f.inode,
-        mtime: f.mtime,
-        ctime: f.ctime,
-        atime: f.atime,
-        birthtime: f.birthtime,
-        linkTarget: f.linkTarget,
-        error: f.error,
         extra: { hashedPath: f.path, unlisted: true },
-        content: f.kind === 'file' ? { type: 'file', fsPath: f.fsPath } : null,
       };
       addError(e, UNLISTED_NOTICE);
       if (!budget.take()) return yield budget.overEntry();
@@ -555,7 +515,7 @@ async function listedEntry(root: string, row: FileRow): Promise<SourceEntry> {
       continue;
     }
     if (!st.isFile()) {
-      addError(e, `the backup holds a ${fileKind(st)} at ${hashedPath}, not a file: recorded, not followed`);
+      addError(e, `the backup holds a ${kindOf(st)} at ${hashedPath}, not a file: recorded, not followed`);
       return e;
     }
     e.content = { type: 'file', fsPath: Buffer.from(fsPath) };
