@@ -15,6 +15,10 @@ export const EXIT = {
   INTERNAL: 5,
   /** sign-in failed (wrong password, unknown, disabled or locked officer) or the role may not do this */
   AUTH: 6,
+  /** the case cannot be written (disk full, I/O error, read-only media): free space or fix it, then run the same command to resume */
+  CASE_UNWRITABLE: 7,
+  /** the case is damaged: case.db or store/objects.db is not a sound database */
+  CASE_DAMAGED: 8,
   /** interrupted (Ctrl-C); run the same command again to resume */
   INTERRUPTED: 130,
 } as const;
@@ -38,6 +42,12 @@ export function exitCodeFor(code: ErrorCode | string | undefined): number {
     case 'NETWORK_FS':
     case 'SCHEMA_TOO_NEW':
       return EXIT.CASE_REFUSED;
+    case 'ALREADY_INGESTED':
+      return EXIT.CASE_REFUSED;
+    case 'CASE_UNWRITABLE':
+      return EXIT.CASE_UNWRITABLE;
+    case 'CASE_DAMAGED':
+      return EXIT.CASE_DAMAGED;
     case 'CANCELLED':
       return EXIT.INTERRUPTED;
     default:

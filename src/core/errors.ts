@@ -16,6 +16,12 @@ export type ErrorCode =
   | 'OFFICER_LOCKED'
   | 'FORBIDDEN'
   | 'CONFLICT'
+  /** The case cannot be written: its disk is full, an I/O error, or read-only media. Nothing is lost; free space (or fix the media) and run the same command to resume. */
+  | 'CASE_UNWRITABLE'
+  /** case.db or store/objects.db is damaged (not a database, or fails its integrity check). */
+  | 'CASE_DAMAGED'
+  /** This export was already ingested into the case; ingesting it again must be asked for (--again). */
+  | 'ALREADY_INGESTED'
   | 'INTERNAL';
 
 export class EvidenceError extends Error {
