@@ -342,6 +342,19 @@ CREATE TABLE hashset_matches (
 CREATE INDEX hashset_matches_set ON hashset_matches(set_id);
 `,
   },
+  {
+    version: 7,
+    name: 'what each source held when it was claimed, to recognise an export already ingested',
+    sql: `
+-- A folder's file list digest ('files-sha256:<hex>' over the relative paths and sizes, in the
+-- walk's fixed order) or a single file's SHA-256 ('sha256:<hex>', where it was read up front),
+-- and the files and bytes the counting scan found. A copy of an export at another path is then
+-- recognised (see src/core/ingest/already.ts). NULL on sources claimed before this migration.
+ALTER TABLE sources ADD COLUMN fingerprint TEXT;
+ALTER TABLE sources ADD COLUMN scan_files INTEGER;
+ALTER TABLE sources ADD COLUMN scan_bytes INTEGER;
+`,
+  },
 ];
 
 export const latestVersion = Math.max(...migrations.map((m) => m.version));
