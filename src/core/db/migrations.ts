@@ -355,6 +355,29 @@ ALTER TABLE sources ADD COLUMN scan_files INTEGER;
 ALTER TABLE sources ADD COLUMN scan_bytes INTEGER;
 `,
   },
+  {
+    version: 8,
+    name: 'catalogue leaves committed by ingest events; the case recovery code',
+    sql: `
+-- One entry per catalogued item, written with the ingest event (ingest.finished/interrupted) whose
+-- details commit the digest of the source's rows (src/core/custody/catalogueDigest.ts): the item's
+-- leaf hash and a check byte per field. The digest in the chained event authenticates these
+-- entries, so verify can name which item and which field changed, not only that one did.
+CREATE TABLE catalogue_leaves (
+  item_id     INTEGER PRIMARY KEY,
+  source_id   INTEGER NOT NULL,
+  entry       BLOB NOT NULL
+);
+
+-- The recovery code shown once to the case's first admin (to unlock their account when every
+-- admin is locked out): only its scrypt verifier is kept (JSON: kdf parameters, salt, verifier).
+CREATE TABLE case_recovery (
+  officer     TEXT PRIMARY KEY,
+  secret      TEXT NOT NULL,
+  created_at  TEXT NOT NULL
+);
+`,
+  },
 ];
 
 export const latestVersion = Math.max(...migrations.map((m) => m.version));
