@@ -378,6 +378,31 @@ CREATE TABLE case_recovery (
 );
 `,
   },
+  {
+    version: 9,
+    name: 'signed session records; custody events by action',
+    sql: `
+-- The running signature of each session (src/core/custody/attribution.ts): the officer's key
+-- signs "my events from from_seq up to seq, whose head is head_hash" after every event the
+-- session records, so a session cut short by a crash or power cut still proves who made its
+-- events. One row per session, overwritten as the session goes on; a row rolled back or
+-- deleted only takes proof away, which verify then reports.
+CREATE TABLE session_heads (
+  officer     TEXT NOT NULL,
+  from_seq    INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,
+  head_hash   TEXT NOT NULL,
+  at_utc      TEXT NOT NULL,
+  public_key  TEXT NOT NULL,
+  statement   TEXT NOT NULL,
+  signature   TEXT NOT NULL,
+  PRIMARY KEY (officer, from_seq)
+);
+
+-- Verification and sign-in look events up by action (officer.added, witnesses, sign-ins).
+CREATE INDEX custody_events_action ON custody_events(action, officer);
+`,
+  },
 ];
 
 export const latestVersion = Math.max(...migrations.map((m) => m.version));
