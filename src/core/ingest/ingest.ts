@@ -93,7 +93,9 @@ function limitsOf(kase: Case): ContainerLimits {
  */
 async function* folderEntries(root: string, firstSeen: Map<string, FoundEntry>, walk: WalkOptions): AsyncGenerator<SourceEntry> {
   for await (const walked of walkFolder(root, walk)) {
-    yield toSourceEntry(walked.kind === 'file' ? walked : (firstSeen.get(walked.path) ?? walked));
+    const seen = walked.kind === 'file' ? undefined : firstSeen.get(walked.path);
+    // Attributes as first seen, but the problem as found now (a folder that became unreadable).
+    yield toSourceEntry(seen && seen.kind === walked.kind ? { ...seen, fsPath: walked.fsPath, viaHandle: walked.viaHandle, error: walked.error } : walked);
   }
 }
 
@@ -385,7 +387,12 @@ class IngestRun {
     if (this.done.has(e.path)) {
       // Recorded by the interrupted run. A streamed member must still be read past, unhashed.
       if (e.content?.type === 'stream') {
-        for await (const _ of e.content.open()) void _;
+        try {
+          for await (const _ of e.content.open()) void _;
+        } catch {
+          // Nothing to read past (a file reached by a folder handle that cannot be opened now):
+          // it was recorded by the earlier run, and a container that breaks reports it itself.
+        }
       }
       this.summary.alreadyDone++;
       if (e.kind === 'file' && placed.depth === 0) {
@@ -597,7 +604,8 @@ class IngestRun {
       `INSERT INTO items (source_id, path, path_raw, name, ext, kind, size, mode, uid, gid, inode, mtime, ctime, atime, birthtime,
          link_target, md5, sha1, sha256, mime, detected_ext, ext_mismatch, error, added_at, parent_id, depth, container, extra)
        VALUES (@source_id, @path, @path_raw, @name, @ext, @kind, @size, @mode, @uid, @gid, @inode, @mtime, @ctime, @atime, @birthtime,
-         @link_target, @md5, @sha1, @sha256, @mime, @detected_ext, @ext_mismatch, @error, @added_at, @parent_id, @depth, @container, @extra)`,
+         @link_target, @md5, @sha1, @sha256, @mime, @detected_ext, @ext_mismatch, @error, @added_at, @parent_id, @depth, @container, @extra)
+       ON CONFLICT (source_id, path) DO NOTHING`,
     );
     const insertMeta = db.prepare(
       `INSERT INTO metadata (item_id, taken_at, lat, lon, alt, make, model, orientation, json, error)
@@ -606,7 +614,7 @@ class IngestRun {
     db.transaction(() => {
       for (const { entry: e, result: r, depth, parentId } of this.rows) {
         const extra = e.extra || e.expected ? JSON.stringify({ ...e.extra, ...(e.expected ? { reportedHashes: e.expected } : {}) }) : null;
-        const info = insertItem.run({
+        const row = {
           source_id: this.sourceId,
           path: e.path,
           path_raw: e.pathRaw,
@@ -635,7 +643,10 @@ class IngestRun {
           depth,
           container: r?.container ?? e.opensAs ?? null,
           extra,
-        });
+        };
+        let info = insertItem.run(row);
+        // A path this source already has (a reader's fault) must not cost the batch: keep both.
+        if (info.changes === 0) info = insertItem.run(this.duplicateRow(row));
         const m = r?.meta;
         if (m) insertMeta.run(info.lastInsertRowid, m.takenAt, m.lat, m.lon, m.alt, m.make, m.model, m.orientation, m.json, m.error);
         // Text for search commits with its item: an item is never searchable before it exists.
@@ -646,6 +657,21 @@ class IngestRun {
     this.blobs = [];
     this.pendingHashes = new Set();
     this.lastCommit = Date.now();
+  }
+
+  /**
+   * A row whose path this source already has: kept as `<path> [duplicate N]` with a note, as the
+   * archive readers keep a repeated member name, so nothing is lost and the batch commits.
+   */
+  private duplicateRow<T extends { path: string; error: string | null }>(row: T): T {
+    const taken = this.kase.db.prepare('SELECT 1 FROM items WHERE source_id = ? AND path = ?');
+    for (let n = 2; ; n++) {
+      const path = `${row.path} [duplicate ${n}]`;
+      if (taken.get(this.sourceId, path) !== undefined) continue;
+      const note = `recorded twice under the same path (both kept; this one's path is marked [duplicate ${n}])`;
+      this.addProblem({ path, error: note });
+      return { ...row, path, error: row.error ? `${row.error}; ${note}` : note };
+    }
   }
 
   private close(failure: unknown): IngestSummary {

@@ -1,10 +1,11 @@
 // Walks a folder export without following anything: symlinks, sockets, FIFOs and devices are
 // recorded as what they are, never opened. Names are read as raw bytes, so a name that is not
 // valid UTF-8 (old Windows or Shift_JIS exports) keeps its exact bytes beside a readable form.
-import type { BigIntStats, Dirent } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { type BigIntStats, constants, createReadStream, type Dirent, existsSync } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, readlink } from 'node:fs/promises';
 import { nsToIso } from '../time.ts';
-import { errorMessage } from '../errors.ts';
+import { EvidenceError, errorMessage } from '../errors.ts';
+import { openEvidence } from './hashFile.ts';
 import { blankEntry, type EntryKind, type SourceEntry } from '../sources/types.ts';
 
 export type { EntryKind };
@@ -31,6 +32,8 @@ export interface FoundEntry {
   error: string | null;
   /** A folder the walk did not enter because it is a container of its own (an iPhone backup). */
   opensAs?: 'ios-backup';
+  /** fsPath goes through a folder handle of the walk (a path too long for the system): valid only until the walk moves on. */
+  viaHandle?: true;
 }
 
 // ignoreBOM: keep a leading U+FEFF (the default drops it, so "\uFEFFa" and "a" would show alike).
@@ -109,81 +112,178 @@ export function entryFromStat(
   };
 }
 
-function errorEntry(rel: { path: string; raw: Buffer; clean: boolean }, fsPath: Buffer, err: unknown): FoundEntry {
-  const { content: _content, ...blank } = blankEntry(rel.path, 'other');
-  return { ...blank, pathRaw: rel.clean ? null : rel.raw, fsPath, error: `could not read its attributes: ${errorMessage(err)}` };
+/** What went wrong reading the export, in plain words, with the system's code for the record. */
+function plainFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code}): this account may not read it`;
+    case 'ENAMETOOLONG':
+      return 'its full path is longer than the system allows (ENAMETOOLONG)';
+    case 'ENOENT':
+      return 'it disappeared while the export was being read (ENOENT)';
+    case 'EIO':
+      return 'the drive reported an input/output error (EIO)';
+    default:
+      return errorMessage(err);
+  }
+}
+
+/** The kind a folder listing gives, where the entry's own attributes cannot be read. */
+function kindOfDirent(d: Dirent<Buffer>): EntryKind {
+  if (d.isFile()) return 'file';
+  if (d.isDirectory()) return 'dir';
+  if (d.isSymbolicLink()) return 'symlink';
+  if (d.isFIFO()) return 'fifo';
+  if (d.isSocket()) return 'socket';
+  if (d.isBlockDevice() || d.isCharacterDevice()) return 'device';
+  return 'other';
+}
+
+function errorEntry(rel: { path: string; raw: Buffer; clean: boolean }, fsPath: Buffer, err: unknown, kind: EntryKind = 'other'): FoundEntry {
+  const { content: _content, ...blank } = blankEntry(rel.path, kind);
+  return { ...blank, pathRaw: rel.clean ? null : rel.raw, fsPath, error: `could not read its attributes: ${plainFsError(err)}` };
 }
 
 const STAT_CONCURRENCY = 32;
 
 /**
- * Depth-first walk in byte order of names (so two runs see the same order). Directories are
- * yielded before their contents. An unreadable directory is yielded with its error and skipped.
+ * Past this many bytes of path, a folder's contents are reached through an open handle on the
+ * folder instead of the full path: Linux refuses paths of PATH_MAX (4096) bytes or more, and
+ * phone dumps nest that deep. The margin leaves room for one more name (up to 255 bytes).
  */
+const LONG_PATH = 3072;
+/** Linux names every open file descriptor here: `${FD_DIR}/<fd>/<rest>` is openat(fd, rest). */
+const FD_DIR = '/proc/self/fd';
+let handlesWork: boolean | undefined;
+function canUseHandles(): boolean {
+  handlesWork ??= process.platform === 'linux' && existsSync(FD_DIR);
+  return handlesWork;
+}
+
+/** An open folder that deep paths go through; closed when nothing waiting in the walk uses it. */
+interface Anchor {
+  handle: FileHandle;
+  refs: number;
+}
+
 export interface WalkOptions {
   /** Folders to record but not enter, with what they open as (e.g. an iPhone backup folder). */
   containerFolder?: (fsPath: Buffer) => 'ios-backup' | null;
 }
 
+/**
+ * Depth-first walk in byte order of names (so two runs see the same order). A folder is yielded
+ * just before its contents, once: a folder that cannot be listed is yielded with that problem and
+ * not entered. Entries whose full path is too long for the system are reached through an open
+ * handle on a nearer folder (their fsPath is then only valid until the walk moves on: a file
+ * there is read as a stream, before the next entry, see toSourceEntry).
+ */
 export async function* walkFolder(root: string, opts: WalkOptions = {}): AsyncGenerator<FoundEntry> {
   const rootBuf = Buffer.from(root);
-  type Dir = { fsPath: Buffer; rel: Buffer | null };
-  const stack: Dir[] = [{ fsPath: rootBuf, rel: null }];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    let dirents: Dirent<Buffer>[];
-    try {
-      dirents = await readdir(dir.fsPath, { encoding: 'buffer', withFileTypes: true });
-    } catch (err) {
-      if (dir.rel) {
-        const d = decodeName(dir.rel);
-        yield errorEntry({ path: d.text, raw: dir.rel, clean: d.clean }, dir.fsPath, err);
-      } else {
-        throw err;
-      }
-      continue;
+  // entry: the folder as its parent's listing found it (null for the root), yielded when entered.
+  type Dir = { fsPath: Buffer; rel: Buffer | null; entry: FoundEntry | null; anchor: Anchor | null };
+  const stack: Dir[] = [{ fsPath: rootBuf, rel: null, entry: null, anchor: null }];
+  const anchors = new Set<Anchor>();
+  const release = async (a: Anchor | null): Promise<void> => {
+    if (a && --a.refs === 0) {
+      anchors.delete(a);
+      await a.handle.close().catch(() => undefined);
     }
-    const names = dirents.map((d) => d.name).sort(Buffer.compare);
-    const subdirs: Dir[] = [];
-    for (let i = 0; i < names.length; i += STAT_CONCURRENCY) {
-      const chunk = names.slice(i, i + STAT_CONCURRENCY).map((name) => {
-        const fsPath = Buffer.concat([dir.fsPath, SLASH, name]);
-        const relRaw = dir.rel ? Buffer.concat([dir.rel, SLASH, name]) : name;
-        return { fsPath, relRaw };
-      });
-      const stats = await Promise.allSettled(chunk.map((c) => lstat(c.fsPath, { bigint: true })));
-      for (let j = 0; j < chunk.length; j++) {
-        const { fsPath, relRaw } = chunk[j]!;
-        const d = decodeName(relRaw);
-        const rel = { path: d.text, raw: relRaw, clean: d.clean };
-        const res = stats[j]!;
-        if (res.status === 'rejected') {
-          yield errorEntry(rel, fsPath, res.reason);
+  };
+  try {
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      let own: Anchor | null = null;
+      try {
+        let dirents: Dirent<Buffer>[];
+        try {
+          dirents = await readdir(dir.fsPath, { encoding: 'buffer', withFileTypes: true });
+        } catch (err) {
+          if (!dir.entry) {
+            throw new EvidenceError('SOURCE_UNREADABLE', `Cannot list the export folder ${root}: ${plainFsError(err)}. Check the path and that this account may read the folder.`);
+          }
+          // The folder stays one item, with its problem; what is inside cannot be known.
+          dir.entry.error = `could not list the folder's contents: ${plainFsError(err)}; nothing inside it is catalogued`;
+          yield dir.entry;
           continue;
         }
-        const entry = entryFromStat(rel, fsPath, res.value);
-        if (entry.kind === 'symlink') {
+        if (dir.entry) yield dir.entry;
+        let base = dir.fsPath;
+        let anchor = dir.anchor;
+        if (base.length >= LONG_PATH && canUseHandles()) {
           try {
-            entry.linkTarget = decodeName(await readlink(fsPath, { encoding: 'buffer' })).text;
-          } catch (err) {
-            entry.error = `could not read the link target: ${errorMessage(err)}`;
+            const handle = await open(base, constants.O_RDONLY | constants.O_DIRECTORY);
+            own = { handle, refs: 1 };
+            anchors.add(own);
+            anchor = own;
+            base = Buffer.from(`${FD_DIR}/${handle.fd}`);
+          } catch {
+            // Then the names inside are recorded with their own error (path too long).
           }
         }
-        if (entry.kind === 'dir') {
-          const opensAs = opts.containerFolder?.(fsPath) ?? null;
-          if (opensAs) entry.opensAs = opensAs;
-          else subdirs.push({ fsPath, rel: relRaw });
+        dirents.sort((a, b) => Buffer.compare(a.name, b.name));
+        const subdirs: Dir[] = [];
+        for (let i = 0; i < dirents.length; i += STAT_CONCURRENCY) {
+          const chunk = dirents.slice(i, i + STAT_CONCURRENCY).map((dirent) => {
+            const fsPath = Buffer.concat([base, SLASH, dirent.name]);
+            const relRaw = dir.rel ? Buffer.concat([dir.rel, SLASH, dirent.name]) : dirent.name;
+            return { dirent, fsPath, relRaw };
+          });
+          const stats = await Promise.allSettled(chunk.map((c) => lstat(c.fsPath, { bigint: true })));
+          for (let j = 0; j < chunk.length; j++) {
+            const { dirent, fsPath, relRaw } = chunk[j]!;
+            const d = decodeName(relRaw);
+            const rel = { path: d.text, raw: relRaw, clean: d.clean };
+            const res = stats[j]!;
+            if (res.status === 'rejected') {
+              // Recorded by name with the kind the listing gives; a folder here is not entered.
+              yield errorEntry(rel, fsPath, res.reason, kindOfDirent(dirent));
+              continue;
+            }
+            const entry = entryFromStat(rel, fsPath, res.value);
+            if (anchor) entry.viaHandle = true;
+            if (entry.kind === 'symlink') {
+              try {
+                entry.linkTarget = decodeName(await readlink(fsPath, { encoding: 'buffer' })).text;
+              } catch (err) {
+                entry.error = `could not read the link target: ${plainFsError(err)}`;
+              }
+            }
+            if (entry.kind === 'dir') {
+              const opensAs = opts.containerFolder?.(fsPath) ?? null;
+              if (opensAs) {
+                entry.opensAs = opensAs;
+              } else {
+                // Yielded when entered, with its listing problem if it has one: never twice.
+                if (anchor) anchor.refs++;
+                subdirs.push({ fsPath, rel: relRaw, entry, anchor });
+                continue;
+              }
+            }
+            yield entry;
+          }
         }
-        yield entry;
+        // Push in reverse so the first subdirectory (in byte order) is walked first.
+        for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
+      } finally {
+        await release(own);
+        await release(dir.anchor);
       }
     }
-    // Push in reverse so the first subdirectory (in byte order) is walked first.
-    for (let k = subdirs.length - 1; k >= 0; k--) stack.push(subdirs[k]!);
+  } finally {
+    // The consumer stopped early (cancel, failure): close every folder handle still open.
+    for (const a of anchors) await a.handle.close().catch(() => undefined);
   }
 }
 
 /** A walked entry in the readers' vocabulary: a regular, readable file is read by path. */
 export function toSourceEntry(f: FoundEntry): SourceEntry {
-  const { fsPath, ...rest } = f;
-  return { ...rest, content: f.kind === 'file' && !f.error ? { type: 'file', fsPath } : null };
+  const { fsPath, viaHandle, ...rest } = f;
+  if (f.kind !== 'file' || f.error) return { ...rest, content: null };
+  if (!viaHandle) return { ...rest, content: { type: 'file', fsPath } };
+  // Reached through a folder handle the walk closes once it moves on: read now, as a stream, by
+  // the pipeline before it asks for the next entry (a worker would open it too late).
+  return { ...rest, content: { type: 'stream', size: null, open: () => createReadStream(fsPath, { fd: openEvidence(fsPath), highWaterMark: 1024 * 1024 }) } };
 }
