@@ -1,4 +1,16 @@
-// Human-readable numbers and durations for the terminal.
+// Human-readable numbers and durations for the terminal, and the one way untrusted text reaches
+// it: through visible() (control and bidi characters shown as escapes, never raw).
+import { visible } from '../shared/text.ts';
+
+export { visible };
+
+/**
+ * Lines of human-readable output, each made visible, joined. Each element is one line by
+ * construction, so any newline, CR or ESC inside one came from the data and is shown escaped.
+ */
+export function safeLines(lines: string[]): string {
+  return lines.map(visible).join('\n');
+}
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -24,10 +36,16 @@ export function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-/** A plain text table: columns padded to their widest cell (capped), no decoration. */
-export function table(headers: string[], rows: string[][], maxWidth = 60): string {
+/** A plain text table: columns padded to their widest cell (capped), no decoration; every cell made visible. */
+export function table(headers: string[], cells: string[][], maxWidth = 60): string {
+  const rows = cells.map((r) => r.map(visible));
   const widths = headers.map((h, c) => Math.min(maxWidth, Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length))));
-  const cut = (s: string, w: number): string => (s.length > w ? `${s.slice(0, w - 1)}…` : s);
+  // Never cut between the two halves of a surrogate pair (an emoji): that would print a lone one.
+  const cut = (s: string, w: number): string => {
+    if (s.length <= w) return s;
+    const end = /[\ud800-\udbff]/.test(s.charAt(w - 2)) ? w - 2 : w - 1;
+    return `${s.slice(0, end)}…`;
+  };
   const line = (cells: string[]): string =>
     cells
       .map((cell, c) => pad(cut(cell, widths[c]!), widths[c]!))

@@ -16,6 +16,7 @@ import { registerSearch } from './commands/search.ts';
 import { registerTags } from './commands/tags.ts';
 import { type Io, makeCtx } from './context.ts';
 import { EXIT, exitCodeFor } from './exitCodes.ts';
+import { visible } from './format.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -68,10 +69,11 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       // Help and version exit with 0; everything else commander rejects is a usage error.
       code = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     } else if (err instanceof EvidenceError || err instanceof InputError) {
-      io.err(`evidence: ${err.message}`);
+      // Messages name paths, officers and exhibits: shown visibly, like every other output.
+      io.err(`evidence: ${visible(err.message)}`);
       code = err instanceof InputError ? EXIT.USAGE : exitCodeFor(err.code);
     } else {
-      io.err(`evidence: unexpected error: ${errorMessage(err)}`);
+      io.err(`evidence: unexpected error: ${visible(errorMessage(err))}`);
       if (process.env.EVIDENCE_DEBUG) io.err(String((err as Error).stack));
       code = EXIT.INTERNAL;
     }

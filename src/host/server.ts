@@ -6,7 +6,7 @@
 // cross-origin Origin is refused. The native dialogs of the Electron app become a path field and
 // a folder picker served from here (/api/ui/folders).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -16,6 +16,7 @@ import type { JobEvent } from '../core/jobs/runner.ts';
 import { parseRange, previewHeaders } from '../core/preview/content.ts';
 import type { EvidenceService } from '../core/service.ts';
 import { EVENT_CHANNEL, InputError, type MethodName, methodNames, parseEvent, parseInput } from '../shared/contract.ts';
+import { strictId } from '../shared/text.ts';
 import { type RecentCase, RecentCases } from './recent.ts';
 
 export interface HostOptions {
@@ -172,12 +173,37 @@ export interface FolderListing {
   truncated: boolean;
 }
 
-/** Lists a folder under `root` for the folder picker: folders first, then files (exports may be files). */
+/** True when `path` is `base` or inside it (both absolute and already resolved). */
+function within(base: string, path: string): boolean {
+  const back = relative(base, path);
+  return back === '' || (!back.startsWith(`..${sep}`) && back !== '..' && !isAbsolute(back));
+}
+
+/**
+ * Lists a folder under `root` for the folder picker: folders first, then files (exports may be
+ * files). Containment is checked on real paths, after every symbolic link is resolved: a link
+ * inside the root that points elsewhere (`root/usb -> /`) must not open the rest of the disk.
+ */
 export async function listFolder(root: string, path: string | null): Promise<FolderListing> {
-  const base = resolve(root);
-  const dir = resolve(path && path.length > 0 ? path : base);
-  const back = relative(base, dir);
-  if (back.startsWith('..') || isAbsolute(back)) throw new EvidenceError('FORBIDDEN', `${dir} is outside the folder this host may list (${base}).`);
+  let base: string;
+  try {
+    base = await realpath(resolve(root));
+  } catch (err) {
+    throw new EvidenceError('NOT_FOUND', `Cannot list ${resolve(root)}, the folder this host may list: ${errorMessage(err)}`);
+  }
+  const asked = resolve(path && path.length > 0 ? path : base);
+  if (asked.includes('\0')) throw new EvidenceError('USAGE', 'The folder path holds a NUL character.');
+  let dir: string;
+  try {
+    dir = await realpath(asked);
+  } catch (err) {
+    // Say nothing about what exists outside the root.
+    if (!within(base, asked) && !within(resolve(root), asked)) throw new EvidenceError('FORBIDDEN', `${asked} is outside the folder this host may list (${base}).`);
+    throw new EvidenceError('NOT_FOUND', `Cannot list ${asked}: ${errorMessage(err)}`);
+  }
+  if (!within(base, dir)) {
+    throw new EvidenceError('FORBIDDEN', `${asked}${dir !== asked ? ` (really ${dir})` : ''} is outside the folder this host may list (${base}).`);
+  }
   let names;
   try {
     names = await readdir(dir, { withFileTypes: true });
@@ -280,8 +306,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         return;
       }
       if (parts[1] === 'items' && parts.length === 4 && (req.method === 'GET' || req.method === 'HEAD')) {
-        const id = Number(parts[2]);
-        if (!Number.isSafeInteger(id) || id <= 0) return sendError(res, 400, 'USAGE', 'Bad item id.');
+        // Strictly decimal: Number() would also take "0x10", "1e2" or "1.0".
+        const id = strictId(parts[2] ?? '');
+        if (id === null) return sendError(res, 400, 'USAGE', 'Bad item id: give the item number, e.g. /api/items/42/content.');
         const sh = req.headers[SESSION_HEADER];
         const session = (typeof sh === 'string' ? sh : null) ?? url.searchParams.get('session') ?? '';
         if (parts[3] === 'thumb') {

@@ -16,7 +16,8 @@ export interface ContentServiceLike {
   itemThumbnail(session: string, id: number): Promise<Thumbnail>;
 }
 
-const ROUTE = /^\/api\/items\/(\d{1,15})\/(content|thumb)$/;
+// A positive decimal id only (no leading zero, no sign, no exponent), as the host and the CLI parse ids.
+const ROUTE = /^\/api\/items\/([1-9]\d{0,14})\/(content|thumb)$/;
 
 /** True for the preview URLs this module answers. */
 export function isContentPath(pathname: string): boolean {

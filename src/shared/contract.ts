@@ -3,68 +3,106 @@
 // so a method cannot exist in one front door and not another. Pure TypeScript + zod: no node,
 // no dom, no electron.
 import { z } from 'zod';
+import { isWellFormedText } from './text.ts';
 
-const casePath = z.string().min(1, 'the case folder is required');
-const session = z.string().min(16, 'sign in first: a session token is required');
+/** Length limits on every string the engine accepts (in UTF-16 code units, as JavaScript counts). */
+export const LIMITS = {
+  /** Names and numbers: officers, cases, exhibits, seals, tags, hash sets, devices. */
+  name: 200,
+  /** Free text: comments, notes, reasons, descriptions. */
+  text: 10_000,
+  /** Where something happened or was seized. */
+  location: 500,
+  /** File system paths (Linux PATH_MAX). */
+  path: 4096,
+  /** Search queries and filter values. */
+  query: 1000,
+  /** Session tokens, job ids, times. */
+  token: 200,
+  password: 1024,
+} as const;
+
+/**
+ * A string input: at most `max` characters, well-formed Unicode (no lone UTF-16 surrogate: one
+ * cannot be stored as UTF-8, so an event holding one would never verify again) and no NUL
+ * (truncates C strings and paths). Every string of the contract is one of these.
+ */
+export function text(max: number) {
+  return z
+    .string()
+    .max(max, `is too long: at most ${max} characters`)
+    .refine(isWellFormedText, 'is not valid Unicode text (it holds a lone UTF-16 surrogate): correct it and try again')
+    .refine((s) => !s.includes('\0'), 'must not contain a NUL character');
+}
+
+const casePath = text(LIMITS.path).min(1, 'the case folder is required');
+const session = text(LIMITS.token).min(16, 'sign in first: a session token is required');
 const role = z.enum(['officer', 'examiner', 'reviewer', 'admin']);
-const password = z.string().min(8, 'a password needs at least 8 characters');
-const reason = z.string().trim().min(1, 'a reason is required');
+const password = text(LIMITS.password).min(8, 'a password needs at least 8 characters');
+const reason = text(LIMITS.text).trim().min(1, 'a reason is required');
+const name = text(LIMITS.name);
+const filter = text(LIMITS.query);
 const exhibitFields = {
-  number: z.string().trim().min(1, 'the exhibit number is required'),
-  sealNumber: z.string().trim().min(1).nullable().optional(),
-  description: z.string().nullable().optional(),
-  deviceMake: z.string().nullable().optional(),
-  deviceModel: z.string().nullable().optional(),
-  serial: z.string().nullable().optional(),
-  imei: z.string().nullable().optional(),
-  condition: z.string().nullable().optional(),
-  seizedBy: z.string().nullable().optional(),
-  seizedAt: z.string().nullable().optional(),
-  seizedWhere: z.string().nullable().optional(),
+  number: name.trim().min(1, 'the exhibit number is required'),
+  sealNumber: name.trim().min(1).nullable().optional(),
+  description: text(LIMITS.text).nullable().optional(),
+  deviceMake: name.nullable().optional(),
+  deviceModel: name.nullable().optional(),
+  serial: name.nullable().optional(),
+  imei: name.nullable().optional(),
+  condition: text(LIMITS.text).nullable().optional(),
+  seizedBy: name.nullable().optional(),
+  seizedAt: text(LIMITS.token).nullable().optional(),
+  seizedWhere: text(LIMITS.location).nullable().optional(),
 };
-const officer = z.string().trim().min(1, 'the officer name is required');
+const officer = name.trim().min(1, 'the officer name is required');
 
 // Tags, notes and search (issue 5): the filters a search and a bulk tagging share.
 const textFormat = z.enum(['text', 'csv', 'html', 'json', 'docx', 'xlsx', 'pptx', 'odf', 'pdf', 'eml', 'whatsapp', 'line', 'telegram']);
 const searchFilter = {
   /** MIME type or family; text files count as the type of their text format (text/plain, text/csv, ...). */
-  type: z.string().optional(),
-  tag: z.string().optional(),
-  exhibit: z.string().optional(),
+  type: filter.optional(),
+  tag: name.optional(),
+  exhibit: name.optional(),
   /** Modification time from/until: ISO date (whole day) or date-time. */
-  since: z.string().optional(),
-  until: z.string().optional(),
+  since: text(LIMITS.token).optional(),
+  until: text(LIMITS.token).optional(),
   hasGps: z.boolean().optional(),
   knownBad: z.boolean().optional(),
   format: textFormat.optional(),
 };
 const tagChange = {
   session,
-  tag: z.string().trim().min(1, 'the tag id is required'),
+  tag: name.trim().min(1, 'the tag id is required'),
   /** Items by id; and/or every item a search (query and filters) finds. */
   ids: z.array(z.number().int().positive()).optional(),
-  where: z.object({ query: z.string().optional(), ...searchFilter }).optional(),
-  comment: z.string().nullable().optional(),
+  where: z.object({ query: filter.optional(), ...searchFilter }).optional(),
+  comment: text(LIMITS.text).nullable().optional(),
 };
 
 export const contract = {
   createCase: z.object({
     casePath,
-    name: z.string().trim().min(1, 'the case name is required'),
-    number: z.string().trim().min(1, 'the case number is required'),
+    name: name.trim().min(1, 'the case name is required'),
+    number: name.trim().min(1, 'the case number is required'),
     officer,
-    badge: z.string().trim().min(1).nullable().optional(),
-    unit: z.string().trim().min(1).nullable().optional(),
+    badge: name.trim().min(1).nullable().optional(),
+    unit: name.trim().min(1).nullable().optional(),
     password,
   }),
   caseInfo: z.object({ casePath }),
-  signIn: z.object({ casePath, officer, password: z.string().min(1, 'the password is required'), location: z.string().nullable().optional() }),
+  signIn: z.object({
+    casePath,
+    officer,
+    password: text(LIMITS.password).min(1, 'the password is required'),
+    location: text(LIMITS.location).nullable().optional(),
+  }),
   signOut: z.object({ session }),
   addOfficer: z.object({
     session,
     name: officer,
-    badge: z.string().trim().min(1).nullable().optional(),
-    unit: z.string().trim().min(1).nullable().optional(),
+    badge: name.trim().min(1).nullable().optional(),
+    unit: name.trim().min(1).nullable().optional(),
     role,
     password,
   }),
@@ -72,21 +110,21 @@ export const contract = {
   setOfficerStatus: z.object({ session, name: officer, status: z.enum(['active', 'disabled']), reason }),
   addExhibit: z.object({ session, ...exhibitFields }),
   listExhibits: z.object({ casePath }),
-  getExhibit: z.object({ casePath, number: z.string().trim().min(1) }),
-  transferCustody: z.object({ session, toSession: session, exhibit: z.string().trim().min(1), reason }),
+  getExhibit: z.object({ casePath, number: name.trim().min(1) }),
+  transferCustody: z.object({ session, toSession: session, exhibit: name.trim().min(1), reason }),
   recordSeal: z.object({
     session,
-    exhibit: z.string().trim().min(1),
+    exhibit: name.trim().min(1),
     action: z.enum(['broken', 'resealed']),
     reason,
-    newSeal: z.string().trim().min(1).nullable().optional(),
+    newSeal: name.trim().min(1).nullable().optional(),
   }),
-  checkpoint: z.object({ session, reason: z.string().trim().min(1).optional() }),
+  checkpoint: z.object({ session, reason: text(LIMITS.text).trim().min(1).optional() }),
   verifyCustody: z.object({ casePath }),
   ingest: z.object({
     session,
-    sourcePath: z.string().min(1, 'the export to ingest is required'),
-    exhibit: z.string().trim().min(1).nullable().optional(),
+    sourcePath: text(LIMITS.path).min(1, 'the export to ingest is required'),
+    exhibit: name.trim().min(1).nullable().optional(),
     kind: z.enum(['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr']).optional(),
     expand: z.boolean().optional(),
     workers: z.number().int().min(1).max(64).optional(),
@@ -95,19 +133,19 @@ export const contract = {
   }),
   listItems: z.object({
     casePath,
-    type: z.string().optional(),
-    exhibit: z.string().optional(),
+    type: filter.optional(),
+    exhibit: name.optional(),
     kind: z.enum(['file', 'dir', 'symlink', 'fifo', 'socket', 'device', 'other']).optional(),
     mismatch: z.boolean().optional(),
     hasGps: z.boolean().optional(),
     errors: z.boolean().optional(),
-    pathContains: z.string().optional(),
+    pathContains: text(LIMITS.path).optional(),
     /** A family of types (images, videos, documents, ...), as the navigation counts them. */
     family: z.enum(['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other']).optional(),
     /** Date range (ISO dates or date-times, inclusive) on the file's mtime or the photo's taken_at. */
     dateField: z.enum(['mtime', 'taken_at']).optional(),
-    dateFrom: z.string().optional(),
-    dateTo: z.string().optional(),
+    dateFrom: text(LIMITS.token).optional(),
+    dateTo: text(LIMITS.token).optional(),
     /** true: only items in a known-bad hash set; false: none of them. */
     knownBad: z.boolean().optional(),
     /** true: only items in a known-good hash set; false: hide them. */
@@ -120,23 +158,23 @@ export const contract = {
   getItem: z.object({ session, id: z.number().int().positive() }),
   custodyLog: z.object({
     casePath,
-    exhibit: z.string().optional(),
+    exhibit: name.optional(),
     item: z.number().int().positive().optional(),
-    action: z.string().optional(),
-    target: z.string().optional(),
-    officer: z.string().optional(),
+    action: name.optional(),
+    target: filter.optional(),
+    officer: name.optional(),
     since: z.iso.datetime({ offset: true }).optional(),
     until: z.iso.datetime({ offset: true }).optional(),
     limit: z.number().int().positive().optional(),
   }),
-  custodyForm: z.object({ casePath, exhibit: z.string().trim().min(1) }),
+  custodyForm: z.object({ casePath, exhibit: name.trim().min(1) }),
   verify: z.object({ session, workers: z.number().int().min(1).max(64).optional() }),
   // Long work as jobs: start returns at once with a job id; progress, the result or the failure
   // arrive as events (see `events` below). Starting the same ingest again resumes it.
   startIngest: z.object({
     session,
-    sourcePath: z.string().min(1, 'the export to ingest is required'),
-    exhibit: z.string().trim().min(1).nullable().optional(),
+    sourcePath: text(LIMITS.path).min(1, 'the export to ingest is required'),
+    exhibit: name.trim().min(1).nullable().optional(),
     kind: z.enum(['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr']).optional(),
     expand: z.boolean().optional(),
     workers: z.number().int().min(1).max(64).optional(),
@@ -144,8 +182,8 @@ export const contract = {
     text: z.boolean().optional(),
   }),
   startVerify: z.object({ session, workers: z.number().int().min(1).max(64).optional() }),
-  cancelJob: z.object({ session, jobId: z.string().min(1, 'the job id is required') }),
-  jobStatus: z.object({ jobId: z.string().min(1, 'the job id is required') }),
+  cancelJob: z.object({ session, jobId: text(LIMITS.token).min(1, 'the job id is required') }),
+  jobStatus: z.object({ jobId: text(LIMITS.token).min(1, 'the job id is required') }),
   /** Counts for the navigation: items by family of types, errors, mismatches, GPS, exhibits. */
   caseOverview: z.object({ casePath }),
   /** Detectors and rule packs over the items with text (one source, or the whole case). */
@@ -153,7 +191,7 @@ export const contract = {
   listSuggestions: z.object({
     casePath,
     status: z.enum(['pending', 'accepted', 'rejected']).optional(),
-    tag: z.string().optional(),
+    tag: name.optional(),
     item: z.number().int().positive().optional(),
     limit: z.number().int().min(1).max(100_000).optional(),
     offset: z.number().int().min(0).optional(),
@@ -163,14 +201,14 @@ export const contract = {
     session,
     ids: z.array(z.number().int().positive()).min(1, 'give at least one suggestion id'),
     decision: z.enum(['accepted', 'rejected']),
-    comment: z.string().nullable().optional(),
+    comment: text(LIMITS.text).nullable().optional(),
   }),
-  addRulePack: z.object({ session, file: z.string().min(1, 'the rule pack file is required') }),
+  addRulePack: z.object({ session, file: text(LIMITS.path).min(1, 'the rule pack file is required') }),
   listRulePacks: z.object({ casePath }),
   importHashset: z.object({
     session,
-    file: z.string().min(1, 'the hash set file is required'),
-    name: z.string().trim().min(1, 'the hash set needs a name'),
+    file: text(LIMITS.path).min(1, 'the hash set file is required'),
+    name: name.trim().min(1, 'the hash set needs a name'),
     kind: z.enum(['good', 'bad']),
     format: z.enum(['auto', 'nsrl-rds', 'nsrl-legacy', 'hashdeep', 'md5sum', 'sha1sum', 'sha256sum', 'plain', 'csv']).optional(),
   }),
@@ -179,18 +217,18 @@ export const contract = {
   listTags: z.object({ session }),
   addTag: z.object({
     session,
-    id: z.string().trim().min(1, 'the tag id is required'),
-    labelEn: z.string().trim().min(1, 'the English label is required'),
-    labelJa: z.string().trim().min(1).nullable().optional(),
+    id: name.trim().min(1, 'the tag id is required'),
+    labelEn: name.trim().min(1, 'the English label is required'),
+    labelJa: name.trim().min(1).nullable().optional(),
     colour: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'give the colour as #rrggbb'),
   }),
   tagItems: z.object(tagChange),
   untagItems: z.object(tagChange),
-  addNote: z.object({ session, item: z.number().int().positive(), text: z.string().trim().min(1, 'a note needs some text') }),
+  addNote: z.object({ session, item: z.number().int().positive(), text: text(LIMITS.text).trim().min(1, 'a note needs some text') }),
   removeNote: z.object({ session, note: z.number().int().positive(), reason }),
   search: z.object({
     session,
-    query: z.string().trim().min(1, 'give something to search for'),
+    query: filter.trim().min(1, 'give something to search for'),
     ...searchFilter,
     limit: z.number().int().min(1).max(10_000).optional(),
     offset: z.number().int().min(0).optional(),

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { formatLocal } from '../../core/time.ts';
 import { newPassword } from '../auth.ts';
 import type { Ctx } from '../context.ts';
-import { formatBytes } from '../format.ts';
+import { formatBytes, safeLines, visible } from '../format.ts';
 
 export function registerCase(program: Command, ctx: Ctx): void {
   const kase = program.command('case').description('create or describe a case');
@@ -20,7 +20,7 @@ export function registerCase(program: Command, ctx: Ctx): void {
     .action(async (folder: string, o: { name: string; number: string; officer: string; badge?: string; unit?: string; passwordFile?: string; json?: boolean }) => {
       const password = await newPassword(o, 'EVIDENCE_PASSWORD', o.officer);
       const s = ctx.service.createCase({ casePath: folder, name: o.name, number: o.number, officer: o.officer, badge: o.badge, unit: o.unit, password });
-      ctx.io.out(o.json ? JSON.stringify(s, null, 2) : `Created case ${s.number} "${s.name}" in ${s.path}; ${o.officer} is its admin.`);
+      ctx.io.out(o.json ? JSON.stringify(s, null, 2) : visible(`Created case ${s.number} "${s.name}" in ${s.path}; ${o.officer} is its admin.`));
     });
   kase
     .command('info <case>')
@@ -31,14 +31,14 @@ export function registerCase(program: Command, ctx: Ctx): void {
       ctx.io.out(
         o.json
           ? JSON.stringify(s, null, 2)
-          : [
+          : safeLines([
               `Case ${s.number}: ${s.name}`,
               `  folder:   ${s.path}`,
               `  created:  ${formatLocal(s.createdAt)} by ${s.createdBy}`,
               `  exhibits: ${s.exhibits}`,
               `  items:    ${s.items} (${s.files} files, ${formatBytes(s.bytes)})`,
               `  custody:  ${s.custodyEvents} events`,
-            ].join('\n'),
+            ]),
       );
     });
 }

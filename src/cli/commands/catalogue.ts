@@ -1,9 +1,9 @@
 // evidence ls | show
 import { type Command, Option } from 'commander';
 import { formatLocal } from '../../core/time.ts';
-import { InputError } from '../../shared/contract.ts';
+import { countArg, parseId } from '../args.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
-import { table } from '../format.ts';
+import { safeLines, table } from '../format.ts';
 
 export function registerCatalogue(program: Command, ctx: Ctx): void {
   program
@@ -20,8 +20,8 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
     .option('--hide-known-good', 'hide items found in a known-good hash set (e.g. NSRL)')
     .addOption(new Option('--sort <column>', 'sort by').choices(['id', 'path', 'size', 'mime', 'mtime', 'taken_at']).default('id'))
     .option('--desc', 'descending order')
-    .option('--limit <n>', 'at most this many rows', (v) => Number.parseInt(v, 10), 1000)
-    .option('--offset <n>', 'skip this many rows', (v) => Number.parseInt(v, 10), 0)
+    .option('--limit <n>', 'at most this many rows', countArg('limit'), 1000)
+    .option('--offset <n>', 'skip this many rows', countArg('offset'), 0)
     .option('--json', 'print JSON')
     .action((casePath: string, o: Record<string, unknown>) => {
       const r = ctx.service.listItems({
@@ -63,8 +63,7 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
   withAuthOptions(program.command('show <case> <item>').description('one item in full: hashes, type, times, metadata, custody (recorded as viewed)'))
     .option('--json', 'print JSON')
     .action(async (casePath: string, id: string, o: { officer?: string; passwordFile?: string; json?: boolean }) => {
-      const n = Number(id);
-      if (!Number.isInteger(n) || n <= 0) throw new InputError(`"${id}" is not an item id: give the number shown by evidence ls`);
+      const n = parseId(id);
       await ctx.withSession(casePath, o, (session) => {
         const it = ctx.service.getItem({ session, id: n });
         if (o.json) {
@@ -80,7 +79,7 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
           `  type:      ${it.mime ?? 'unknown'}${it.detected_ext ? ` (.${it.detected_ext})` : ''}${it.ext_mismatch ? `  EXTENSION MISMATCH: named .${it.ext ?? ''}` : ''}`,
           `  MD5:       ${it.md5 ?? '-'}`,
           `  SHA-1:     ${it.sha1 ?? '-'}`,
-          `  SHA-256:   ${it.sha256 ?? '-'}`,
+          `  SHA-256:   ${it.sha256 ?? '-'}${it.sha256 && !/^[0-9a-f]{64}$/.test(it.sha256) ? '  NOT A SHA-256 DIGEST: this catalogue row was altered or damaged (run evidence verify)' : ''}`,
           `  modified:  ${t(it.mtime)}`,
           `  changed:   ${t(it.ctime)}`,
           `  accessed:  ${t(it.atime)}`,
@@ -120,7 +119,7 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
         }
         lines.push('  custody:');
         for (const e of it.custody) lines.push(`    #${e.seq} ${formatLocal(e.at_utc, e.tz_name)} ${e.officer}: ${e.action}`);
-        ctx.io.out(lines.join('\n'));
+        ctx.io.out(safeLines(lines));
       });
     });
 }

@@ -1,20 +1,22 @@
 // evidence log | custody transfer | custody checkpoint | custody verify
 import type { Command } from 'commander';
 import type { CustodyReport } from '../../core/custody/checkpoint.ts';
+import { idArg } from '../args.ts';
 import { credentials } from '../auth.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { EXIT } from '../exitCodes.ts';
-import { table } from '../format.ts';
+import { safeLines, table, visible } from '../format.ts';
 
 function printCustodyReport(r: CustodyReport, ctx: Ctx): void {
   const lines = [
-    `Custody chain: ${r.chain.events} events, ${r.chain.ok ? 'every hash links' : `BROKEN at event ${r.chain.firstBad?.seq}`}`,
+    `Custody chain: ${r.chain.events} events, ${r.chain.ok ? 'every hash links' : `BROKEN at event ${r.chain.firstBad?.seq} (${r.chain.problems.length} broken link${r.chain.problems.length === 1 ? '' : 's'}, each listed below)`}`,
     `Checkpoints:   ${r.checkpoints.verified} of ${r.checkpoints.total} verify${r.checkpoints.latest ? ` (latest: #${r.checkpoints.latest.id} at event ${r.checkpoints.latest.seq}, signed by ${r.checkpoints.latest.officer} ${r.checkpoints.latest.at_utc})` : ''}`,
     `Transfers:     ${r.transfers.verified} of ${r.transfers.total} carry both signatures`,
   ];
+  // Every finding, in log order: one bad row must not hide later tampering.
   for (const f of r.findings) lines.push(`  ! ${f.seq > 0 ? `event ${f.seq}` : 'officer keys'}: ${f.message}`);
   lines.push(r.ok ? 'Custody verification PASSED' : 'Custody verification FAILED');
-  ctx.io.out(lines.join('\n'));
+  ctx.io.out(safeLines(lines));
 }
 
 export function registerCustody(program: Command, ctx: Ctx): void {
@@ -22,7 +24,7 @@ export function registerCustody(program: Command, ctx: Ctx): void {
     .command('log <case>')
     .description('the custody log, oldest first, or the chain-of-custody form of one exhibit')
     .option('--exhibit <number>', "only this exhibit's events (its record, ingests, transfers, seals)")
-    .option('--item <id>', "only this item's events (and its ingest)", (v) => Number.parseInt(v, 10))
+    .option('--item <id>', "only this item's events (and its ingest)", idArg('item id'))
     .option('--officer <name>', 'only this officer')
     .option('--action <action>', 'only this action (ingest.finished) or family (ingest)')
     .option('--since <time>', 'from this time (ISO 8601 with offset, e.g. 2026-11-20T00:00:00+07:00)')
@@ -86,7 +88,7 @@ export function registerCustody(program: Command, ctx: Ctx): void {
         const s2 = ctx.service.signIn({ casePath, officer: to.officer, password: to.password, location: process.env.EVIDENCE_LOCATION ?? null });
         try {
           const e = ctx.service.transferCustody({ session, toSession: s2.session, exhibit: o.exhibit, reason: o.reason });
-          ctx.io.out(`Exhibit ${o.exhibit} transferred from ${String(e.details.from)} to ${String(e.details.to)} (custody event ${e.seq}, signed by both).`);
+          ctx.io.out(visible(`Exhibit ${o.exhibit} transferred from ${String(e.details.from)} to ${String(e.details.to)} (custody event ${e.seq}, signed by both).`));
         } finally {
           ctx.service.signOut({ session: s2.session });
         }
@@ -99,7 +101,7 @@ export function registerCustody(program: Command, ctx: Ctx): void {
     .action(async (casePath: string, o: { reason?: string; officer?: string; passwordFile?: string; json?: boolean }) => {
       await ctx.withSession(casePath, o, (session) => {
         const cp = ctx.service.checkpoint({ session, reason: o.reason });
-        ctx.io.out(o.json ? JSON.stringify(cp, null, 2) : `Checkpoint ${cp.id}: events 1-${cp.seq}, head ${cp.head_hash}, signed by ${cp.officer}.`);
+        ctx.io.out(o.json ? JSON.stringify(cp, null, 2) : visible(`Checkpoint ${cp.id}: events 1-${cp.seq}, head ${cp.head_hash}, signed by ${cp.officer}.`));
       });
     });
   custody

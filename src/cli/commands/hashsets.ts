@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import { InputError } from '../../shared/contract.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
-import { formatBytes, formatDuration, table } from '../format.ts';
+import { formatBytes, formatDuration, safeLines, table } from '../format.ts';
 
 const FORMATS = ['auto', 'nsrl-rds', 'nsrl-legacy', 'hashdeep', 'md5sum', 'sha1sum', 'sha256sum', 'plain', 'csv'] as const;
 
@@ -49,13 +49,13 @@ export function registerHashsets(program: Command, ctx: Ctx): void {
           }
           const s = r.set;
           ctx.io.out(
-            [
+            safeLines([
               `Hash set ${s.id} "${s.name}" imported as ${s.kind === 'bad' ? 'KNOWN-BAD' : 'known-good'} (${s.format})`,
               `  file:     ${s.sourceFile} (${formatBytes(s.fileSize)}, sha256 ${s.fileSha256})`,
               `  entries:  ${s.entries.toLocaleString('en-US')} (SHA-256 ${s.sha256}, SHA-1 ${s.sha1}, MD5 ${s.md5}) from ${r.records.toLocaleString('en-US')} records; ${r.skipped} lines skipped`,
               `  matched:  ${r.matched} items of this case${s.kind === 'bad' && r.matched ? `: evidence ls ${casePath} --known-bad` : ''}`,
               `  time:     read ${formatDuration(r.timings.readMs)}, store ${formatDuration(r.timings.storeMs)}, match ${formatDuration(r.timings.matchMs)}`,
-            ].join('\n'),
+            ]),
           );
         });
       },

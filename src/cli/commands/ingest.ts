@@ -4,7 +4,8 @@ import type { IngestSummary } from '../../core/ingest/progress.ts';
 import type { VerifyReport } from '../../core/verify/verifyCase.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { EXIT } from '../exitCodes.ts';
-import { formatBytes, formatDuration } from '../format.ts';
+import { countArg } from '../args.ts';
+import { formatBytes, formatDuration, safeLines } from '../format.ts';
 import { ingestProgressView } from '../progress.ts';
 
 const KINDS = ['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr'] as const;
@@ -30,11 +31,12 @@ function printIngestSummary(s: IngestSummary, ctx: Ctx): void {
   for (const p of s.problems.slice(0, 20)) lines.push(`    ! ${p.path}: ${p.error}`);
   if (s.errorCount > 20) lines.push(`    … and ${s.errorCount - 20} more: evidence ls <case> --errors`);
   if (s.status === 'interrupted') lines.push('Run the same command again to resume where it stopped.');
-  ctx.io.out(lines.join('\n'));
+  ctx.io.out(safeLines(lines));
 }
 
 function printVerify(r: VerifyReport, ctx: Ctx): void {
   const lines: string[] = [];
+  const first = r.chain.firstBad;
   for (const p of r.problems) {
     for (const it of p.items.length ? p.items : [{ id: 0, source: 0, path: '(no item)' }]) {
       lines.push(`${p.status === 'missing' ? 'MISSING' : 'CHANGED'}  item ${it.id}  ${it.path}  sha256 ${p.sha256}: ${p.detail}`);
@@ -45,12 +47,16 @@ function printVerify(r: VerifyReport, ctx: Ctx): void {
     `  Files matched: ${r.objects.matched}`,
     `  Files changed: ${r.objects.changed}`,
     `  Files missing: ${r.objects.missing}`,
-    `Custody log: ${r.chain.events} events, ${r.chain.ok ? `chain intact (head ${r.chain.headSeq} ${r.chain.headHash.slice(0, 16)}…)` : `BROKEN at event ${r.chain.firstBad?.seq}: ${r.chain.firstBad?.message}`}`,
+    `Custody log: ${r.chain.events} events, ${r.chain.ok ? `chain intact (head ${r.chain.headSeq} ${r.chain.headHash.slice(0, 16)}…)` : `BROKEN at event ${first?.seq}: ${first?.message}`}`,
+    ...(r.chain.problems.length > 1 ? [`  ${r.chain.problems.length} problems in the chain, each listed below`] : []),
     `  checkpoints: ${r.custody.checkpoints.verified} of ${r.custody.checkpoints.total} verify; transfers: ${r.custody.transfers.verified} of ${r.custody.transfers.total}`,
-    ...r.custody.findings.filter((f) => f.what !== 'chain-broken').map((f) => `  ! event ${f.seq}: ${f.message}`),
+    // Every problem the log has, not only the first: one bad row must not hide later tampering.
+    ...r.custody.findings
+      .filter((f) => !(f.what === 'chain-broken' && f.seq === first?.seq && f.message === first.message))
+      .map((f) => `  ! ${f.seq > 0 ? `event ${f.seq}` : 'officer keys'}: ${f.message}`),
     r.ok ? 'Verification PASSED' : 'Verification FAILED',
   );
-  ctx.io.out(lines.join('\n'));
+  ctx.io.out(safeLines(lines));
 }
 
 export function registerIngest(program: Command, ctx: Ctx): void {
@@ -65,7 +71,7 @@ export function registerIngest(program: Command, ctx: Ctx): void {
     .addOption(new Option('--kind <kind>', 'force the kind of export instead of detecting it').choices(KINDS))
     .option('--no-expand', 'do not open archives and backups found inside a folder (they are still hashed)')
     .option('--no-text', 'do not extract text for search now (faster on exports of mostly text files); run evidence reindex later')
-    .option('--workers <n>', 'hashing threads (default: one per core)', (v) => Number.parseInt(v, 10))
+    .option('--workers <n>', 'hashing threads (default: one per core)', countArg('number of threads'))
     .option('--json', 'print the summary as JSON')
     .action(
       async (
@@ -107,7 +113,7 @@ export function registerIngest(program: Command, ctx: Ctx): void {
     );
 
   withAuthOptions(program.command('verify <case>').description('re-hash every stored file against the catalogue and check the custody chain'))
-    .option('--workers <n>', 'hashing threads (default: one per core)', (v) => Number.parseInt(v, 10))
+    .option('--workers <n>', 'hashing threads (default: one per core)', countArg('number of threads'))
     .option('--json', 'print the report as JSON')
     .action(async (casePath: string, o: { officer?: string; passwordFile?: string; workers?: number; json?: boolean }) => {
       await ctx.withSession(casePath, o, async (session) => {

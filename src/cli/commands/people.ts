@@ -4,7 +4,7 @@ import { formatLocal } from '../../core/time.ts';
 import { InputError } from '../../shared/contract.ts';
 import { newPassword } from '../auth.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
-import { table } from '../format.ts';
+import { safeLines, table, visible } from '../format.ts';
 
 export function registerOfficers(program: Command, ctx: Ctx): void {
   const officer = program.command('officer').description('officer accounts of a case');
@@ -25,7 +25,7 @@ export function registerOfficers(program: Command, ctx: Ctx): void {
       await ctx.withSession(casePath, o, async (session) => {
         const password = await newPassword({ passwordFile: o.newPasswordFile }, 'EVIDENCE_NEW_PASSWORD', o.name);
         const added = ctx.service.addOfficer({ session, name: o.name, role: o.role, badge: o.badge, unit: o.unit, password });
-        ctx.io.out(`Added ${added.name} (${added.role}); signing key ${added.keyFingerprint}.`);
+        ctx.io.out(visible(`Added ${added.name} (${added.role}); signing key ${added.keyFingerprint}.`));
       });
     },
   );
@@ -58,7 +58,7 @@ export function registerOfficers(program: Command, ctx: Ctx): void {
     ).action(async (casePath: string, name: string, o: { reason: string; officer?: string; passwordFile?: string }) => {
       await ctx.withSession(casePath, o, (session) => {
         const r = ctx.service.setOfficerStatus({ session, name, status, reason: o.reason });
-        ctx.io.out(`${r.name} is now ${r.status}.`);
+        ctx.io.out(visible(`${r.name} is now ${r.status}.`));
       });
     });
   }
@@ -116,7 +116,7 @@ export function registerExhibits(program: Command, ctx: Ctx): void {
           seizedAt: o.seizedAt,
           seizedWhere: o.seizedWhere,
         });
-        ctx.io.out(o.json ? JSON.stringify(e, null, 2) : `Recorded exhibit ${e.number}${e.seal_number ? ` (seal ${e.seal_number})` : ''}; custodian ${e.custodian}.`);
+        ctx.io.out(o.json ? JSON.stringify(e, null, 2) : visible(`Recorded exhibit ${e.number}${e.seal_number ? ` (seal ${e.seal_number})` : ''}; custodian ${e.custodian}.`));
       });
     });
   exhibit
@@ -163,7 +163,7 @@ export function registerExhibits(program: Command, ctx: Ctx): void {
         '  history:',
         ...e.history.map((h) => `    #${h.seq} ${formatLocal(h.at_utc, h.tz_name)} ${h.officer}: ${h.action}${h.reason ? ` (${h.reason})` : ''}`),
       ];
-      ctx.io.out(lines.join('\n'));
+      ctx.io.out(safeLines(lines));
     });
   withAuthOptions(
     exhibit
@@ -176,7 +176,7 @@ export function registerExhibits(program: Command, ctx: Ctx): void {
     if (!o.break === !o.reseal) throw new InputError('Give either --break or --reseal <seal>.');
     await ctx.withSession(casePath, o, (session) => {
       const e = ctx.service.recordSeal({ session, exhibit: number, action: o.break ? 'broken' : 'resealed', reason: o.reason, newSeal: o.reseal ?? null });
-      ctx.io.out(`Recorded: ${e.action} on exhibit ${number} (custody event ${e.seq}).`);
+      ctx.io.out(visible(`Recorded: ${e.action} on exhibit ${number} (custody event ${e.seq}).`));
     });
   });
 }

@@ -3,20 +3,24 @@ import type { Command } from 'commander';
 import type { SearchResult, Snippet } from '../../core/search/search.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { EXIT } from '../exitCodes.ts';
-import { formatBytes, formatDuration } from '../format.ts';
+import { countArg } from '../args.ts';
+import { formatBytes, formatDuration, safeLines, visible } from '../format.ts';
 import { type FilterOpts, filterOf, withFilterOptions } from './tags.ts';
 
-/** A snippet with its hits marked: reverse video on a terminal, «guillemets» otherwise. */
+/**
+ * A snippet with its hits marked: reverse video on a terminal, «guillemets» otherwise. The
+ * evidence's own text is made visible piece by piece, so the only escape codes printed are ours.
+ */
 export function markSnippet(s: Snippet, tty: boolean): string {
   const [open, close] = tty ? ['\x1b[7m', '\x1b[27m'] : ['«', '»'];
   let out = '';
   let pos = 0;
   for (const [a, b] of s.hits) {
     if (a < pos) continue;
-    out += s.text.slice(pos, a) + open + s.text.slice(a, b) + close;
+    out += visible(s.text.slice(pos, a)) + open + visible(s.text.slice(a, b)) + close;
     pos = b;
   }
-  return out + s.text.slice(pos);
+  return out + visible(s.text.slice(pos));
 }
 
 function printResult(r: SearchResult, ctx: Ctx, offset: number): void {
@@ -26,12 +30,13 @@ function printResult(r: SearchResult, ctx: Ctx, offset: number): void {
     const facts = [h.format ?? h.mime ?? '?', h.exhibit, h.size !== null ? formatBytes(h.size) : null, `${h.occurrences}${h.occurrences >= 1000 ? '+' : ''} hit(s)`]
       .filter(Boolean)
       .join(', ');
-    lines.push(`${h.id}  ${h.path}  (${facts})${h.tags.length ? `  [${h.tags.join(', ')}]` : ''}`);
+    lines.push(visible(`${h.id}  ${h.path}  (${facts})${h.tags.length ? `  [${h.tags.join(', ')}]` : ''}`));
     for (const s of h.snippets) lines.push(`    ${markSnippet(s, tty)}`);
   }
-  if (r.total === 0) lines.push(`No item's text contains ${r.terms.map((t) => `"${t}"`).join(' and ')} (with these filters).`);
+  if (r.total === 0) lines.push(visible(`No item's text contains ${r.terms.map((t) => `"${t}"`).join(' and ')} (with these filters).`));
   else lines.push(`${offset + 1}-${offset + r.hits.length} of ${r.total} items (${r.elapsedMs} ms)`);
-  if (r.note) lines.push(`note: ${r.note}`);
+  if (r.note) lines.push(visible(`note: ${r.note}`));
+  // Lines are made visible one by one above: the snippets carry our own highlighting codes.
   ctx.io.out(lines.join('\n'));
 }
 
@@ -45,8 +50,8 @@ export function registerSearch(program: Command, ctx: Ctx): void {
         ),
     ),
   )
-    .option('--limit <n>', 'at most this many items', (v) => Number.parseInt(v, 10), 20)
-    .option('--offset <n>', 'skip this many items', (v) => Number.parseInt(v, 10), 0)
+    .option('--limit <n>', 'at most this many items', countArg('limit'), 20)
+    .option('--offset <n>', 'skip this many items', countArg('offset'), 0)
     .option('--json', 'print JSON')
     .action(async (casePath: string, query: string, o: FilterOpts & { limit: number; offset: number; json?: boolean; officer?: string; passwordFile?: string }) => {
       await ctx.withSession(casePath, o, (session) => {
@@ -62,7 +67,7 @@ export function registerSearch(program: Command, ctx: Ctx): void {
       .description('extract text for search from items read before text search existed (from the store copies); --all re-reads every item'),
   )
     .option('--all', 'extract again for every item, not only those never read for text')
-    .option('--workers <n>', 'threads (default: one per core)', (v) => Number.parseInt(v, 10))
+    .option('--workers <n>', 'threads (default: one per core)', countArg('number of threads'))
     .option('--json', 'print the summary as JSON')
     .action(async (casePath: string, o: { all?: boolean; workers?: number; json?: boolean; officer?: string; passwordFile?: string }) => {
       await ctx.withSession(casePath, o, async (session) => {
@@ -97,7 +102,7 @@ export function registerSearch(program: Command, ctx: Ctx): void {
               `  time:            ${formatDuration(s.elapsedMs)}`,
               ...s.problems.slice(0, 20).map((p) => `    ! item ${p.id} ${p.path}: ${p.error}`),
             ];
-            ctx.io.out(lines.join('\n'));
+            ctx.io.out(safeLines(lines));
           }
           if (s.status === 'interrupted') ctx.setExit(EXIT.INTERRUPTED);
         } finally {

@@ -1,15 +1,11 @@
 // evidence suggest run | ls | accept | reject, evidence rules add | ls
 import { type Command, Option } from 'commander';
-import { InputError } from '../../shared/contract.ts';
+import { countArg, idArg, parseId } from '../args.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
-import { table } from '../format.ts';
+import { table, visible } from '../format.ts';
 
 function ids(values: string[]): number[] {
-  return values.map((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new InputError(`"${v}" is not a suggestion id: give the numbers shown by evidence suggest ls`);
-    return n;
-  });
+  return values.map((v) => parseId(v, 'suggestion id', 'give the numbers shown by evidence suggest ls'));
 }
 
 export function registerSuggest(program: Command, ctx: Ctx): void {
@@ -18,7 +14,7 @@ export function registerSuggest(program: Command, ctx: Ctx): void {
     .description('suggestions from the detectors and rule packs (target lists, scam manuals, wallets...): nothing is tagged until an officer accepts');
 
   withAuthOptions(suggest.command('run <case>').description('run the detectors and rule packs over every item with text (ingest runs them on its own items)'))
-    .option('--source <id>', 'only the items of this ingest (source id)', (v) => Number.parseInt(v, 10))
+    .option('--source <id>', 'only the items of this ingest (source id)', idArg('source id', 'the ingest summary and evidence log show it'))
     .option('--json', 'print JSON')
     .action(async (casePath: string, o: { source?: number; officer?: string; passwordFile?: string; json?: boolean }) => {
       await ctx.withSession(casePath, o, (session) => {
@@ -28,8 +24,8 @@ export function registerSuggest(program: Command, ctx: Ctx): void {
           return;
         }
         const tags = Object.entries(r.byTag).map(([t, n]) => `${t} ${n}`).join(', ');
-        ctx.io.out(`Read ${r.items} items with text: ${r.suggestions} new suggestions${tags ? ` (${tags})` : ''}. Review them with: evidence suggest ls ${casePath}`);
-        for (const p of r.problems.slice(0, 20)) ctx.io.out(`  ! item ${p.itemId}: ${p.error}`);
+        ctx.io.out(visible(`Read ${r.items} items with text: ${r.suggestions} new suggestions${tags ? ` (${tags})` : ''}. Review them with: evidence suggest ls ${casePath}`));
+        for (const p of r.problems.slice(0, 20)) ctx.io.out(visible(`  ! item ${p.itemId}: ${p.error}`));
       });
     });
 
@@ -38,8 +34,8 @@ export function registerSuggest(program: Command, ctx: Ctx): void {
     .description('list suggestions, strongest first, with their evidence')
     .addOption(new Option('--status <status>', 'only this status').choices(['pending', 'accepted', 'rejected']))
     .option('--tag <id>', 'only suggestions of this tag')
-    .option('--item <id>', 'only suggestions for this item', (v) => Number.parseInt(v, 10))
-    .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 1000)
+    .option('--item <id>', 'only suggestions for this item', idArg('item id'))
+    .option('--limit <n>', 'at most this many', countArg('limit'), 1000)
     .option('--json', 'print JSON')
     .action((casePath: string, o: { status?: 'pending'; tag?: string; item?: number; limit: number; json?: boolean }) => {
       const r = ctx.service.listSuggestions({ casePath, status: o.status, tag: o.tag, item: o.item, limit: o.limit });
@@ -81,7 +77,7 @@ export function registerSuggest(program: Command, ctx: Ctx): void {
         await ctx.withSession(casePath, o, (session) => {
           const done = ctx.service.decideSuggestions({ session, ids: list, decision, comment: o.comment ?? null });
           if (o.json) ctx.io.out(JSON.stringify(done, null, 2));
-          else for (const s of done) ctx.io.out(`Suggestion ${s.id} ${decision}: item ${s.itemId} ${decision === 'accepted' ? `tagged ${s.tag}` : `not tagged ${s.tag}`} (${s.path})`);
+          else for (const s of done) ctx.io.out(visible(`Suggestion ${s.id} ${decision}: item ${s.itemId} ${decision === 'accepted' ? `tagged ${s.tag}` : `not tagged ${s.tag}`} (${s.path})`));
         });
       });
   }
@@ -92,7 +88,7 @@ export function registerSuggest(program: Command, ctx: Ctx): void {
     .action(async (casePath: string, file: string, o: { officer?: string; passwordFile?: string; json?: boolean }) => {
       await ctx.withSession(casePath, o, (session) => {
         const p = ctx.service.addRulePack({ session, file });
-        ctx.io.out(o.json ? JSON.stringify(p, null, 2) : `Rule pack ${p.id} v${p.version} (${p.rules} rules) added to the case; sha256 ${p.sha256}. Run: evidence suggest run ${casePath}`);
+        ctx.io.out(o.json ? JSON.stringify(p, null, 2) : visible(`Rule pack ${p.id} v${p.version} (${p.rules} rules) added to the case; sha256 ${p.sha256}. Run: evidence suggest run ${casePath}`));
       });
     });
   rules

@@ -3,7 +3,8 @@ import { type Command, Option } from 'commander';
 import type { TagChange } from '../../core/tags/tags.ts';
 import { InputError } from '../../shared/contract.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
-import { table } from '../format.ts';
+import { parseId } from '../args.ts';
+import { safeLines, table, visible } from '../format.ts';
 
 const FORMATS = ['text', 'csv', 'html', 'json', 'docx', 'xlsx', 'pptx', 'odf', 'pdf', 'eml', 'whatsapp', 'line', 'telegram'] as const;
 
@@ -15,15 +16,13 @@ export function parseItemIds(args: string[]): number[] {
     if (!s) continue;
     const range = /^(\d+)-(\d+)$/.exec(s);
     if (range) {
-      const from = Number(range[1]);
-      const to = Number(range[2]);
-      if (from < 1 || to < from || to - from > 1_000_000) throw new InputError(`"${s}" is not a usable range of item ids (e.g. 12-15)`);
+      const from = parseId(range[1]!, 'item id', 'a range is two item ids, e.g. 12-15');
+      const to = parseId(range[2]!, 'item id', 'a range is two item ids, e.g. 12-15');
+      if (to < from || to - from > 1_000_000) throw new InputError(`"${visible(s)}" is not a usable range of item ids (e.g. 12-15)`);
       for (let i = from; i <= to; i++) ids.push(i);
       continue;
     }
-    const n = Number(s);
-    if (!Number.isInteger(n) || n <= 0) throw new InputError(`"${s}" is not an item id: give the numbers shown by evidence ls or evidence search`);
-    ids.push(n);
+    ids.push(parseId(s, 'item id', 'give the numbers shown by evidence ls or evidence search'));
   }
   return ids;
 }
@@ -75,7 +74,7 @@ function printChange(ctx: Ctx, verb: 'tagged' | 'untagged', c: TagChange): void 
   if (c.unchanged.length) lines.push(`  ${c.unchanged.length} left as they were (${verb === 'tagged' ? 'already tagged' : 'not tagged'}): ${ids(c.unchanged)}`);
   if (c.custody === 'per-item') lines.push(`  custody: one event per item (item.${verb})`);
   else if (c.custody === 'summary') lines.push(`  custody: one event listing all ${c.changed.length} items (items.${verb})`);
-  ctx.io.out(lines.join('\n'));
+  ctx.io.out(safeLines(lines));
 }
 
 export function registerTags(program: Command, ctx: Ctx): void {
@@ -114,7 +113,7 @@ export function registerTags(program: Command, ctx: Ctx): void {
       if (id === undefined) throw new InputError('Give the item id.');
       await ctx.withSession(casePath, o, (session) => {
         const n = ctx.service.addNote({ session, item: id, text });
-        ctx.io.out(o.json ? JSON.stringify(n, null, 2) : `Note ${n.id} added to item ${n.itemId} by ${n.officer}.`);
+        ctx.io.out(o.json ? JSON.stringify(n, null, 2) : visible(`Note ${n.id} added to item ${n.itemId} by ${n.officer}.`));
       });
     });
 
@@ -124,11 +123,10 @@ export function registerTags(program: Command, ctx: Ctx): void {
       .description('mark a note removed: it stays in the case and the custody log, shown as removed')
       .requiredOption('--reason <text>', 'why it is removed'),
   ).action(async (casePath: string, note: string, o: { reason: string; officer?: string; passwordFile?: string }) => {
-    const n = Number(note);
-    if (!Number.isInteger(n) || n <= 0) throw new InputError(`"${note}" is not a note id: evidence show <case> <item> lists an item's notes`);
+    const n = parseId(note, 'note id', "evidence show <case> <item> lists an item's notes");
     await ctx.withSession(casePath, o, (session) => {
       const r = ctx.service.removeNote({ session, note: n, reason: o.reason });
-      ctx.io.out(`Note ${r.id} on item ${r.itemId} marked removed by ${r.removed?.by} (${r.removed?.reason}); it is kept, as the law requires.`);
+      ctx.io.out(visible(`Note ${r.id} on item ${r.itemId} marked removed by ${r.removed?.by} (${r.removed?.reason}); it is kept, as the law requires.`));
     });
   });
 
@@ -171,7 +169,7 @@ export function registerTags(program: Command, ctx: Ctx): void {
   ).action(async (casePath: string, o: { id: string; en: string; ja?: string; colour: string; officer?: string; passwordFile?: string }) => {
     await ctx.withSession(casePath, o, (session) => {
       const t = ctx.service.addTag({ session, id: o.id, labelEn: o.en, labelJa: o.ja ?? null, colour: o.colour });
-      ctx.io.out(`Added tag ${t.id} "${t.labelEn}"${t.labelJa ? ` / "${t.labelJa}"` : ''} (${t.colour}).`);
+      ctx.io.out(visible(`Added tag ${t.id} "${t.labelEn}"${t.labelJa ? ` / "${t.labelJa}"` : ''} (${t.colour}).`));
     });
   });
 }

@@ -115,7 +115,7 @@ function parseDetails(s: string): Record<string, unknown> {
 export function verifyCustody(db: DB, external: Checkpoint[] = []): CustodyReport {
   const chain = verifyChain(db);
   const findings: CustodyFinding[] = [];
-  if (chain.firstBad) findings.push({ seq: chain.firstBad.seq, what: 'chain-broken', message: chain.firstBad.message });
+  for (const p of chain.problems) findings.push({ seq: p.seq, what: 'chain-broken', message: p.message });
 
   // A key counts only when the log itself announced it: an officer.added event for that officer
   // naming the key's fingerprint. A row slipped into officer_keys by editing the database is not

@@ -1,5 +1,6 @@
 // The chain-of-custody form of one exhibit: the paper form officers know (exhibit label, then
 // every hand it passed through), printed from the log, with the log's own verification.
+import { visible } from '../../shared/text.ts';
 import type { Case } from '../case.ts';
 import { getExhibit } from '../exhibits/exhibits.ts';
 import { keyFingerprint, verifyText } from '../officers/crypto.ts';
@@ -89,8 +90,11 @@ export function custodyForm(kase: Case, number: string): string {
     '------------',
     check.ok
       ? `  The custody log verifies: ${plural(check.chain.events, 'event')} chained, ${plural(check.checkpoints.verified, 'signed checkpoint')} and ${plural(check.transfers.verified, 'transfer')} check out.`
-      : `  THE CUSTODY LOG DOES NOT VERIFY:\n${check.findings.map((f) => `  - ${f.message}`).join('\n')}`,
+      : '  THE CUSTODY LOG DOES NOT VERIFY:',
+    ...(check.ok ? [] : check.findings.map((f) => `  - ${f.message}`)),
     `  Printed ${kase.clock.now().toISOString()}`,
   );
-  return out.join('\n');
+  // Names, seals, reasons and export paths are untrusted text: each line is made visible, so a
+  // control or bidi character in one cannot rewrite the printed form.
+  return out.map(visible).join('\n');
 }

@@ -4,7 +4,9 @@
 // does not trust them (an attacker can drop them) and re-walks the whole chain instead.
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { isWellFormedText, visible } from '../../shared/text.ts';
 import type { DB } from '../db/open.ts';
+import { EvidenceError } from '../errors.ts';
 import { type Clock, stamp } from '../time.ts';
 import { canonicalJson } from './canonical.ts';
 
@@ -58,6 +60,29 @@ interface Row extends Omit<CustodyEvent, 'details'> {
   details: string;
 }
 
+/**
+ * The first string in an event that is not well-formed Unicode (a lone UTF-16 surrogate), with
+ * where it is, or null. Such a string cannot be stored as written: SQLite keeps text as UTF-8, so
+ * the surrogate comes back as U+FFFD and the row no longer matches its hash; in the details it
+ * survives only as a JSON escape that standard tools (jq, Python) read differently again.
+ */
+function illFormed(value: unknown, where: string): { where: string; text: string } | null {
+  if (typeof value === 'string') return isWellFormedText(value) ? null : { where, text: value };
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = illFormed(value[i], `${where}[${i}]`);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const bad = illFormed(k, `${where} key`) ?? illFormed(v, `${where}.${k}`);
+    if (bad) return bad;
+  }
+  return null;
+}
+
 function fromRow(r: Row): CustodyEvent {
   return { ...r, details: JSON.parse(r.details) as Record<string, unknown> };
 }
@@ -77,6 +102,15 @@ export class CustodyLog {
    * writing the new row atomically, so two writers can never chain onto the same head.
    */
   append(ev: NewEvent): CustodyEvent {
+    // Defence in depth (the contract already refuses such input): an event that could not be read
+    // back exactly as hashed would break the append-only chain for good, so it is never written.
+    const bad = illFormed({ officer: ev.officer, action: ev.action, target: ev.target ?? null, reason: ev.reason ?? null, details: ev.details ?? {} }, 'event');
+    if (bad) {
+      throw new EvidenceError(
+        'USAGE',
+        `Not recorded: ${bad.where.replace(/^event\./, '')} ("${visible(bad.text.slice(0, 80))}${bad.text.length > 80 ? '…' : ''}") is not valid Unicode text (it holds a lone UTF-16 surrogate). Correct the text and try again.`,
+      );
+    }
     const run = this.db.transaction((): CustodyEvent => {
       const head = this.db
         .prepare('SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1')
@@ -126,65 +160,72 @@ export interface ChainReport {
   events: number;
   headSeq: number;
   headHash: string;
+  /** The first problem (kept for callers that name one); every problem is in `problems`. */
   firstBad: ChainProblem | null;
+  /** Every problem in the log, in sequence order: one bad row never hides later ones. */
+  problems: ChainProblem[];
 }
 
 /**
- * Walks the whole log in sequence order and recomputes every hash. Reports the first row whose
- * content no longer matches its hash, whose prev_hash does not match the row before, or where a
- * sequence number is missing (a deleted row).
+ * Walks the whole log in sequence order and recomputes every hash. Reports every row whose
+ * content no longer matches its hash, whose prev_hash does not match the row before, and every
+ * run of missing sequence numbers (deleted rows). After a problem the walk goes on from the
+ * row's own stored hash, so each later row is judged against its actual predecessor and one
+ * altered row is one finding, not a cascade.
  */
 export function verifyChain(db: DB): ChainReport {
-  let prevHash = GENESIS_HASH;
+  let prevHash: string | null = GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;
-  let firstBad: ChainProblem | null = null;
+  const problems: ChainProblem[] = [];
   const rows = db.prepare('SELECT * FROM custody_events ORDER BY seq').iterate() as IterableIterator<Row>;
   for (const row of rows) {
     count++;
-    if (firstBad) continue;
     if (row.seq !== expectedSeq) {
-      firstBad = {
+      // seq is the primary key and rows come in order: a jump means rows were deleted.
+      const last = row.seq - 1;
+      problems.push({
         seq: expectedSeq,
         problem: 'gap',
-        message: `custody event ${expectedSeq} is missing (the log jumps from ${expectedSeq - 1} to ${row.seq}): rows were deleted`,
-      };
-      continue;
+        message: `custody event ${expectedSeq} is missing${last > expectedSeq ? `, and every event up to ${last}` : ''} (the log jumps from ${expectedSeq - 1} to ${row.seq}): rows were deleted`,
+      });
+      // The deleted row's hash is unknown: this row's link cannot be checked, only its content.
+      prevHash = null;
     }
+    expectedSeq = row.seq + 1;
     let ev: CustodyEvent;
     try {
       ev = fromRow(row);
     } catch {
-      firstBad = { seq: row.seq, problem: 'bad-details', message: `custody event ${row.seq} has unreadable details` };
+      problems.push({ seq: row.seq, problem: 'bad-details', message: `custody event ${row.seq} has unreadable details` });
+      prevHash = row.hash;
       continue;
     }
-    if (ev.prev_hash !== prevHash) {
-      firstBad = {
+    if (prevHash !== null && ev.prev_hash !== prevHash) {
+      problems.push({
         seq: row.seq,
         problem: 'broken-link',
-        message: `custody event ${row.seq} does not follow event ${row.seq - 1}: its prev_hash does not match (rows were removed, inserted or re-ordered)`,
-      };
-      continue;
+        message: `custody event ${row.seq} does not follow event ${row.seq - 1}: its prev_hash does not match (rows were removed, inserted, re-ordered or re-written)`,
+      });
     }
     if (hashEvent(ev) !== ev.hash) {
-      firstBad = {
+      problems.push({
         seq: row.seq,
         problem: 'hash-mismatch',
         message: `custody event ${row.seq} was altered after it was written: its content no longer matches its hash`,
-      };
-      continue;
+      });
     }
-    prevHash = ev.hash;
-    expectedSeq++;
+    prevHash = row.hash;
   }
   const head = db.prepare('SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1').get() as
     | { seq: number; hash: string }
     | undefined;
   return {
-    ok: firstBad === null,
+    ok: problems.length === 0,
     events: count,
     headSeq: head?.seq ?? 0,
     headHash: head?.hash ?? GENESIS_HASH,
-    firstBad,
+    firstBad: problems[0] ?? null,
+    problems,
   };
 }

@@ -4,8 +4,10 @@
 // (servedType) and sent with headers that forbid the browser to run or sniff it (previewHeaders).
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { visible } from '../../shared/text.ts';
 import type { Case } from '../case.ts';
 import { EvidenceError } from '../errors.ts';
+import { isSha256Hex } from '../store/layout.ts';
 
 export interface ByteRange {
   start: number;
@@ -57,6 +59,13 @@ export function storedItem(c: Case, id: number): StoredItem {
   if (!row) throw new EvidenceError('NOT_FOUND', `There is no item ${id} in this case.`);
   if (row.kind !== 'file' || !row.sha256) {
     throw new EvidenceError('NOT_FOUND', `Item ${id} has no stored content (${row.kind === 'file' ? 'it could not be read at ingest' : `it is a ${row.kind}`}).`);
+  }
+  if (!isSha256Hex(row.sha256)) {
+    // An edited row ("../../x"): refused before any store path is made from it.
+    throw new EvidenceError(
+      'CASE_DAMAGED',
+      `Item ${id} records "${visible(row.sha256.slice(0, 80))}" as its SHA-256, which is not a SHA-256 digest: the case database was altered or damaged. Nothing was read; run evidence verify.`,
+    );
   }
   const location = c.store.locate(row.sha256);
   if (!location) throw new EvidenceError('NOT_FOUND', `The stored copy of item ${id} (${row.sha256}) is missing from the case store. Run verify.`);
