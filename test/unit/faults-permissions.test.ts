@@ -335,6 +335,25 @@ describe('permission faults, as an ordinary user (real CLI under setpriv)', () =
     assert.ok(again.r.code === 0 || (again.r.code === 4 && /already/i.test(again.r.err + again.r.out)), show(again.r));
   });
 
+  test('an export folder this account may not list: a plain message and exit 3, nothing recorded', async (t) => {
+    const why = cannotRun();
+    if (why) return t.skip(why);
+    const { caseDir, exportDir } = await newCase(t);
+    writeFiles(exportDir, smallFiles('a', 3));
+    chmodSync(exportDir, 0o000);
+    const { r } = await ingest(caseDir, exportDir);
+    assert.equal(r.code, 3, show(r));
+    assert.match(r.err, /Cannot list the export folder .*permission denied/);
+    const db = new Database(join(caseDir, 'case.db'), { readonly: true });
+    const n = (db.prepare('SELECT COUNT(*) AS n FROM items').get() as { n: number }).n;
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    db.close();
+    assert.equal(n, 0);
+    chmodSync(exportDir, 0o755);
+    const after = await ingest(caseDir, exportDir);
+    assert.equal(after.r.code, 0, `once readable, the same command works: ${show(after.r)}`);
+  });
+
   test('Ctrl-C during an ingest with unreadable folders and files, then the same command resumes and completes', async (t) => {
     const why = cannotRun();
     if (why) return t.skip(why);

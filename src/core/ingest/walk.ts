@@ -202,7 +202,7 @@ export async function* walkFolder(root: string, opts: WalkOptions = {}): AsyncGe
           dirents = await readdir(dir.fsPath, { encoding: 'buffer', withFileTypes: true });
         } catch (err) {
           if (!dir.entry) {
-            throw new EvidenceError('SOURCE_UNREADABLE', `Cannot list the export folder ${root}: ${plainFsError(err)}. Check the path and that this account may read the folder.`);
+            throw new EvidenceError('SOURCE_UNREADABLE', `Cannot list the export folder ${root}: ${plainFsError(err)}. Check the path, that the drive is mounted, and that this account may read the folder.`);
           }
           // The folder stays one item, with its problem; what is inside cannot be known.
           dir.entry.error = `could not list the folder's contents: ${plainFsError(err)}; nothing inside it is catalogued`;
