@@ -2,7 +2,9 @@
 // is recorded in the custody log (each CLI run is one session, closed by a signed checkpoint).
 import type { Command } from 'commander';
 import type { EvidenceService } from '../core/service.ts';
+import type { ReceiptWrite } from '../core/custody/receipts.ts';
 import { type AuthOptions, credentials } from './auth.ts';
+import { visible } from './format.ts';
 
 export interface Io {
   out: (s: string) => void;
@@ -23,6 +25,21 @@ export function withAuthOptions(cmd: Command): Command {
     .option('--password-file <file>', "file whose first line is the officer's password (default: $EVIDENCE_PASSWORD, else a prompt)");
 }
 
+/**
+ * The receipt code of a sign-out, where people keep paper (stderr, so --json output stays
+ * JSON), and any folder the receipt could not reach: the custody log itself is intact.
+ */
+export function printReceipt(cp: { seq: number; officer: string; receipt: ReceiptWrite }, io: Io): void {
+  io.err(visible(`Receipt ${cp.receipt.code} (custody event ${cp.seq}, signed by ${cp.officer}): note it with your records; evidence custody verify --code checks a case against it.`));
+  for (const f of cp.receipt.failed) {
+    io.err(
+      visible(
+        `evidence: warning: the receipt could not be written to ${f.file} (${f.error}). The custody log is intact; connect or fix that folder and the next sign-out writes there again.`,
+      ),
+    );
+  }
+}
+
 export function makeCtx(service: EvidenceService, io: Io, setExit: (n: number) => void): Ctx {
   return {
     service,
@@ -39,13 +56,13 @@ export function makeCtx(service: EvidenceService, io: Io, setExit: (n: number) =
       } catch (err) {
         // Sign out (with its checkpoint) all the same, but report what went wrong in the work.
         try {
-          service.signOut({ session });
+          printReceipt(service.signOut({ session }), io);
         } catch {
           /* the work's error is the one to report */
         }
         throw err;
       }
-      service.signOut({ session });
+      printReceipt(service.signOut({ session }), io);
       return result;
     },
   };

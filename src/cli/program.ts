@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EvidenceError, errorMessage } from '../core/errors.ts';
+import { defaultReceiptsDir } from '../core/custody/receipts.ts';
 import { EvidenceService } from '../core/service.ts';
 import { InputError } from '../shared/contract.ts';
 import { registerCase } from './commands/case.ts';
@@ -57,7 +58,8 @@ locked, network share, conflict), 5 internal error, 6 sign-in or permission refu
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], io: Io = { out: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
   const kdf = Number(process.env.EVIDENCE_SCRYPT_N);
-  const service = new EvidenceService(Number.isInteger(kdf) && kdf >= 2 ** 14 ? { scryptN: kdf } : {});
+  // Receipts of every checkpoint also go to the user's app-data folder (custody/receipts.ts).
+  const service = new EvidenceService({ ...(Number.isInteger(kdf) && kdf >= 2 ** 14 ? { scryptN: kdf } : {}), receiptsDir: defaultReceiptsDir() });
   let code: number = EXIT.OK;
   const program = buildProgram(service, io, (n) => {
     code = n;

@@ -3,6 +3,8 @@
 import { Case } from './case.ts';
 import { type CaseOverview, type ItemDetail, type ItemRow, caseOverview, countItems, getItem, listItems } from './catalogue/query.ts';
 import type { CustodyEvent } from './custody/log.ts';
+import { closeSession, lastSignInSeq, openSession, signCreation } from './custody/attribution.ts';
+import { checkWitnessFolder, type ReceiptsReport, type ReceiptWrite, verifyReceipts, witnessFolders } from './custody/receipts.ts';
 import { EvidenceError } from './errors.ts';
 import { ingest } from './ingest/ingest.ts';
 import type { IngestProgress, IngestSummary } from './ingest/progress.ts';
@@ -10,6 +12,7 @@ import { type Clock, systemClock } from './time.ts';
 import { type VerifyProgress, type VerifyReport, verifyCase } from './verify/verifyCase.ts';
 import { type Input, parseInput } from '../shared/contract.ts';
 import { randomBytes } from 'node:crypto';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { type Checkpoint, type CustodyReport, makeCheckpoint, verifyCustody } from './custody/checkpoint.ts';
 import {
   addExhibit,
@@ -53,11 +56,20 @@ export interface ServiceOptions {
    * sign-ins fast; the cost used is stored with each verifier.
    */
   scryptN?: number;
+  /**
+   * The folder in the user's application data where every checkpoint also leaves its signed
+   * receipt (custody/receipts.ts), and where custody verification looks for them. Front doors
+   * pass theirs (CLI and browser host: defaultReceiptsDir(); Electron: its userData folder);
+   * absent or null, receipts go only to the witness folders a case names.
+   */
+  receiptsDir?: string | null;
 }
 
 interface Session {
   casePath: string;
   who: SignedIn;
+  /** The session's first event (its officer.signed-in): its checkpoints vouch from there. */
+  fromSeq: number;
 }
 
 export interface CaseSummary {
@@ -77,6 +89,8 @@ export interface CaseSummary {
 export class EvidenceService {
   private readonly opts: ServiceOptions;
   private readonly open = new Map<string, Case>();
+  /** Cases opened read-only for methods that only read (listing, the log, custody verify). */
+  private readonly readers = new Map<string, Case>();
   private readonly sessions = new Map<string, Session>();
   /** Long work (ingest, verify) as jobs; front doors forward its events (onEvent). */
   readonly jobs = new JobRunner();
@@ -102,6 +116,25 @@ export class EvidenceService {
     if (!c) {
       c = Case.open(path, { clock: this.clock });
       this.open.set(path, c);
+      // From now on reads go through the writable connection too.
+      this.readers.get(path)?.close();
+      this.readers.delete(path);
+    }
+    return c;
+  }
+
+  /**
+   * The case for a method that only reads: the one already open for writing, else opened
+   * read-only, which writes nothing (not even to a foreign or damaged file) and works on
+   * read-only media and on a full disk.
+   */
+  private caseForReading(path: string): Case {
+    const w = this.open.get(path);
+    if (w) return w;
+    let c = this.readers.get(path);
+    if (!c) {
+      c = Case.open(path, { clock: this.clock, readonly: true });
+      this.readers.set(path, c);
     }
     return c;
   }
@@ -125,7 +158,9 @@ export class EvidenceService {
     const c = Case.create(i.casePath, { name: i.name, number: i.number, officer: i.officer }, this.clock);
     this.open.set(i.casePath, c);
     // The officer who opens a case is its first admin.
-    addOfficer(c, null, { name: i.officer, badge: i.badge, unit: i.unit, role: 'admin', password: i.password }, this.scryptN);
+    const creator = addOfficer(c, null, { name: i.officer, badge: i.badge, unit: i.unit, role: 'admin', password: i.password }, this.scryptN);
+    // Creating the case is its creator's first session: the events so far are signed with their new key.
+    signCreation(c, creator.name, i.password);
     return this.summarise(i.casePath, c);
   }
 
@@ -134,16 +169,20 @@ export class EvidenceService {
     const c = this.caseAt(i.casePath);
     const who = signIn(c, i.officer, i.password, i.location);
     const token = randomBytes(32).toString('hex');
-    this.sessions.set(token, { casePath: i.casePath, who });
+    const fromSeq = lastSignInSeq(c.db, who.name) ?? c.custody.head().seq;
+    this.sessions.set(token, { casePath: i.casePath, who, fromSeq });
+    // From here on, every event of this officer is signed as it is written (custody/attribution.ts).
+    openSession(c, token, who, fromSeq);
     return { session: token, officer: who.name, role: who.role };
   }
 
   /** Ends a session with a signed checkpoint of the chain (DESIGN.md section 5). */
-  signOut(input: Input<'signOut'>): Checkpoint {
+  signOut(input: Input<'signOut'>): Checkpoint & { receipt: ReceiptWrite } {
     const i = parseInput('signOut', input);
     const { c, who } = this.session(i.session, { ending: true });
-    const cp = makeCheckpoint(c, who, 'sign-out');
-    c.custody.append({ officer: who.name, action: 'officer.signed-out', target: `officer:${who.name}`, details: { checkpoint: cp.id } });
+    // The checkpoint, its event and the sign-out in one transaction; then the receipt outside the case.
+    const cp = makeCheckpoint(c, who, 'sign-out', { fromSeq: this.sessions.get(i.session)!.fromSeq, signOut: true, receiptsDir: this.opts.receiptsDir });
+    closeSession(c, i.session);
     this.sessions.delete(i.session);
     this.viewed.delete(i.session);
     return cp;
@@ -157,7 +196,7 @@ export class EvidenceService {
 
   listOfficers(input: Input<'listOfficers'>): Officer[] {
     const i = parseInput('listOfficers', input);
-    return listOfficers(this.caseAt(i.casePath));
+    return listOfficers(this.caseForReading(i.casePath));
   }
 
   setOfficerStatus(input: Input<'setOfficerStatus'>): Officer {
@@ -201,17 +240,41 @@ export class EvidenceService {
   checkpoint(input: Input<'checkpoint'>): Checkpoint {
     const i = parseInput('checkpoint', input);
     const { c, who } = this.session(i.session);
-    return makeCheckpoint(c, who, i.reason ?? 'on request');
+    return makeCheckpoint(c, who, i.reason ?? 'on request', { fromSeq: this.sessions.get(i.session)!.fromSeq, receiptsDir: this.opts.receiptsDir });
   }
 
   verifyCustody(input: Input<'verifyCustody'>): CustodyReport {
     const i = parseInput('verifyCustody', input);
-    return verifyCustody(this.caseAt(i.casePath).db);
+    return verifyCustody(this.caseForReading(i.casePath).db, [], { receipts: { appDir: this.opts.receiptsDir, files: i.receipts, codes: i.codes } });
+  }
+
+  /**
+   * Names a witness folder: from the next checkpoint on, every receipt is also appended there.
+   * The list of witnesses is state in the log (custody.witness-added), and each receipt repeats it.
+   */
+  addWitness(input: Input<'addWitness'>): CustodyEvent {
+    const i = parseInput('addWitness', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'checkpoint', 'name a witness folder');
+    const folder = checkWitnessFolder(i.folder);
+    if (isInside(folder, c.layout.root)) {
+      throw new EvidenceError('USAGE', `${folder} is inside the case folder: a witness must be kept apart from the case (another disk, a USB stick, a shared folder).`);
+    }
+    if (witnessFolders(c.db).includes(folder)) throw new EvidenceError('CONFLICT', `${folder} is already a witness folder of this case.`);
+    return c.custody.append({ officer: who.name, action: 'custody.witness-added', target: `case:${c.info().uuid}`, details: { folder } });
+  }
+
+  /** The case's receipts outside it (app data, witness folders, files given), each checked against the log. */
+  listReceipts(input: Input<'listReceipts'>): ReceiptsReport & { problems: string[] } {
+    const i = parseInput('listReceipts', input);
+    const c = this.caseForReading(i.casePath);
+    const r = verifyReceipts(c.db, c.info().uuid, { appDir: this.opts.receiptsDir, files: i.receipts });
+    return { ...r.report, problems: r.findings.map((f) => f.message) };
   }
 
   caseInfo(input: Input<'caseInfo'>): CaseSummary {
     const i = parseInput('caseInfo', input);
-    return this.summarise(i.casePath, this.caseAt(i.casePath));
+    return this.summarise(i.casePath, this.caseForReading(i.casePath));
   }
 
   private summarise(path: string, c: Case): CaseSummary {

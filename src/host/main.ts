@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultReceiptsDir } from '../core/custody/receipts.ts';
 import { EvidenceService } from '../core/service.ts';
 import { startHost } from './server.ts';
 
@@ -42,7 +43,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const scryptN = Number(process.env.EVIDENCE_SCRYPT_N) || undefined;
-const service = new EvidenceService({ scryptN });
+// Receipts of every checkpoint go to the same app-data folder the CLI uses (custody/receipts.ts).
+const service = new EvidenceService({ scryptN, receiptsDir: defaultReceiptsDir() });
 const host = await startHost({
   service,
   rendererRoot,

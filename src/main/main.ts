@@ -136,7 +136,12 @@ app.whenReady().then(() => {
   Menu.setApplicationMenu(buildMenu());
   // The engine's hashing and verify workers are bundled next to main.cjs; the engine's default
   // (a .ts file next to its source) only exists when it runs from source.
-  service = new EvidenceService({ ingestWorkerUrl: paths.ingestWorker, verifyWorkerUrl: paths.verifyWorker });
+  // Every checkpoint's receipt is also kept in the app's own data folder, outside any case.
+  service = new EvidenceService({
+    ingestWorkerUrl: paths.ingestWorker,
+    verifyWorkerUrl: paths.verifyWorker,
+    receiptsDir: join(app.getPath('userData'), 'receipts'),
+  });
   registerIpc(ipcMain, service, {
     policy,
     onInternalError: (method, err) => console.error(`[ipc] ${method} failed:`, err),

@@ -120,7 +120,17 @@ export const contract = {
     newSeal: name.trim().min(1).nullable().optional(),
   }),
   checkpoint: z.object({ session, reason: text(LIMITS.text).trim().min(1).optional() }),
-  verifyCustody: z.object({ casePath }),
+  verifyCustody: z.object({
+    casePath,
+    /** Receipts files to check besides the app-data and witness folders (custody/receipts.ts). */
+    receipts: z.array(text(LIMITS.path).min(1)).max(1000).optional(),
+    /** Receipt codes copied from paper, e.g. "212-5f3a9c0d1e2b3c4d". */
+    codes: z.array(text(80).trim().min(1)).max(1000).optional(),
+  }),
+  /** Names a folder outside the case (another disk, a USB stick) that keeps a copy of every receipt. */
+  addWitness: z.object({ session, folder: text(LIMITS.path).min(1, 'the witness folder is required') }),
+  /** The receipts of the case found outside it, each checked against the log. */
+  listReceipts: z.object({ casePath, receipts: z.array(text(LIMITS.path).min(1)).max(1000).optional() }),
   ingest: z.object({
     session,
     sourcePath: text(LIMITS.path).min(1, 'the export to ingest is required'),

@@ -346,9 +346,15 @@ describe('checkpoints and custody verify', { concurrency: false }, () => {
   test('the checkpoint statement is the README\'s canonical JSON, and openssl verifies its signature', async (t) => {
     const cp = checkpoints(template)[1]!;
     const uuid = withDb(template, (db) => (db.prepare('SELECT uuid FROM cases').get() as { uuid: string }).uuid);
+    // Version 2 (issue 10): the session's first event (Sok Dara's sign-in), every officer's key
+    // fingerprint, the witness folders, and that a sign-out follows.
+    const from = events(template).filter((e) => e.action === 'officer.signed-in' && e.officer === SOK && e.seq <= cp.seq).at(-1)!.seq;
+    const keys = withDb(template, (db) => db.prepare('SELECT officer, public_key FROM officer_keys').all()) as { officer: string; public_key: string }[];
+    const officers = sortedJson(Object.fromEntries(keys.map((k) => [k.officer, keyFingerprint(k.public_key)])));
     const expected =
-      `{"at_utc":${JSON.stringify(cp.at_utc)},"case":"${uuid}","head_hash":"${cp.head_hash}","officer":"Sok Dara",` +
-      `"public_key":"${cp.public_key}","seq":${cp.seq},"type":"evidence-catalogue/custody-checkpoint","version":1}`;
+      `{"at_utc":${JSON.stringify(cp.at_utc)},"case":"${uuid}","from_seq":${from},"head_hash":"${cp.head_hash}","key_fingerprint":"${keyFingerprint(cp.public_key)}",` +
+      `"officer":"Sok Dara","officers":${officers},"public_key":"${cp.public_key}","seq":${cp.seq},"sign_out":true,` +
+      `"type":"evidence-catalogue/custody-checkpoint","version":2,"witnesses":[]}`;
     assert.equal(cp.statement, expected);
     const registered = withDb(template, (db) => db.prepare('SELECT officer FROM officer_keys WHERE public_key = ?').get(cp.public_key)) as { officer: string };
     assert.equal(registered.officer, SOK);

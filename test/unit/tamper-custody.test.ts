@@ -10,10 +10,14 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Case } from '../../src/core/case.ts';
+import { closeSession, lastSignInSeq, openSession } from '../../src/core/custody/attribution.ts';
+import { makeCheckpoint } from '../../src/core/custody/checkpoint.ts';
+import { signIn } from '../../src/core/officers/accounts.ts';
 import type { Clock } from '../../src/core/time.ts';
 import {
   describeRun,
   initCase,
+  TEST_PASSWORD,
   isSqliteCliAvailable,
   removeDir,
   runCli,
@@ -111,8 +115,12 @@ describe('custody log: append-only, tamper-evident, documented format', { concur
     initCase(template);
     const r = runCli(['ingest', template, src, '--exhibit', 'EXH-001']);
     assert.equal(r.code, 0, describeRun(r));
-    // Events with awkward details: scripts, astral characters, nesting, numbers, nulls, a date.
+    // Events with awkward details: scripts, astral characters, nesting, numbers, nulls, a date;
+    // written in a signed session of the officer (unsigned events are an attack, see
+    // custody-attacks.test.ts).
     const c = Case.open(template);
+    const who = signIn(c, 'Sok Dara', TEST_PASSWORD);
+    openSession(c, 'template', who, lastSignInSeq(c.db, who.name)!);
     c.custody.append({
       officer: 'Sok Dara',
       action: 'note.added',
@@ -126,8 +134,10 @@ describe('custody log: append-only, tamper-evident, documented format', { concur
         when: new Date('2026-11-29T01:02:03.004Z'),
       },
     });
-    c.custody.append({ officer: 'Chan Vanna', action: 'item.viewed', target: 'item:2', details: {} });
-    c.custody.append({ officer: 'Chan Vanna', action: 'tag.added', target: 'item:2', reason: 'relevant', details: { tag: 'cash' } });
+    c.custody.append({ officer: 'Sok Dara', action: 'item.viewed', target: 'item:2', details: {} });
+    c.custody.append({ officer: 'Sok Dara', action: 'tag.added', target: 'item:2', reason: 'relevant', details: { tag: 'cash' } });
+    makeCheckpoint(c, who, 'sign-out', { signOut: true });
+    closeSession(c, 'template');
     c.close();
   });
 

@@ -21,6 +21,11 @@ export function registerCase(program: Command, ctx: Ctx): void {
       const password = await newPassword(o, 'EVIDENCE_PASSWORD', o.officer);
       const s = ctx.service.createCase({ casePath: folder, name: o.name, number: o.number, officer: o.officer, badge: o.badge, unit: o.unit, password });
       ctx.io.out(o.json ? JSON.stringify(s, null, 2) : visible(`Created case ${s.number} "${s.name}" in ${s.path}; ${o.officer} is its admin.`));
+      if (!o.json) {
+        // The fingerprint to write down: a key swapped later no longer matches it.
+        const key = ctx.service.listOfficers({ casePath: folder }).find((x) => x.createdBy === x.name && x.role === 'admin')?.keyFingerprint;
+        if (key) ctx.io.out(visible(`Signing key of ${o.officer}: ${key} (note it with the case papers).`));
+      }
     });
   kase
     .command('info <case>')

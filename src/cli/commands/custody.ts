@@ -1,17 +1,19 @@
-// evidence log | custody transfer | custody checkpoint | custody verify
+// evidence log | custody transfer | custody checkpoint | custody verify (custody receipts and witness: receipts.ts)
 import type { Command } from 'commander';
 import type { CustodyReport } from '../../core/custody/checkpoint.ts';
 import { idArg } from '../args.ts';
 import { credentials } from '../auth.ts';
-import { type Ctx, withAuthOptions } from '../context.ts';
+import { type Ctx, printReceipt, withAuthOptions } from '../context.ts';
 import { EXIT } from '../exitCodes.ts';
 import { safeLines, table, visible } from '../format.ts';
+import { attributionLines, registerReceipts } from './receipts.ts';
 
 function printCustodyReport(r: CustodyReport, ctx: Ctx): void {
   const lines = [
     `Custody chain: ${r.chain.events} events, ${r.chain.ok ? 'every hash links' : `BROKEN at event ${r.chain.firstBad?.seq} (${r.chain.problems.length} broken link${r.chain.problems.length === 1 ? '' : 's'}, each listed below)`}`,
     `Checkpoints:   ${r.checkpoints.verified} of ${r.checkpoints.total} verify${r.checkpoints.latest ? ` (latest: #${r.checkpoints.latest.id} at event ${r.checkpoints.latest.seq}, signed by ${r.checkpoints.latest.officer} ${r.checkpoints.latest.at_utc})` : ''}`,
     `Transfers:     ${r.transfers.verified} of ${r.transfers.total} carry both signatures`,
+    ...attributionLines(r),
   ];
   // Every finding, in log order: one bad row must not hide later tampering.
   for (const f of r.findings) lines.push(`  ! ${f.seq > 0 ? `event ${f.seq}` : 'officer keys'}: ${f.message}`);
@@ -90,7 +92,7 @@ export function registerCustody(program: Command, ctx: Ctx): void {
           const e = ctx.service.transferCustody({ session, toSession: s2.session, exhibit: o.exhibit, reason: o.reason });
           ctx.io.out(visible(`Exhibit ${o.exhibit} transferred from ${String(e.details.from)} to ${String(e.details.to)} (custody event ${e.seq}, signed by both).`));
         } finally {
-          ctx.service.signOut({ session: s2.session });
+          printReceipt(ctx.service.signOut({ session: s2.session }), ctx.io);
         }
       });
     },
@@ -107,11 +109,14 @@ export function registerCustody(program: Command, ctx: Ctx): void {
   custody
     .command('verify <case>')
     .description('check the hash chain, every checkpoint signature and key, and every transfer signature')
+    .option('--receipts <file...>', 'receipts files to check too (besides the app-data and witness folders)')
+    .option('--code <code...>', 'receipt codes copied from paper, e.g. 212-5f3a9c0d1e2b3c4d')
     .option('--json', 'print JSON')
-    .action((casePath: string, o: { json?: boolean }) => {
-      const r = ctx.service.verifyCustody({ casePath });
+    .action((casePath: string, o: { json?: boolean; receipts?: string[]; code?: string[] }) => {
+      const r = ctx.service.verifyCustody({ casePath, receipts: o.receipts, codes: o.code });
       if (o.json) ctx.io.out(JSON.stringify(r, null, 2));
       else printCustodyReport(r, ctx);
       if (!r.ok) ctx.setExit(EXIT.VERIFY_FAILED);
     });
+  registerReceipts(custody, ctx);
 }

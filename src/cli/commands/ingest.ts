@@ -7,6 +7,7 @@ import { EXIT } from '../exitCodes.ts';
 import { countArg } from '../args.ts';
 import { formatBytes, formatDuration, safeLines } from '../format.ts';
 import { ingestProgressView } from '../progress.ts';
+import { attributionLines } from './receipts.ts';
 
 const KINDS = ['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr'] as const;
 
@@ -50,6 +51,8 @@ function printVerify(r: VerifyReport, ctx: Ctx): void {
     `Custody log: ${r.chain.events} events, ${r.chain.ok ? `chain intact (head ${r.chain.headSeq} ${r.chain.headHash.slice(0, 16)}…)` : `BROKEN at event ${first?.seq}: ${first?.message}`}`,
     ...(r.chain.problems.length > 1 ? [`  ${r.chain.problems.length} problems in the chain, each listed below`] : []),
     `  checkpoints: ${r.custody.checkpoints.verified} of ${r.custody.checkpoints.total} verify; transfers: ${r.custody.transfers.verified} of ${r.custody.transfers.total}`,
+    // Who signed what, and the receipts kept outside the case (custody/attribution.ts, receipts.ts).
+    ...attributionLines(r.custody).map((l) => `  ${l}`),
     // Every problem the log has, not only the first: one bad row must not hide later tampering.
     ...r.custody.findings
       .filter((f) => !(f.what === 'chain-broken' && f.seq === first?.seq && f.message === first.message))

@@ -5,8 +5,10 @@ import type { Case } from '../case.ts';
 import type { DB } from '../db/open.ts';
 import { keyFingerprint, signText, verifyText } from '../officers/crypto.ts';
 import type { SignedIn } from '../officers/accounts.ts';
+import { type AttributionSummary, type AttributionWhat, lastSignInSeq, verifyAttribution } from './attribution.ts';
 import { canonicalJson } from './canonical.ts';
 import { type ChainReport, verifyChain } from './log.ts';
+import { type ReceiptSources, type ReceiptsReport, type ReceiptWhat, type ReceiptWrite, verifyReceipts, witnessFolders, writeReceipts } from './receipts.ts';
 
 export interface Checkpoint {
   id: number;
@@ -19,9 +21,30 @@ export interface Checkpoint {
   signature: string;
 }
 
+/**
+ * What a version 2 checkpoint adds (attribution.ts, receipts.ts): the first event of the signer's
+ * session (the signature vouches for the signer's events from there to the head), the key
+ * fingerprints of every officer at that moment, the witness folders, and whether the signer is
+ * signing out (then the sign-out must follow as event seq + 2).
+ */
+export interface CheckpointScope {
+  fromSeq: number;
+  officers: Record<string, string>;
+  witnesses: string[];
+  signOut: boolean;
+}
+
 /** The exact text an officer signs for a checkpoint (canonical JSON; documented in the README). */
-export function checkpointStatement(f: { caseUuid: string; seq: number; headHash: string; atUtc: string; officer: string; publicKey: string }): string {
-  return canonicalJson({
+export function checkpointStatement(f: {
+  caseUuid: string;
+  seq: number;
+  headHash: string;
+  atUtc: string;
+  officer: string;
+  publicKey: string;
+  scope?: CheckpointScope;
+}): string {
+  const v1 = {
     type: 'evidence-catalogue/custody-checkpoint',
     version: 1,
     case: f.caseUuid,
@@ -30,14 +53,59 @@ export function checkpointStatement(f: { caseUuid: string; seq: number; headHash
     at_utc: f.atUtc,
     officer: f.officer,
     public_key: f.publicKey,
+  };
+  if (!f.scope) return canonicalJson(v1);
+  return canonicalJson({
+    ...v1,
+    version: 2,
+    key_fingerprint: keyFingerprint(f.publicKey),
+    from_seq: f.scope.fromSeq,
+    officers: f.scope.officers,
+    witnesses: f.scope.witnesses,
+    sign_out: f.scope.signOut,
   });
 }
 
-/** Signs the current head of the chain and records it (and a custody event saying so). */
-export function makeCheckpoint(kase: Case, who: SignedIn, reason: string): Checkpoint {
-  return kase.db.transaction((): Checkpoint => {
+/** The scope a stored statement carries (version 2), as written, to rebuild it for checking. */
+function scopeOf(statement: string): CheckpointScope | undefined {
+  const st = parseDetails(statement);
+  if (st.version !== 2) return undefined;
+  return { fromSeq: st.from_seq as number, officers: st.officers as Record<string, string>, witnesses: st.witnesses as string[], signOut: st.sign_out as boolean };
+}
+
+/** Every officer's key fingerprint now (the keys sign-in unlocks), for a checkpoint to record. */
+function officerKeys(db: DB): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of db.prepare('SELECT name, secrets FROM officers WHERE secrets IS NOT NULL ORDER BY name').all() as { name: string; secrets: string }[]) {
+    try {
+      out[r.name] = keyFingerprint((JSON.parse(r.secrets) as { publicKey: string }).publicKey);
+    } catch {
+      /* an unreadable account cannot sign in either */
+    }
+  }
+  return out;
+}
+
+export interface CheckpointOptions {
+  /** The first event of the signer's session (default: their latest sign-in). */
+  fromSeq?: number;
+  /** Signing out: the officer.signed-out event is recorded with the checkpoint. */
+  signOut?: boolean;
+  /** The app-data receipts folder (null or absent: only witness folders get the receipt). */
+  receiptsDir?: string | null;
+}
+
+/**
+ * Signs the current head of the chain and records it (and a custody event saying so; at a
+ * sign-out, the sign-out event too, in the same transaction). Then appends the receipt outside
+ * the case: a receipt that cannot be written never undoes the checkpoint, it is reported.
+ */
+export function makeCheckpoint(kase: Case, who: SignedIn, reason: string, opts: CheckpointOptions = {}): Checkpoint & { receipt: ReceiptWrite } {
+  let witnesses: string[] = [];
+  const cp = kase.db.transaction((): Checkpoint => {
     const head = kase.custody.head();
     const atUtc = kase.clock.now().toISOString();
+    witnesses = witnessFolders(kase.db);
     const statement = checkpointStatement({
       caseUuid: kase.info().uuid,
       seq: head.seq,
@@ -45,6 +113,12 @@ export function makeCheckpoint(kase: Case, who: SignedIn, reason: string): Check
       atUtc,
       officer: who.name,
       publicKey: who.publicKey,
+      scope: {
+        fromSeq: opts.fromSeq ?? lastSignInSeq(kase.db, who.name) ?? head.seq,
+        officers: officerKeys(kase.db),
+        witnesses,
+        signOut: opts.signOut === true,
+      },
     });
     const signature = signText(who.privateKey, statement);
     const id = Number(
@@ -59,8 +133,21 @@ export function makeCheckpoint(kase: Case, who: SignedIn, reason: string): Check
       reason,
       details: { checkpoint: id, seq: head.seq, head_hash: head.hash, signature, keyFingerprint: keyFingerprint(who.publicKey) },
     });
+    if (opts.signOut) {
+      kase.custody.append({ officer: who.name, action: 'officer.signed-out', target: `officer:${who.name}`, details: { checkpoint: id } });
+    }
     return { id, seq: head.seq, head_hash: head.hash, at_utc: atUtc, officer: who.name, public_key: who.publicKey, statement, signature };
   }).immediate();
+  const receipt = writeReceipts({
+    caseUuid: kase.info().uuid,
+    seq: cp.seq,
+    headHash: cp.head_hash,
+    statement: cp.statement,
+    signature: cp.signature,
+    appDir: opts.receiptsDir ?? null,
+    witnesses,
+  });
+  return { ...cp, receipt };
 }
 
 export function latestCheckpoint(db: DB): Checkpoint | null {
@@ -79,7 +166,10 @@ export interface CustodyFinding {
     | 'unannounced-key'
     | 'checkpoint-missing'
     | 'checkpoint-altered'
-    | 'transfer-signature';
+    | 'transfer-signature'
+    // Who made each event (attribution.ts) and the receipts kept outside the case (receipts.ts).
+    | AttributionWhat
+    | ReceiptWhat;
   message: string;
 }
 
@@ -88,7 +178,16 @@ export interface CustodyReport {
   chain: ChainReport;
   checkpoints: { total: number; verified: number; latest: { id: number; seq: number; officer: string; at_utc: string } | null };
   transfers: { total: number; verified: number };
+  /** Who signed what: each officer's events, and those no key of theirs covers. */
+  attribution: AttributionSummary;
+  /** The receipts found outside the case (app data, witness folders, files given) and codes checked. */
+  receipts: ReceiptsReport;
   findings: CustodyFinding[];
+}
+
+export interface CustodyVerifyOptions {
+  /** Where to look for receipts; none given: the witness folders the case names only. */
+  receipts?: ReceiptSources;
 }
 
 interface EventRow {
@@ -112,7 +211,7 @@ function parseDetails(s: string): Record<string, unknown> {
  * outside the case (from a bundle, or printed on a form): it catches a log whose checkpoints
  * table was also rolled back.
  */
-export function verifyCustody(db: DB, external: Checkpoint[] = []): CustodyReport {
+export function verifyCustody(db: DB, external: Checkpoint[] = [], opts: CustodyVerifyOptions = {}): CustodyReport {
   const chain = verifyChain(db);
   const findings: CustodyFinding[] = [];
   for (const p of chain.problems) findings.push({ seq: p.seq, what: 'chain-broken', message: p.message });
@@ -153,6 +252,7 @@ export function verifyCustody(db: DB, external: Checkpoint[] = []): CustodyRepor
       atUtc: cp.at_utc,
       officer: cp.officer,
       publicKey: cp.public_key,
+      scope: scopeOf(cp.statement),
     });
     if (cp.statement !== expectStatement || !verifyText(cp.public_key, cp.statement, cp.signature)) {
       findings.push({
@@ -298,6 +398,11 @@ export function verifyCustody(db: DB, external: Checkpoint[] = []): CustodyRepor
     });
   }
 
+  // Every event proven by its officer's key, and the log against every receipt outside the case.
+  const attribution = verifyAttribution(db);
+  findings.push(...attribution.findings);
+  const receipts = verifyReceipts(db, caseUuid, opts.receipts ?? {});
+  findings.push(...receipts.findings);
   findings.sort((a, b) => a.seq - b.seq);
   const latest = stored[stored.length - 1];
   return {
@@ -309,6 +414,8 @@ export function verifyCustody(db: DB, external: Checkpoint[] = []): CustodyRepor
       latest: latest ? { id: latest.id, seq: latest.seq, officer: latest.officer, at_utc: latest.at_utc } : null,
     },
     transfers: { total: transfers, verified: transfersOk },
+    attribution: attribution.summary,
+    receipts: receipts.report,
     findings,
   };
 }

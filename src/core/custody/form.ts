@@ -4,7 +4,9 @@ import { visible } from '../../shared/text.ts';
 import type { Case } from '../case.ts';
 import { getExhibit } from '../exhibits/exhibits.ts';
 import { keyFingerprint, verifyText } from '../officers/crypto.ts';
-import { verifyCustody } from './checkpoint.ts';
+import { announcedKeys } from './attribution.ts';
+import { type CustodyVerifyOptions, latestCheckpoint, verifyCustody } from './checkpoint.ts';
+import { receiptCode } from './receipts.ts';
 import { queryLog } from './query.ts';
 
 /**
@@ -36,11 +38,11 @@ const WORDS: Record<string, string> = {
   'exhibit.resealed': 'Resealed',
 };
 
-export function custodyForm(kase: Case, number: string): string {
+export function custodyForm(kase: Case, number: string, opts: CustodyVerifyOptions = {}): string {
   const ex = getExhibit(kase, number);
   const info = kase.info();
   const events = queryLog(kase.db, { exhibit: number });
-  const check = verifyCustody(kase.db);
+  const check = verifyCustody(kase.db, [], opts);
   const out: string[] = [
     'CHAIN OF CUSTODY',
     '================',
@@ -92,7 +94,24 @@ export function custodyForm(kase: Case, number: string): string {
       ? `  The custody log verifies: ${plural(check.chain.events, 'event')} chained, ${plural(check.checkpoints.verified, 'signed checkpoint')} and ${plural(check.transfers.verified, 'transfer')} check out.`
       : '  THE CUSTODY LOG DOES NOT VERIFY:',
     ...(check.ok ? [] : check.findings.map((f) => `  - ${f.message}`)),
+    `  Receipts outside the case: ${check.receipts.found ? `${check.receipts.agree} of ${check.receipts.found} agree with the log` : 'none found'}`,
     `  Printed ${kase.clock.now().toISOString()}`,
+  );
+  // The keys the log announced: a key swapped later no longer matches the one printed here.
+  const keys = [...announcedKeys(kase.db)].map(([name, list]) => [name, list[list.length - 1]!.fingerprint] as const);
+  out.push('', 'OFFICERS\' SIGNING KEYS (fingerprints as announced in the log)', '-----------------------');
+  for (const [name, fp] of keys) out.push(`  ${name.padEnd(28)} ${fp}`);
+  // The receipt code makes this paper a witness: `evidence custody verify <case> --code <code>`
+  // checks any copy of the case against it later.
+  const cp = latestCheckpoint(kase.db);
+  out.push(
+    '',
+    'RECEIPT (keep with this form)',
+    '-------',
+    cp
+      ? `  ${receiptCode(cp.seq, cp.head_hash)}   checkpoint ${cp.id} of event ${cp.seq}, signed by ${cp.officer} at ${cp.at_utc}`
+      : '  - (no checkpoint signed yet)',
+    '  Check a copy of the case against it: evidence custody verify <case> --code <receipt code>',
   );
   // Names, seals, reasons and export paths are untrusted text: each line is made visible, so a
   // control or bidi character in one cannot rewrite the printed form.

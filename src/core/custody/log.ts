@@ -91,6 +91,11 @@ export class CustodyLog {
   private readonly db: DB;
   private readonly clock: Clock;
   private readonly host = hostname();
+  /**
+   * Called inside the append's transaction with each new event: the signed-in sessions of this
+   * process sign their officer's events as they are written (custody/attribution.ts).
+   */
+  afterAppend: ((e: CustodyEvent) => void) | null = null;
 
   constructor(db: DB, clock: Clock) {
     this.db = db;
@@ -136,6 +141,7 @@ export class CustodyLog {
            VALUES (@seq, @at_utc, @tz_offset, @tz_name, @officer, @host, @action, @target, @reason, @details, @prev_hash, @hash)`,
         )
         .run({ ...full, details: canonicalJson(full.details) });
+      this.afterAppend?.(full);
       return full;
     });
     return run.immediate();

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { Case } from '../case.ts';
 import type { ChainReport } from '../custody/log.ts';
-import { type CustodyReport, verifyCustody } from '../custody/checkpoint.ts';
+import { type CustodyReport, type CustodyVerifyOptions, verifyCustody } from '../custody/checkpoint.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import { TaskPool } from '../workers/pool.ts';
 import type { VerifyResult, VerifyTask } from './protocol.ts';
@@ -41,6 +41,8 @@ export interface VerifyOptions {
   workers?: number;
   workerUrl?: URL | string;
   onProgress?: (p: VerifyProgress) => void;
+  /** Where the custody check finds receipts kept outside the case (custody/receipts.ts). */
+  custody?: CustodyVerifyOptions;
 }
 
 /** The worker next to this module, when running from source; bundles pass their own URL. */
@@ -139,7 +141,7 @@ export async function verifyCase(kase: Case, opts: VerifyOptions): Promise<Verif
   }
   opts.onProgress?.({ ...progress });
 
-  const custody = verifyCustody(db);
+  const custody = verifyCustody(db, [], opts.custody);
   const chain = custody.chain;
   const changed = problems.filter((p) => p.status === 'changed').length;
   const missing = problems.length - changed;
