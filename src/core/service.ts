@@ -237,7 +237,7 @@ export class EvidenceService {
     return recordSeal(c, who, i.exhibit, i.action, i.reason, i.newSeal);
   }
 
-  checkpoint(input: Input<'checkpoint'>): Checkpoint {
+  checkpoint(input: Input<'checkpoint'>): Checkpoint & { receipt: ReceiptWrite } {
     const i = parseInput('checkpoint', input);
     const { c, who } = this.session(i.session);
     return makeCheckpoint(c, who, i.reason ?? 'on request', { fromSeq: this.sessions.get(i.session)!.fromSeq, receiptsDir: this.opts.receiptsDir });
@@ -484,14 +484,20 @@ export class EvidenceService {
   /** The chain-of-custody form of one exhibit, as text. */
   custodyForm(input: Input<'custodyForm'>): string {
     const i = parseInput('custodyForm', input);
-    return custodyForm(this.caseAt(i.casePath), i.exhibit);
+    return custodyForm(this.caseForReading(i.casePath), i.exhibit, { receipts: { appDir: this.opts.receiptsDir } });
   }
 
   async verify(input: Input<'verify'>, hooks: { onProgress?: (p: VerifyProgress) => void } = {}): Promise<VerifyReport> {
     const i = parseInput('verify', input);
     const { c, who } = this.session(i.session);
     requirePermission(who, 'verify', 'verify the case');
-    return verifyCase(c, { officer: who.name, workers: i.workers, workerUrl: this.opts.verifyWorkerUrl, onProgress: hooks.onProgress });
+    return verifyCase(c, {
+      officer: who.name,
+      workers: i.workers,
+      workerUrl: this.opts.verifyWorkerUrl,
+      onProgress: hooks.onProgress,
+      custody: { receipts: { appDir: this.opts.receiptsDir } },
+    });
   }
 
   /** Runs the detectors and rule packs over the items with text; records suggestions, never tags. */
@@ -632,4 +638,10 @@ export class EvidenceService {
     for (const c of this.open.values()) c.close();
     this.open.clear();
   }
+}
+
+/** Whether `path` is `dir` or inside it. */
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
