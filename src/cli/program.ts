@@ -17,6 +17,7 @@ import { registerSearch } from './commands/search.ts';
 import { registerTags } from './commands/tags.ts';
 import { type Io, makeCtx } from './context.ts';
 import { EXIT, exitCodeFor } from './exitCodes.ts';
+import { damagedCase } from '../core/db/open.ts';
 import { visible } from './format.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -74,6 +75,10 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       // Messages name paths, officers and exhibits: shown visibly, like every other output.
       io.err(`evidence: ${visible(err.message)}`);
       code = err instanceof InputError ? EXIT.USAGE : exitCodeFor(err.code);
+    } else if (damagedCase(err)) {
+      // A damaged page met after the checks at opening passed: the case, not a bug.
+      io.err(`evidence: ${visible(damagedCase(err)!.message)}`);
+      code = EXIT.CASE_DAMAGED;
     } else {
       io.err(`evidence: unexpected error: ${visible(errorMessage(err))}`);
       if (process.env.EVIDENCE_DEBUG) io.err(String((err as Error).stack));

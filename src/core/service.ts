@@ -213,12 +213,12 @@ export class EvidenceService {
 
   listExhibits(input: Input<'listExhibits'>): Exhibit[] {
     const i = parseInput('listExhibits', input);
-    return listExhibits(this.caseAt(i.casePath));
+    return listExhibits(this.caseForReading(i.casePath));
   }
 
   getExhibit(input: Input<'getExhibit'>): Exhibit & { history: CustodyEvent[] } {
     const i = parseInput('getExhibit', input);
-    const c = this.caseAt(i.casePath);
+    const c = this.caseForReading(i.casePath);
     return { ...getExhibit(c, i.number), history: exhibitHistory(c, i.number) };
   }
 
@@ -330,7 +330,7 @@ export class EvidenceService {
 
   listItems(input: Input<'listItems'>): { total: number; items: ItemRow[] } {
     const { casePath, ...filter } = parseInput('listItems', input);
-    const c = this.caseAt(casePath);
+    const c = this.caseForReading(casePath);
     return { total: countItems(c.db, filter), items: listItems(c.db, filter) };
   }
 
@@ -447,7 +447,7 @@ export class EvidenceService {
   /** Counts for the navigation: families of types, errors, mismatches, GPS. */
   caseOverview(input: Input<'caseOverview'>): CaseOverview {
     const i = parseInput('caseOverview', input);
-    const c = this.caseAt(i.casePath);
+    const c = this.caseForReading(i.casePath);
     const o = this.cachedAggregate(c, 'overview', () => caseOverview(c.db));
     // Exhibits are recorded without touching items: counted every time (cheap).
     return { ...o, exhibits: (c.db.prepare('SELECT COUNT(*) AS n FROM exhibits').get() as { n: number }).n };
@@ -478,7 +478,7 @@ export class EvidenceService {
 
   custodyLog(input: Input<'custodyLog'>): CustodyEvent[] {
     const { casePath, ...filter } = parseInput('custodyLog', input);
-    return queryLog(this.caseAt(casePath).db, filter);
+    return queryLog(this.caseForReading(casePath).db, filter);
   }
 
   /** The chain-of-custody form of one exhibit, as text. */
@@ -510,7 +510,7 @@ export class EvidenceService {
 
   listSuggestions(input: Input<'listSuggestions'>): { total: number; suggestions: Suggestion[] } {
     const { casePath, ...filter } = parseInput('listSuggestions', input);
-    return listSuggestions(this.caseAt(casePath).db, filter);
+    return listSuggestions(this.caseForReading(casePath).db, filter);
   }
 
   /** Accepts (tags the item) or rejects suggestions: custody events, by a signed-in officer with the 'tag' permission. */
@@ -529,7 +529,7 @@ export class EvidenceService {
 
   listRulePacks(input: Input<'listRulePacks'>): RulePackInfo[] {
     const i = parseInput('listRulePacks', input);
-    return listRulePacks(this.caseAt(i.casePath).db);
+    return listRulePacks(this.caseForReading(i.casePath).db);
   }
 
   /** Imports a known-hash set (streamed, bounded memory) and matches the case's items against it. */
@@ -544,7 +544,7 @@ export class EvidenceService {
 
   listHashsets(input: Input<'listHashsets'>): Hashset[] {
     const i = parseInput('listHashsets', input);
-    return listHashsets(this.caseAt(i.casePath).db);
+    return listHashsets(this.caseForReading(i.casePath).db);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -637,6 +637,8 @@ export class EvidenceService {
     this.thumbCaches.clear();
     for (const c of this.open.values()) c.close();
     this.open.clear();
+    for (const c of this.readers.values()) c.close();
+    this.readers.clear();
   }
 }
 

@@ -239,7 +239,7 @@ test('generated device export: items, flags, duplicates, names, GPS, untouched s
     assert.deepEqual(files, [k.store.filePath(video)], 'one store file: the video, once');
     assert.equal(blobCount(), distinct.size - 1, 'every other distinct content once, as a blob');
     for (const f of files) {
-      assert.equal(statSync(f).mode & 0o777, 0o444, `${f} must be read-only`);
+      assert.equal(statSync(f).mode & 0o777, 0o400, `${f} must be read-only, the owner's only`);
       assert.equal(digestsOf(readFileSync(f)).sha256, f.slice(-64), 'a store file re-hashes to its name');
     }
     assert.deepEqual(readdirSync(k.layout.tmp), [], 'no temp files left in the store');

@@ -132,7 +132,7 @@ test('generated files: our MD5/SHA-1/SHA-256 equal md5sum, sha1sum, sha256sum an
         } else {
           const st = statSync(k.store.filePath(sha256));
           assert.equal(st.size, data.length);
-          assert.equal(st.mode & 0o777, 0o444, `${rel}: store file must be read-only`);
+          assert.equal(st.mode & 0o777, 0o400, `${rel}: store file must be read-only, the owner's only`);
         }
       }
     } finally {

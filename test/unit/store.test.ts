@@ -127,7 +127,7 @@ describe('commitTempFile: large objects as files', () => {
     assert.equal(commitTempFile(layout.store, tmp, h), true);
     const target = objectFilePath(layout.store, h);
     assert.equal(target, join(layout.store, h.slice(0, 2), h.slice(2, 4), h));
-    assert.equal(statSync(target).mode & 0o777, 0o444);
+    assert.equal(statSync(target).mode & 0o777, 0o400);
     assert.equal(sha256(readFileSync(target)), h);
     assert.equal(existsSync(tmp), false);
     assert.deepEqual(readdirSync(layout.tmp), []);

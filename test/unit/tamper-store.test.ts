@@ -95,7 +95,7 @@ describe('verify against a tampered store (real CLI, real files, real SQLite)', 
         const asBlob = blob.get(it.sha256) as { data: Buffer } | undefined;
         if (it.size > SMALL_OBJECT_MAX) {
           assert.ok(existsSync(storeFile(it.sha256)), `${it.path}: no store file`);
-          assert.equal(statSync(storeFile(it.sha256)).mode & 0o777, 0o444, `${it.path}: store file must be read-only`);
+          assert.equal(statSync(storeFile(it.sha256)).mode & 0o777, 0o400, `${it.path}: store file must be read-only, the owner's only`);
           assert.equal(sha256(readFileSync(storeFile(it.sha256))), it.sha256);
           assert.equal(asBlob, undefined, `${it.path}: a large object must not also be a blob`);
         } else {

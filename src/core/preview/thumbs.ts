@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { Case } from '../case.ts';
+import { createPrivateFile } from '../db/open.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
 import { type StoredItem, readAll, storedItem } from './content.ts';
 
@@ -71,7 +72,9 @@ export class ThumbnailCache {
 
   constructor(kase: Case) {
     this.kase = kase;
-    this.db = new Database(join(kase.layout.store, 'thumbs.db'));
+    const file = join(kase.layout.store, 'thumbs.db');
+    createPrivateFile(file); // 0600, like the case's other databases
+    this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // A thumbnail is derived data: it can be made again, so no fsync per write.
     this.db.pragma('synchronous = NORMAL');

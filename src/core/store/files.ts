@@ -54,8 +54,9 @@ export function commitTempFile(storeDir: string, tmpPath: string, sha256: string
     return false;
   }
   const dir = dirname(target);
-  const created = mkdirSync(dir, { recursive: true });
-  chmodSync(tmpPath, 0o444);
+  // Evidence copies are read-only and the owner's only: 0400 files in 0700 folders.
+  const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(tmpPath, 0o400);
   if (!placeNoClobber(tmpPath, target)) return false;
   fsyncDir(dir);
   if (created) {

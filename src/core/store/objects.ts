@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaseLayout, objectFilePath } from './layout.ts';
+import { openDatabase, openReadOnly, readDatabaseHeader, sqliteFault } from '../db/open.ts';
 
 export type ObjectLocation = 'blob' | 'file';
 
@@ -29,15 +30,21 @@ export class ObjectStore {
 
   constructor(layout: CaseLayout, opts: { readonly?: boolean } = {}) {
     this.layout = layout;
-    if (!opts.readonly) {
-      mkdirSync(layout.tmp, { recursive: true });
-    }
-    this.db = new Database(layout.objectsDb, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
-    if (!opts.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      this.db.exec(
-        'CREATE TABLE IF NOT EXISTS objects (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL)',
-      );
+    const label = layout.objectsDb;
+    // A damaged objects.db is refused before anything is written (not even store/tmp).
+    if (opts.readonly || existsSync(layout.objectsDb)) readDatabaseHeader(layout.objectsDb, label);
+    if (opts.readonly) {
+      this.db = openReadOnly(layout.objectsDb, label);
+    } else {
+      // Folders and databases only the owner may read (0700 / 0600).
+      mkdirSync(layout.tmp, { recursive: true, mode: 0o700 });
+      this.db = openDatabase(layout.objectsDb, { create: true, label });
+      try {
+        this.db.exec('CREATE TABLE IF NOT EXISTS objects (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL)');
+      } catch (err) {
+        this.db.close();
+        throw sqliteFault(err, layout.objectsDb, label);
+      }
     }
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
