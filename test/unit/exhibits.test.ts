@@ -61,6 +61,7 @@ test('an exhibit with every field of the label; the custody event records them a
     seized_by: FULL.seizedBy,
     seized_at: FULL.seizedAt,
     seized_where: FULL.seizedWhere,
+    custodian: 'DS Tanaka',
   });
 });
 
@@ -179,7 +180,7 @@ test('seals: broken, then resealed with a new seal; wrong states are refused', a
   const b = service.recordSeal({ session, exhibit: 'EXH-001', action: 'broken', reason: 'to image the device' });
   assert.equal(b.action, 'exhibit.seal-broken');
   assert.equal(b.reason, 'to image the device');
-  assert.deepEqual(b.details, { previousSeal: 'S-0091', newSeal: null });
+  assert.deepEqual(b.details, { previousSeal: 'S-0091', newSeal: null, seal: 'S-0091', sealed: false });
   assert.equal(service.getExhibit({ casePath, number: 'EXH-001' }).sealed, 0);
   throwsCode(() => service.recordSeal({ session, exhibit: 'EXH-001', action: 'broken', reason: 'again' }), 'CONFLICT', /already broken/);
   throwsCode(() => service.recordSeal({ session, exhibit: 'EXH-001', action: 'resealed', reason: 'done' }), 'USAGE', /needs the new seal number/);
@@ -187,7 +188,7 @@ test('seals: broken, then resealed with a new seal; wrong states are refused', a
   throwsCode(() => service.recordSeal({ session, exhibit: 'EXH-404', action: 'broken', reason: 'x' }), 'NOT_FOUND');
   const r = service.recordSeal({ session, exhibit: 'EXH-001', action: 'resealed', reason: 'imaging finished', newSeal: 'S-0102' });
   assert.equal(r.action, 'exhibit.resealed');
-  assert.deepEqual(r.details, { previousSeal: 'S-0091', newSeal: 'S-0102' });
+  assert.deepEqual(r.details, { previousSeal: 'S-0091', newSeal: 'S-0102', seal: 'S-0102', sealed: true });
   const e = service.getExhibit({ casePath, number: 'EXH-001' });
   assert.equal(e.sealed, 1);
   assert.equal(e.seal_number, 'S-0102');

@@ -164,7 +164,7 @@ test('wrong passwords: AUTH_FAILED with the count, locked at the fifth, even the
   assert.equal(un.action, 'officer.unlocked');
   assert.equal(un.officer, 'DS Tanaka');
   assert.equal(un.reason, 'identity confirmed by phone');
-  assert.deepEqual(details(un), { previous: 'locked' });
+  assert.deepEqual(details(un), { previous: 'locked', status: 'active', failedInARow: 0 });
   service.signIn({ casePath, officer: SOK, password: SOK_PW });
   // The count starts again from zero.
   throwsCode(() => service.signIn({ casePath, officer: SOK, password: 'wrong-again-1' }), 'AUTH_FAILED', /\(1 of 5/);

@@ -1,12 +1,22 @@
 // evidence log | custody transfer | custody checkpoint | custody verify (custody receipts and witness: receipts.ts)
 import type { Command } from 'commander';
-import type { CustodyReport } from '../../core/custody/checkpoint.ts';
+import type { CustodyFinding, CustodyReport } from '../../core/custody/checkpoint.ts';
 import { idArg } from '../args.ts';
 import { credentials } from '../auth.ts';
 import { type Ctx, printReceipt, withAuthOptions } from '../context.ts';
 import { EXIT } from '../exitCodes.ts';
 import { safeLines, table, visible } from '../format.ts';
 import { attributionLines, registerReceipts } from './receipts.ts';
+
+/**
+ * One finding as a line: a table that differs from the log names its row first ("officer Rev C:
+ * role is admin, the log says reviewer (event 12)"); a problem of the log itself, its event.
+ */
+export function findingLine(f: CustodyFinding): string {
+  if (f.what === 'catalogue') return f.message; // names its ingest event itself
+  if (f.what === 'state') return `${f.message}${f.seq > 0 ? ` (event ${f.seq})` : ''}`;
+  return `${f.seq > 0 ? `event ${f.seq}` : f.what.startsWith('receipt') ? 'receipts' : 'officer keys'}: ${f.message}`;
+}
 
 function printCustodyReport(r: CustodyReport, ctx: Ctx): void {
   const lines = [
@@ -16,7 +26,7 @@ function printCustodyReport(r: CustodyReport, ctx: Ctx): void {
     ...attributionLines(r),
   ];
   // Every finding, in log order: one bad row must not hide later tampering.
-  for (const f of r.findings) lines.push(`  ! ${f.seq > 0 ? `event ${f.seq}` : 'officer keys'}: ${f.message}`);
+  for (const f of r.findings) lines.push(`  ! ${findingLine(f)}`);
   lines.push(r.ok ? 'Custody verification PASSED' : 'Custody verification FAILED');
   ctx.io.out(safeLines(lines));
 }

@@ -7,6 +7,7 @@ import { EXIT } from '../exitCodes.ts';
 import { countArg } from '../args.ts';
 import { formatBytes, formatDuration, safeLines } from '../format.ts';
 import { ingestProgressView } from '../progress.ts';
+import { findingLine } from './custody.ts';
 import { attributionLines } from './receipts.ts';
 
 const KINDS = ['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr'] as const;
@@ -56,7 +57,7 @@ function printVerify(r: VerifyReport, ctx: Ctx): void {
     // Every problem the log has, not only the first: one bad row must not hide later tampering.
     ...r.custody.findings
       .filter((f) => !(f.what === 'chain-broken' && f.seq === first?.seq && f.message === first.message))
-      .map((f) => `  ! ${f.seq > 0 ? `event ${f.seq}` : 'officer keys'}: ${f.message}`),
+      .map((f) => `  ! ${findingLine(f)}`),
     r.ok ? 'Verification PASSED' : 'Verification FAILED',
   );
   ctx.io.out(safeLines(lines));

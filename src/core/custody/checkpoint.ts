@@ -9,6 +9,7 @@ import { type AttributionSummary, type AttributionWhat, lastSignInSeq, verifyAtt
 import { canonicalJson } from './canonical.ts';
 import { type ChainReport, verifyChain } from './log.ts';
 import { type ReceiptSources, type ReceiptsReport, type ReceiptWhat, type ReceiptWrite, verifyReceipts, witnessFolders, writeReceipts } from './receipts.ts';
+import { verifyState } from './state.ts';
 
 export interface Checkpoint {
   id: number;
@@ -167,6 +168,10 @@ export interface CustodyFinding {
     | 'checkpoint-missing'
     | 'checkpoint-altered'
     | 'transfer-signature'
+    // A table that differs from what the log says it holds (state.ts): an item row against its
+    // ingest's catalogue digest, or an officer, exhibit, tag, note or source against its events.
+    | 'catalogue'
+    | 'state'
     // Who made each event (attribution.ts) and the receipts kept outside the case (receipts.ts).
     | AttributionWhat
     | ReceiptWhat;
@@ -403,6 +408,13 @@ export function verifyCustody(db: DB, external: Checkpoint[] = [], opts: Custody
   findings.push(...attribution.findings);
   const receipts = verifyReceipts(db, caseUuid, opts.receipts ?? {});
   findings.push(...receipts.findings);
+
+  // The catalogue and every piece of state, replayed from the log and compared with the tables.
+  // Only against a log that verifies: once events are missing, forged, re-written or vouched for
+  // by a bad signature, what a replay gives means nothing, and every difference would only
+  // repeat the problem already named.
+  if (findings.length === 0) findings.push(...verifyState(db).findings);
+
   findings.sort((a, b) => a.seq - b.seq);
   const latest = stored[stored.length - 1];
   return {

@@ -131,7 +131,7 @@ export function addExhibit(kase: Case, who: SignedIn, x: ExhibitInput): Exhibit 
         )
         .run({ ...fields, number, custodian: who.name, created_at: kase.clock.now().toISOString(), created_by: who.name });
     }
-    kase.custody.append({ officer: who.name, action: 'exhibit.recorded', target: `exhibit:${number}`, details: { number, ...fields } });
+    kase.custody.append({ officer: who.name, action: 'exhibit.recorded', target: `exhibit:${number}`, details: { number, ...fields, custodian: who.name } });
   })();
   return getExhibit(kase, number);
 }
@@ -197,7 +197,8 @@ export function recordSeal(kase: Case, who: SignedIn, number: string, action: 'b
       action: action === 'broken' ? 'exhibit.seal-broken' : 'exhibit.resealed',
       target: `exhibit:${number}`,
       reason,
-      details: { previousSeal: ex.seal_number, newSeal: applied },
+      // The new state in full (custody/state.ts replays it): seal number and whether it is intact.
+      details: { previousSeal: ex.seal_number, newSeal: applied, seal: applied ?? ex.seal_number, sealed: action === 'resealed' },
     });
   }).immediate();
 }

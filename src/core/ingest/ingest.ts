@@ -19,6 +19,7 @@ import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, 
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import { TaskPool } from '../workers/pool.ts';
 import { afterIngest } from '../detect/afterIngest.ts';
+import { commitCatalogue } from '../custody/catalogueDigest.ts';
 import { analyzeBytes, emptyMeta } from './analyzeItem.ts';
 import { readStreamInto } from './hashFile.ts';
 import { extractFromStore } from '../text/fromStore.ts';
@@ -726,7 +727,15 @@ class IngestRun {
         officer: opts.officer,
         action: interrupted ? 'ingest.interrupted' : 'ingest.finished',
         target: `source:${this.sourceId}`,
-        details: { source: this.root, kind: this.kind, exhibit: opts.exhibit ?? null, ...counts, ...(summary.analysis ? { analysis: summary.analysis } : {}) },
+        // The digest of every row of the source, committed in the chain (custody/catalogueDigest.ts).
+        details: {
+          source: this.root,
+          kind: this.kind,
+          exhibit: opts.exhibit ?? null,
+          ...counts,
+          ...(summary.analysis ? { analysis: summary.analysis } : {}),
+          catalogue: commitCatalogue(db, this.sourceId),
+        },
       });
     })();
     return summary;

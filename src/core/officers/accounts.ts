@@ -196,7 +196,7 @@ export function signIn(kase: Case, name: string, password: string, location?: st
         officer: name,
         action: lock ? 'officer.locked' : 'officer.sign-in-failed',
         target: `officer:${name}`,
-        details: { failedInARow: failed, location: location ?? null },
+        details: { failedInARow: failed, status: lock ? 'locked' : r.status, location: location ?? null },
       });
     })();
     throw new EvidenceError(
@@ -242,7 +242,8 @@ export function setOfficerStatus(kase: Case, by: SignedIn, name: string, status:
       action: status === 'disabled' ? 'officer.disabled' : r.status === 'locked' ? 'officer.unlocked' : 'officer.enabled',
       target: `officer:${name}`,
       reason,
-      details: { previous: r.status },
+      // The new state in full, so a replay of the log gives the table (custody/state.ts).
+      details: { previous: r.status, status, failedInARow: 0 },
     });
   })();
   return toOfficer(row(kase, name)!);

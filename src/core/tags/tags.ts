@@ -184,6 +184,11 @@ export function addTag(kase: Case, who: SignedIn, t: NewTag): Tag {
   return getTag(db, id)!;
 }
 
+/** Every tag an item carries now: per-item events record the full set after the change (custody/state.ts). */
+function tagSet(db: DB, itemId: number): string[] {
+  return (db.prepare('SELECT tag_id FROM item_tags WHERE item_id = ? ORDER BY tag_id').all(itemId) as { tag_id: string }[]).map((r) => r.tag_id);
+}
+
 function uniqueIds(ids: Iterable<number>): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);
 }
@@ -225,7 +230,13 @@ export function tagItems(kase: Case, who: SignedIn, tagId: string, ids: Iterable
     for (const id of changed) {
       insert.run(id, tag.id, who.name, note, at);
       if (perItem) {
-        kase.custody.append({ officer: who.name, action: 'item.tagged', target: `item:${id}`, reason: note, details: { tag: tag.id, label: tag.labelEn } });
+        kase.custody.append({
+          officer: who.name,
+          action: 'item.tagged',
+          target: `item:${id}`,
+          reason: note,
+          details: { tag: tag.id, label: tag.labelEn, tags: tagSet(db, id) },
+        });
       }
     }
     if (!perItem) {
@@ -268,7 +279,7 @@ export function untagItems(kase: Case, who: SignedIn, tagId: string, ids: Iterab
           action: 'item.untagged',
           target: `item:${id}`,
           reason: note,
-          details: { tag: tag.id, label: tag.labelEn, taggedBy: was.officer, taggedAt: was.at_utc, taggedComment: was.comment },
+          details: { tag: tag.id, label: tag.labelEn, taggedBy: was.officer, taggedAt: was.at_utc, taggedComment: was.comment, tags: tagSet(db, id) },
         });
       }
     }
