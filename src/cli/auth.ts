@@ -2,6 +2,7 @@
 // from --password-file, $EVIDENCE_PASSWORD (for scripts) or a hidden prompt on a terminal.
 import { readFileSync } from 'node:fs';
 import { EvidenceError } from '../core/errors.ts';
+import { visible } from '../shared/text.ts';
 
 export interface Credentials {
   officer: string;
@@ -12,7 +13,8 @@ export interface Credentials {
 export async function promptHidden(question: string, hint = 'set EVIDENCE_PASSWORD or use --password-file'): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) throw new EvidenceError('AUTH_FAILED', `No password given and no terminal to ask on: ${hint}.`);
-  process.stderr.write(question);
+  // The question names the officer, a name read from the case: shown visibly like every output.
+  process.stderr.write(visible(question));
   stdin.setRawMode(true);
   stdin.resume();
   stdin.setEncoding('utf8');
