@@ -323,6 +323,8 @@ export class EvidenceService {
       workers: i.workers,
       workerUrl: this.opts.ingestWorkerUrl,
       text: i.text,
+      again: i.again,
+      reason: i.reason ?? null,
       signal: hooks.signal,
       onProgress: hooks.onProgress,
     });

@@ -140,6 +140,10 @@ export const contract = {
     workers: z.number().int().min(1).max(64).optional(),
     /** Extract text for search during the ingest (default true); false defers it to reindexText. */
     text: z.boolean().optional(),
+    /** Ingest an export the case already holds again, as a new source (else refused: ALREADY_INGESTED). Needs a reason. */
+    again: z.boolean().optional(),
+    /** Why it is ingested again: recorded in the custody log. */
+    reason: reason.nullable().optional(),
   }),
   listItems: z.object({
     casePath,
@@ -190,6 +194,10 @@ export const contract = {
     workers: z.number().int().min(1).max(64).optional(),
     /** Extract text for search during the ingest (default true); false defers it to reindexText. */
     text: z.boolean().optional(),
+    /** Ingest an export the case already holds again, as a new source (else refused: ALREADY_INGESTED). Needs a reason. */
+    again: z.boolean().optional(),
+    /** Why it is ingested again: recorded in the custody log. */
+    reason: reason.nullable().optional(),
   }),
   startVerify: z.object({ session, workers: z.number().int().min(1).max(64).optional() }),
   cancelJob: z.object({ session, jobId: text(LIMITS.token).min(1, 'the job id is required') }),

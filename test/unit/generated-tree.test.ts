@@ -253,7 +253,9 @@ test('generated device export: items, flags, duplicates, names, GPS, untouched s
   });
 
   await t.test('the same export ingested again as a new source: all duplicates, no new objects', async () => {
-    const again = await c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: 'EXH-001' });
+    // Refused unless asked for, with a reason (issue 9): the catalogue is not doubled by accident.
+    await assert.rejects(c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: 'EXH-001' }), { code: 'ALREADY_INGESTED' });
+    const again = await c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: 'EXH-001', again: true, reason: 'a second source on purpose' });
     assert.equal(again.status, 'finished');
     assert.equal(again.resumed, false, 'a finished ingest is not resumed: a new source');
     assert.notEqual(again.sourceId, summary.sourceId);

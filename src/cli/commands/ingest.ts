@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import type { IngestSummary } from '../../core/ingest/progress.ts';
 import type { VerifyReport } from '../../core/verify/verifyCase.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
+import { EvidenceError } from '../../core/errors.ts';
 import { EXIT } from '../exitCodes.ts';
 import { countArg } from '../args.ts';
 import { formatBytes, formatDuration, safeLines } from '../format.ts';
@@ -76,13 +77,22 @@ export function registerIngest(program: Command, ctx: Ctx): void {
     .option('--no-expand', 'do not open archives and backups found inside a folder (they are still hashed)')
     .option('--no-text', 'do not extract text for search now (faster on exports of mostly text files); run evidence reindex later')
     .option('--workers <n>', 'hashing threads (default: one per core)', countArg('number of threads'))
+    .option('--again', 'ingest an export this case already holds again, as a new source (needs --reason; without it, such an ingest is refused)')
+    .option('--reason <text>', 'with --again: why the export is ingested a second time (recorded in the custody log)')
     .option('--json', 'print the summary as JSON')
     .action(
       async (
         casePath: string,
         source: string,
-        o: { exhibit?: string; officer?: string; passwordFile?: string; kind?: (typeof KINDS)[number]; expand: boolean; text: boolean; workers?: number; json?: boolean },
+        o: { exhibit?: string; officer?: string; passwordFile?: string; kind?: (typeof KINDS)[number]; expand: boolean; text: boolean; workers?: number; json?: boolean; again?: boolean; reason?: string },
       ) => {
+        // Checked before signing in: the password prompt should not come before a usage error.
+        if (o.again && !o.reason?.trim()) {
+          throw new EvidenceError('USAGE', '--again needs --reason "...": say why this export is ingested a second time (it goes into the custody log).');
+        }
+        if (o.reason !== undefined && !o.again) {
+          throw new EvidenceError('USAGE', '--reason is for --again (ingesting an export this case already holds as a new source); leave it out otherwise.');
+        }
         await ctx.withSession(casePath, o, async (session) => {
           const controller = new AbortController();
           let stops = 0;
@@ -100,13 +110,29 @@ export function registerIngest(program: Command, ctx: Ctx): void {
           const view = ingestProgressView(process.stderr);
           try {
             const s = await ctx.service.ingest(
-              { session, sourcePath: source, exhibit: o.exhibit ?? null, kind: o.kind, expand: o.expand, text: o.text, workers: o.workers },
+              {
+                session,
+                sourcePath: source,
+                exhibit: o.exhibit ?? null,
+                kind: o.kind,
+                expand: o.expand,
+                text: o.text,
+                workers: o.workers,
+                again: o.again === true,
+                reason: o.reason ?? null,
+              },
               { signal: controller.signal, onProgress: (p) => view.update(p) },
             );
             view.done();
             if (o.json) ctx.io.out(JSON.stringify(s, null, 2));
             else printIngestSummary(s, ctx);
             if (s.status === 'interrupted') ctx.setExit(EXIT.INTERRUPTED);
+          } catch (err) {
+            // The engine names the earlier source; how to go ahead anyway is this front door's to say.
+            if (err instanceof EvidenceError && err.code === 'ALREADY_INGESTED') {
+              throw new EvidenceError(err.code, `${err.message} To ingest it again as a new source, run the same command with --again --reason "why".`);
+            }
+            throw err;
           } finally {
             view.done();
             process.off('SIGINT', onSignal);

@@ -26,7 +26,8 @@ import { extractFromStore } from '../text/fromStore.ts';
 import { writeItemText } from '../text/store.ts';
 import { type IngestProblem, type IngestProgress, type IngestSummary, RateMeter } from './progress.ts';
 import { blankResult, type HashResult, type HashTask } from './protocol.ts';
-import { currentRunner, runnerIsAlive } from './runner.ts';
+import { currentRunner } from './runner.ts';
+import { earlierIngests, type ExportIdentity, FileListDigest, fileFingerprint, holdSource, ingestRunning, refuseIfIngested } from './already.ts';
 import { entryFromStat, type FoundEntry, toSourceEntry, type WalkOptions, walkFolder } from './walk.ts';
 
 export interface IngestOptions {
@@ -48,6 +49,12 @@ export interface IngestOptions {
    * dominates an export made mostly of text files: false defers it to `evidence reindex`.
    */
   text?: boolean;
+  /**
+   * Ingest an export this case already holds again, as a new source (default false: refused with
+   * ALREADY_INGESTED, naming the earlier source). Needs `reason`, recorded in the custody log.
+   */
+  again?: boolean;
+  reason?: string | null;
 }
 
 const BATCH_FILES = 64;
@@ -137,9 +144,16 @@ export async function ingest(kase: Case, opts: IngestOptions): Promise<IngestSum
     throw new EvidenceError('USAGE', `--kind ${kind} needs a folder, but ${root} is a file.`);
   }
   if (kind === 'file' && !st.isFile()) throw new EvidenceError('USAGE', `--kind ${opts.kind} needs a file, but ${root} is a folder.`);
+  if (opts.again && !opts.reason?.trim()) {
+    throw new EvidenceError('USAGE', 'Ingesting an export again as a new source needs a reason (why it is ingested a second time): it goes into the custody log.');
+  }
   const forcedContainer = opts.kind && !['folder', 'ios-backup', 'file'].includes(opts.kind) ? opts.kind : null;
   const run = new IngestRun(kase, opts, root, kind, st);
-  return run.execute(forcedContainer);
+  try {
+    return await run.execute(forcedContainer);
+  } finally {
+    run.release();
+  }
 }
 
 class IngestRun {
@@ -151,7 +165,12 @@ class IngestRun {
   private readonly limits: ContainerLimits;
   private readonly started = Date.now();
   private sourceId = 0;
+  private exhibitId: number | null = null;
   private resumed = false;
+  /** The export's file list as the counting scan found it (already.ts), and whether it saw it all. */
+  private readonly fileList = new FileListDigest();
+  private scanComplete = false;
+  private unhold: (() => void) | null = null;
   private done = new Set<string>();
   private readonly containers: ContainerJob[] = [];
   /** Folders, links and special files as the counting pass first saw them. */
@@ -223,6 +242,14 @@ class IngestRun {
       elapsedMs: 0,
     };
     await this.scan();
+    if (this.sourceId) this.noteFingerprint();
+    else if (!(await this.claimSource())) {
+      // Stopped before the ingest was claimed: nothing was recorded, the next run starts afresh.
+      this.summary.status = 'interrupted';
+      this.summary.elapsedMs = Date.now() - this.started;
+      return this.summary;
+    }
+    this.summary.sourceId = this.sourceId;
     this.progress.phase = 'ingesting';
     this.pool = new TaskPool<HashTask, HashResult>({
       workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
@@ -262,68 +289,149 @@ class IngestRun {
     return this.close(failure ?? this.failure);
   }
 
+  /**
+   * Resumes an interrupted ingest of the same export into the same exhibit (a resume is not an
+   * ingest "again"). A new ingest is claimed after the scan, by claimSource.
+   */
   private openSource(): void {
     const { kase, opts, root } = this;
     const db = kase.db;
     kase.ensureOfficer(opts.officer);
     const exhibitId = opts.exhibit ? kase.ensureExhibit(opts.exhibit, opts.officer) : null;
+    this.exhibitId = exhibitId;
     const host = hostname();
-    // Resume an interrupted ingest of the same export into the same exhibit, or start a new one.
-    const prior = db
-      .prepare(
-        `SELECT id, status, runner FROM sources WHERE root_path = ? AND exhibit_id IS ? AND kind = ?
-         AND status IN ('running', 'interrupted') ORDER BY id DESC LIMIT 1`,
-      )
-      .get(root, exhibitId, this.kind) as { id: number; status: string; runner: string | null } | undefined;
-    if (prior && prior.status === 'running') {
-      const other = runnerIsAlive(prior.runner);
-      if (other.alive) {
-        throw new EvidenceError('CASE_LOCKED', `This export is being ingested right now by process ${other.pid}. Wait for it to finish, or stop it first.`);
-      }
-    }
     const runner = currentRunner();
-    if (prior) {
-      this.resumed = true;
-      this.sourceId = prior.id;
-      db.transaction(() => {
-        db.prepare("UPDATE sources SET status = 'running', pid = ?, host = ?, runner = ? WHERE id = ?").run(process.pid, host, runner, prior.id);
-        kase.custody.append({
-          officer: opts.officer,
-          action: 'ingest.resumed',
-          target: `source:${prior.id}`,
-          details: { source: root, kind: this.kind, exhibit: opts.exhibit ?? null, previousStatus: prior.status },
-        });
-      })();
-      for (const r of db.prepare('SELECT path FROM items WHERE source_id = ?').iterate(prior.id) as IterableIterator<{ path: string }>) {
-        this.done.add(r.path);
+    // The check and the claim in one IMMEDIATE transaction: two runs of the same command started
+    // together cannot both resume the source.
+    const prior = db.transaction(() => {
+      const p = db
+        .prepare(
+          `SELECT id, status, runner FROM sources WHERE root_path = ? AND exhibit_id IS ? AND kind = ?
+           AND status IN ('running', 'interrupted') ORDER BY id DESC LIMIT 1`,
+        )
+        .get(root, exhibitId, this.kind) as { id: number; status: string; runner: string | null } | undefined;
+      if (!p) return undefined;
+      if (p.status === 'running') {
+        const other = ingestRunning(kase.layout.root, p.id, p.runner);
+        if (other.alive) {
+          throw new EvidenceError(
+            'CASE_LOCKED',
+            `${root} is being ingested into this case right now, as source ${p.id}${other.pid && other.pid !== process.pid ? ` by process ${other.pid}` : ''}. Wait for that ingest to finish, or stop it first.`,
+          );
+        }
       }
-      // Containers recorded before the interruption are opened again; members already recorded are skipped.
-      for (const c of db
-        .prepare('SELECT path, path_raw, sha256, container, depth FROM items WHERE source_id = ? AND container IS NOT NULL ORDER BY id')
-        .iterate(prior.id) as IterableIterator<{ path: string; path_raw: Buffer | null; sha256: string | null; container: string; depth: number }>) {
-        const folder = c.sha256 === null ? Buffer.concat([Buffer.from(`${root}/`), c.path_raw ?? Buffer.from(c.path)]) : undefined;
-        this.containers.push({ itemPath: c.path, sha256: c.sha256, kind: c.container, depth: c.depth + 1, folder });
-      }
-    } else {
-      this.sourceId = db.transaction(() => {
+      db.prepare("UPDATE sources SET status = 'running', pid = ?, host = ?, runner = ? WHERE id = ?").run(process.pid, host, runner, p.id);
+      kase.custody.append({
+        officer: opts.officer,
+        action: 'ingest.resumed',
+        target: `source:${p.id}`,
+        details: { source: root, kind: this.kind, exhibit: opts.exhibit ?? null, previousStatus: p.status },
+      });
+      return p;
+    }).immediate();
+    if (!prior) return;
+    this.resumed = true;
+    this.sourceId = prior.id;
+    this.unhold = holdSource(kase.layout.root, prior.id);
+    for (const r of db.prepare('SELECT path FROM items WHERE source_id = ?').iterate(prior.id) as IterableIterator<{ path: string }>) {
+      this.done.add(r.path);
+    }
+    // Containers recorded before the interruption are opened again; members already recorded are skipped.
+    for (const c of db
+      .prepare('SELECT path, path_raw, sha256, container, depth FROM items WHERE source_id = ? AND container IS NOT NULL ORDER BY id')
+      .iterate(prior.id) as IterableIterator<{ path: string; path_raw: Buffer | null; sha256: string | null; container: string; depth: number }>) {
+      const folder = c.sha256 === null ? Buffer.concat([Buffer.from(`${root}/`), c.path_raw ?? Buffer.from(c.path)]) : undefined;
+      this.containers.push({ itemPath: c.path, sha256: c.sha256, kind: c.container, depth: c.depth + 1, folder });
+    }
+    kase.store.cleanTemp();
+  }
+
+  /**
+   * Claims a new source for the export, unless the case already holds it (already.ts): same path,
+   * same file list, or same SHA-256 of a single file. Refused with ALREADY_INGESTED unless asked
+   * for again with a reason. The check and the claim are one IMMEDIATE transaction, so of two
+   * ingests of the same export started together, one is refused. False if stopped first.
+   */
+  private async claimSource(): Promise<boolean> {
+    const { kase, opts, root } = this;
+    const db = kase.db;
+    const identity: ExportIdentity = {
+      caseRoot: kase.layout.root,
+      root,
+      kind: this.kind,
+      fingerprint: this.kind === 'file' ? null : this.fileList.fingerprint(),
+      files: this.kind === 'file' ? 1 : this.fileList.files,
+      bytes: this.kind === 'file' ? this.st.size : this.fileList.bytes,
+    };
+    const again = opts.again === true;
+    const reason = again ? (opts.reason?.trim() ?? null) : null;
+    for (;;) {
+      const claimed = db.transaction((): number | null => {
+        const earlier = earlierIngests(db, identity, { hash: !again });
+        if (!Array.isArray(earlier)) return null;
+        const { previousSource } = refuseIfIngested(db, identity, earlier, again);
         const id = Number(
           db
             .prepare(
-              `INSERT INTO sources (exhibit_id, kind, root_path, status, officer, host, pid, runner, started_at)
-               VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
+              `INSERT INTO sources (exhibit_id, kind, root_path, status, officer, host, pid, runner, started_at, fingerprint, scan_files, scan_bytes)
+               VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
-            .run(exhibitId, this.kind, root, opts.officer, host, process.pid, runner, kase.clock.now().toISOString()).lastInsertRowid,
+            .run(
+              this.exhibitId,
+              this.kind,
+              root,
+              opts.officer,
+              hostname(),
+              process.pid,
+              currentRunner(),
+              kase.clock.now().toISOString(),
+              identity.fingerprint,
+              identity.files,
+              identity.bytes,
+            ).lastInsertRowid,
         );
         kase.custody.append({
           officer: opts.officer,
           action: 'ingest.started',
           target: `source:${id}`,
-          details: { source: root, kind: this.kind, exhibit: opts.exhibit ?? null },
+          reason,
+          details: {
+            source: root,
+            kind: this.kind,
+            exhibit: opts.exhibit ?? null,
+            ...(identity.fingerprint ? { fingerprint: identity.fingerprint } : {}),
+            ...(again ? { again: true, reason, previousSource } : {}),
+          },
         });
         return id;
-      })();
+      }).immediate();
+      if (claimed !== null) {
+        this.sourceId = claimed;
+        this.unhold = holdSource(kase.layout.root, claimed);
+        break;
+      }
+      // A single file the size of one already ingested: compare SHA-256s (read outside the transaction).
+      identity.fingerprint = await fileFingerprint(root, opts.signal);
+      if (identity.fingerprint === null) return false;
     }
     kase.store.cleanTemp();
+    return true;
+  }
+
+  /** A resumed source claimed before file lists were recorded gets this scan's. */
+  private noteFingerprint(): void {
+    if (!this.scanComplete) return;
+    const files = this.kind === 'file' ? 1 : this.fileList.files;
+    const bytes = this.kind === 'file' ? this.st.size : this.fileList.bytes;
+    this.kase.db
+      .prepare('UPDATE sources SET fingerprint = ?, scan_files = ?, scan_bytes = ? WHERE id = ? AND scan_files IS NULL')
+      .run(this.kind === 'file' ? null : this.fileList.fingerprint(), files, bytes, this.sourceId);
+  }
+
+  /** Lets other ingests in this process see the source as free again. */
+  release(): void {
+    this.unhold?.();
+    this.unhold = null;
   }
 
   private topLevelEntries(): AsyncIterable<SourceEntry> {
@@ -340,6 +448,7 @@ class IngestRun {
     if (this.kind === 'file') {
       this.progress.filesTotal = 1;
       this.progress.bytesTotal = this.st.size;
+      this.scanComplete = true;
       return;
     }
     for await (const e of walkFolder(this.root, this.walkOptions)) {
@@ -350,9 +459,11 @@ class IngestRun {
       } else if (this.kind === 'folder') {
         this.firstSeen.set(e.path, e);
       }
+      this.fileList.add(e);
       this.progress.currentPath = e.path;
       this.emit();
     }
+    this.scanComplete = !this.aborted;
   }
 
   private emit(force = false): void {
