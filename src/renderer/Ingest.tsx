@@ -2,6 +2,8 @@
 // host's folder picker in a browser) and the exhibit, start it as a job, watch it live (files,
 // bytes, rate, ETA, current path, errors so far), cancel it, resume it (start the same again:
 // the engine continues where it stopped), and read the summary with the problems at the end.
+// An export the case already holds is refused by the engine (ALREADY_INGESTED, naming the earlier
+// source); ingesting it again as a new source is offered here, with a reason for the custody log.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { IngestProgress, IngestSummary } from '../core/ingest/progress.ts';
@@ -115,6 +117,9 @@ export function Ingest(props: {
       },
     );
 
+  const [againOpen, setAgainOpen] = useState(false);
+  const already = s?.error?.code === 'ALREADY_INGESTED';
+
   const p = s?.progress;
   const pct = p && p.bytesTotal > 0 ? Math.min(100, (100 * p.bytesDone) / p.bytesTotal) : p && p.filesTotal > 0 ? (100 * p.filesDone) / p.filesTotal : 0;
   const running = !!s?.running;
@@ -184,7 +189,9 @@ export function Ingest(props: {
                 ? s.cancelling
                   ? `■ ${t('ingest.cancelling')}`
                   : `⟳ ${p?.phase === 'scanning' ? t('ingest.scanning') : t('ingest.running')}`
-                : s.error
+                : already
+                  ? `⚠ ${t('ingest.alreadyTitle')}`
+                  : s.error
                   ? `✖ ${t('ingest.failed')}`
                   : r?.status === 'interrupted'
                     ? `■ ${t('ingest.interrupted')}`
@@ -195,13 +202,18 @@ export function Ingest(props: {
                 ■ {t('common.cancel')}
               </button>
             )}
-            {!running && (r?.status === 'interrupted' || s.error) && (
+            {!running && already && (
+              <button type="button" onClick={() => setAgainOpen(true)} data-testid="ingest-again">
+                ⇩ {t('ingest.again')}
+              </button>
+            )}
+            {!running && (r?.status === 'interrupted' || s.error) && !already && (
               <button type="button" className="btn-primary" onClick={() => void start({ ...s.request, session: signed.session })} data-testid="ingest-resume">
                 ▶ {t('ingest.resume')}
               </button>
             )}
           </div>
-          {(running || p) && (
+          {(running || p) && !already && (
             <>
               <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
                 <div style={{ width: `${pct}%` }} />
@@ -246,6 +258,16 @@ export function Ingest(props: {
             <p className="banner error" role="alert" data-testid="ingest-error">
               ⚠ {s.error.message}
             </p>
+          )}
+          {againOpen && s.error && (
+            <AgainDialog
+              message={s.error.message}
+              onCancel={() => setAgainOpen(false)}
+              onConfirm={(reason) => {
+                setAgainOpen(false);
+                void start({ ...s.request, session: signed.session, again: true, reason });
+              }}
+            />
           )}
           {r && (
             <div className="summary" data-testid="ingest-summary">
@@ -299,5 +321,50 @@ export function Ingest(props: {
         </div>
       )}
     </section>
+  );
+}
+
+/** Asks for the reason before an export the case already holds is ingested again as a new source. */
+function AgainDialog(props: { message: string; onCancel: () => void; onConfirm: (reason: string) => void }) {
+  const { t } = useTranslation();
+  const [reason, setReason] = useState('');
+  const field = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => field.current?.focus(), []);
+  const ok = reason.trim().length > 0;
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && props.onCancel()}>
+      <form
+        className="modal again-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="again-title"
+        data-testid="again-dialog"
+        onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (ok) props.onConfirm(reason.trim());
+        }}
+      >
+        <header>
+          <h2 id="again-title">{t('ingest.againTitle')}</h2>
+        </header>
+        <div className="again-body">
+          <p className="small">{props.message}</p>
+          <p>{t('ingest.againExplain')}</p>
+          <label>
+            {t('ingest.againReason')}
+            <textarea ref={field} rows={3} value={reason} onChange={(e) => setReason(e.target.value)} required data-testid="again-reason" />
+          </label>
+        </div>
+        <footer>
+          <button type="button" onClick={props.onCancel} data-testid="again-cancel">
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="btn-primary" disabled={!ok} data-testid="again-confirm">
+            ⇩ {t('ingest.againConfirm')}
+          </button>
+        </footer>
+      </form>
+    </div>
   );
 }

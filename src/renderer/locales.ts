@@ -220,6 +220,13 @@ export const en = {
     resumedNote: 'Resumed: {{n}} items were already recorded.',
     problems: 'Problems',
     openCatalogue: 'Open the catalogue',
+    alreadyTitle: 'Already in this case',
+    again: 'Ingest again as a new source…',
+    againTitle: 'Ingest this export again as a new source?',
+    againExplain:
+      'Every item will be catalogued a second time, under a new source. Do this only on purpose (e.g. the first ingest was recorded under the wrong exhibit), and say why: the reason goes into the chain-of-custody log.',
+    againReason: 'Reason for ingesting it again',
+    againConfirm: 'Ingest again',
   },
 };
 
@@ -444,5 +451,12 @@ export const ja: Messages = {
     resumedNote: '再開：{{n}} 件は記録済みでした。',
     problems: '問題',
     openCatalogue: 'カタログを開く',
+    alreadyTitle: 'この事件に取り込み済み',
+    again: '新しいソースとして再度取り込む…',
+    againTitle: 'このエクスポートを新しいソースとして再度取り込みますか？',
+    againExplain:
+      'すべてのアイテムが新しいソースとしてもう一度登録されます。意図がある場合のみ行ってください（例：最初の取り込みを誤った証拠品番号で記録した）。理由は保管の連鎖の記録に残ります。',
+    againReason: '再度取り込む理由',
+    againConfirm: '再度取り込む',
   },
 };
