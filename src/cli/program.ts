@@ -19,6 +19,7 @@ import { type Io, makeCtx } from './context.ts';
 import { EXIT, exitCodeFor } from './exitCodes.ts';
 import { damagedCase } from '../core/db/open.ts';
 import { visible } from './format.ts';
+import { caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../core/store/writeFaults.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -38,6 +39,8 @@ or a prompt on a terminal.
 
 Exit codes: 0 ok, 1 verification failed, 2 bad usage, 3 not found, 4 case refused (exists,
 locked, network share, conflict), 5 internal error, 6 sign-in or permission refused,
+7 the case's disk is full or cannot be written (free space, run the same command again),
+8 the case is damaged (restore it from a backup),
 130 interrupted (run the same command again to resume).`,
     );
   const ctx = makeCtx(service, io, setExit);
@@ -79,6 +82,12 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       // A damaged page met after the checks at opening passed: the case, not a bug.
       io.err(`evidence: ${visible(damagedCase(err)!.message)}`);
       code = EXIT.CASE_DAMAGED;
+    } else if (caseWriteCode(err)) {
+      // A write the case's disk refused (full, read-only, I/O error) outside the places that
+      // explain it themselves (e.g. signing in or out): still the disk's fault, not a bug.
+      const what = caseWriteCode(err)!;
+      io.err(`evidence: ${describeCaseWriteCode(what)} (${visible(errorMessage(err))}); ${caseWriteRemedy(what, 'the case')} and run the same command again.`);
+      code = EXIT.CASE_UNWRITABLE;
     } else {
       io.err(`evidence: unexpected error: ${visible(errorMessage(err))}`);
       if (process.env.EVIDENCE_DEBUG) io.err(String((err as Error).stack));

@@ -1,6 +1,7 @@
 // The engine's single entry point: implements every method of the contract. Front doors (CLI,
 // Electron IPC, browser host) parse nothing and decide nothing themselves: they call these.
 import { Case } from './case.ts';
+import { isImmutable } from './db/open.ts';
 import { type CaseOverview, type ItemDetail, type ItemRow, caseOverview, countItems, getItem, listItems } from './catalogue/query.ts';
 import type { CustodyEvent } from './custody/log.ts';
 import { closeSession, lastSignInSeq, openSession, signCreation } from './custody/attribution.ts';
@@ -26,13 +27,18 @@ import {
 import {
   addOfficer,
   assertActive,
+  can,
+  finishRecoveryUnlock,
   listOfficers,
   type Officer,
+  recoverySignIn,
   requirePermission,
   setOfficerStatus,
   signIn,
   type SignedIn,
 } from './officers/accounts.ts';
+import { checkOfficerName } from './officers/names.ts';
+import { issueRecoveryCode } from './officers/recovery.ts';
 import { DEFAULT_SCRYPT_N } from './officers/crypto.ts';
 import { queryLog } from './custody/query.ts';
 import { custodyForm } from './custody/form.ts';
@@ -132,6 +138,12 @@ export class EvidenceService {
     const w = this.open.get(path);
     if (w) return w;
     let c = this.readers.get(path);
+    if (c && isImmutable(c.db)) {
+      // Opened where no -shm could be made (read-only media, a full disk): it does not see later
+      // changes, so each read opens it afresh (space may have been freed meanwhile).
+      c.close();
+      c = undefined;
+    }
     if (!c) {
       c = Case.open(path, { clock: this.clock, readonly: true });
       this.readers.set(path, c);
@@ -153,15 +165,36 @@ export class EvidenceService {
     return { c, who: s.who };
   }
 
-  createCase(input: Input<'createCase'>): CaseSummary {
+  createCase(input: Input<'createCase'>): CaseSummary & { recoveryCode: string } {
     const i = parseInput('createCase', input);
-    const c = Case.create(i.casePath, { name: i.name, number: i.number, officer: i.officer }, this.clock);
+    // The name goes into the case record and the first events: checked before anything is written.
+    const officer = checkOfficerName(i.officer);
+    const c = Case.create(i.casePath, { name: i.name, number: i.number, officer }, this.clock);
     this.open.set(i.casePath, c);
     // The officer who opens a case is its first admin.
-    const creator = addOfficer(c, null, { name: i.officer, badge: i.badge, unit: i.unit, role: 'admin', password: i.password }, this.scryptN);
+    const creator = addOfficer(c, null, { name: officer, badge: i.badge, unit: i.unit, role: 'admin', password: i.password }, this.scryptN);
+    // Their way back if their account is ever locked with no other admin to unlock it: shown once.
+    const recoveryCode = issueRecoveryCode(c, creator.name, this.scryptN);
     // Creating the case is its creator's first session: the events so far are signed with their new key.
     signCreation(c, creator.name, i.password);
-    return this.summarise(i.casePath, c);
+    return { ...this.summarise(i.casePath, c), recoveryCode };
+  }
+
+  /**
+   * Unlocks a locked account with the case's recovery code and the officer's own password, and
+   * signs the officer in (the unlock is one of their signed events). For the case's first admin,
+   * when no other examiner or admin can unlock them.
+   */
+  unlockWithRecoveryCode(input: Input<'unlockWithRecoveryCode'>): { session: string; officer: string; role: string } {
+    const i = parseInput('unlockWithRecoveryCode', input);
+    const c = this.caseAt(i.casePath);
+    const who = recoverySignIn(c, i.officer, i.recoveryCode, i.password, i.location);
+    const token = randomBytes(32).toString('hex');
+    const fromSeq = lastSignInSeq(c.db, who.name) ?? c.custody.head().seq;
+    this.sessions.set(token, { casePath: i.casePath, who, fromSeq });
+    openSession(c, token, who, fromSeq);
+    finishRecoveryUnlock(c, who, i.reason ?? 'unlocked with the case recovery code');
+    return { session: token, officer: who.name, role: who.role };
   }
 
   signIn(input: Input<'signIn'>): { session: string; officer: string; role: string } {
@@ -309,7 +342,7 @@ export class EvidenceService {
 
   async ingest(
     input: Input<'ingest'>,
-    hooks: { signal?: AbortSignal; onProgress?: (p: IngestProgress) => void } = {},
+    hooks: { signal?: AbortSignal; onProgress?: (p: IngestProgress) => void; onWarning?: (message: string) => void } = {},
   ): Promise<IngestSummary> {
     const i = parseInput('ingest', input);
     const { c, who } = this.session(i.session);
@@ -327,6 +360,7 @@ export class EvidenceService {
       reason: i.reason ?? null,
       signal: hooks.signal,
       onProgress: hooks.onProgress,
+      onWarning: hooks.onWarning,
     });
   }
 
@@ -435,15 +469,26 @@ export class EvidenceService {
   /** Asks a job to stop (an ingest stops after the files in progress; start it again to resume). */
   cancelJob(input: Input<'cancelJob'>): JobStatus {
     const i = parseInput('cancelJob', input);
-    const { c } = this.session(i.session);
+    const { c, who } = this.session(i.session);
     const job = this.jobs.get(i.jobId);
     if (job.casePath !== c.layout.root) throw new EvidenceError('FORBIDDEN', 'That job belongs to another case.');
+    // Stopping someone's ingest is a decision about their work: theirs, or an examiner's or admin's.
+    if (job.officer !== who.name && !can(who.role, 'manage-officers')) {
+      throw new EvidenceError(
+        'FORBIDDEN',
+        `${who.name} is a ${who.role} and may not stop the ${job.job} ${job.officer} started. Ask ${job.officer}, an examiner or an admin.`,
+      );
+    }
     return this.jobs.cancel(i.jobId);
   }
 
+  /** A job's state, for a signed-in officer of the job's case. */
   jobStatus(input: Input<'jobStatus'>): JobStatus {
     const i = parseInput('jobStatus', input);
-    return this.jobs.get(i.jobId);
+    const { c } = this.session(i.session);
+    const job = this.jobs.get(i.jobId);
+    if (job.casePath !== c.layout.root) throw new EvidenceError('FORBIDDEN', 'That job belongs to another case.');
+    return job;
   }
 
   /** Counts for the navigation: families of types, errors, mismatches, GPS. */

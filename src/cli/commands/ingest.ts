@@ -45,6 +45,12 @@ function printVerify(r: VerifyReport, ctx: Ctx): void {
       lines.push(`${p.status === 'missing' ? 'MISSING' : 'CHANGED'}  item ${it.id}  ${it.path}  sha256 ${p.sha256}: ${p.detail}`);
     }
   }
+  for (const u of r.unstored) {
+    lines.push(`NOT STORED  item ${u.id}  ${u.path}: catalogued without a copy because the case could not be written (${u.error}); ingest the export again`);
+  }
+  for (const u of r.unfinished) {
+    lines.push(`Ingest not finished: source ${u.source} ${u.path} (${u.status}): run the same ingest command to resume it`);
+  }
   lines.push(
     `Stored objects: ${r.objects.total} (for ${r.items.hashed} hashed items of ${r.items.total})`,
     `  Files matched: ${r.objects.matched}`,
@@ -121,7 +127,12 @@ export function registerIngest(program: Command, ctx: Ctx): void {
                 again: o.again === true,
                 reason: o.reason ?? null,
               },
-              { signal: controller.signal, onProgress: (p) => view.update(p) },
+              {
+                signal: controller.signal,
+                onProgress: (p) => view.update(p),
+                // Before the work starts (e.g. the export will likely not fit): on stderr, above the bar.
+                onWarning: (m) => ctx.io.err(safeLines([`evidence: warning: ${m}`])),
+              },
             );
             view.done();
             if (o.json) ctx.io.out(JSON.stringify(s, null, 2));

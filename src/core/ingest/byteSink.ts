@@ -6,6 +6,7 @@ import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { commitTempFile, newTempPath } from '../store/files.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
+import { CaseWriteFault } from '../store/writeFaults.ts';
 import { type Digests, TripleHash } from './hashFile.ts';
 
 /** How much of a large object's start is kept for type detection and metadata. */
@@ -27,6 +28,8 @@ export interface SinkOutcome extends Digests {
   existed: boolean;
   /** CRC-32 of the bytes, when asked for (to check a container's record); else 0. */
   crc32: number;
+  /** A source file that ended before the size it had when opened (truncated while read). */
+  shrank?: { expected: number; read: number };
 }
 
 export class ByteSink {
@@ -57,12 +60,17 @@ export class ByteSink {
     this.hash.update(chunk);
     if (this.wantCrc) this.crc = crc32(chunk, this.crc);
     this.size += chunk.byteLength;
-    if (this.fd === null) {
-      this.chunks.push(chunk);
-      if (this.size > SMALL_OBJECT_MAX) this.spill();
-    } else {
-      this.keepHead(chunk);
-      this.writeOut(chunk);
+    // Any file-system error below is the case's (its store), never the evidence's: marked so.
+    try {
+      if (this.fd === null) {
+        this.chunks.push(chunk);
+        if (this.size > SMALL_OBJECT_MAX) this.spill();
+      } else {
+        this.keepHead(chunk);
+        this.writeOut(chunk);
+      }
+    } catch (err) {
+      throw CaseWriteFault.from(err, 'a store copy');
     }
   }
 
@@ -96,11 +104,16 @@ export class ByteSink {
       this.chunks = [];
       return { ...d, size: this.size, data, head: data, stored: 'blob', existed: false, crc32: this.crc >>> 0 };
     }
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.fd = null;
-    const added = commitTempFile(this.dirs.storeDir, this.tmp!, d.sha256);
-    this.tmp = null;
+    let added: boolean;
+    try {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = null;
+      added = commitTempFile(this.dirs.storeDir, this.tmp!, d.sha256);
+      this.tmp = null;
+    } catch (err) {
+      throw CaseWriteFault.from(err, 'a store copy');
+    }
     return {
       ...d,
       size: this.size,

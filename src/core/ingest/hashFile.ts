@@ -55,7 +55,7 @@ export function openEvidence(path: Uint8Array | string): number {
  * length is null (then `expected`, the size from fstat, sizes the first read so a small file is
  * one exact buffer; a probe past it notices a file that grew).
  */
-function pumpRange(fd: number, sink: ByteSink, offset: number, length: number | null, expected = 0): void {
+function pumpRange(fd: number, sink: ByteSink, offset: number, length: number | null, expected = 0): number {
   let pos = offset;
   const end = length === null ? Infinity : offset + length;
   for (;;) {
@@ -79,6 +79,7 @@ function pumpRange(fd: number, sink: ByteSink, offset: number, length: number | 
     sink.write(n === want ? buf : buf.subarray(0, n));
     pos += n;
   }
+  return pos - offset;
 }
 
 const probe = Buffer.allocUnsafeSlow(64 * 1024);
@@ -88,8 +89,12 @@ export function readFileInto(path: Uint8Array, dirs: StoreDirs): SinkOutcome {
   const sink = new ByteSink(dirs);
   const fd = openEvidence(path);
   try {
-    pumpRange(fd, sink, 0, null, fstatSync(fd).size);
-    return sink.finish();
+    const size = fstatSync(fd).size;
+    const read = pumpRange(fd, sink, 0, null, size);
+    const out = sink.finish();
+    // Fewer bytes than the file had when opened: it was cut short while read (or its size lies).
+    if (read < size) out.shrank = { expected: size, read };
+    return out;
   } catch (err) {
     sink.abort();
     throw err;

@@ -8,7 +8,7 @@
 // committed to store/objects.db) before the batch's item rows commit to case.db. So a row never
 // names an object that is not safely stored, and a crash at any point loses at most uncommitted
 // rows, which the resumed run redoes (items are unique per source and path).
-import { statSync, type Stats } from 'node:fs';
+import { opendirSync, statfsSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { Case } from '../case.ts';
@@ -17,6 +17,7 @@ import { EvidenceError, errorMessage } from '../errors.ts';
 import { iosBackupSource, isBackupFolder, readerFor, topLevelKindOf, type TopLevelKind } from '../sources/registry.ts';
 import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../sources/types.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
+import { CaseWriteFault, caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
 import { TaskPool } from '../workers/pool.ts';
 import { afterIngest } from '../detect/afterIngest.ts';
 import { commitCatalogue } from '../custody/catalogueDigest.ts';
@@ -49,6 +50,8 @@ export interface IngestOptions {
    * dominates an export made mostly of text files: false defers it to `evidence reindex`.
    */
   text?: boolean;
+  /** Told before the work starts, e.g. when the export will likely not fit on the case's disk. */
+  onWarning?: (message: string) => void;
   /**
    * Ingest an export this case already holds again, as a new source (default false: refused with
    * ALREADY_INGESTED, naming the earlier source). Needs `reason`, recorded in the custody log.
@@ -151,8 +154,28 @@ export async function ingest(kase: Case, opts: IngestOptions): Promise<IngestSum
   const run = new IngestRun(kase, opts, root, kind, st);
   try {
     return await run.execute(forcedContainer);
+  } catch (err) {
+    // A write refused before or after the run's own handling (e.g. recording the start).
+    const code = !(err instanceof EvidenceError) ? caseWriteCode(err) : null;
+    if (!code) throw err;
+    throw new EvidenceError(
+      'CASE_UNWRITABLE',
+      `${capitalise(describeCaseWriteCode(code))} (${errorMessage(err)}): the ingest could not start or finish recording. Nothing that was not stored is marked done; ${caseWriteRemedy(code, kase.layout.root)} and run the same command to resume.`,
+    );
   } finally {
     run.release();
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The export's drive went away mid-ingest (a USB stick pulled): raised by the run, explained in close(). */
+class SourceGone extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'SourceGone';
   }
 }
 
@@ -207,6 +230,15 @@ class IngestRun {
   private pool!: TaskPool<HashTask, HashResult>;
   private batch: HashTask[] = [];
   private batchBytes = 0;
+  /** Files whose rows this run committed, and files the interrupted run had recorded: what is stored. */
+  private committedFiles = 0;
+  private doneFiles = 0;
+  /** Bytes of the export's files not recorded yet (the scan's count): what still needs room in the case. */
+  private pendingBytes = 0;
+  /** Entries the scan found that the interrupted run had recorded (a resume's check that this is the same export). */
+  private seenDone = 0;
+  /** Why the export can no longer be read, once a failure showed its drive is gone. */
+  private goneReason: string | null = null;
 
   constructor(kase: Case, opts: IngestOptions, root: string, kind: TopLevelKind, st: Stats) {
     this.kase = kase;
@@ -242,6 +274,17 @@ class IngestRun {
       elapsedMs: 0,
     };
     await this.scan();
+    // A resume that finds none of what the interrupted run recorded is not looking at that
+    // export: its drive is not connected (an empty mount point is left) or another is. Going on
+    // would mark the ingest finished with most of the export missing.
+    if (this.resumed && this.kind === 'folder' && this.done.size > 0 && this.seenDone === 0 && !this.aborted) {
+      return this.close(
+        new EvidenceError(
+          'SOURCE_UNREADABLE',
+          `The export at ${this.root} holds none of the ${this.done.size} entries the interrupted ingest recorded there: is its drive connected (was it removed)? Reconnect it and run the same command to resume.`,
+        ),
+      );
+    }
     if (this.sourceId) this.noteFingerprint();
     else if (!(await this.claimSource())) {
       // Stopped before the ingest was claimed: nothing was recorded, the next run starts afresh.
@@ -250,6 +293,7 @@ class IngestRun {
       return this.summary;
     }
     this.summary.sourceId = this.sourceId;
+    this.checkFreeSpace();
     this.progress.phase = 'ingesting';
     this.pool = new TaskPool<HashTask, HashResult>({
       workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
@@ -448,6 +492,7 @@ class IngestRun {
     if (this.kind === 'file') {
       this.progress.filesTotal = 1;
       this.progress.bytesTotal = this.st.size;
+      if (!this.done.has(basename(this.root))) this.pendingBytes = this.st.size;
       this.scanComplete = true;
       return;
     }
@@ -456,14 +501,79 @@ class IngestRun {
       if (e.kind === 'file') {
         this.progress.filesTotal++;
         this.progress.bytesTotal += e.size ?? 0;
+        if (!this.done.has(e.path)) this.pendingBytes += e.size ?? 0;
       } else if (this.kind === 'folder') {
         this.firstSeen.set(e.path, e);
       }
       this.fileList.add(e);
+      if (this.done.has(e.path)) this.seenDone++;
       this.progress.currentPath = e.path;
       this.emit();
     }
     this.scanComplete = !this.aborted;
+  }
+
+  /**
+   * Pre-flight: warns (does not refuse) when the export's files still to store will likely not
+   * fit on the case's disk. The store keeps one copy of each distinct content, and the databases
+   * need room for rows and their write-ahead logs, so this is an estimate either way; the run
+   * stops cleanly if the disk does fill up, and the resume continues.
+   */
+  private checkFreeSpace(): void {
+    let free: number;
+    try {
+      const fs = statfsSync(this.kase.layout.root);
+      free = Number(fs.bavail) * Number(fs.bsize);
+    } catch {
+      return; // no figure to compare with (an unusual file system): nothing to warn about
+    }
+    const need = this.pendingBytes + Math.ceil(this.pendingBytes / 20) + 8 * 1024 * 1024;
+    if (this.pendingBytes === 0 || free >= need) return;
+    const message =
+      `the case's disk has ${mib(free)} free, but this export has ${mib(this.pendingBytes)} still to store: it will likely not fit. ` +
+      `The ingest goes on and, if the disk fills up, stops cleanly with nothing lost; then free space and run the same command to resume.`;
+    this.summary.warnings = [...(this.summary.warnings ?? []), message];
+    this.opts.onWarning?.(message);
+  }
+
+  /**
+   * True when the export itself can no longer be read (its drive was removed or unmounted): the
+   * root is gone, is now another folder (a lazily unmounted mount point), or cannot be listed.
+   * Asked only after a read failed, to tell "this file is unreadable" from "the drive is gone".
+   */
+  private sourceGone(): boolean {
+    if (this.goneReason) return true;
+    try {
+      const now = statSync(this.root);
+      if (now.dev !== this.st.dev || now.ino !== this.st.ino) {
+        this.goneReason = 'it is no longer the same folder (its drive was unmounted)';
+        return true;
+      }
+      if (now.isDirectory()) {
+        const d = opendirSync(this.root);
+        try {
+          d.readSync();
+        } finally {
+          d.closeSync();
+        }
+      }
+      return false;
+    } catch (err) {
+      this.goneReason = errorMessage(err);
+      return true;
+    }
+  }
+
+  /** Whether this entry is read from the export's drive (members of a single container file come from its store copy). */
+  private readsSource(placed: Placed): boolean {
+    return this.kind !== 'file' || placed.depth === 0;
+  }
+
+  /** Called where a read failed: records that the drive is gone (and stops the run) if it is. */
+  private stopIfSourceGone(): boolean {
+    if (!this.sourceGone()) return false;
+    this.failure ??= new SourceGone(this.goneReason ?? 'the export cannot be read');
+    return true;
   }
 
   private emit(force = false): void {
@@ -508,6 +618,7 @@ class IngestRun {
       }
       this.summary.alreadyDone++;
       if (e.kind === 'file' && placed.depth === 0) {
+        this.doneFiles++;
         this.progress.filesDone++;
         this.progress.bytesDone += e.size ?? 0;
       }
@@ -518,6 +629,9 @@ class IngestRun {
       this.progress.filesTotal++;
       this.progress.bytesTotal += e.size ?? 0;
     }
+    // An entry the reader could not read while the export's drive is gone (pulled): not a fact
+    // about that entry, so no row; the resume reads it again.
+    if (e.error && this.readsSource(placed) && this.stopIfSourceGone()) return;
     const c = e.content;
     if (e.kind !== 'file' || !c) {
       // Folders, links, FIFOs, sockets, devices, entries not extracted: recorded, never opened.
@@ -551,7 +665,12 @@ class IngestRun {
         Object.assign(r, await analyzeBytes(out.head, e.name));
         if (this.opts.text !== false) r.text = await extractFromStore(out, e.name, r.mime, this.kase.layout.store);
       } catch (err) {
-        r.error = `could not read: ${errorMessage(err)}`;
+        const caseCode = caseWriteCode(err);
+        if (caseCode) r.caseFault = { code: caseCode, message: errorMessage(err) };
+        else {
+          r.error = `could not read: ${errorMessage(err)}`;
+          r.readFailed = true;
+        }
       }
       this.onResult(r);
       return;
@@ -602,6 +721,13 @@ class IngestRun {
     if (!placed) return;
     this.inflight.delete(r.id);
     const e = placed.entry;
+    if (r.caseFault) {
+      // The store copy could not be written: no row (nothing marked done that is not stored);
+      // the run stops and the resume stores this file.
+      this.failure ??= new CaseWriteFault(r.caseFault.code, r.caseFault.message);
+      return;
+    }
+    if (r.readFailed && this.readsSource(placed) && this.stopIfSourceGone()) return;
     if (r.sha256) {
       const dup =
         r.stored === 'file'
@@ -669,6 +795,7 @@ class IngestRun {
       try {
         await this.consume(prefixed(iosBackupSource(job.folder.toString(), { limits: this.limits }), job.itemPath), job.depth, parent?.id ?? null);
       } catch (err) {
+        if (this.isFatal(err)) throw err;
         this.addProblem({ path: job.itemPath, error: `iPhone backup could not be read to the end: ${errorMessage(err)}` });
       }
       return;
@@ -690,8 +817,14 @@ class IngestRun {
       const reader = await readerFor(job.kind, bytes, job.itemPath);
       await this.consume(reader.entries(bytes, { prefix: job.itemPath, depth: job.depth, limits: this.limits }), job.depth, parent?.id ?? null);
     } catch (err) {
+      if (this.isFatal(err)) throw err;
       this.addProblem({ path: job.itemPath, error: `container could not be read to the end: ${errorMessage(err)}` });
     }
+  }
+
+  /** A failure that stops the run (the case cannot be written, the export's drive is gone), never an item's problem. */
+  private isFatal(err: unknown): boolean {
+    return err === this.failure || err instanceof SourceGone || caseWriteCode(err) !== null;
   }
 
   private maybeCommit(): void {
@@ -723,8 +856,11 @@ class IngestRun {
       `INSERT INTO metadata (item_id, taken_at, lat, lon, alt, make, model, orientation, json, error)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    let files = 0;
     db.transaction(() => {
+      files = 0;
       for (const { entry: e, result: r, depth, parentId } of this.rows) {
+        if (e.kind === 'file') files++;
         const extra = e.extra || e.expected ? JSON.stringify({ ...e.extra, ...(e.expected ? { reportedHashes: e.expected } : {}) }) : null;
         const row = {
           source_id: this.sourceId,
@@ -765,6 +901,7 @@ class IngestRun {
         if (r?.text) writeItemText(db, info.lastInsertRowid, r.text);
       }
     })();
+    this.committedFiles += files;
     this.rows = [];
     this.blobs = [];
     this.pendingHashes = new Set();
@@ -793,16 +930,43 @@ class IngestRun {
     summary.status = interrupted ? 'interrupted' : 'finished';
     summary.elapsedMs = Date.now() - this.started;
     if (failure) {
-      db.transaction(() => {
-        db.prepare("UPDATE sources SET status = 'interrupted', pid = NULL, runner = NULL WHERE id = ?").run(this.sourceId);
-        kase.custody.append({
-          officer: opts.officer,
-          action: 'ingest.failed',
-          target: `source:${this.sourceId}`,
-          details: { source: this.root, error: errorMessage(failure), items: summary.items },
-        });
-      })();
-      throw failure;
+      const gone = failure instanceof SourceGone || (!(failure instanceof EvidenceError) && caseWriteCode(failure) === null && this.sourceGone());
+      const stopping = gone || caseWriteCode(failure) !== null;
+      if (stopping) {
+        // Rows whose store copies are already durable need not wait for the resume: try to commit
+        // them (a full database refuses, harmlessly: the transaction rolls back). Rows of files
+        // that failed to read while the drive was going are left for the resume to read again.
+        if (gone) this.rows = this.rows.filter((row) => !row.result?.readFailed);
+        try {
+          this.commit();
+        } catch {
+          /* left for the resume */
+        }
+      }
+      const reported = this.explain(failure);
+      try {
+        db.transaction(() => {
+          db.prepare("UPDATE sources SET status = 'interrupted', pid = NULL, runner = NULL WHERE id = ?").run(this.sourceId);
+          kase.custody.append({
+            officer: opts.officer,
+            action: 'ingest.failed',
+            target: `source:${this.sourceId}`,
+            details: {
+              source: this.root,
+              error: reported instanceof EvidenceError ? reported.message : errorMessage(reported),
+              ...(reported instanceof EvidenceError ? { code: reported.code } : {}),
+              items: summary.items,
+              ...(stopping ? { notStored: this.notStored() } : {}),
+            },
+          });
+        })();
+      } catch (err) {
+        // With the disk full even this may be refused. The transaction is all or nothing, so the
+        // log never holds half an event; the source stays 'running' under a process that is
+        // gone, which the resume takes over. The message about the disk is the one to report.
+        if (caseWriteCode(err) === null || !stopping) throw err;
+      }
+      throw reported;
     }
     if (!interrupted) {
       // Suggestions and known-hash matches for this source, each in its own transaction.
@@ -821,6 +985,49 @@ class IngestRun {
       errors: summary.errorCount,
       alreadyDone: summary.alreadyDone,
     };
+    try {
+      this.record(interrupted, counts);
+    } catch (err) {
+      const code = caseWriteCode(err);
+      if (!code) throw err;
+      // Every file is stored and catalogued; only the end of the run could not be recorded.
+      throw new EvidenceError(
+        'CASE_UNWRITABLE',
+        `${capitalise(describeCaseWriteCode(code))} (${errorMessage(err)}): every file is stored, but the end of the ingest could not be recorded. ${capitalise(caseWriteRemedy(code, kase.layout.root))} and run the same command to finish it.`,
+      );
+    }
+    return summary;
+  }
+
+  /** Files found so far that are not stored: those counted minus those committed (now or by the earlier run). */
+  private notStored(): number {
+    return Math.max(0, this.progress.filesTotal - this.committedFiles - this.doneFiles);
+  }
+
+  /** The error to report for a failure that stopped the run, in words an officer can act on. */
+  private explain(failure: unknown): unknown {
+    const n = this.notStored();
+    const files = `${n} file${n === 1 ? '' : 's'} not yet stored`;
+    const code = caseWriteCode(failure);
+    if (code) {
+      return new EvidenceError(
+        'CASE_UNWRITABLE',
+        `${capitalise(describeCaseWriteCode(code))} (${errorMessage(failure)}): ${files}. Nothing that was not stored is marked done; ${caseWriteRemedy(code, this.kase.layout.root)} and run the same command to resume.`,
+      );
+    }
+    if (failure instanceof SourceGone || (!(failure instanceof EvidenceError) && this.sourceGone())) {
+      return new EvidenceError(
+        'SOURCE_UNREADABLE',
+        `The export at ${this.root} can no longer be read (${this.goneReason ?? errorMessage(failure)}): was the drive removed? ${files}. Reconnect it and run the same command to resume.`,
+      );
+    }
+    return failure;
+  }
+
+  /** The run's end in the sources table and the custody log, in one transaction. */
+  private record(interrupted: boolean, counts: Record<string, number>): void {
+    const { kase, opts, summary } = this;
+    const db = kase.db;
     db.transaction(() => {
       if (interrupted) {
         db.prepare("UPDATE sources SET status = 'interrupted', pid = NULL WHERE id = ?").run(this.sourceId);
@@ -849,6 +1056,9 @@ class IngestRun {
         },
       });
     })();
-    return summary;
   }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

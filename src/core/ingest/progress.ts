@@ -40,6 +40,8 @@ export interface IngestSummary {
   /** The first problems, for the summary; all are on the items. */
   problems: IngestProblem[];
   elapsedMs: number;
+  /** Told before the work started (e.g. the export will likely not fit on the case's disk). */
+  warnings?: string[];
   /** Detectors and known-hash sets over this source, run when the ingest finishes. */
   analysis?: { suggestions: number; byTag: Record<string, number>; knownBad: number; knownGood: number; perSet: Record<string, number> };
 }

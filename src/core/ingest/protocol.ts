@@ -54,6 +54,13 @@ export interface HashResult {
   /** Text for search (capped; see src/core/text/extract.ts), when the file holds text. */
   text: ItemText | null;
   error: string | null;
+  /**
+   * The case could not be written (its store copy): no property of the item. The pipeline
+   * records no row for it and stops; the resume stores it.
+   */
+  caseFault?: { code: string; message: string };
+  /** Reading the source failed (`error` says how): the pipeline checks whether the whole export is gone. */
+  readFailed?: boolean;
 }
 
 export interface WorkerSetup {

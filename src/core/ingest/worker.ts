@@ -11,6 +11,7 @@ import { readFileInto, readRangeInto } from './hashFile.ts';
 import { blankResult, type HashResult, type HashTask, type WorkerSetup } from './protocol.ts';
 import { extractFromStore, readFilePrefix } from '../text/fromStore.ts';
 import { extractItemText } from '../text/extract.ts';
+import { caseWriteCode } from '../store/writeFaults.ts';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
@@ -40,10 +41,20 @@ async function processTask(task: HashTask): Promise<{ result: HashResult; transf
   try {
     out = await read(task);
   } catch (err) {
-    result.error = `could not read: ${errorMessage(err)}`;
+    // Writing the case failed (disk full, its I/O error): not a fact about this file. The
+    // pipeline stops and records no row for it, so the resume stores it.
+    const caseCode = caseWriteCode(err);
+    if (caseCode) result.caseFault = { code: caseCode, message: errorMessage(err) };
+    else {
+      result.error = `could not read: ${errorMessage(err)}`;
+      result.readFailed = true;
+    }
     return { result, transfer: [] };
   }
   Object.assign(result, { md5: out.md5, sha1: out.sha1, sha256: out.sha256, size: out.size, stored: out.stored, existed: out.existed });
+  if (out.shrank) {
+    result.error = `the file ended early while it was read: ${out.shrank.expected} bytes when opened, ${out.shrank.read} read (was it cut short or changed during the ingest?); the hashes are of the ${out.shrank.read} bytes read`;
+  }
   const c = task.content;
   if (c.type === 'range' && c.crc32 !== undefined && c.crc32 >>> 0 !== out.crc32) {
     result.error = `CRC-32 mismatch: the container records ${hex8(c.crc32)}, the bytes give ${hex8(out.crc32)} (damaged or altered member; hashes are of the bytes as found)`;

@@ -30,6 +30,14 @@ export interface VerifyReport {
   objects: { total: number; matched: number; changed: number; missing: number };
   items: { total: number; hashed: number };
   problems: ObjectProblem[];
+  /**
+   * Files catalogued without a stored copy because the case could not be written when they were
+   * ingested (recorded so by versions before the disk-full fix): the catalogue says less than
+   * the export holds, so verification fails until they are ingested again.
+   */
+  unstored: { id: number; source: number; path: string; error: string }[];
+  /** Ingests that stopped before the end (disk full, drive removed, Ctrl-C, crash): resume them with the same command. */
+  unfinished: { source: number; path: string; status: string }[];
   chain: ChainReport;
   /** The chain plus every signed checkpoint and transfer (what `evidence custody verify` checks). */
   custody: CustodyReport;
@@ -141,15 +149,29 @@ export async function verifyCase(kase: Case, opts: VerifyOptions): Promise<Verif
   }
   opts.onProgress?.({ ...progress });
 
+  // A failure to write the case is never a property of an item; rows that say so were never stored.
+  const unstored = db
+    .prepare(
+      `SELECT id, source_id AS source, path, error FROM items
+       WHERE kind = 'file' AND sha256 IS NULL AND error IS NOT NULL
+         AND (error LIKE '%ENOSPC%' OR error LIKE '%EDQUOT%' OR error LIKE '%SQLITE_FULL%' OR error LIKE '%EROFS%')
+       ORDER BY id`,
+    )
+    .all() as VerifyReport['unstored'];
+  const unfinished = db
+    .prepare("SELECT id AS source, root_path AS path, status FROM sources WHERE status <> 'finished' ORDER BY id")
+    .all() as VerifyReport['unfinished'];
   const custody = verifyCustody(db, [], opts.custody);
   const chain = custody.chain;
   const changed = problems.filter((p) => p.status === 'changed').length;
   const missing = problems.length - changed;
   const report: VerifyReport = {
-    ok: problems.length === 0 && custody.ok,
+    ok: problems.length === 0 && unstored.length === 0 && custody.ok,
     objects: { total: objects.length, matched, changed, missing },
     items: itemCounts,
     problems,
+    unstored,
+    unfinished,
     chain,
     custody,
     elapsedMs: Date.now() - started,
@@ -167,6 +189,8 @@ export async function verifyCase(kase: Case, opts: VerifyOptions): Promise<Verif
       checkpointsVerified: custody.checkpoints.verified,
       firstBadEvent: custody.findings[0]?.seq ?? null,
       problems: problems.slice(0, 50).map((p) => ({ status: p.status, sha256: p.sha256 })),
+      ...(unstored.length ? { unstored: unstored.length } : {}),
+      ...(unfinished.length ? { unfinished: unfinished.map((u) => u.source) } : {}),
     },
   });
   return report;
