@@ -199,6 +199,16 @@ function probe(db: DB): void {
   db.prepare('SELECT count(*) FROM sqlite_master').get();
 }
 
+const immutableDbs = new WeakSet<DB>();
+
+/**
+ * True for a database opened `immutable` (read-only media, a full disk): it does not see
+ * changes made after it was opened, so it must not be kept open for long.
+ */
+export function isImmutable(db: DB): boolean {
+  return immutableDbs.has(db);
+}
+
 /**
  * Opens a database only to read it, writing nothing. Normally SQLite's shared-memory file
  * (-shm) is used so that changes committed meanwhile by another process are seen. Where it
@@ -212,6 +222,7 @@ export function openReadOnly(file: string, label = file, opts: { immutableIfClea
       : new Database(file, { readonly: true, fileMustExist: true });
     try {
       probe(db);
+      if (immutable) immutableDbs.add(db);
       return db;
     } catch (err) {
       db.close();
