@@ -349,7 +349,7 @@ export function verifyAttribution(db: DB): { findings: AttributionFinding[]; sum
         findings.push({
           seq: cp.seq + 2,
           what: 'sign-out-deleted',
-          message: `event ${cp.seq + 2} must be the sign-out of ${cp.officer} that checkpoint ${cp.id} announced, but it is ${out.action} by ${out.officer}: the sign-out was deleted or replaced`,
+          message: `event ${cp.seq + 2} must be the sign-out of ${cp.officer} that checkpoint ${cp.id} announced, but it is ${out.action} by ${out.officer}: the sign-out was deleted (or replaced)`,
         });
       }
     }

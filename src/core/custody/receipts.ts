@@ -240,7 +240,8 @@ export function collectReceipts(
     const r = readReceiptsFile(file, caseUuid);
     problems.push(...r.problems);
     for (const { receipt, where } of r.receipts) {
-      const key = `${receipt.signature}`;
+      // The same receipt found in several places is one receipt (the whole signed line is the key).
+      const key = canonicalJson(receipt);
       const hit = bySignature.get(key);
       if (hit) hit.where.push(where);
       else bySignature.set(key, { receipt, where: [where] });
