@@ -38,7 +38,7 @@ import {
   type SignedIn,
 } from './officers/accounts.ts';
 import { checkOfficerName } from './officers/names.ts';
-import { issueRecoveryCode } from './officers/recovery.ts';
+import { newRecoverySecret } from './officers/recovery.ts';
 import { DEFAULT_SCRYPT_N } from './officers/crypto.ts';
 import { queryLog } from './custody/query.ts';
 import { custodyForm } from './custody/form.ts';
@@ -171,10 +171,10 @@ export class EvidenceService {
     const officer = checkOfficerName(i.officer);
     const c = Case.create(i.casePath, { name: i.name, number: i.number, officer }, this.clock);
     this.open.set(i.casePath, c);
-    // The officer who opens a case is its first admin.
-    const creator = addOfficer(c, null, { name: officer, badge: i.badge, unit: i.unit, role: 'admin', password: i.password }, this.scryptN);
-    // Their way back if their account is ever locked with no other admin to unlock it: shown once.
-    const recoveryCode = issueRecoveryCode(c, creator.name, this.scryptN);
+    // The officer who opens a case is its first admin, with a recovery code (shown once): their
+    // way back if their account is ever locked with no other admin to unlock it.
+    const { code: recoveryCode, ...recovery } = newRecoverySecret(this.scryptN);
+    const creator = addOfficer(c, null, { name: officer, badge: i.badge, unit: i.unit, role: 'admin', password: i.password }, this.scryptN, recovery);
     // Creating the case is its creator's first session: the events so far are signed with their new key.
     signCreation(c, creator.name, i.password);
     return { ...this.summarise(i.casePath, c), recoveryCode };

@@ -98,6 +98,15 @@ export const contract = {
     location: text(LIMITS.location).nullable().optional(),
   }),
   signOut: z.object({ session }),
+  /** A locked account unlocked with the case's recovery code (shown once at creation) and the officer's own password; signs them in. */
+  unlockWithRecoveryCode: z.object({
+    casePath,
+    officer,
+    password: text(LIMITS.password).min(1, 'the password is required'),
+    recoveryCode: text(LIMITS.token).trim().min(1, 'the recovery code is required'),
+    reason: reason.optional(),
+    location: text(LIMITS.location).nullable().optional(),
+  }),
   addOfficer: z.object({
     session,
     name: officer,
@@ -201,7 +210,7 @@ export const contract = {
   }),
   startVerify: z.object({ session, workers: z.number().int().min(1).max(64).optional() }),
   cancelJob: z.object({ session, jobId: text(LIMITS.token).min(1, 'the job id is required') }),
-  jobStatus: z.object({ jobId: text(LIMITS.token).min(1, 'the job id is required') }),
+  jobStatus: z.object({ session, jobId: text(LIMITS.token).min(1, 'the job id is required') }),
   /** Counts for the navigation: items by family of types, errors, mismatches, GPS, exhibits. */
   caseOverview: z.object({ casePath }),
   /** Detectors and rule packs over the items with text (one source, or the whole case). */

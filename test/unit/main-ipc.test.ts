@@ -326,7 +326,7 @@ describe('events', () => {
     const jobId = (started.value as { jobId: string }).jobId;
     await service.jobs.settled(jobId);
     assert.ok(seen.some((e) => e.type === 'job.failed' && e.payload.jobId === jobId && e.payload.error.code === 'SOURCE_UNREADABLE'));
-    const status = await bridge.jobStatus({ jobId });
+    const status = await bridge.jobStatus({ session, jobId });
     assert.equal(status.ok && (status.value as { state: string }).state, 'failed');
   });
 });

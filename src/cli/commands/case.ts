@@ -25,6 +25,17 @@ export function registerCase(program: Command, ctx: Ctx): void {
         // The fingerprint to write down: a key swapped later no longer matches it.
         const key = ctx.service.listOfficers({ casePath: folder }).find((x) => x.createdBy === x.name && x.role === 'admin')?.keyFingerprint;
         if (key) ctx.io.out(visible(`Signing key of ${o.officer}: ${key} (note it with the case papers).`));
+        // Shown this once and never stored in clear: the only way back if this account is locked
+        // (five wrong passwords, by anyone) while no other examiner or admin can unlock it.
+        ctx.io.out(
+          visible(
+            [
+              `Recovery code of ${s.createdBy}: ${s.recoveryCode}`,
+              '  Write it down now and keep it sealed with the case papers: it is shown only this once.',
+              '  If your account is ever locked, unlock it with: evidence officer unlock <case> --name <you> --recovery-code-file <file>',
+            ].join('\n'),
+          ),
+        );
       }
     });
   kase

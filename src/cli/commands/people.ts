@@ -1,9 +1,9 @@
-// evidence officer add|ls|disable|enable, evidence exhibit add|ls|show|seal
+// evidence officer add|ls|disable|enable|unlock, evidence exhibit add|ls|show|seal
 import { type Command, Option } from 'commander';
 import { formatLocal } from '../../core/time.ts';
 import { InputError } from '../../shared/contract.ts';
-import { newPassword } from '../auth.ts';
-import { type Ctx, withAuthOptions } from '../context.ts';
+import { credentials, newPassword, passwordFromFile, promptHidden } from '../auth.ts';
+import { type Ctx, printReceipt, withAuthOptions } from '../context.ts';
 import { safeLines, table, visible } from '../format.ts';
 
 export function registerOfficers(program: Command, ctx: Ctx): void {
@@ -62,6 +62,29 @@ export function registerOfficers(program: Command, ctx: Ctx): void {
       });
     });
   }
+  officer
+    .command('unlock <case>')
+    .description("unlock your own locked account with the case's recovery code (shown once when the case was created) and your password")
+    .requiredOption('--name <name>', 'the officer whose account is locked (you)')
+    .option('--recovery-code-file <file>', 'file whose first line is the recovery code (default: $EVIDENCE_RECOVERY_CODE, else a prompt)')
+    .option('--password-file <file>', 'file whose first line is your password (default: $EVIDENCE_PASSWORD, else a prompt)')
+    .option('--reason <text>', 'why (default: unlocked with the case recovery code)')
+    .action(async (casePath: string, o: { name: string; recoveryCodeFile?: string; passwordFile?: string; reason?: string }) => {
+      const code = o.recoveryCodeFile
+        ? passwordFromFile(o.recoveryCodeFile)
+        : process.env.EVIDENCE_RECOVERY_CODE || (await promptHidden('Recovery code: ', 'set EVIDENCE_RECOVERY_CODE or use --recovery-code-file'));
+      const c = await credentials({ officer: o.name, passwordFile: o.passwordFile });
+      const { session, officer: who } = ctx.service.unlockWithRecoveryCode({
+        casePath,
+        officer: c.officer,
+        password: c.password,
+        recoveryCode: code,
+        reason: o.reason,
+        location: process.env.EVIDENCE_LOCATION ?? null,
+      });
+      ctx.io.out(visible(`${who} is unlocked (recovery code) and may sign in again.`));
+      printReceipt(ctx.service.signOut({ session }), ctx.io);
+    });
 }
 
 interface ExhibitOptions {

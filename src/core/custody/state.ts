@@ -10,13 +10,13 @@
 // status and failed sign-ins (officer.*); exhibits' records, custodians and seals (exhibit.*,
 // custody.transferred); the case's own tags (tag.created) and which item carries which tag, put
 // by whom with what comment (item(s).tagged/untagged); notes and their removal (note.*); sources
-// (ingest.started: export path, kind, exhibit); the recovery code's verifier
-// (case.recovery-code-set). Not replayed: the shipped tag vocabulary (from the app's own file),
+// (ingest.started: export path, kind, exhibit); the recovery code's verifier (the first admin's
+// officer.added). Not replayed: the shipped tag vocabulary (from the app's own file),
 // suggestions and known-hash sets (their decisions are events, but they change no evidence).
 import type { DB } from '../db/open.ts';
 import { keyFingerprint } from '../officers/crypto.ts';
+import { recoveryFingerprint } from '../officers/recovery.ts';
 import { checkSource, type Commitment, parseDigest } from './catalogueDigest.ts';
-import { createHash } from 'node:crypto';
 
 export interface StateFinding {
   /** The event that set what the table should hold (0 where no event did). */
@@ -42,7 +42,6 @@ interface Ev {
 
 const ACTIONS = [
   'case.created',
-  'case.recovery-code-set',
   'officer.added',
   'officer.disabled',
   'officer.enabled',
@@ -157,15 +156,11 @@ export function verifyState(db: DB): StateReport {
       case 'case.created':
         caseEv ??= e;
         break;
-      case 'case.recovery-code-set': {
-        const who = str(d.officer);
-        if (who) recovery.set(who, { fingerprint: String(d.fingerprint), seq: e.seq });
-        break;
-      }
       case 'officer.added': {
         const name = str(d.name) ?? idOf(e.target, 'officer');
         if (!name) break;
         const at = { role: e.seq, status: e.seq, badge: e.seq, unit: e.seq, failed: e.seq };
+        if (typeof d.recoveryCode === 'string') recovery.set(name, { fingerprint: d.recoveryCode, seq: e.seq });
         officers.set(name, {
           role: String(d.role),
           status: 'active',
@@ -367,8 +362,8 @@ export function verifyState(db: DB): StateReport {
     for (const r of stored) {
       seen.add(r.officer);
       const want = recovery.get(r.officer);
-      const fp = createHash('sha256').update(r.secret, 'utf8').digest('hex').slice(0, 16);
-      if (!want) state(0, `the recovery code of ${r.officer} was never set by an event in the log: it was added by editing the database`);
+      const fp = recoveryFingerprint(r.secret);
+      if (!want) state(0, `the recovery code of ${r.officer} was never announced in the log: it was added by editing the database`);
       else if (want.fingerprint !== fp) state(want.seq, `the recovery code of ${r.officer} is not the one set in the log (its verifier was replaced)`);
     }
     for (const [who, r] of recovery) if (!seen.has(who)) state(r.seq, `the recovery code of ${who} is missing from the case (deleted)`);

@@ -5,7 +5,7 @@ import { canonicalJson } from '../custody/canonical.ts';
 import type { CustodyEvent } from '../custody/log.ts';
 import { queryLog } from '../custody/query.ts';
 import { EvidenceError } from '../errors.ts';
-import { requirePermission, type SignedIn } from '../officers/accounts.ts';
+import { can, requirePermission, type SignedIn } from '../officers/accounts.ts';
 import { signText } from '../officers/crypto.ts';
 
 export interface ExhibitInput {
@@ -146,6 +146,12 @@ export function transferCustody(kase: Case, from: SignedIn, to: SignedIn, number
   requirePermission(from, 'transfer', 'transfer custody');
   if (!reason.trim()) throw new EvidenceError('USAGE', 'A custody transfer needs a reason (e.g. "to the forensic lab for examination").');
   if (from.name === to.name) throw new EvidenceError('USAGE', 'A transfer needs two different officers.');
+  if (!can(to.role, 'hold-custody')) {
+    throw new EvidenceError(
+      'FORBIDDEN',
+      `${to.name} is a ${to.role} and may not hold custody of an exhibit. Hand it to an officer, examiner or admin.`,
+    );
+  }
   return kase.db.transaction(() => {
     // Read inside the transaction, so two hand-overs of one exhibit cannot both pass the check.
     const ex = getExhibit(kase, number);

@@ -4,6 +4,8 @@ import type { KeyObject } from 'node:crypto';
 import type { Case } from '../case.ts';
 import { EvidenceError } from '../errors.ts';
 import { createSecrets, DEFAULT_SCRYPT_N, keyFingerprint, type OfficerSecrets, unlock } from './crypto.ts';
+import { checkOfficerName } from './names.ts';
+import { checkRecoveryCode } from './recovery.ts';
 
 export const ROLES = ['officer', 'examiner', 'reviewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -19,16 +21,18 @@ export type Permission =
   | 'transfer'
   | 'checkpoint'
   | 'review'
-  | 'manage-officers';
+  | 'manage-officers'
+  // Be the custodian of an exhibit (receive it in a transfer). Reviewers never hold evidence.
+  | 'hold-custody';
 
 const PERMISSIONS: Record<Role, readonly Permission[]> = {
   // Field officers record and work the evidence.
-  officer: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint'],
+  officer: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint', 'hold-custody'],
   // Examiners do all of that and manage who works the case.
-  examiner: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint', 'review', 'manage-officers'],
+  examiner: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint', 'review', 'manage-officers', 'hold-custody'],
   // Reviewers (prosecutors) look, verify and annotate; they never change the catalogue.
   reviewer: ['view', 'verify', 'review', 'checkpoint'],
-  admin: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint', 'review', 'manage-officers'],
+  admin: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint', 'review', 'manage-officers', 'hold-custody'],
 };
 
 /** Failed sign-ins in a row before an account locks (an examiner or admin unlocks it). */
@@ -107,17 +111,29 @@ function row(kase: Case, name: string): OfficerRow | undefined {
   return kase.db.prepare('SELECT * FROM officers WHERE name = ?').get(name) as OfficerRow | undefined;
 }
 
+/** Every officer name in the case (accounts and names recorded before accounts existed). */
+export function officerNames(kase: Case): string[] {
+  return (kase.db.prepare('SELECT name FROM officers').all() as { name: string }[]).map((r) => r.name);
+}
+
 /**
  * Creates an account. `by` is the signed-in examiner or admin adding it; null only for the
  * first officer of a new case (who becomes its admin).
  */
-export function addOfficer(kase: Case, by: SignedIn | null, o: NewOfficer, kdfN = DEFAULT_SCRYPT_N): Officer {
+export function addOfficer(
+  kase: Case,
+  by: SignedIn | null,
+  o: NewOfficer,
+  kdfN = DEFAULT_SCRYPT_N,
+  /** The case's recovery code, for its first admin (recovery.ts): stored and announced with the account. */
+  recovery?: { secret: string; fingerprint: string },
+): Officer {
   if (by) requirePermission(by, 'manage-officers', 'add officers');
   else if ((kase.db.prepare('SELECT COUNT(*) AS n FROM officers WHERE secrets IS NOT NULL').get() as { n: number }).n > 0) {
     throw new EvidenceError('FORBIDDEN', 'Only a signed-in examiner or admin can add officers.');
   }
-  const name = o.name.trim();
-  if (!name) throw new EvidenceError('USAGE', 'An officer needs a name.');
+  // NFC, no invisible or control characters, no look-alike of an officer already in the case.
+  const name = checkOfficerName(o.name, officerNames(kase));
   checkPassword(o.password);
   const existing = row(kase, name);
   if (existing?.secrets) throw new EvidenceError('CONFLICT', `An officer named "${name}" already exists in this case.`);
@@ -135,11 +151,19 @@ export function addOfficer(kase: Case, by: SignedIn | null, o: NewOfficer, kdfN 
         .run(name, o.badge ?? null, o.unit ?? null, o.role, 'active', JSON.stringify(secrets), now, by?.name ?? name);
     }
     kase.db.prepare('INSERT INTO officer_keys (public_key, officer, created_at) VALUES (?, ?, ?)').run(secrets.publicKey, name, now);
+    if (recovery) kase.db.prepare('INSERT INTO case_recovery (officer, secret, created_at) VALUES (?, ?, ?)').run(name, recovery.secret, now);
     kase.custody.append({
       officer: by?.name ?? name,
       action: 'officer.added',
       target: `officer:${name}`,
-      details: { name, badge: o.badge ?? null, unit: o.unit ?? null, role: o.role, keyFingerprint: keyFingerprint(secrets.publicKey) },
+      details: {
+        name,
+        badge: o.badge ?? null,
+        unit: o.unit ?? null,
+        role: o.role,
+        keyFingerprint: keyFingerprint(secrets.publicKey),
+        ...(recovery ? { recoveryCode: recovery.fingerprint } : {}),
+      },
     });
   })();
   return toOfficer(row(kase, name)!);
@@ -154,6 +178,8 @@ export function listOfficers(kase: Case): Officer[] {
  * repeated failures lock the account.
  */
 export function signIn(kase: Case, name: string, password: string, location?: string | null): SignedIn {
+  // Names are stored NFC: the same name typed in decomposed form (e.g. on macOS) is the same officer.
+  if (!row(kase, name)) name = name.normalize('NFC').trim();
   const r = row(kase, name);
   // Every attempt is a custody event, including those refused before any password is checked.
   const refuse = (code: 'AUTH_FAILED' | 'OFFICER_DISABLED' | 'OFFICER_LOCKED', why: string, message: string): never => {
@@ -247,4 +273,63 @@ export function setOfficerStatus(kase: Case, by: SignedIn, name: string, status:
     });
   })();
   return toOfficer(row(kase, name)!);
+}
+
+/**
+ * Signs in the officer whose account is locked, with the case's recovery code and their own
+ * password (the code alone proves nobody's identity, and the password alone is what a lock
+ * stops). The account stays locked until finishRecoveryUnlock, which the service calls once the
+ * session signs the officer's events, so the unlock is attributed by key like any other event.
+ * A wrong code or password is a refused sign-in, in the log.
+ */
+export function recoverySignIn(kase: Case, name: string, code: string, password: string, location?: string | null): SignedIn {
+  if (!row(kase, name)) name = name.normalize('NFC').trim();
+  const r = row(kase, name);
+  const refuse = (why: string, message: string): never => {
+    kase.custody.append({ officer: name, action: 'officer.sign-in-refused', target: `officer:${name}`, details: { why, location: location ?? null } });
+    throw new EvidenceError('AUTH_FAILED', message);
+  };
+  if (!r || !r.secrets) return refuse('unknown officer (recovery code)', `There is no officer account "${name}" in this case.`);
+  if (r.status !== 'locked') {
+    throw new EvidenceError(
+      'CONFLICT',
+      r.status === 'disabled'
+        ? `The account of ${name} is disabled, not locked: only an examiner or admin can enable it (evidence officer enable).`
+        : `The account of ${name} is not locked: sign in as usual.`,
+    );
+  }
+  if (!checkRecoveryCode(kase, name, code)) {
+    return refuse(
+      'wrong recovery code',
+      `That is not the recovery code of ${name}. The code was shown once when the case was created; ask another examiner or admin to unlock the account (evidence officer enable).`,
+    );
+  }
+  const secrets = JSON.parse(r.secrets) as OfficerSecrets;
+  const key = unlock(secrets, password);
+  if (!key) return refuse('wrong password (recovery code)', `Wrong password for ${name}: the recovery code unlocks the account only with the officer's own password.`);
+  kase.db.transaction(() => {
+    kase.db.prepare('UPDATE officers SET failed_sign_ins = 0 WHERE name = ?').run(name);
+    kase.custody.append({
+      officer: name,
+      action: 'officer.signed-in',
+      target: `officer:${name}`,
+      details: { role: r.role, location: location ?? null, with: 'recovery code' },
+    });
+  })();
+  return { name, role: r.role, publicKey: secrets.publicKey, privateKey: key };
+}
+
+/** Unlocks the account of the officer signed in by recoverySignIn, within their signed session. */
+export function finishRecoveryUnlock(kase: Case, who: SignedIn, reason: string): Officer {
+  kase.db.transaction(() => {
+    kase.db.prepare("UPDATE officers SET status = 'active', failed_sign_ins = 0 WHERE name = ?").run(who.name);
+    kase.custody.append({
+      officer: who.name,
+      action: 'officer.unlocked',
+      target: `officer:${who.name}`,
+      reason,
+      details: { previous: 'locked', status: 'active', failedInARow: 0, with: 'recovery code' },
+    });
+  })();
+  return toOfficer(row(kase, who.name)!);
 }
