@@ -16,6 +16,11 @@
 //   npm run bench -- --hashsets         only the known-hash set figures: 1,000,000 items against a
 //                                       10,000,000-hash set (--quick: 100,000 against 1,000,000;
 //                                       --hashset-items / --hashset-hashes to choose)
+//   npm run bench -- --custody          only the custody figure: `evidence custody verify` of a log
+//                                       of 1,000,000 events with its signed checkpoints and receipts
+//                                       (--quick: 100,000; --custody-events N). Part of the default
+//                                       run too (the log is generated once, then reused);
+//                                       --no-custody leaves it out
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -40,6 +45,9 @@ const { values: opt } = parseArgs({
     hashsets: { type: 'boolean', default: false },
     'hashset-items': { type: 'string' },
     'hashset-hashes': { type: 'string' },
+    custody: { type: 'boolean', default: false },
+    'no-custody': { type: 'boolean', default: false },
+    'custody-events': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   allowPositionals: false,
@@ -56,7 +64,9 @@ if (opt.help) {
   --search       only the search section: 20 trigram queries over a generated case of 1,000,000 items with
                  text (--quick: 100,000; --search-items N); it also runs in the default run unless --no-search
   --hashsets     only the known-hash set section: import a 10,000,000-hash list and match 1,000,000 items
-                 (--quick: 1,000,000 and 100,000; --hashset-items N, --hashset-hashes N)`);
+                 (--quick: 1,000,000 and 100,000; --hashset-items N, --hashset-hashes N)
+  --custody      only the custody section: evidence custody verify of a generated log of 1,000,000 events
+                 (--quick: 100,000; --custody-events N); it also runs in the default run unless --no-custody`);
   process.exit(0);
 }
 
@@ -92,6 +102,16 @@ if (opt.search) {
   console.log(searchReport(fig).join('\n'));
   if (opt.json) writeFileSync(resolve(opt.json), JSON.stringify({ generatedAt: new Date().toISOString(), search: fig }, null, 2) + '\n');
   process.exit(0);
+}
+const CUSTODY_EVENTS = Number(opt['custody-events'] ?? (opt.quick ? 100_000 : 1_000_000));
+if (opt.custody) {
+  const { custodyBench, custodyReport } = await import('./custody.ts');
+  mkdirSync(BASE, { recursive: true });
+  console.log(`Evidence catalogue benchmark: custody verify (${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, node ${process.version}, load ${loadavg()[0]!.toFixed(2)})`);
+  const fig = custodyBench({ base: BASE, events: CUSTODY_EVENTS, log: (s) => console.log(s) });
+  console.log(custodyReport(fig).join('\n'));
+  if (opt.json) writeFileSync(resolve(opt.json), JSON.stringify({ generatedAt: new Date().toISOString(), custody: fig }, null, 2) + '\n');
+  process.exit(fig.cliOk ? 0 : 1);
 }
 const QUICK = opt.quick;
 const REPS = opt.reps ? Math.max(1, Number.parseInt(opt.reps, 10) || 1) : QUICK ? 1 : 3;
@@ -433,6 +453,20 @@ if (!opt['no-search']) {
   log('');
 }
 
+// Custody verify of a generated log of a million events (issue 10): generated once, then reused.
+let custodyFig: import('./custody.ts').CustodyFigures | null = null;
+if (!opt['no-custody']) {
+  const { custodyBench } = await import('./custody.ts');
+  log(`Custody: evidence custody verify of a log of ${CUSTODY_EVENTS.toLocaleString('en')} events`);
+  try {
+    custodyFig = custodyBench({ base: BASE, events: CUSTODY_EVENTS, log });
+  } catch (err) {
+    crashed = true;
+    log(`  custody FAILED: ${(err as Error).message}`);
+  }
+  log('');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report.
 
@@ -563,6 +597,11 @@ if (searchFig) {
   log('');
   for (const l of searchReport(searchFig)) log(l);
 }
+if (custodyFig) {
+  const { custodyReport } = await import('./custody.ts');
+  log('');
+  for (const l of custodyReport(custodyFig)) log(l);
+}
 if (crashed) log('Some runs FAILED (see above): their times are left out of the medians.');
 
 if (opt.json) {
@@ -580,6 +619,7 @@ if (opt.json) {
     peakRssAsTreeGrows: { folder: rssFolder, zipDeflated: rssZip },
     archives: { ...archiveStatus, results: archiveFigs },
     search: searchFig,
+    custody: custodyFig,
     crashed,
   };
   writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');

@@ -223,6 +223,26 @@ function ownKey(dir: string, officer: string): { pub: string; priv: KeyObject } 
   return { pub: secrets.publicKey, priv };
 }
 
+/**
+ * The README's "without the app" recipe, as printed: its two sh blocks (the chain, then who signed
+ * what and the receipts), run with bash on this case and these receipts files.
+ */
+function readmeRecipe(dir: string, receipts: string[]): { code: number; out: string } {
+  const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const chain = blocks.find((b) => b.includes('> events.json') && b.includes('custody chain verifies'));
+  const signers = blocks.find((b) => b.includes('> checkpoints.json') && b.includes('session_heads'));
+  assert.ok(chain && signers, 'the README holds both recipes');
+  const files = receipts.map((f) => `'${f}'`).join(' ');
+  const script = (chain + signers)
+    .replaceAll('cases/op-sakura/case.db', join(dir, 'case.db'))
+    .replace('~/.local/share/evidence-catalogue/receipts/*.receipts.jsonl /media/usb/*.receipts.jsonl', files);
+  const cwd = mkdtempSync(join(tmpdir(), 'ev-recipe-'));
+  const r = spawnSync('bash', ['-e', '-c', script], { cwd, encoding: 'utf8' });
+  rmSync(cwd, { recursive: true, force: true });
+  return { code: r.status ?? -1, out: r.stdout + r.stderr };
+}
+
 describe('custody attacks (issue 10): attribution by key, receipts outside the case, pinned keys', { concurrency: false }, () => {
   let work: string;
   let template: World;
@@ -605,5 +625,35 @@ db.commit()
     const v = await custodyVerify(w, ['--code', `${code[1]}-${code[2]}`]);
     assert.equal(v.code, 0, v.text);
     assert.match(v.text, new RegExp(`Receipt code: +${code[1]}-${code[2]} agrees with this log`));
+  });
+  test('the README recipe without the app (sqlite3, python3, openssl): passes on the case, names the forged event and the rollback', { skip: ['sqlite3', 'python3', 'openssl'].every(hasTool) ? false : 'needs sqlite3, python3 and openssl' }, () => {
+    const w = copy();
+    const uuid = withDb(w.dir, (db) => (db.prepare('SELECT uuid FROM cases').get() as { uuid: string }).uuid);
+    const receipts = [join(receiptsFolder(w.home), `${uuid}.receipts.jsonl`), join(w.witness, `${uuid}.receipts.jsonl`)];
+    let r = readmeRecipe(w.dir, receipts);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /custody chain verifies; head [0-9a-f]{64}/);
+    assert.match(r.out, /\d+ events, each signed by its officer's key; every receipt is in the log/);
+
+    // A forged event with a correct chain hash: the chain still verifies, the signers do not.
+    const head = events(w.dir).at(-1)!;
+    const e: EventRow = { ...head, seq: head.seq + 1, officer: REVIEWER, action: 'exhibit.seal-broken', target: 'exhibit:EXH-1', reason: null, details: '{}', prev_hash: head.hash };
+    e.hash = rowHash(e);
+    withDb(w.dir, (db) =>
+      db
+        .prepare('INSERT INTO custody_events (seq, at_utc, tz_offset, tz_name, officer, host, action, target, reason, details, prev_hash, hash) VALUES (@seq, @at_utc, @tz_offset, @tz_name, @officer, @host, @action, @target, @reason, @details, @prev_hash, @hash)')
+        .run(e),
+    );
+    r = readmeRecipe(w.dir, receipts);
+    assert.notEqual(r.code, 0);
+    assert.match(r.out, /custody chain verifies/);
+    assert.match(r.out, new RegExp(`event ${e.seq} \\(exhibit\\.seal-broken, recorded as Rev C\\) is not signed by that officer's key`));
+
+    // The older case.db: the receipts say so.
+    for (const f of ['case.db-wal', 'case.db-shm']) if (existsSync(join(w.dir, f))) unlinkSync(join(w.dir, f));
+    cpSync(older, join(w.dir, 'case.db'));
+    r = readmeRecipe(w.dir, receipts);
+    assert.notEqual(r.code, 0);
+    assert.match(r.out, /records event \d+: this log no longer holds it \(rolled back or rewritten\)/);
   });
 });
