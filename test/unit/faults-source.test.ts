@@ -8,7 +8,7 @@
 // Needs root (mounts, loop devices): elsewhere the tests skip, saying why.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import {
@@ -35,6 +35,30 @@ function makeExport(dir: string, seed: number, large: number, small: number): vo
     mkdirSync(join(dir, `chats/c${d}`), { recursive: true });
     for (let i = 0; i < small / 10; i++) writeFileSync(join(dir, `chats/c${d}/msg_${i}.bin`), bytes.next(2000 + ((i * 37) % 3000)));
   }
+}
+
+function loopTools(): string | null {
+  for (const tool of ['losetup', 'mkfs.ext4', 'debugfs']) {
+    if (spawnSync('which', [tool]).status !== 0) return `${tool} is not installed (apt-get install util-linux e2fsprogs)`;
+  }
+  return null;
+}
+
+/**
+ * Mounts an ext4 image read-only through a loop device with direct I/O, so that a read past the
+ * end of a (later truncated) image is an I/O error, as from a failing or vanished disk, not
+ * zeros. Returns why not, if the kernel or the container refuses.
+ */
+function loopMount(t: TestContext, img: string, mnt: string): string | null {
+  const lo = spawnSync('losetup', ['-f', '--show', '--direct-io=on', '-r', img], { encoding: 'utf8' });
+  if (lo.status !== 0) return `losetup refused: ${lo.stderr.trim()}`;
+  const dev = lo.stdout.trim();
+  t.after(() => spawnSync('losetup', ['-d', dev]));
+  mkdirSync(mnt, { recursive: true });
+  const m = spawnSync('mount', ['-o', 'ro,noload', dev, mnt], { encoding: 'utf8' });
+  if (m.status !== 0) return `mounting ext4 from a loop device refused: ${m.stderr.trim()}`;
+  t.after(() => unmount(mnt));
+  return null;
 }
 
 function itemsNow(caseDir: string): number {
@@ -152,9 +176,8 @@ describe("the export's drive fails during an ingest (real CLI, mounts)", { concu
 
   test('EIO reading one file (its blocks gone from the disk under the mount): that item records the error, the rest is catalogued', (t) => {
     if (refused) return t.skip(refused);
-    for (const tool of ['losetup', 'mkfs.ext4', 'debugfs']) {
-      if (spawnSync('which', [tool]).status !== 0) return t.skip(`${tool} is not installed (apt-get install util-linux e2fsprogs)`);
-    }
+    const why = loopTools();
+    if (why) return t.skip(why);
     const src = join(work, 'eio-src');
     makeExport(src, 7103, 3, 200);
     // Written last, so its blocks are the last ones mkfs allocates.
@@ -166,16 +189,9 @@ describe("the export's drive fails during an ingest (real CLI, mounts)", { concu
     if (!ext) return t.skip('debugfs did not give the blocks of the test file');
     const first = Number(ext[1]);
     const last = Number(ext[2]);
-    // Direct I/O: a read past the end of the backing file is an I/O error, not zeros.
-    const lo = spawnSync('losetup', ['-f', '--show', '--direct-io=on', '-r', img], { encoding: 'utf8' });
-    if (lo.status !== 0) return t.skip(`losetup refused: ${lo.stderr.trim()}`);
-    const dev = lo.stdout.trim();
-    t.after(() => spawnSync('losetup', ['-d', dev]));
     const mnt = join(work, 'eio-mnt');
-    mkdirSync(mnt, { recursive: true });
-    const m = spawnSync('mount', ['-o', 'ro,noload', dev, mnt], { encoding: 'utf8' });
-    if (m.status !== 0) return t.skip(`mounting ext4 from a loop device refused: ${m.stderr.trim()}`);
-    t.after(() => unmount(mnt));
+    const skip = loopMount(t, img, mnt);
+    if (skip) return t.skip(skip);
     // The disk "loses" the second half of the file: reading there fails with EIO.
     const expected = exportHashes(src).hashes;
     truncateSync(img, Math.floor((first + last) / 2) * 4096);
@@ -200,6 +216,46 @@ describe("the export's drive fails during an ingest (real CLI, mounts)", { concu
       assert.equal(f.sha256, expected.get(f.path), `${f.path} hash`);
     }
     assert.equal(runCli(['verify', caseDir]).code, 0);
+  });
+
+  test('the drive fails as a whole with its mount left behind (every read EIO): stops with exit 3 instead of recording each file unreadable; resume completes', (t) => {
+    if (refused) return t.skip(refused);
+    const why = loopTools();
+    if (why) return t.skip(why);
+    const src = join(work, 'dead-src');
+    makeExport(src, 7106, 10, 600);
+    const img = join(work, 'dead.ext4');
+    const mk = spawnSync('mkfs.ext4', ['-q', '-F', '-O', '^has_journal', '-b', '4096', '-d', src, img, '48M'], { encoding: 'utf8' });
+    if (mk.status !== 0) return t.skip(`mkfs.ext4 -d failed: ${mk.stderr}`);
+    const good = join(work, 'dead.ext4.good');
+    cpSync(img, good);
+    const mnt = join(work, 'dead-mnt');
+    const skip = loopMount(t, img, mnt);
+    if (skip) return t.skip(skip);
+    // Every folder and inode read once (cached, as a walk would leave them), then the disk's
+    // data is gone: the folders still list, every file read fails with EIO.
+    spawnSync('ls', ['-lR', mnt], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    truncateSync(img, 4096);
+    const probe = spawnSync('dd', [`if=${join(mnt, 'DCIM', 'VID_001.mp4')}`, 'of=/dev/null', 'bs=1M'], { encoding: 'utf8' });
+    if (!/Input\/output error/.test(probe.stderr)) return t.skip(`this kernel's loop device gives no EIO past the end: ${probe.stderr.trim()}`);
+
+    const caseDir = join(work, 'case-dead');
+    initCase(caseDir);
+    const r = runCli(['ingest', caseDir, mnt]);
+    assertDriveGone(r, 'dead drive');
+    assert.match(r.stderr, /files in a row failed with EIO/, describeRun(r));
+    t.diagnostic(r.stderr.trim().split('\n').at(-1)!);
+    assert.doesNotMatch(r.stdout, /Ingest finished/, describeRun(r));
+    const facts = assertCaseConsistent(caseDir, 'dead drive');
+    for (const f of facts.files) assert.doesNotMatch(f.error ?? '', /EIO/, `${f.path}: the dead drive is not recorded as the file's own problem`);
+    assert.notEqual(facts.sources[0]!.status, 'finished');
+
+    // The drive is back (the image whole again, mounted at the same place): the resume completes.
+    unmount(mnt);
+    cpSync(good, img);
+    const again = loopMount(t, img, mnt);
+    if (again) return t.skip(again);
+    resumeComplete(t, caseDir, mnt, src, 'dead drive');
   });
 
   test('a file that ends before the size it had when opened is recorded so, with the hashes of what was read', (t) => {

@@ -77,7 +77,18 @@ interface Placed {
   entry: SourceEntry;
   depth: number;
   parentId: number | null;
+  /** Read from a file on the export's drive (not from a container's store copy). */
+  fromSource?: boolean;
 }
+
+/** Read errors that come from the drive rather than from one file: it failed, or was pulled with its mount left behind. */
+const DRIVE_ERRORS = new Set(['EIO', 'ENXIO', 'ENODEV', 'ESTALE', 'ENOTCONN', 'ENOMEDIUM', 'EREMOTEIO']);
+/**
+ * This many files in a row failing with a drive error, none read in between, means the drive is
+ * gone or failing, not that each file is damaged: the run stops rather than record each as
+ * unreadable (which the resume would then never read again).
+ */
+const DRIVE_FAILING_RUN = 16;
 
 interface PendingRow extends Placed {
   result: HashResult | null;
@@ -235,6 +246,8 @@ class IngestRun {
   private doneFiles = 0;
   /** Bytes of the export's files not recorded yet (the scan's count): what still needs room in the case. */
   private pendingBytes = 0;
+  /** Files that failed with a drive error since the drive last read a file (see DRIVE_FAILING_RUN). */
+  private suspects: PendingRow[] = [];
   /** Entries the scan found that the interrupted run had recorded (a resume's check that this is the same export). */
   private seenDone = 0;
   /** Why the export can no longer be read, once a failure showed its drive is gone. */
@@ -315,6 +328,9 @@ class IngestRun {
         await this.settle();
       }
       if (this.failure) throw this.failure;
+      // Fewer than DRIVE_FAILING_RUN failures at the very end: the drive cannot be told to have
+      // failed, so they are those files' problems. (A stop or Ctrl-C leaves them to the resume.)
+      if (!this.aborted) this.releaseSuspects();
     } catch (err) {
       failure = err;
       await this.pool.idle().catch(() => undefined);
@@ -546,7 +562,7 @@ class IngestRun {
     try {
       const now = statSync(this.root);
       if (now.dev !== this.st.dev || now.ino !== this.st.ino) {
-        this.goneReason = 'it is no longer the same folder (its drive was unmounted)';
+        this.goneReason = 'it is no longer the same folder: was the drive removed?';
         return true;
       }
       if (now.isDirectory()) {
@@ -559,7 +575,7 @@ class IngestRun {
       }
       return false;
     } catch (err) {
-      this.goneReason = errorMessage(err);
+      this.goneReason = `${errorMessage(err)}: was the drive removed?`;
       return true;
     }
   }
@@ -670,13 +686,14 @@ class IngestRun {
         else {
           r.error = `could not read: ${errorMessage(err)}`;
           r.readFailed = true;
+          r.readCode = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : null;
         }
       }
       this.onResult(r);
       return;
     }
     const id = this.nextId++;
-    this.inflight.set(id, { ...placed, entry: { ...e, content: null } });
+    this.inflight.set(id, { ...placed, entry: { ...e, content: null }, fromSource: c.type === 'file' });
     const size = c.type === 'bytes' ? c.data.byteLength : c.type === 'range' ? c.size : (e.size ?? 0);
     const task: HashTask = { id, content: c, size, name: e.name, analyze: true };
     if (size > SMALL_OBJECT_MAX) {
@@ -720,7 +737,6 @@ class IngestRun {
     const placed = this.inflight.get(r.id);
     if (!placed) return;
     this.inflight.delete(r.id);
-    const e = placed.entry;
     if (r.caseFault) {
       // The store copy could not be written: no row (nothing marked done that is not stored);
       // the run stops and the resume stores this file.
@@ -728,6 +744,33 @@ class IngestRun {
       return;
     }
     if (r.readFailed && this.readsSource(placed) && this.stopIfSourceGone()) return;
+    if (placed.fromSource) {
+      if (r.readFailed && DRIVE_ERRORS.has(r.readCode ?? '')) {
+        // Held back until a later file reads (then it was this file's problem after all): a
+        // drive that died with its mount left behind fails every file the same way.
+        this.suspects.push({ ...placed, result: r });
+        if (this.suspects.length >= DRIVE_FAILING_RUN) {
+          this.failure ??= new SourceGone(
+            `${this.suspects.length} files in a row failed with ${r.readCode}: was the drive removed, or is it failing? A failing drive is best imaged first`,
+          );
+        }
+        return;
+      }
+      if (r.sha256) this.releaseSuspects();
+    }
+    this.accept(placed, r);
+  }
+
+  /** Files held back on a drive error, recorded with their problem once the drive has read again (or the run ends). */
+  private releaseSuspects(): void {
+    const held = this.suspects;
+    this.suspects = [];
+    for (const row of held) this.accept(row, row.result!);
+  }
+
+  /** A file's result becomes a row to commit, with its problem and counts. */
+  private accept(placed: Placed, r: HashResult): void {
+    const e = placed.entry;
     if (r.sha256) {
       const dup =
         r.stored === 'file'
@@ -1018,7 +1061,7 @@ class IngestRun {
     if (failure instanceof SourceGone || (!(failure instanceof EvidenceError) && this.sourceGone())) {
       return new EvidenceError(
         'SOURCE_UNREADABLE',
-        `The export at ${this.root} can no longer be read (${this.goneReason ?? errorMessage(failure)}): was the drive removed? ${files}. Reconnect it and run the same command to resume.`,
+        `The export at ${this.root} can no longer be read: ${failure instanceof SourceGone ? failure.message : (this.goneReason ?? `${errorMessage(failure)}: was the drive removed?`)}. ${capitalise(files)}; nothing unread is marked done. Reconnect it and run the same command to resume.`,
       );
     }
     return failure;

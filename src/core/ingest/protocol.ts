@@ -61,6 +61,8 @@ export interface HashResult {
   caseFault?: { code: string; message: string };
   /** Reading the source failed (`error` says how): the pipeline checks whether the whole export is gone. */
   readFailed?: boolean;
+  /** The system's code for that read failure (EIO, ENOENT, ...), where it gave one. */
+  readCode?: string | null;
 }
 
 export interface WorkerSetup {

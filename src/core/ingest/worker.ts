@@ -48,6 +48,7 @@ async function processTask(task: HashTask): Promise<{ result: HashResult; transf
     else {
       result.error = `could not read: ${errorMessage(err)}`;
       result.readFailed = true;
+      result.readCode = errCode(err);
     }
     return { result, transfer: [] };
   }
@@ -88,6 +89,11 @@ async function textOfStoreCopy(task: HashTask, mime: string | null): Promise<Has
     head: readFilePrefix(path, HEAD_BYTES),
     readPrefix: (max) => readFilePrefix(path, max),
   });
+}
+
+function errCode(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : null;
 }
 
 function hex8(n: number): string {
