@@ -80,9 +80,13 @@ const LABEL = new Map(FIELD_DEFS.map((f) => [f[0], f[2]]));
 const SQL_OF = new Map(FIELD_DEFS.map((f) => [f[0], f[1]]));
 export const ENTRY_BYTES = 32 + FIELDS.length;
 
-/** The canonical values of every item of a source, oldest id first (exported for the README recipe and tests). */
+/**
+ * The canonical values of a page of a source's items, oldest id first (exported for the README
+ * recipe and tests). `+i.source_id` keeps SQLite on the rowid range: the (source_id, path) index
+ * would make every page a sort of the whole source.
+ */
 export const CANONICAL_SQL = `SELECT ${FIELDS.map((f) => `${SQL_OF.get(f)!} AS "${f}"`).join(', ')}
-  FROM items i LEFT JOIN metadata m ON m.item_id = i.id WHERE i.source_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`;
+  FROM items i LEFT JOIN metadata m ON m.item_id = i.id WHERE +i.source_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`;
 
 const KEY_PREFIX = FIELDS.map((f) => `${JSON.stringify(f)}:`);
 
@@ -177,7 +181,7 @@ const PAGE = 4096;
  */
 export function forEachEntry(db: DB, sourceId: number, each: (id: number, entry: Buffer) => void, upTo = Number.MAX_SAFE_INTEGER): void {
   const page = db.prepare(CANONICAL_SQL);
-  let after = 0;
+  let after = ((db.prepare('SELECT MIN(id) AS m FROM items WHERE source_id = ?').get(sourceId) as { m: number | null }).m ?? 1) - 1;
   for (;;) {
     const rows = page.all(sourceId, after, PAGE) as Record<string, unknown>[];
     for (const r of rows) {
