@@ -215,7 +215,11 @@ export class EvidenceService {
     const { c, who } = this.session(i.session, { ending: true });
     // The checkpoint, its event and the sign-out in one transaction; then the receipt outside the case.
     const cp = makeCheckpoint(c, who, 'sign-out', { fromSeq: this.sessions.get(i.session)!.fromSeq, signOut: true, receiptsDir: this.opts.receiptsDir });
-    closeSession(c, i.session);
+    // A job of this officer still running (an ingest started in the app) goes on signing its
+    // events with this session's running record until it ends.
+    const jobs = this.jobs.running().filter((j) => j.casePath === c.layout.root && j.officer === who.name);
+    if (jobs.length === 0) closeSession(c, i.session);
+    else void Promise.all(jobs.map((j) => this.jobs.settled(j.jobId).catch(() => null))).then(() => closeSession(c, i.session));
     this.sessions.delete(i.session);
     this.viewed.delete(i.session);
     return cp;
