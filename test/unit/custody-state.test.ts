@@ -7,13 +7,14 @@
 import './custody-helpers.ts';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { exifJpeg } from '../fixtures/images.ts';
 import { TOKYO } from '../fixtures/tree.ts';
-import { removeTree, runCli, runCliChild, tempDir } from './helpers.ts';
+import { hasTool, removeTree, runCli, runCliChild, tempDir } from './helpers.ts';
 import { details, events } from './custody-helpers.ts';
 import { CANONICAL_SQL, canonicalRow, entryOf, FIELDS } from '../../src/core/custody/catalogueDigest.ts';
 import { canonicalJson } from '../../src/core/custody/canonical.ts';
@@ -80,6 +81,15 @@ function attacked(t: import('node:test').TestContext, attack: (db: Database.Data
   return casePath;
 }
 
+/** The README's catalogue recipe (python3 alone), as printed, run on a case's source 1. */
+function readmeCatalogueRecipe(casePath: string): { code: number; out: string } {
+  const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+  const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('as its ingest recorded them'));
+  assert.ok(block, 'the README holds the catalogue recipe');
+  const r = spawnSync('bash', ['-e', '-c', block.replaceAll('cases/op-sakura/case.db', join(casePath, 'case.db'))], { encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout + r.stderr };
+}
+
 /** Both verifications, as child processes: each must fail with exit 1 and say `expect`. */
 async function caught(casePath: string, expect: RegExp[]): Promise<void> {
   const custody = await runCliChild(['custody', 'verify', casePath]);
@@ -122,15 +132,32 @@ describe('the catalogue and the state are in the chain', () => {
     const db = new Database(join(base, 'case.db'), { readonly: true });
     try {
       const row = db.prepare(CANONICAL_SQL).all(1, photoId - 1, 1)[0] as Record<string, unknown>;
-      assert.equal(canonicalRow(row), canonicalJson(row), 'the same bytes as the custody log canonical JSON');
+      assert.match(String(row.lat), /^35\.65/);
+      // GPS as the 16 hex digits of the IEEE-754 double; otherwise the custody log's canonical JSON.
+      const hex = (v: unknown): string | null => {
+        if (typeof v !== 'number') return null;
+        const b = Buffer.alloc(8);
+        b.writeDoubleBE(v);
+        return b.toString('hex');
+      };
+      assert.equal(canonicalRow(row), canonicalJson({ ...row, lat: hex(row.lat), lon: hex(row.lon), alt: hex(row.alt) }));
       assert.deepEqual(Object.keys(JSON.parse(canonicalRow(row)) as object), FIELDS);
-      assert.match(String(row.lat), /^35\.65/, 'GPS as printf %.17g text');
       const leaf = entryOf(row).subarray(0, 32).toString('hex');
       const stored = db.prepare('SELECT entry FROM catalogue_leaves WHERE item_id = ?').get(photoId) as { entry: Buffer };
       assert.equal(stored.entry.subarray(0, 32).toString('hex'), leaf);
     } finally {
       db.close();
     }
+  });
+
+  test("the README's catalogue recipe recomputes the root with python3 alone, and fails on an edited row", { skip: hasTool('python3') ? false : 'python3 is not installed' }, (t) => {
+    let r = readmeCatalogueRecipe(base);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /catalogue of source 1: 15 items, as its ingest recorded them/);
+    const c = attacked(t, (db) => db.prepare('UPDATE metadata SET lat = 13.75 WHERE item_id = ?').run(photoId));
+    r = readmeCatalogueRecipe(c);
+    assert.notEqual(r.code, 0);
+    assert.match(r.out, /the catalogue of source 1 is not what its ingest recorded/);
   });
 
   test('a catalogue row deleted is caught and named', async (t) => {

@@ -7,8 +7,9 @@
 // - An item's canonical row is the JSON object (keys sorted, no whitespace, as for custody events)
 //   of the values CANONICAL_SQL selects: the item's columns (id, source, path and its raw bytes,
 //   size, times, mode, hashes, type, error, nesting, reader facts) and its metadata (time taken,
-//   GPS, camera, the metadata JSON). REAL values (GPS) are written by SQLite's printf('%.17g'),
-//   so every language gets the same text. leaf = SHA-256(canonical row).
+//   GPS, camera, the metadata JSON). A GPS value (REAL) is written as the 16 hex digits of its
+//   IEEE-754 double, big-endian: decimal forms differ between languages (35 or 35.0, 1e-05 or
+//   0.00001) and between SQLite versions' printf. leaf = SHA-256(canonical row).
 // - A check byte per field: FNV-1a (32-bit, over the code points of the field's JSON text), low
 //   8 bits. They are not a security measure (the leaf is): they only tell which fields changed.
 // - entry = leaf (32 bytes) + one check byte per field, in FIELDS order.
@@ -64,9 +65,9 @@ const FIELD_DEFS: readonly (readonly [name: string, sql: string, label: string])
   ['extra', 'i.extra', 'reader facts'],
   ['has_metadata', 'CASE WHEN m.item_id IS NULL THEN 0 ELSE 1 END', 'metadata record'],
   ['taken_at', 'm.taken_at', 'time taken'],
-  ['lat', "CASE WHEN m.lat IS NULL THEN NULL ELSE printf('%.17g', m.lat) END", 'GPS latitude'],
-  ['lon', "CASE WHEN m.lon IS NULL THEN NULL ELSE printf('%.17g', m.lon) END", 'GPS longitude'],
-  ['alt', "CASE WHEN m.alt IS NULL THEN NULL ELSE printf('%.17g', m.alt) END", 'GPS altitude'],
+  ['lat', 'm.lat', 'GPS latitude'],
+  ['lon', 'm.lon', 'GPS longitude'],
+  ['alt', 'm.alt', 'GPS altitude'],
   ['make', 'm.make', 'camera make'],
   ['model', 'm.model', 'camera model'],
   ['orientation', 'm.orientation', 'orientation'],
@@ -89,6 +90,10 @@ export const CANONICAL_SQL = `SELECT ${FIELDS.map((f) => `${SQL_OF.get(f)!} AS "
   FROM items i LEFT JOIN metadata m ON m.item_id = i.id WHERE +i.source_id = ? AND i.id > ? ORDER BY i.id LIMIT ?`;
 
 const KEY_PREFIX = FIELDS.map((f) => `${JSON.stringify(f)}:`);
+/** Fields read as REAL (GPS): canonical as the hex of the double. */
+const REAL = new Set(['lat', 'lon', 'alt']);
+const IS_REAL = FIELDS.map((f) => REAL.has(f));
+const f64 = Buffer.alloc(8);
 
 /** FNV-1a, 32-bit, over the code points of s. */
 function fnv1a(s: string): number {
@@ -107,8 +112,12 @@ function fnv1a(s: string): number {
   return h;
 }
 
-function jsonValue(v: unknown): string {
+function jsonValue(v: unknown, real = false): string {
   if (v === null || v === undefined) return 'null';
+  if (real && typeof v === 'number') {
+    f64.writeDoubleBE(v);
+    return `"${f64.toString('hex')}"`;
+  }
   if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
   if (typeof v === 'bigint') return v.toString();
   if (Buffer.isBuffer(v)) return JSON.stringify(`x'${v.toString('hex')}'`); // a BLOB where text was expected: only ever by tampering
@@ -123,7 +132,7 @@ export interface ItemEntry {
 /** The canonical JSON of one row as CANONICAL_SQL returned it. */
 export function canonicalRow(row: Record<string, unknown>): string {
   const parts: string[] = [];
-  for (let i = 0; i < FIELDS.length; i++) parts.push(KEY_PREFIX[i]! + jsonValue(row[FIELDS[i]!]));
+  for (let i = 0; i < FIELDS.length; i++) parts.push(KEY_PREFIX[i]! + jsonValue(row[FIELDS[i]!], IS_REAL[i]));
   return `{${parts.join(',')}}`;
 }
 
@@ -132,7 +141,7 @@ export function entryOf(row: Record<string, unknown>): Buffer {
   const out = Buffer.allocUnsafe(ENTRY_BYTES);
   const parts: string[] = [];
   for (let i = 0; i < FIELDS.length; i++) {
-    const text = jsonValue(row[FIELDS[i]!]);
+    const text = jsonValue(row[FIELDS[i]!], IS_REAL[i]);
     parts.push(KEY_PREFIX[i]! + text);
     out[32 + i] = fnv1a(text) & 0xff;
   }
