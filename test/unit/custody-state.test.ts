@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { exifJpeg } from '../fixtures/images.ts';
 import { TOKYO } from '../fixtures/tree.ts';
-import { hasTool, removeTree, runCli, runCliChild, tempDir } from './helpers.ts';
+import { hasTool, newCase, removeTree, runCli, runCliChild, tempDir } from './helpers.ts';
 import { details, events } from './custody-helpers.ts';
 import { CANONICAL_SQL, canonicalRow, entryOf, FIELDS } from '../../src/core/custody/catalogueDigest.ts';
 import { canonicalJson } from '../../src/core/custody/canonical.ts';
@@ -101,6 +101,44 @@ async function caught(casePath: string, expect: RegExp[]): Promise<void> {
   for (const re of expect) assert.match(full.out, re, 'verify names it');
   assert.match(full.out, /Verification FAILED/);
 }
+
+test('an honest case with every kind of state change verifies: interrupted and resumed ingest, accounts, exhibits, tags, notes', async (t) => {
+  const { service, casePath, session } = newCase(t);
+  const exp = join(tempDir(t), 'export');
+  mkdirSync(exp);
+  for (let i = 0; i < 400; i++) writeFileSync(join(exp, `f${String(i).padStart(3, '0')}.txt`), `file ${i} `.repeat(50));
+  // Stopped part-way (as Ctrl-C does), then resumed: two commitments of one source.
+  const stop = new AbortController();
+  const first = await service.ingest({ session, sourcePath: exp, workers: 1 }, { signal: stop.signal, onProgress: (p) => p.filesDone >= 40 && stop.abort() });
+  assert.equal(first.status, 'interrupted');
+  assert.equal(service.verifyCustody({ casePath }).ok, true, 'an interrupted ingest verifies');
+  const second = await service.ingest({ session, sourcePath: exp, workers: 1 });
+  assert.equal(second.status, 'finished');
+  const commits = events(casePath).filter((e) => e.action === 'ingest.interrupted' || e.action === 'ingest.finished');
+  assert.deepEqual(commits.map((e) => e.action), ['ingest.interrupted', 'ingest.finished']);
+  const [a, b] = commits.map((e) => details(e).catalogue as { items: number });
+  assert.ok(a!.items > 0 && a!.items < b!.items && b!.items === 400, `${a!.items} then ${b!.items}`);
+
+  service.addOfficer({ session, name: 'Sok Dara', role: 'officer', password: 'sok-password-12' });
+  service.addOfficer({ session, name: 'Rev C', role: 'reviewer', password: 'rev-password-12' });
+  for (let i = 0; i < 5; i++) assert.throws(() => service.signIn({ casePath, officer: 'Sok Dara', password: 'wrong-password' }));
+  service.setOfficerStatus({ session, name: 'Sok Dara', status: 'active', reason: 'identity checked' });
+  service.setOfficerStatus({ session, name: 'Rev C', status: 'disabled', reason: 'left the unit' });
+  service.addExhibit({ session, number: 'EXH-1', sealNumber: 'S-1' });
+  const sok = service.signIn({ casePath, officer: 'Sok Dara', password: 'sok-password-12' }).session;
+  service.transferCustody({ session, toSession: sok, exhibit: 'EXH-1', reason: 'to the lab' });
+  service.recordSeal({ session: sok, exhibit: 'EXH-1', action: 'broken', reason: 'exam' });
+  service.recordSeal({ session: sok, exhibit: 'EXH-1', action: 'resealed', reason: 'done', newSeal: 'S-2' });
+  service.addTag({ session, id: 'burner-phone', labelEn: 'Burner phone', colour: '#8e24aa' });
+  service.tagItems({ session, tag: 'burner-phone', ids: [3, 4, 5], comment: 'numbers' });
+  service.untagItems({ session: sok, tag: 'burner-phone', ids: [4] });
+  const note = service.addNote({ session, item: 7, text: 'see EXH-2' });
+  service.removeNote({ session, note: note.id, reason: 'wrong item' });
+  service.signOut({ session: sok });
+  const r = service.verifyCustody({ casePath });
+  assert.deepEqual(r.findings, []);
+  assert.equal(r.ok, true);
+});
 
 describe('the catalogue and the state are in the chain', () => {
   let root = '';

@@ -137,6 +137,8 @@ export function verifyState(db: DB): StateReport {
   let caseEv: Ev | null = null;
   const recovery = new Map<string, { fingerprint: string; seq: number }>();
   const officers = new Map<string, OfficerState>();
+  /** Status set on names recorded before accounts existed (no officer.added): disable/enable only. */
+  const nameOnly = new Map<string, { status: string; seq: number }>();
   const exhibits = new Map<string, ExhibitState>();
   const caseTags = new Map<string, { labelEn: unknown; labelJa: unknown; colour: unknown; seq: number; officer: string }>();
   const itemTags = new Map<string, { officer: string; comment: string | null; seq: number }>();
@@ -179,8 +181,14 @@ export function verifyState(db: DB): StateReport {
       case 'officer.locked':
       case 'officer.sign-in-failed':
       case 'officer.signed-in': {
-        const o = officers.get(idOf(e.target, 'officer') ?? '');
-        if (!o) break;
+        const who = idOf(e.target, 'officer') ?? '';
+        const o = officers.get(who);
+        if (!o) {
+          if (e.action === 'officer.disabled' || e.action === 'officer.enabled' || e.action === 'officer.unlocked') {
+            nameOnly.set(who, { status: str(d.status) ?? (e.action === 'officer.disabled' ? 'disabled' : 'active'), seq: e.seq });
+          }
+          break;
+        }
         if (e.action === 'officer.signed-in') {
           o.failed = 0;
           o.at.failed = e.seq;
@@ -329,10 +337,10 @@ export function verifyState(db: DB): StateReport {
     const o = officers.get(r.name);
     if (!o) {
       // A name recorded before accounts existed: no password, no key, no role of its own.
+      const status = nameOnly.get(r.name);
       if (r.secrets !== null) state(0, `officer ${r.name}: has an account (password and signing key) that no officer.added event in the log created`);
-      else if (r.role !== 'officer' || r.status !== 'active') {
-        state(0, `officer ${r.name}: recorded by name only, yet the table gives them role ${r.role} and status ${r.status}, which no event in the log set`);
-      }
+      else if (r.role !== 'officer') state(0, `officer ${r.name}: recorded by name only, yet the table gives them role ${r.role}, which no event in the log set`);
+      else if (r.status !== (status?.status ?? 'active')) state(status?.seq ?? 0, `officer ${r.name}: account is ${r.status}, the log says ${status?.status ?? 'active'}`);
       continue;
     }
     if (r.role !== o.role) state(o.at.role!, `officer ${r.name}: role is ${r.role}, the log says ${o.role}`);
