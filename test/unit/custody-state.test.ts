@@ -140,6 +140,28 @@ test('an honest case with every kind of state change verifies: interrupted and r
   assert.equal(r.ok, true);
 });
 
+test('a row edited while an ingest was interrupted, before it was resumed, is caught against the interrupted commitment', async (t) => {
+  const { service, casePath, session } = newCase(t);
+  const exp = join(tempDir(t), 'export');
+  mkdirSync(exp);
+  for (let i = 0; i < 300; i++) writeFileSync(join(exp, `f${String(i).padStart(3, '0')}.txt`), `file ${i} `.repeat(50));
+  const stop = new AbortController();
+  const first = await service.ingest({ session, sourcePath: exp, workers: 1 }, { signal: stop.signal, onProgress: (p) => p.filesDone >= 40 && stop.abort() });
+  assert.equal(first.status, 'interrupted');
+  const db = new Database(join(casePath, 'case.db'));
+  db.prepare("UPDATE items SET path = 'planted.txt' WHERE id = 2").run();
+  db.close();
+  // The honest resume commits every row as it finds it, the edited one included...
+  assert.equal((await service.ingest({ session, sourcePath: exp, workers: 1 })).status, 'finished');
+  // ... but the interrupted run's commitment still says what row 2 was.
+  const r = service.verifyCustody({ casePath });
+  assert.equal(r.ok, false);
+  assert.ok(
+    r.findings.some((f) => f.what === 'catalogue' && /an item among ids 1-\d+ of source 1 was deleted, added or changed after the interrupted ingest recorded it \(event \d+\) and before event \d+/.test(f.message)),
+    JSON.stringify(r.findings),
+  );
+});
+
 describe('the catalogue and the state are in the chain', () => {
   let root = '';
   before(async () => {
