@@ -46,7 +46,7 @@ function printVerify(r: VerifyReport, ctx: Ctx): void {
     }
   }
   for (const u of r.unstored) {
-    lines.push(`NOT STORED  item ${u.id}  ${u.path}: catalogued without a copy because the case could not be written (${u.error}); ingest the export again`);
+    lines.push(`NOT STORED  item ${u.id}  ${u.path}: catalogued without a copy because the case could not be written (${u.error}); to store it, ingest the export again as a new source (--again --reason "...")`);
   }
   for (const u of r.unfinished) {
     lines.push(`Ingest not finished: source ${u.source} ${u.path} (${u.status}): run the same ingest command to resume it`);
