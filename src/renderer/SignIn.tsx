@@ -26,6 +26,9 @@ export function SignIn({ onSigned, toggles }: { onSigned: (s: Signed) => void; t
   const [confirm, setConfirm] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** The new case's recovery code: shown once, before the first sign-in, until the officer says it is written down. */
+  const [recovery, setRecovery] = useState<string | null>(null);
+  const [written, setWritten] = useState(false);
 
   useEffect(() => {
     client.recentCases().then(
@@ -53,7 +56,12 @@ export function SignIn({ onSigned, toggles }: { onSigned: (s: Signed) => void; t
     }
     setBusy(true);
     try {
-      if (mode === 'create') await client.call('createCase', { casePath, name, number, officer, password });
+      if (mode === 'create') {
+        const created = await client.call('createCase', { casePath, name, number, officer, password });
+        // The engine keeps only a verifier of the code: this is the one moment it can be read.
+        setRecovery(created.recoveryCode);
+        return;
+      }
       await signIn(casePath, officer, password);
     } catch (err) {
       setError((err as Error).message);
@@ -62,6 +70,47 @@ export function SignIn({ onSigned, toggles }: { onSigned: (s: Signed) => void; t
     }
   };
 
+  const continueAfterRecovery = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(casePath, officer, password);
+      setRecovery(null);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const recoveryCard = recovery && (
+    <section className="signin-card" aria-labelledby="recovery-title" data-testid="recovery-card">
+      <h1 id="recovery-title">{t('signIn.recoveryTitle')}</h1>
+      <p>{t('signIn.recoveryHelp', { officer })}</p>
+      <p className="recovery-code mono" data-testid="recovery-code">
+        {recovery}
+      </p>
+      <p>
+        <button type="button" className="btn" onClick={() => void client.copyText(recovery).catch(() => undefined)} data-testid="recovery-copy">
+          {t('signIn.recoveryCopy')}
+        </button>
+      </p>
+      <p className="muted">{t('signIn.recoveryOnce')}</p>
+      <label className="check">
+        <input type="checkbox" checked={written} onChange={(e) => setWritten(e.target.checked)} data-testid="recovery-written" />
+        {t('signIn.recoveryWritten')}
+      </label>
+      {error && (
+        <p className="form-error" role="alert" data-testid="signin-error">
+          ⚠ {error}
+        </p>
+      )}
+      <button type="button" className="btn-primary" disabled={!written || busy} onClick={() => void continueAfterRecovery()} data-testid="recovery-continue">
+        {busy ? t('common.working') : t('signIn.recoveryContinue')}
+      </button>
+    </section>
+  );
+
   return (
     <div className="signin-page">
       <header className="signin-top">
@@ -69,6 +118,7 @@ export function SignIn({ onSigned, toggles }: { onSigned: (s: Signed) => void; t
         {toggles}
       </header>
       <div className="signin-body">
+        {recoveryCard || (
         <section className="signin-card" aria-labelledby="signin-title">
           <div className="tabs" role="tablist">
             <button type="button" role="tab" aria-selected={mode === 'open'} data-testid="tab-open" onClick={() => setMode('open')}>
@@ -121,7 +171,8 @@ export function SignIn({ onSigned, toggles }: { onSigned: (s: Signed) => void; t
             </button>
           </form>
         </section>
-        {recent.length > 0 && (
+        )}
+        {!recovery && recent.length > 0 && (
           <aside className="recent" aria-label={t('signIn.recent')}>
             <h2>{t('signIn.recent')}</h2>
             <ul>

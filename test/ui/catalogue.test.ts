@@ -44,7 +44,12 @@ describe('catalogue UI (generated export)', { skip: skip ?? false }, () => {
     const { page } = env;
     await page.getByTestId('create-form').waitFor();
     await shotBoth(page, '01-first-run');
-    await createCaseInUi(page, casePath);
+    await createCaseInUi(page, casePath, 'Sgt. Dara Sok', async (code) => {
+      // Shown once: six groups of four characters of Crockford's base32; Continue waits for the tick.
+      assert.match(code, /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}$/);
+      assert.equal(await page.getByTestId('recovery-continue').isDisabled(), true);
+      await shotBoth(page, '02-recovery-code');
+    });
     await waitText(page, 'case-number-label', 'KH-2026-0142');
     await waitText(page, 'case-name-label', 'Operation Sakura');
     assert.match((await page.getByTestId('header-officer').textContent())!, /Sgt\. Dara Sok/);

@@ -143,7 +143,12 @@ export function skipUnlessUi(t: TestContext): boolean {
 }
 
 /** Creates a case through the UI and signs in (the first-run flow). */
-export async function createCaseInUi(page: Page, casePath: string, who = 'Sgt. Dara Sok'): Promise<void> {
+export async function createCaseInUi(
+  page: Page,
+  casePath: string,
+  who = 'Sgt. Dara Sok',
+  onRecoveryCode?: (code: string) => Promise<void>,
+): Promise<void> {
   await page.getByTestId('tab-create').click();
   await page.getByTestId('case-path').fill(casePath);
   await page.getByTestId('case-number').fill('KH-2026-0142');
@@ -152,6 +157,11 @@ export async function createCaseInUi(page: Page, casePath: string, who = 'Sgt. D
   await page.getByTestId('password').fill(PASSWORD);
   await page.getByTestId('password-confirm').fill(PASSWORD);
   await page.getByTestId('create-submit').click();
+  // The recovery code is shown once; continuing needs the officer to say it is written down.
+  await page.getByTestId('recovery-code').waitFor();
+  await onRecoveryCode?.((await page.getByTestId('recovery-code').textContent())!.trim());
+  await page.getByTestId('recovery-written').check();
+  await page.getByTestId('recovery-continue').click();
   await page.getByTestId('case-header').waitFor();
 }
 
