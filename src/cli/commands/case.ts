@@ -28,13 +28,11 @@ export function registerCase(program: Command, ctx: Ctx): void {
         // Shown this once and never stored in clear: the only way back if this account is locked
         // (five wrong passwords, by anyone) while no other examiner or admin can unlock it.
         ctx.io.out(
-          visible(
-            [
-              `Recovery code of ${s.createdBy}: ${s.recoveryCode}`,
-              '  Write it down now and keep it sealed with the case papers: it is shown only this once.',
-              '  If your account is ever locked, unlock it with: evidence officer unlock <case> --name <you> --recovery-code-file <file>',
-            ].join('\n'),
-          ),
+          safeLines([
+            `Recovery code of ${s.createdBy}: ${s.recoveryCode}`,
+            '  Write it down now and keep it sealed with the case papers: it is shown only this once.',
+            '  If your account is ever locked, unlock it with: evidence officer unlock <case> --name <you> --recovery-code-file <file>',
+          ]),
         );
       }
     });
