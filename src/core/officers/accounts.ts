@@ -232,16 +232,7 @@ export function signIn(kase: Case, name: string, password: string, location?: st
         : `Wrong password for ${name} (${failed} of ${MAX_FAILED_SIGN_INS} attempts before the account locks).`,
     );
   }
-  kase.db.transaction(() => {
-    kase.db.prepare('UPDATE officers SET failed_sign_ins = 0 WHERE name = ?').run(name);
-    kase.custody.append({
-      officer: name,
-      action: 'officer.signed-in',
-      target: `officer:${name}`,
-      details: { role: r.role, location: location ?? null },
-    });
-  })();
-  return { name, role: r.role, publicKey: secrets.publicKey, privateKey: key };
+  return recordSignIn(kase, { name, role: r.role, publicKey: secrets.publicKey, privateKey: key }, { location: location ?? null });
 }
 
 /**
@@ -307,16 +298,21 @@ export function recoverySignIn(kase: Case, name: string, code: string, password:
   const secrets = JSON.parse(r.secrets) as OfficerSecrets;
   const key = unlock(secrets, password);
   if (!key) return refuse('wrong password (recovery code)', `Wrong password for ${name}: the recovery code unlocks the account only with the officer's own password.`);
+  return recordSignIn(kase, { name, role: r.role, publicKey: secrets.publicKey, privateKey: key }, { location: location ?? null, with: 'recovery code' });
+}
+
+/** A sign-in that succeeded: the run of failures ends, and the custody log says who signed in, how and where. */
+function recordSignIn(kase: Case, who: SignedIn, details: { location: string | null; with?: string }): SignedIn {
   kase.db.transaction(() => {
-    kase.db.prepare('UPDATE officers SET failed_sign_ins = 0 WHERE name = ?').run(name);
+    kase.db.prepare('UPDATE officers SET failed_sign_ins = 0 WHERE name = ?').run(who.name);
     kase.custody.append({
-      officer: name,
+      officer: who.name,
       action: 'officer.signed-in',
-      target: `officer:${name}`,
-      details: { role: r.role, location: location ?? null, with: 'recovery code' },
+      target: `officer:${who.name}`,
+      details: { role: who.role, ...details },
     });
   })();
-  return { name, role: r.role, publicKey: secrets.publicKey, privateKey: key };
+  return who;
 }
 
 /** Unlocks the account of the officer signed in by recoverySignIn, within their signed session. */
