@@ -13,7 +13,10 @@ import { fileTypeFromBuffer } from 'file-type';
 import { containerKindOf, hostileNameReasons } from '../../src/core/sources/detect.ts';
 import { tarReader } from '../../src/core/sources/tar.ts';
 import { type ContainerLimits, type ContainerBytes, DEFAULT_LIMITS, type SourceEntry } from '../../src/core/sources/types.ts';
-import { decodeCp437, IntervalSet, zipReader } from '../../src/core/sources/zip.ts';
+import { decodeCp437 } from '../../src/core/formats/zip.ts';
+import { zipHasRootMember } from '../../src/core/sources/ufdr.ts';
+import { IntervalSet, zipReader } from '../../src/core/sources/zip.ts';
+import { officeText } from '../../src/core/text/office.ts';
 import {
   CAFE_NFC,
   CAFE_NFD,
@@ -649,4 +652,17 @@ test('an empty ZIP (just the end record) has no entries and no problem', async (
   const entries = await entriesOf(asBytes(buildZip([])), {}, 'empty.zip');
   assert.deepEqual(entries, []);
   void readRange;
+});
+
+test('one ZIP format module: office text and UFDR detection read ZIP64 and ZIPs behind a stub as the reader does', () => {
+  const xml = Buffer.from('<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Seized ledger</w:t></w:r></w:p></w:body></w:document>');
+  const docx64 = buildZip([{ name: 'word/document.xml', data: xml, method: 8, zip64: true }], { zip64Eocd: true });
+  assert.equal(officeText(docx64, 1000, 1 << 20).text.trim(), 'Seized ledger');
+  // A self-extractor stub (or any glued-on header) moves every offset: the end record still finds them.
+  const stub = Buffer.alloc(4096, 0x4d);
+  const docx = Buffer.concat([stub, buildZip([{ name: 'word/document.xml', data: xml, method: 8 }])]);
+  assert.equal(officeText(docx, 1000, 1 << 20).text.trim(), 'Seized ledger');
+  const ufdr = Buffer.concat([stub, buildZip([{ name: 'report.xml', data: Buffer.from('<project/>') }])]);
+  assert.equal(zipHasRootMember({ type: 'bytes', data: ufdr }), true);
+  assert.equal(zipHasRootMember({ type: 'bytes', data: Buffer.concat([stub, buildZip([{ name: 'files/report.xml', data: xml }])]) }), false);
 });

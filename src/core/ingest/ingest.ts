@@ -844,13 +844,8 @@ class IngestRun {
       return;
     }
     if (!job.sha256) return;
-    let bytes: ContainerBytes;
-    const where = this.kase.store.locate(job.sha256);
-    if (where === 'blob') bytes = { type: 'bytes', data: this.kase.store.readBlob(job.sha256)! };
-    else if (where === 'file') {
-      const path = this.kase.store.filePath(job.sha256);
-      bytes = { type: 'file', path, size: statSync(path).size };
-    } else {
+    const bytes: ContainerBytes | null = this.kase.store.bytesOf(job.sha256);
+    if (!bytes) {
       this.addProblem({ path: job.itemPath, error: 'container not opened: its store copy is missing' });
       return;
     }

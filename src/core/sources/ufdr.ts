@@ -8,11 +8,12 @@
 // Then the ZIP's members are yielded with the report's facts attached: device path and
 // timestamps in `extra`, the tool's hashes in `expected` (the pipeline compares them with its
 // own and flags a mismatch). Device paths are untrusted text: never used as file-system paths.
-import { closeSync, constants, fstatSync, openSync, readSync, createReadStream } from 'node:fs';
+import { constants, openSync, createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { SaxesParser } from 'saxes';
 import { errorMessage } from '../errors.ts';
+import { type RandomAccess, centralDirectory, findEnd, openRandomAccess, zipView } from '../formats/zip.ts';
 import { zipReader } from './zip.ts';
 import type { Content, ContainerBytes, ContainerContext, ContainerLimits, ContainerReader, SourceEntry } from './types.ts';
 import { blankEntry, DEFAULT_LIMITS } from './types.ts';
@@ -547,43 +548,8 @@ function containerNote(ctx: ContainerContext, message: string): SourceEntry {
 
 // ---------------------------------------------------------------------------------------------
 // Detection: a ZIP is a UFDR when it is named .ufdr or its central directory has report.xml at
-// the root. The central directory is scanned here directly (no member is read), so checking
-// every ZIP found in an ingest costs one pass over its directory records.
-
-const CD_SIG = 0x02014b50;
-const EOCD_SIG = 0x06054b50;
-const Z64_LOCATOR_SIG = 0x07064b50;
-const Z64_EOCD_SIG = 0x06064b50;
-
-interface RandomAccess {
-  size: number;
-  read(pos: number, len: number): Buffer;
-  close(): void;
-}
-
-function openRandomAccess(bytes: ContainerBytes): RandomAccess {
-  if (bytes.type === 'bytes') {
-    const b = Buffer.from(bytes.data.buffer, bytes.data.byteOffset, bytes.data.byteLength);
-    return { size: b.length, read: (pos, len) => b.subarray(pos, Math.min(b.length, pos + len)), close: () => {} };
-  }
-  const fd = openSync(bytes.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  const size = fstatSync(fd).size;
-  return {
-    size,
-    read(pos, len) {
-      const n = Math.max(0, Math.min(len, size - pos));
-      const buf = Buffer.alloc(n);
-      let off = 0;
-      while (off < n) {
-        const r = readSync(fd, buf, off, n - off, pos + off);
-        if (r === 0) break;
-        off += r;
-      }
-      return buf.subarray(0, off);
-    },
-    close: () => closeSync(fd),
-  };
-}
+// the root. Only the central directory's records are read (through formats/zip.ts; no member
+// is), so checking every ZIP found in an ingest costs one pass over its directory records.
 
 /** True when the ZIP's central directory lists a member named `wanted` (case-insensitive). */
 export function zipHasRootMember(bytes: ContainerBytes, wanted = 'report.xml'): boolean {
@@ -594,60 +560,12 @@ export function zipHasRootMember(bytes: ContainerBytes, wanted = 'report.xml'): 
     return false;
   }
   try {
-    const tailLen = Math.min(ra.size, 22 + 65535 + 20);
-    const tail = ra.read(ra.size - tailLen, tailLen);
-    let eocd = -1;
-    for (let i = tail.length - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === EOCD_SIG) {
-        eocd = i;
-        break;
-      }
-    }
-    if (eocd < 0) return false;
-    let count = tail.readUInt16LE(eocd + 10);
-    let cdSize = tail.readUInt32LE(eocd + 12);
-    let cdOffset = tail.readUInt32LE(eocd + 16);
-    if ((count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) && eocd >= 20) {
-      const loc = eocd - 20;
-      if (tail.readUInt32LE(loc) === Z64_LOCATOR_SIG) {
-        const z64pos = Number(tail.readBigUInt64LE(loc + 8));
-        const z = ra.read(z64pos, 56);
-        if (z.length === 56 && z.readUInt32LE(0) === Z64_EOCD_SIG) {
-          count = Number(z.readBigUInt64LE(32));
-          cdSize = Number(z.readBigUInt64LE(40));
-          cdOffset = Number(z.readBigUInt64LE(48));
-        }
-      }
-    }
+    const end = findEnd(ra);
+    if (!end) return false;
     const target = wanted.toLowerCase();
-    const CHUNK = 1 << 20;
-    let pos = cdOffset;
-    const end = Math.min(ra.size, cdOffset + cdSize);
-    let buf: Buffer = Buffer.alloc(0);
-    let bufStart = pos;
-    for (let i = 0; i < count && pos < end; i++) {
-      // Make sure the fixed header and its name are in the buffer.
-      if (pos + 46 > bufStart + buf.length) {
-        buf = ra.read(pos, CHUNK);
-        bufStart = pos;
-        if (buf.length < 46) return false;
-      }
-      let at = pos - bufStart;
-      if (buf.readUInt32LE(at) !== CD_SIG) return false;
-      const nameLen = buf.readUInt16LE(at + 28);
-      const extraLen = buf.readUInt16LE(at + 30);
-      const commentLen = buf.readUInt16LE(at + 32);
-      if (at + 46 + nameLen > buf.length) {
-        buf = ra.read(pos, Math.max(CHUNK, 46 + nameLen));
-        bufStart = pos;
-        at = 0;
-        if (buf.length < 46 + nameLen) return false;
-      }
-      if (nameLen === target.length) {
-        const name = buf.toString('latin1', at + 46, at + 46 + nameLen).replace(/\\/g, '/').toLowerCase();
-        if (name === target) return true;
-      }
-      pos += 46 + nameLen + extraLen + commentLen;
+    for (const r of centralDirectory(zipView(ra, end), end.at - end.shift).records()) {
+      if (r.fileName.byteLength !== target.length) continue;
+      if (r.fileName.toString('latin1').replace(/\\/g, '/').toLowerCase() === target) return true;
     }
     return false;
   } catch {

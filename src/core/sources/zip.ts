@@ -1,18 +1,33 @@
-// ZIP reader (yauzl for the central directory, ZIP64 included). Every member becomes an entry;
-// its bytes are handed out as a byte range of the archive file (stored or raw-deflate, with the
-// recorded CRC-32 and size so the hashing worker checks both), or, for an archive held in memory,
-// as the bytes themselves. Nothing is extracted anywhere.
+// ZIP reader. The format (end records, ZIP64, central directory and local header records, names,
+// extra fields) is read by formats/zip.ts; this file decides what each record means for evidence.
+// Every member becomes an entry; its bytes are handed out as a byte range of the archive file
+// (stored or raw-deflate, with the recorded CRC-32 and size so the hashing worker checks both),
+// or, for an archive held in memory, as the bytes themselves. Nothing is extracted anywhere.
 //
 // Hostile archives are recorded, not obeyed: zip-slip names are kept as written and flagged;
 // members whose bytes overlap another member or the central directory (the overlapping-kernel
 // zip bomb) are flagged and not read; the entry count, the total declared size and the
 // compression ratio of large members are bounded by the case limits; encrypted members and
 // unsupported compression methods are hashed as the raw bytes they are.
-import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
-import yauzl from 'yauzl';
+import { createInflateRaw, crc32 } from 'node:zlib';
 import { errorMessage } from '../errors.ts';
+import {
+  type RandomAccess,
+  type ZipRecord,
+  centralDirectory,
+  dataDescriptorLength,
+  decodeCp437,
+  decodeMember,
+  decodeZipName,
+  dosTimeText,
+  extraOwner,
+  extraTimes,
+  findEnd,
+  openRandomAccess,
+  readLocalHeader,
+  zipView,
+} from '../formats/zip.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import {
   NameIndex,
@@ -23,329 +38,10 @@ import {
   hostileNameError,
   kindOfMode,
   linkEscapes,
-  nameFromBytes,
   utf8Lenient,
   utf8OrNull,
 } from './detect.ts';
 import type { Content, ContainerBytes, ContainerContext, ContainerReader, SourceEntry } from './types.ts';
-import { nsToIso } from '../time.ts';
-
-// ---------------------------------------------------------------------------------------------
-// Name decoding
-
-/** Code page 437 (the ZIP default for names without the UTF-8 flag), bytes 0x80-0xFF. */
-const CP437_HIGH =
-  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
-
-export function decodeCp437(raw: Uint8Array): string {
-  let s = '';
-  for (const b of raw) s += b < 0x80 ? String.fromCharCode(b) : CP437_HIGH[b - 0x80]!;
-  return s;
-}
-
-const legacyDecoders = new Map<string, TextDecoder | null>();
-function legacyDecoder(label: 'shift_jis' | 'gbk'): TextDecoder | null {
-  let d = legacyDecoders.get(label);
-  if (d === undefined) {
-    try {
-      d = new TextDecoder(label, { fatal: true });
-    } catch {
-      d = null; // a Node built without full ICU
-    }
-    legacyDecoders.set(label, d);
-  }
-  return d;
-}
-
-function decodeStrict(label: 'shift_jis' | 'gbk', raw: Uint8Array): string | null {
-  const dec = legacyDecoder(label);
-  if (!dec) return null;
-  let text: string;
-  try {
-    text = dec.decode(raw);
-  } catch {
-    return null;
-  }
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\ufffd]/.test(text) ? null : text;
-}
-
-const KANA = /[\u3040-\u30ff]/;
-const HALFWIDTH_KANA = /[\uff61-\uff9f]/;
-const TWO_IDEOGRAPHS = /[\u3000-\u303f\u3400-\u9fff\uff01-\uff5e]{2}/;
-
-/**
- * An East Asian reading of a name that is not UTF-8, when one plainly fits: Shift_JIS (Japanese
- * Windows) when it gives kana, or a run of two ideographs without half-width katakana; else GBK
- * (Chinese Windows) when it gives a run of two ideographs. A CP437 name with accents decodes, if
- * at all, to isolated ideographs between Latin letters; a GBK name read as Shift_JIS to
- * half-width katakana. Null when neither fits.
- */
-function eastAsianName(raw: Uint8Array): { text: string; encoding: 'shift_jis' | 'gbk' } | null {
-  const j = decodeStrict('shift_jis', raw);
-  if (j !== null && !HALFWIDTH_KANA.test(j) && (KANA.test(j) || TWO_IDEOGRAPHS.test(j))) return { text: j, encoding: 'shift_jis' };
-  const g = decodeStrict('gbk', raw);
-  if (g !== null && TWO_IDEOGRAPHS.test(g)) return { text: g, encoding: 'gbk' };
-  return null;
-}
-
-export interface DecodedName {
-  text: string;
-  /** The raw bytes when the text is an interpretation of them (not flagged UTF-8, not ASCII). */
-  raw: Uint8Array | null;
-  encoding: 'ascii' | 'utf-8' | 'utf-8 (unflagged)' | 'utf-8 (unicode path field)' | 'shift_jis' | 'gbk' | 'cp437' | 'invalid utf-8';
-}
-
-function isAscii(raw: Uint8Array): boolean {
-  for (const b of raw) if (b > 0x7f) return false;
-  return true;
-}
-
-/**
- * A member name from its raw bytes: UTF-8 when flagged (bit 11) or when the bytes are valid
- * UTF-8 anyway, the Info-ZIP Unicode Path field when its CRC matches, else Shift_JIS or GBK when
- * one plainly fits, else CP437 (the ZIP default). The raw bytes are kept whenever the text is a
- * reading of them.
- */
-export function decodeZipName(raw: Uint8Array, flags: number, extraFields: readonly ExtraField[] = []): DecodedName {
-  if (flags & 0x800) {
-    const t = utf8OrNull(raw);
-    return t !== null ? { text: t, raw: null, encoding: 'utf-8' } : { text: nameFromBytes(raw).text, raw, encoding: 'invalid utf-8' };
-  }
-  if (isAscii(raw)) return { text: Buffer.from(raw).toString('latin1'), raw: null, encoding: 'ascii' };
-  for (const f of extraFields) {
-    if (f.id !== 0x7075 || f.data.byteLength < 6 || f.data[0] !== 1) continue;
-    if (f.data.readUInt32LE(1) !== crc32(raw) >>> 0) continue;
-    const t = utf8OrNull(f.data.subarray(5));
-    if (t !== null) return { text: t, raw, encoding: 'utf-8 (unicode path field)' };
-  }
-  const u = utf8OrNull(raw);
-  if (u !== null) return { text: u, raw, encoding: 'utf-8 (unflagged)' };
-  const ea = eastAsianName(raw);
-  if (ea !== null) return { text: ea.text, raw, encoding: ea.encoding };
-  return { text: decodeCp437(raw), raw, encoding: 'cp437' };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Bytes of the archive: a file read with positioned, cached reads, or memory.
-
-interface ByteSource {
-  readonly size: number;
-  readonly fsPath: string | null;
-  /** Where offset 0 of this view lies in the file (non-zero for a ZIP with bytes before it). */
-  readonly base: number;
-  /**
-   * Up to `len` bytes at `pos` (fewer at the end). The result may be a view: use it at once.
-   * `stream` 0 serves the central directory, 1 everything else: each keeps its own read-ahead
-   * block, so walking the directory and visiting local headers do not evict each other.
-   */
-  read(pos: number, len: number, stream?: 0 | 1): Buffer;
-  close(): void;
-}
-
-class BlockCache {
-  start = -1;
-  len = 0;
-  readonly buf: Buffer;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-}
-
-class FileSource implements ByteSource {
-  readonly size: number;
-  readonly fsPath: string;
-  readonly base = 0;
-  private fd: number | null;
-  private readonly caches = [new BlockCache(64 * 1024), new BlockCache(16 * 1024)];
-
-  constructor(path: string) {
-    this.fsPath = path;
-    this.fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
-    this.size = fstatSync(this.fd).size;
-  }
-
-  private readAt(buf: Buffer, off: number, len: number, pos: number): number {
-    let got = 0;
-    while (got < len) {
-      const n = readSync(this.fd!, buf, off + got, len - got, pos + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got;
-  }
-
-  read(pos: number, len: number, stream: 0 | 1 = 1): Buffer {
-    if (pos < 0 || pos >= this.size || len <= 0) return Buffer.alloc(0);
-    len = Math.min(len, this.size - pos);
-    const c = this.caches[stream]!;
-    const bs = c.buf.byteLength;
-    if (len > bs / 2) {
-      const out = Buffer.allocUnsafe(len);
-      return out.subarray(0, this.readAt(out, 0, len, pos));
-    }
-    if (c.start < 0 || pos < c.start || pos + len > c.start + c.len) {
-      c.start = pos;
-      c.len = this.readAt(c.buf, 0, Math.min(bs, this.size - pos), pos);
-    }
-    const off = pos - c.start;
-    return c.buf.subarray(off, Math.min(off + len, c.len));
-  }
-
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-  }
-}
-
-class MemorySource implements ByteSource {
-  readonly size: number;
-  readonly fsPath = null;
-  readonly base = 0;
-  private readonly data: Buffer;
-  constructor(data: Uint8Array) {
-    this.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    this.size = data.byteLength;
-  }
-  read(pos: number, len: number): Buffer {
-    if (pos < 0 || pos >= this.size || len <= 0) return Buffer.alloc(0);
-    return this.data.subarray(pos, Math.min(this.size, pos + len));
-  }
-  close(): void {}
-}
-
-/**
- * The ZIP inside a file that has other bytes before it (a self-extractor stub, a download with a
- * header glued on): offsets in the ZIP count from its own start, `shift` bytes into the file.
- */
-class ShiftedSource implements ByteSource {
-  readonly size: number;
-  readonly fsPath: string | null;
-  readonly base: number;
-  private readonly inner: ByteSource;
-  private readonly shift: number;
-  constructor(inner: ByteSource, shift: number) {
-    this.inner = inner;
-    this.shift = shift;
-    this.size = inner.size - shift;
-    this.fsPath = inner.fsPath;
-    this.base = inner.base + shift;
-  }
-  read(pos: number, len: number, stream?: 0 | 1): Buffer {
-    if (pos < 0) return Buffer.alloc(0);
-    return this.inner.read(pos + this.shift, len, stream);
-  }
-  close(): void {
-    this.inner.close();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// yauzl, driven lazily over our ByteSource. (The published types describe yauzl 2; these are the
-// parts of yauzl 3 used here.)
-
-interface ExtraField {
-  id: number;
-  data: Buffer;
-}
-
-interface YEntry {
-  versionMadeBy: number;
-  generalPurposeBitFlag: number;
-  compressionMethod: number;
-  lastModFileTime: number;
-  lastModFileDate: number;
-  crc32: number;
-  compressedSize: number;
-  uncompressedSize: number;
-  externalFileAttributes: number;
-  relativeOffsetOfLocalHeader: number;
-  fileName: Buffer;
-  fileComment: Buffer;
-  extraFields: ExtraField[];
-}
-
-interface YZipFile {
-  entryCount: number;
-  readEntryCursor: number;
-  readEntry(): void;
-  close(): void;
-  on(ev: 'entry', f: (e: YEntry) => void): void;
-  on(ev: 'end', f: () => void): void;
-  on(ev: 'error', f: (err: Error) => void): void;
-  removeAllListeners(): void;
-}
-
-interface YRandomAccessReader {
-  read(buffer: Buffer, offset: number, length: number, position: number, cb: (err: Error | null, n?: number) => void): void;
-}
-
-interface Yauzl {
-  RandomAccessReader: new () => YRandomAccessReader;
-  fromRandomAccessReader(
-    reader: YRandomAccessReader,
-    totalSize: number,
-    options: Record<string, boolean>,
-    cb: (err: Error | null, zf?: YZipFile) => void,
-  ): void;
-}
-
-const Y = yauzl as unknown as Yauzl;
-
-class SourceReader extends Y.RandomAccessReader {
-  src!: ByteSource;
-  override read(buffer: Buffer, offset: number, length: number, position: number, cb: (err: Error | null, n?: number) => void): void {
-    let n: number;
-    try {
-      const got = this.src.read(position, length, 0);
-      got.copy(buffer, offset);
-      n = got.byteLength;
-    } catch (err) {
-      cb(err as Error);
-      return;
-    }
-    cb(null, n);
-  }
-  _readStreamForRange(start: number, end: number): Readable {
-    return Readable.from([Buffer.from(this.src.read(start, end - start, 0))]);
-  }
-}
-
-function openZip(src: ByteSource, size: number): Promise<YZipFile> {
-  const reader = new SourceReader();
-  reader.src = src;
-  return new Promise((resolve, reject) => {
-    Y.fromRandomAccessReader(
-      reader,
-      size,
-      { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false, strictFileNames: false },
-      (err, zf) => (err || !zf ? reject(err ?? new Error('no zip')) : resolve(zf)),
-    );
-  });
-}
-
-/** One central directory entry at a time: resolves null at the end, rejects on a damaged record. */
-class EntryCursor {
-  private pending: { resolve: (e: YEntry | null) => void; reject: (err: Error) => void } | null = null;
-  private readonly zf: YZipFile;
-  constructor(zf: YZipFile) {
-    this.zf = zf;
-    zf.on('entry', (e) => this.settle((p) => p.resolve(e)));
-    zf.on('end', () => this.settle((p) => p.resolve(null)));
-    zf.on('error', (err) => this.settle((p) => p.reject(err)));
-  }
-  private settle(f: (p: { resolve: (e: YEntry | null) => void; reject: (err: Error) => void }) => void): void {
-    const p = this.pending;
-    this.pending = null;
-    if (p) f(p);
-  }
-  next(): Promise<YEntry | null> {
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.zf.readEntry();
-    });
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Byte ranges already claimed by members, to catch members that share bytes (overlap bombs).
@@ -411,97 +107,6 @@ const METHOD_NAMES: Record<number, string> = {
   99: 'AES',
 };
 
-/** "2013-08-20T00:29:12": DOS date and time, local time of the machine that made the ZIP, zone unknown. */
-export function dosTimeText(date: number, time: number): string | null {
-  if (date === 0 && time === 0) return null;
-  const y = ((date >> 9) & 0x7f) + 1980;
-  const mo = (date >> 5) & 0xf;
-  const d = date & 0x1f;
-  const h = (time >> 11) & 0x1f;
-  const mi = (time >> 5) & 0x3f;
-  const s = (time & 0x1f) * 2;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${y}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:${p(s)}`;
-}
-
-function parseExtra(buf: Buffer): ExtraField[] {
-  const out: ExtraField[] = [];
-  let i = 0;
-  while (i + 4 <= buf.byteLength) {
-    const id = buf.readUInt16LE(i);
-    const len = buf.readUInt16LE(i + 2);
-    if (i + 4 + len > buf.byteLength) break;
-    out.push({ id, data: buf.subarray(i + 4, i + 4 + len) });
-    i += 4 + len;
-  }
-  return out;
-}
-
-interface Times {
-  mtime: string | null;
-  atime: string | null;
-  birthtime: string | null;
-}
-
-const EPOCH_1601_TICKS = 116444736000000000n;
-
-/** UTC times from the extended-timestamp (0x5455) and NTFS (0x000a) extra fields. */
-function extraTimes(central: readonly ExtraField[], local: readonly ExtraField[]): Times {
-  const t: Times = { mtime: null, atime: null, birthtime: null };
-  const unix = (secs: number): string => new Date(secs * 1000).toISOString();
-  // Local header first: its UT field may carry atime, the central one carries mtime only.
-  for (const fields of [local, central]) {
-    for (const f of fields) {
-      if (f.id === 0x5455 && f.data.byteLength >= 5) {
-        const flags = f.data[0]!;
-        let off = 1;
-        if (flags & 1 && off + 4 <= f.data.byteLength) {
-          t.mtime ??= unix(f.data.readInt32LE(off));
-          off += 4;
-        }
-        if (flags & 2 && off + 4 <= f.data.byteLength) {
-          t.atime ??= unix(f.data.readInt32LE(off));
-        }
-      }
-    }
-  }
-  for (const fields of [central, local]) {
-    for (const f of fields) {
-      if (f.id !== 0x000a || f.data.byteLength < 32) continue;
-      // 4 reserved, then attributes: tag 1, size 24, mtime, atime, ctime (creation), 100 ns ticks since 1601.
-      if (f.data.readUInt16LE(4) !== 1 || f.data.readUInt16LE(6) < 24) continue;
-      const iso = (off: number): string | null => {
-        const ticks = f.data.readBigUInt64LE(off);
-        return ticks === 0n ? null : nsToIso((BigInt.asIntN(64, ticks) - EPOCH_1601_TICKS) * 100n);
-      };
-      // NTFS times are more precise than the 1 s of the UT field: they win.
-      t.mtime = iso(8) ?? t.mtime;
-      t.atime = iso(16) ?? t.atime;
-      t.birthtime = iso(24) ?? t.birthtime;
-      return t;
-    }
-  }
-  return t;
-}
-
-/** uid/gid from the Info-ZIP Unix extra field "ux" (0x7875). */
-function extraOwner(fields: readonly ExtraField[]): { uid: number | null; gid: number | null } {
-  for (const f of fields) {
-    if (f.id !== 0x7875 || f.data.byteLength < 3 || f.data[0] !== 1) continue;
-    const readN = (off: number, n: number): number | null => {
-      if (n < 1 || n > 6 || off + n > f.data.byteLength) return null;
-      return f.data.readUIntLE(off, n);
-    };
-    const uidSize = f.data[1]!;
-    const uid = readN(2, uidSize);
-    const gidSize = f.data[2 + uidSize];
-    const gid = gidSize === undefined ? null : readN(3 + uidSize, gidSize);
-    return { uid, gid };
-  }
-  return { uid: null, gid: null };
-}
-
 /** A copy with its own exact ArrayBuffer: a view into a larger buffer would drag all of it to a worker. */
 function own(b: Uint8Array): Uint8Array {
   return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b);
@@ -538,47 +143,8 @@ function inflatingStream(compressed: Uint8Array, size: number, crc: number): Rea
 // The reader
 
 const MiB = 1024 * 1024;
-const EOCD_SIG = 0x06054b50;
-const LOCAL_SIG = 0x04034b50;
 /** Symlink targets longer than this are not read (a link target is a path, not data). */
 const MAX_LINK_TARGET = 64 * 1024;
-
-interface Eocd {
-  /** Where the ZIP ends (the end of the EOCD record and its comment). */
-  end: number;
-  /**
-   * Bytes before the ZIP proper: the central directory sits that much later in the file than the
-   * end record says (0 for an ordinary ZIP; ZIP64 archives are taken as they are).
-   */
-  shift: number;
-}
-
-/** Finds the end-of-central-directory record: the last one whose comment fits in the file. */
-function findEocd(src: ByteSource): Eocd | null {
-  const tail = Math.min(src.size, 22 + 0xffff + 20);
-  const buf = Buffer.from(src.read(src.size - tail, tail));
-  for (let i = buf.byteLength - 22; i >= 0; i--) {
-    if (buf.readUInt32LE(i) !== EOCD_SIG) continue;
-    const commentLen = buf.readUInt16LE(i + 20);
-    if (i + 22 + commentLen > buf.byteLength) continue;
-    const at = src.size - tail + i;
-    let shift = 0;
-    const cdSize = buf.readUInt32LE(i + 12);
-    const cdOffset = buf.readUInt32LE(i + 16);
-    const zip64 = i >= 20 && buf.readUInt32LE(i - 20) === 0x07064b50;
-    if (!zip64 && cdOffset !== 0xffffffff && cdOffset + cdSize < at && cdSize > 0) {
-      const actual = at - cdSize;
-      const sig = src.read(actual, 4);
-      if (sig.byteLength === 4 && sig.readUInt32LE(0) === 0x02014b50) shift = actual - cdOffset;
-    }
-    return { end: at + 22 + commentLen, shift };
-  }
-  return null;
-}
-
-function openSource(bytes: ContainerBytes): ByteSource {
-  return bytes.type === 'file' ? new FileSource(bytes.path) : new MemorySource(bytes.data);
-}
 
 async function* zipEntries(bytes: ContainerBytes, ctx: ContainerContext): AsyncGenerator<SourceEntry> {
   const tooDeep = depthProblem(ctx);
@@ -586,9 +152,9 @@ async function* zipEntries(bytes: ContainerBytes, ctx: ContainerContext): AsyncG
     yield tooDeep;
     return;
   }
-  let src: ByteSource;
+  let src: RandomAccess;
   try {
-    src = openSource(bytes);
+    src = openRandomAccess(bytes);
   } catch (err) {
     yield containerProblem(ctx, `not a readable ZIP: ${errorMessage(err)}`);
     return;
@@ -600,10 +166,9 @@ async function* zipEntries(bytes: ContainerBytes, ctx: ContainerContext): AsyncG
   }
 }
 
-async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator<SourceEntry> {
-  let src = file;
+async function* readZip(file: RandomAccess, ctx: ContainerContext): AsyncGenerator<SourceEntry> {
   const limits = ctx.limits;
-  const eocd = findEocd(src);
+  const eocd = findEnd(file);
   if (!eocd) {
     yield* salvage(file, ctx, `no end-of-central-directory record (not a ZIP, or truncated: ${formatBytes(file.size)} present)`);
     return;
@@ -611,81 +176,72 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
   // Problems with the container as a whole go into one entry at the end (its path is unique).
   const notes: string[] = [];
   const facts: Record<string, unknown> = {};
-  const fileSize = src.size;
   if (eocd.shift > 0) {
     notes.push(`${eocd.shift} bytes before the ZIP (a self-extractor stub or a glued-on header; in the container's hashes, not read as members)`);
     facts.leadingBytes = eocd.shift;
-    src = new ShiftedSource(src, eocd.shift);
   }
+  const src = zipView(file, eocd);
   const zipEnd = eocd.end - eocd.shift;
-  let zf: YZipFile;
+  let dir: ReturnType<typeof centralDirectory>;
   try {
-    zf = await openZip(src, zipEnd);
+    dir = centralDirectory(src, eocd.at - eocd.shift);
   } catch (err) {
     // The end records are unusable: the local headers may still be walked.
     yield* salvage(src, ctx, [...notes, `its end records cannot be used (${errorMessage(err)})`].join('; '));
     return;
   }
-  if (eocd.end < fileSize) {
-    notes.push(`${fileSize - eocd.end} bytes after the end of the ZIP (in the container's hashes, not read as members)`);
-    facts.trailingBytes = fileSize - eocd.end;
+  if (eocd.end < file.size) {
+    notes.push(`${file.size - eocd.end} bytes after the end of the ZIP (in the container's hashes, not read as members)`);
+    facts.trailingBytes = file.size - eocd.end;
   }
-  const cdStart = zf.readEntryCursor;
-  const cursor = new EntryCursor(zf);
+  const records = dir.records();
   const claimed = new IntervalSet();
   const names = new NameIndex();
   let count = 0;
   let totalDeclared = 0;
   let salvageWhy: string | null = null;
-  try {
-    for (;;) {
-      let e: YEntry | null;
-      try {
-        e = await cursor.next();
-      } catch (err) {
-        const msg = /strong encryption/.test(errorMessage(err))
-          ? 'entry uses PKWARE strong encryption, which this reader cannot list past'
-          : errorMessage(err);
-        if (count === 0) {
-          // Not one central directory entry is readable: walk the local headers instead.
-          notes.push(`its central directory cannot be read (${msg})`);
-          salvageWhy = notes.join('; ');
-          break;
-        }
-        notes.push(`central directory damaged after ${count} of ${zf.entryCount} entries: ${msg}; the rest is not read`);
+  for (;;) {
+    let e: ZipRecord | undefined;
+    try {
+      const r = records.next();
+      e = r.done ? undefined : r.value;
+    } catch (err) {
+      const msg = errorMessage(err);
+      if (count === 0) {
+        // Not one central directory entry is readable: walk the local headers instead.
+        notes.push(`its central directory cannot be read (${msg})`);
+        salvageWhy = notes.join('; ');
         break;
       }
-      if (!e) break;
-      if (count >= limits.maxEntries) {
-        notes.push(`entry limit reached: ${limits.maxEntries} entries read, the central directory lists ${zf.entryCount}; the rest is not read`);
-        facts.limit = 'maxEntries';
-        facts.listed = zf.entryCount;
-        break;
-      }
-      count++;
-      const entry = describe(e, src, ctx, cdStart, zipEnd, claimed, names);
-      const c = entry.content;
-      const decoded = !c ? 0 : c.type === 'range' ? c.size : c.type === 'bytes' ? c.data.byteLength : c.type === 'stream' ? (c.size ?? 0) : 0;
-      if (totalDeclared + decoded > limits.maxTotalBytes) {
-        // The member that would cross the limit is recorded, not read; the rest is not listed.
-        entry.error = [entry.error, `total size limit reached (${formatBytes(limits.maxTotalBytes)}): not extracted`].filter(Boolean).join('; ');
-        entry.content = null;
-        yield entry;
-        notes.push(
-          `total size limit reached: members so far declare ${formatBytes(totalDeclared)}, the next (${entry.path}) ${formatBytes(decoded)}, over the limit of ${formatBytes(limits.maxTotalBytes)}; the rest is not read`,
-        );
-        facts.limit = 'maxTotalBytes';
-        break;
-      }
-      totalDeclared += decoded;
-      yield entry;
+      notes.push(`central directory damaged after ${count} of ${dir.entryCount} entries: ${msg}; the rest is not read`);
+      break;
     }
-    if (salvageWhy === null && notes.length) yield containerProblem(ctx, notes.join('; '), { ...facts, entriesRead: count });
-  } finally {
-    zf.removeAllListeners();
-    (zf as unknown as { on(ev: string, f: () => void): void }).on('error', () => undefined);
-    zf.close();
+    if (!e) break;
+    if (count >= limits.maxEntries) {
+      notes.push(`entry limit reached: ${limits.maxEntries} entries read, the central directory lists ${dir.entryCount}; the rest is not read`);
+      facts.limit = 'maxEntries';
+      facts.listed = dir.entryCount;
+      break;
+    }
+    count++;
+    const entry = describe(e, src, ctx, dir.start, zipEnd, claimed, names);
+    const c = entry.content;
+    const decoded = !c ? 0 : c.type === 'range' ? c.size : c.type === 'bytes' ? c.data.byteLength : c.type === 'stream' ? (c.size ?? 0) : 0;
+    if (totalDeclared + decoded > limits.maxTotalBytes) {
+      // The member that would cross the limit is recorded, not read; the rest is not listed.
+      entry.error = [entry.error, `total size limit reached (${formatBytes(limits.maxTotalBytes)}): not extracted`].filter(Boolean).join('; ');
+      entry.content = null;
+      yield entry;
+      notes.push(
+        `total size limit reached: members so far declare ${formatBytes(totalDeclared)}, the next (${entry.path}) ${formatBytes(decoded)}, over the limit of ${formatBytes(limits.maxTotalBytes)}; the rest is not read`,
+      );
+      facts.limit = 'maxTotalBytes';
+      break;
+    }
+    totalDeclared += decoded;
+    yield entry;
   }
+  if (salvageWhy === null && notes.length) yield containerProblem(ctx, notes.join('; '), { ...facts, entriesRead: count });
   if (salvageWhy !== null) yield* salvage(src, ctx, salvageWhy);
 }
 
@@ -695,7 +251,7 @@ async function* readZip(file: ByteSource, ctx: ContainerContext): AsyncGenerator
  * written with a data descriptor do not, and end the walk). Each is flagged as recovered; one
  * container entry says what happened.
  */
-async function* salvage(src: ByteSource, ctx: ContainerContext, why: string): AsyncGenerator<SourceEntry> {
+async function* salvage(src: RandomAccess, ctx: ContainerContext, why: string): AsyncGenerator<SourceEntry> {
   const claimed = new IntervalSet();
   const names = new NameIndex();
   const limits = ctx.limits;
@@ -704,41 +260,18 @@ async function* salvage(src: ByteSource, ctx: ContainerContext, why: string): As
   let total = 0;
   let stop = '';
   for (;;) {
-    const fixed = Buffer.from(src.read(pos, 30));
-    if (fixed.byteLength < 30 || fixed.readUInt32LE(0) !== LOCAL_SIG) break;
+    const lh = readLocalHeader(src, pos);
+    if (!lh) break;
     if (count >= limits.maxEntries) {
       stop = `; entry limit reached (${limits.maxEntries})`;
       break;
     }
-    const flags = fixed.readUInt16LE(6);
-    const n = fixed.readUInt16LE(26);
-    const m = fixed.readUInt16LE(28);
-    const fileName = Buffer.from(src.read(pos + 30, n));
-    const extraFields = parseExtra(Buffer.from(src.read(pos + 30 + n, m)));
-    let compressedSize = fixed.readUInt32LE(18);
-    let uncompressedSize = fixed.readUInt32LE(22);
-    const z64 = extraFields.find((f) => f.id === 0x0001);
-    if (z64 && uncompressedSize === 0xffffffff && z64.data.byteLength >= 8) uncompressedSize = Number(z64.data.readBigUInt64LE(0));
-    if (z64 && compressedSize === 0xffffffff && z64.data.byteLength >= 16) compressedSize = Number(z64.data.readBigUInt64LE(8));
-    if (flags & 0x08 && compressedSize === 0) {
+    const e = lh.record;
+    const flags = e.generalPurposeBitFlag;
+    if (flags & 0x08 && e.compressedSize === 0) {
       stop = `; the walk stopped at offset ${pos}: a member written with a data descriptor records no size in its local header`;
       break;
     }
-    const e: YEntry = {
-      versionMadeBy: 0,
-      generalPurposeBitFlag: flags,
-      compressionMethod: fixed.readUInt16LE(8),
-      lastModFileTime: fixed.readUInt16LE(10),
-      lastModFileDate: fixed.readUInt16LE(12),
-      crc32: fixed.readUInt32LE(14),
-      compressedSize,
-      uncompressedSize,
-      externalFileAttributes: 0,
-      relativeOffsetOfLocalHeader: pos,
-      fileName,
-      fileComment: Buffer.alloc(0),
-      extraFields,
-    };
     const entry = describe(e, src, ctx, Infinity, src.size, claimed, names, true);
     const size = entry.content?.type === 'range' ? entry.content.size : entry.content?.type === 'bytes' ? entry.content.data.byteLength : 0;
     if (total + size > limits.maxTotalBytes) {
@@ -748,12 +281,9 @@ async function* salvage(src: ByteSource, ctx: ContainerContext, why: string): As
     total += size;
     count++;
     yield entry;
-    let next = pos + 30 + n + m + compressedSize;
-    if (flags & 0x08) {
-      // A data descriptor follows: CRC and sizes (8-byte sizes for ZIP64), maybe with a signature.
-      const sig = src.read(next, 4);
-      next += (sig.byteLength === 4 && sig.readUInt32LE(0) === 0x08074b50 ? 4 : 0) + (z64 ? 20 : 12);
-    }
+    let next = lh.dataStart + e.compressedSize;
+    // A data descriptor follows: CRC and sizes.
+    if (flags & 0x08) next += dataDescriptorLength(src, next, lh.zip64);
     if (next > src.size || next <= pos) break;
     pos = next;
   }
@@ -767,8 +297,8 @@ async function* salvage(src: ByteSource, ctx: ContainerContext, why: string): As
 }
 
 function describe(
-  e: YEntry,
-  src: ByteSource,
+  e: ZipRecord,
+  src: RandomAccess,
   ctx: ContainerContext,
   cdStart: number,
   zipEnd: number,
@@ -815,21 +345,19 @@ function describe(
   // The local header: where the data starts, and a second copy of the facts to compare.
   const lh = e.relativeOffsetOfLocalHeader;
   let dataStart = -1;
-  let localExtra: ExtraField[] = [];
+  let localExtra: ZipRecord['extraFields'] = [];
   let structural: string | null = null;
-  const fixed = Buffer.from(src.read(lh, 30));
-  if (fixed.byteLength < 30 || fixed.readUInt32LE(0) !== LOCAL_SIG) {
+  const local = readLocalHeader(src, lh);
+  if (!local) {
     structural = lh >= zipEnd ? 'local header lies past the end of the ZIP (truncated?)' : `no local header at offset ${lh} (damaged or forged central directory)`;
   } else {
-    const n = fixed.readUInt16LE(26);
-    const m = fixed.readUInt16LE(28);
-    const localName = Buffer.from(src.read(lh + 30, n));
-    localExtra = parseExtra(Buffer.from(src.read(lh + 30 + n, m)));
-    dataStart = lh + 30 + n + m;
-    if (!localName.equals(e.fileName)) {
-      notes.push(`the local header names this member differently ('${decodeZipName(localName, fixed.readUInt16LE(6)).text}'): tools that read local headers see another name`);
+    const l = local.record;
+    localExtra = l.extraFields;
+    dataStart = local.dataStart;
+    if (!l.fileName.equals(e.fileName)) {
+      notes.push(`the local header names this member differently ('${decodeZipName(l.fileName, l.generalPurposeBitFlag).text}'): tools that read local headers see another name`);
     }
-    if (fixed.readUInt16LE(8) !== method) notes.push(`the local header records compression method ${fixed.readUInt16LE(8)}, the central directory ${method}`);
+    if (l.compressionMethod !== method) notes.push(`the local header records compression method ${l.compressionMethod}, the central directory ${method}`);
     const dataEnd = dataStart + e.compressedSize;
     if (dataEnd > zipEnd) {
       structural = `member data runs past the end of the ZIP (${dataEnd} > ${zipEnd}; truncated or forged sizes)`;
@@ -915,20 +443,14 @@ function describe(
 }
 
 /** The decoded bytes of a small member held in memory, or why they could not be had. */
-function memberBytes(src: ByteSource, dataStart: number, e: YEntry, max: number): Buffer | string {
-  const data = src.read(dataStart, e.compressedSize);
-  if (e.compressionMethod === 0) return Buffer.from(data);
-  if (e.compressionMethod !== 8) return `compression method ${e.compressionMethod} not supported`;
-  try {
-    return inflateRawSync(data, { maxOutputLength: Math.max(1, Math.min(max, e.uncompressedSize) + 1) });
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
-      ? `decompresses to more than its declared ${e.uncompressedSize} bytes`
-      : `damaged deflate data (${errorMessage(err)})`;
-  }
+function memberBytes(src: RandomAccess, dataStart: number, e: ZipRecord, max: number): Buffer | string {
+  const d = decodeMember(src.read(dataStart, e.compressedSize), e.compressionMethod, Math.min(max, e.uncompressedSize) + 1);
+  if (Buffer.isBuffer(d)) return d;
+  if (d.problem === 'method') return `compression method ${e.compressionMethod} not supported`;
+  return d.problem === 'too large' ? `decompresses to more than its declared ${e.uncompressedSize} bytes` : `damaged deflate data (${d.detail})`;
 }
 
-function memberContent(src: ByteSource, dataStart: number, e: YEntry, errors: string[]): Content | null {
+function memberContent(src: RandomAccess, dataStart: number, e: ZipRecord, errors: string[]): Content | null {
   const codec = e.compressionMethod === 8 ? 'deflate-raw' : 'none';
   if (src.fsPath) {
     return { type: 'range', fsPath: src.fsPath, offset: src.base + dataStart, length: e.compressedSize, codec, size: e.uncompressedSize, crc32: e.crc32 >>> 0 };

@@ -3,12 +3,16 @@
 // tens of thousands of small files); large ones are read-only files at store/ab/cd/<sha256>.
 // Either way an object is named by its SHA-256 and written once.
 import Database from 'better-sqlite3';
-import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaseLayout, objectFilePath } from './layout.ts';
 import { openDatabase, openReadOnly, readDatabaseHeader, sqliteFault } from '../db/open.ts';
+import { type Digests, hashBytes, TripleHash } from '../ingest/hashFile.ts';
 
 export type ObjectLocation = 'blob' | 'file';
+
+/** A stored object's bytes: the blob itself, or its read-only file (formats/zip.ts opens either at random). */
+export type StoredBytes = { type: 'bytes'; data: Uint8Array } | { type: 'file'; path: string; size: number };
 
 /** A temp file untouched this long is abandoned even if a process with its pid is running. */
 export const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -77,6 +81,14 @@ export class ObjectStore {
     return objectFilePath(this.layout.store, sha256);
   }
 
+  /** An object's bytes, to read or open at random; null when the store does not hold it. */
+  bytesOf(sha256: string): StoredBytes | null {
+    const data = this.readBlob(sha256);
+    if (data) return { type: 'bytes', data };
+    const path = this.filePath(sha256);
+    return existsSync(path) ? { type: 'file', path, size: lstatSync(path).size } : null;
+  }
+
   /**
    * Removes temp files left by a crashed or killed ingest: those whose writing process (the pid
    * that starts their name) is gone, or that nobody has written to for STALE_TEMP_MS. A file that
@@ -109,5 +121,49 @@ export class ObjectStore {
 
   close(): void {
     this.db.close();
+  }
+}
+
+/**
+ * Read-only access to a store for the workers that check it (verify): an object's digests, read
+ * again from its blob or its file. Never writes; with no objects.db, the files are still served
+ * (and every blob is then missing).
+ */
+export class StoreReader {
+  private readonly storeDir: string;
+  private readonly db: Database.Database | null;
+  private readonly getBlob: Database.Statement | null;
+
+  constructor(dirs: { store: string; objectsDb: string }) {
+    this.storeDir = dirs.store;
+    this.db = existsSync(dirs.objectsDb) ? new Database(dirs.objectsDb, { readonly: true, fileMustExist: true }) : null;
+    this.getBlob = this.db?.prepare('SELECT data FROM objects WHERE sha256 = ?') ?? null;
+  }
+
+  /** Where the object was found and its size and digests now; null when the store does not hold it. */
+  digest(sha256: string): ({ found: ObjectLocation; size: number } & Digests) | null {
+    const row = this.getBlob?.get(sha256) as { data: Buffer } | undefined;
+    if (row) return { found: 'blob', size: row.data.byteLength, ...hashBytes(row.data) };
+    const path = objectFilePath(this.storeDir, sha256);
+    if (!existsSync(path)) return null;
+    const fd = openSync(path, 'r');
+    try {
+      const t = new TripleHash();
+      const chunk = new Uint8Array(1024 * 1024);
+      let size = 0;
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.byteLength, size);
+        if (n === 0) break;
+        t.update(chunk.subarray(0, n));
+        size += n;
+      }
+      return { found: 'file', size, ...t.digest() };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  close(): void {
+    this.db?.close();
   }
 }

@@ -2,7 +2,7 @@
 // strings and values, row by row, tab between cells), PowerPoint (PPTX: slides, then notes) and
 // OpenDocument (ODT/ODS/ODP: content.xml).
 import { decodeEntities, xmlText } from './markup.ts';
-import { ZipParts } from './zipParts.ts';
+import { ZipParts } from '../formats/zip.ts';
 
 export type OfficeKind = 'docx' | 'xlsx' | 'pptx' | 'odf';
 
