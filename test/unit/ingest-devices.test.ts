@@ -3,7 +3,7 @@
 // MD5 flagged as a mismatch) and Android .ab files (compressed, uncompressed, encrypted), alone
 // and inside a folder as a lab USB drive holds them.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -97,7 +97,8 @@ function find(list: Item[], path: string): Item {
 test('iPhone backup folder: domain paths, blob times, fileID, missing and unlisted files', { timeout: 120_000 }, async (t) => {
   const dir = tempDir(t);
   const casePath = await newCase(dir);
-  const fx = makeIosBackup(join(dir, 'exports'));
+  // Manifest.db in WAL mode with its rows still in Manifest.db-wal: read with it.
+  const fx = makeIosBackup(join(dir, 'exports'), { pendingWal: true });
   const out = await ingest(casePath, fx.root, 'EXH-IOS');
   assert.match(out, /problems: +3/);
   const list = await items(casePath, 'EXH-IOS');
@@ -123,7 +124,10 @@ test('iPhone backup folder: domain paths, blob times, fileID, missing and unlist
   assert.match(unlisted.error ?? '', /not listed in Manifest\.db/);
   assert.equal(unlisted.sha256, sha256Hex(u!.data));
   assert.equal(find(list, 'HomeDomain/Library/SMS/Attachments').kind, 'symlink');
-  assert.ok(find(list, 'backup/Manifest.db').sha256);
+  // The backup's own files under their real names.
+  assert.equal(find(list, 'Manifest.db').sha256, sha256Hex(readFileSync(join(fx.root, 'Manifest.db'))));
+  assert.equal(find(list, 'Manifest.db-wal').sha256, sha256Hex(readFileSync(join(fx.root, 'Manifest.db-wal'))));
+  assert.ok(find(list, 'Info.plist').sha256);
 });
 
 test('encrypted iPhone backup: catalogued by hashed name with one notice', { timeout: 120_000 }, async (t) => {

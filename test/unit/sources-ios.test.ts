@@ -3,7 +3,7 @@
 // and hostile manifests (paths are text only, nothing followed, nothing written beside it).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -208,9 +208,9 @@ test('fileID check, listed-but-missing and unlisted files', async (t) => {
   const unlisted = entries.filter((e) => e.path.startsWith('unlisted/'));
   assert.deepEqual(unlisted.map((e) => e.path), [`unlisted/${u!.hashedPath}`]);
 
-  // The backup's own files, as themselves.
+  // The backup's own files, under their own names (no prefix the export does not have).
   for (const name of ['Manifest.db', 'Manifest.plist', 'Info.plist', 'Status.plist']) {
-    const m = byPath(entries, `backup/${name}`);
+    const m = byPath(entries, name);
     assert.equal(m.kind, 'file');
     assert.equal(fsPathOf(m), join(fx.root, name));
     assert.equal(m.error, null);
@@ -238,7 +238,7 @@ test('encrypted backup: every file by hashed name, one clear notice, nothing mis
   assert.equal(info.encrypted, true);
   assert.equal(info.deviceName, 'Locked iPhone');
   const entries = await collect(fx.root);
-  const manifest = byPath(entries, 'backup/Manifest.db');
+  const manifest = byPath(entries, 'Manifest.db');
   assert.equal(manifest.error, ENCRYPTED_NOTICE);
   assert.equal(entries.filter((e) => e.error === ENCRYPTED_NOTICE).length, 1);
   for (const h of fx.hashed) {
@@ -260,7 +260,7 @@ test('a Manifest.db that is not SQLite is treated as encrypted even if Manifest.
   assert.equal(info.encrypted, true);
   assert.match(info.problems.join('\n'), /not an SQLite database/);
   const entries = await collect(fx.root);
-  assert.equal(byPath(entries, 'backup/Manifest.db').error, ENCRYPTED_NOTICE);
+  assert.equal(byPath(entries, 'Manifest.db').error, ENCRYPTED_NOTICE);
 });
 
 test('an unreadable Files table falls back to hashed names with the reason', async (t) => {
@@ -269,7 +269,7 @@ test('an unreadable Files table falls back to hashed names with the reason', asy
   db.exec('DROP TABLE Files');
   db.close();
   const entries = await collect(fx.root);
-  assert.match(byPath(entries, 'backup/Manifest.db').error ?? '', /Manifest\.db could not be read .*no such table: Files/);
+  assert.match(byPath(entries, 'Manifest.db').error ?? '', /Manifest\.db could not be read .*no such table: Files/);
   const [u] = fx.unlisted;
   byPath(entries, u!.hashedPath);
 });
@@ -282,7 +282,7 @@ test('old Manifest.mbdb backups are recorded by hashed name only', async (t) => 
   assert.equal(isIosBackup(root), true);
   assert.equal(iosBackupInfo(root).format, 'manifest.mbdb');
   const entries = await collect(root);
-  assert.match(byPath(entries, 'backup/Manifest.mbdb').error ?? '', /iOS 9 or earlier/);
+  assert.match(byPath(entries, 'Manifest.mbdb').error ?? '', /iOS 9 or earlier/);
   assert.equal(byPath(entries, '3d0d7e5fb2ce288813306e4d4636395e047a3d28').kind, 'file');
 });
 
@@ -339,4 +339,140 @@ test('the entry limit stops the listing with a clear entry', async (t) => {
   const entries = await collect(fx.root, { ...DEFAULT_LIMITS, maxEntries: 6 });
   assert.equal(entries.length, 7);
   assert.match(entries[6]!.error ?? '', /entry limit reached \(6\)/);
+});
+
+const journalBytes = (p: string): number[] => {
+  const b = readFileSync(p);
+  return [b[18]!, b[19]!];
+};
+const pathOf = (f: { domain: string; relativePath: string }): string => (f.relativePath === '' ? f.domain : `${f.domain}/${f.relativePath}`);
+
+test('a WAL-mode Manifest.db (as current iPhones write it) is read like a rollback-journal one: every file under its real path', async (t) => {
+  for (const journal of ['wal', 'delete'] as const) {
+    const fx = makeIosBackup(tempDir(t), { journal });
+    // Header bytes 18-19: 2 = WAL, 1 = rollback journal. SQLite cannot open a WAL database from memory.
+    assert.deepEqual(journalBytes(join(fx.root, 'Manifest.db')), journal === 'wal' ? [2, 2] : [1, 1]);
+    const entries = await collect(fx.root);
+    for (const f of fx.files) assert.equal(byPath(entries, pathOf(f)).extra?.['fileID'], f.fileID, journal);
+    const sms = fx.files.find((f) => f.relativePath === 'Library/SMS/sms.db')!;
+    const e = byPath(entries, 'HomeDomain/Library/SMS/sms.db');
+    assert.equal(e.size, sms.data!.length);
+    assert.equal(e.mtime, new Date(sms.mtime * 1000).toISOString());
+    const m = byPath(entries, 'Manifest.db');
+    assert.equal(m.extra?.['journalMode'], journal === 'wal' ? 'wal' : 'rollback');
+    assert.equal(m.extra?.['walBytesRead'], null, 'no -wal beside it');
+    assert.equal(m.error, null);
+    assert.deepEqual(entries.filter((x) => x.path.startsWith('unlisted/')).map((x) => x.path), [`unlisted/${fx.unlisted[0]!.hashedPath}`]);
+    assert.ok(!entries.some((x) => x.path.startsWith('backup/')), 'no backup/ prefix the export does not have');
+  }
+});
+
+test('a Manifest.db-wal holding committed rows is read with Manifest.db, in memory; the export is untouched', async (t) => {
+  const fx = makeIosBackup(tempDir(t), { pendingWal: true });
+  const db = join(fx.root, 'Manifest.db');
+  const wal = join(fx.root, 'Manifest.db-wal');
+  assert.deepEqual(journalBytes(db), [2, 2]);
+  assert.ok(statSync(wal).size > 0);
+  // Manifest.db alone has an empty Files table: the rows are only in the -wal.
+  const alone = join(tempDir(t), 'Manifest.db');
+  copyFileSync(db, alone);
+  const solo = new Database(alone, { readonly: true });
+  assert.equal((solo.prepare('SELECT count(*) AS n FROM Files').get() as { n: number }).n, 0);
+  solo.close();
+
+  const before = readdirSync(fx.root).sort();
+  const sums = [db, wal].map((p) => [sha256(readFileSync(p)), statSync(p).mtimeMs]);
+  const entries = await collect(fx.root);
+
+  for (const f of fx.files) {
+    const e = byPath(entries, pathOf(f));
+    assert.equal(e.extra?.['fileID'], f.fileID);
+    if (f.flags !== 1) continue;
+    assert.equal(e.size, f.data!.length);
+    assert.equal(e.mode, f.mode);
+    assert.equal(e.mtime, new Date(f.mtime * 1000).toISOString());
+    assert.equal(e.ctime, new Date(f.ctime * 1000).toISOString());
+    assert.equal(e.birthtime, new Date(f.birth * 1000).toISOString());
+    if (f.missing) assert.equal(e.error, MISSING_ERROR);
+  }
+  const m = byPath(entries, 'Manifest.db');
+  assert.equal(m.extra?.['journalMode'], 'wal');
+  assert.equal(m.extra?.['walBytesRead'], statSync(wal).size);
+  assert.ok((m.extra?.['walFramesApplied'] as number) >= fx.files.length, 'one commit per row at least');
+  assert.equal(m.error, null);
+  // The -wal is one of the backup's own files, under its real name; not "unlisted".
+  const w = byPath(entries, 'Manifest.db-wal');
+  assert.equal(w.kind, 'file');
+  assert.equal(fsPathOf(w), wal);
+  assert.equal(w.error, null);
+  assert.deepEqual(entries.filter((x) => x.path.startsWith('unlisted/')).map((x) => x.path), [`unlisted/${fx.unlisted[0]!.hashedPath}`]);
+  assert.equal(entries.length, fx.files.length + 5 + 1);
+
+  // Nothing written beside the evidence (no -shm), neither file changed.
+  assert.deepEqual(readdirSync(fx.root).sort(), before);
+  assert.deepEqual([db, wal].map((p) => [sha256(readFileSync(p)), statSync(p).mtimeMs]), sums);
+});
+
+test('a Manifest.db-wal that is a link is recorded and never followed; Manifest.db says its changes were not read', async (t) => {
+  const dir = tempDir(t);
+  const fx = makeIosBackup(dir);
+  const outside = join(dir, 'outside.bin');
+  writeFileSync(outside, 'not the backup');
+  symlinkSync(outside, join(fx.root, 'Manifest.db-wal'));
+  const entries = await collect(fx.root);
+  const m = byPath(entries, 'Manifest.db');
+  assert.match(m.error ?? '', /Manifest\.db-wal is a symlink, not a file: not followed, its changes not read/);
+  assert.equal(m.extra?.['walBytesRead'], null);
+  const w = byPath(entries, 'Manifest.db-wal');
+  assert.equal(w.kind, 'symlink');
+  assert.equal(w.content, null);
+  for (const f of fx.files) byPath(entries, pathOf(f));
+});
+
+/** What SQLite itself reads from Manifest.db with this -wal beside it (a copy in a test folder). */
+function sqliteFileIds(t: TestContext, db: Buffer, wal: Buffer): string[] {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'Manifest.db'), db);
+  writeFileSync(join(dir, 'Manifest.db-wal'), wal);
+  const d = new Database(join(dir, 'Manifest.db'), { readonly: true });
+  try {
+    return (d.prepare('SELECT fileID FROM Files ORDER BY fileID').pluck().all() as string[]);
+  } finally {
+    d.close();
+  }
+}
+
+test('a -wal cut short or with an unfinished transaction: only what SQLite itself reads is listed (SQLite as the oracle)', async (t) => {
+  const fx = makeIosBackup(tempDir(t), { pendingWal: true });
+  const walPath = join(fx.root, 'Manifest.db-wal');
+  const db = readFileSync(join(fx.root, 'Manifest.db'));
+  const full = readFileSync(walPath);
+  const pageSize = full.readUInt32BE(8);
+  const frame = 24 + pageSize;
+  const frames = (full.length - 32) / frame;
+  assert.ok(Number.isInteger(frames) && frames >= fx.files.length);
+  const counts = new Set<number>();
+  // Cut at frame boundaries and in the middle of a frame.
+  for (const cut of [32, 32 + frame, 32 + 3 * frame + 100, 32 + Math.floor(frames / 2) * frame, full.length - 1, full.length]) {
+    const wal = full.subarray(0, cut);
+    writeFileSync(walPath, wal);
+    const theirs = sqliteFileIds(t, db, wal);
+    const entries = await collect(fx.root);
+    const ours = entries.filter((e) => typeof e.extra?.['fileID'] === 'string').map((e) => e.extra!['fileID'] as string).sort();
+    assert.deepEqual(ours, theirs, `WAL cut at ${cut} of ${full.length} bytes`);
+    counts.add(ours.length);
+    // Hashed files of rows not (yet) committed are in the folder: listed as unlisted, not lost.
+    const unlisted = entries.filter((e) => e.path.startsWith('unlisted/')).length;
+    assert.equal(unlisted, 1 + fx.files.filter((f) => f.flags === 1 && !f.missing && !ours.includes(f.fileID)).length);
+  }
+  assert.ok(counts.has(0) && counts.has(fx.files.length) && counts.size >= 3, `row counts seen: ${[...counts].join(', ')}`);
+
+  // A WAL whose header checksum fails: SQLite ignores it; so does the listing, saying so.
+  const bad = Buffer.from(full);
+  bad[24] = bad[24]! ^ 0xff;
+  writeFileSync(walPath, bad);
+  assert.deepEqual(sqliteFileIds(t, db, bad), []);
+  const entries = await collect(fx.root);
+  assert.match(byPath(entries, 'Manifest.db').error ?? '', /Manifest\.db-wal could not be applied \(WAL header checksum does not hold\): its changes are not in this listing/);
+  assert.ok(!entries.some((e) => typeof e.extra?.['fileID'] === 'string'));
 });

@@ -7,7 +7,10 @@
 // Everything in the backup is untrusted: a relativePath is only ever text (never joined onto a
 // file-system path), a fileID is used on disk only when it is exactly 40 hex digits, and nothing
 // on disk is followed through a link. Manifest.db is read from its bytes into memory, so SQLite
-// never creates a -wal/-shm file or takes a lock beside the evidence.
+// never creates a -wal/-shm file or takes a lock beside the evidence, and nothing is written
+// anywhere. Current iPhones write it in WAL journal mode, which SQLite cannot open from memory:
+// the committed frames of a Manifest.db-wal beside it are applied to the bytes in memory (as
+// SQLite itself would on opening) and the copy is marked as a rollback-journal database.
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
@@ -19,8 +22,20 @@ import { kindOf, toSourceEntry, walkFolder } from '../ingest/walk.ts';
 import { isPlainDict, parsePlist, type PlistValue, unarchive } from './plist.ts';
 import { blankEntry, type ContainerLimits, type EntryKind, type SourceEntry } from './types.ts';
 
-/** The backup's own files, presented as `backup/<name>` rather than as unlisted files. */
-export const IOS_METADATA_FILES = ['Manifest.db', 'Manifest.plist', 'Info.plist', 'Status.plist', 'Manifest.mbdb'] as const;
+/**
+ * The backup's own files, listed under their own names (as they are in the export) rather than
+ * as unlisted files; SQLite's -wal/-shm/-journal files of Manifest.db belong to it too.
+ */
+export const IOS_METADATA_FILES = [
+  'Manifest.db',
+  'Manifest.db-wal',
+  'Manifest.db-shm',
+  'Manifest.db-journal',
+  'Manifest.plist',
+  'Info.plist',
+  'Status.plist',
+  'Manifest.mbdb',
+] as const;
 
 export const ENCRYPTED_NOTICE = 'encrypted backup: Manifest.db is encrypted, files catalogued by hashed name only';
 export const MISSING_ERROR = 'listed in Manifest.db but missing from the backup';
@@ -283,12 +298,12 @@ async function metadataEntry(root: string, name: string): Promise<SourceEntry | 
     st = await lstat(fsPath, { bigint: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    const e = baseEntry(`backup/${name}`);
+    const e = baseEntry(name);
     e.kind = 'other';
     e.error = `could not read its attributes: ${errorMessage(err)}`;
     return e;
   }
-  const e = baseEntry(`backup/${name}`);
+  const e = baseEntry(name);
   e.kind = kindOf(st);
   statTimes(e, st);
   e.extra = { iosBackupFile: name };
@@ -309,7 +324,7 @@ class EntryBudget {
     return this.n <= this.max;
   }
   overEntry(): SourceEntry {
-    const e = baseEntry('backup/!entry-limit');
+    const e = baseEntry('!entry-limit');
     e.kind = 'other';
     e.error = `entry limit reached (${this.max}): the rest of the backup was not catalogued`;
     return e;
@@ -343,7 +358,7 @@ async function* hashedOnly(
     yield e;
   }
   if (!noticed) {
-    const e = baseEntry('backup/Manifest.db');
+    const e = baseEntry('Manifest.db');
     e.kind = 'other';
     e.error = notice;
     e.extra = { ...extra };
@@ -373,10 +388,144 @@ function text(v: unknown): string {
   return String(v);
 }
 
+/** Manifest.db's page size from its header (bytes 16-17; 1 means 65536), or null when absurd. */
+function dbPageSize(db: Uint8Array): number | null {
+  if (db.length < 100) return null;
+  const v = (db[16]! << 8) | db[17]!;
+  const size = v === 1 ? 65536 : v;
+  return size >= 512 && (size & (size - 1)) === 0 ? size : null;
+}
+
+/**
+ * SQLite's WAL checksum (https://www.sqlite.org/fileformat2.html#walformat): 32-bit words in
+ * the byte order the WAL magic names, summed in pairs, continuing from `s`.
+ */
+function walChecksum(b: Uint8Array, bigEndian: boolean, s: [number, number]): [number, number] {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let [s0, s1] = s;
+  for (let i = 0; i + 8 <= b.length; i += 8) {
+    s0 = (s0 + v.getUint32(i, !bigEndian) + s1) >>> 0;
+    s1 = (s1 + v.getUint32(i + 4, !bigEndian) + s0) >>> 0;
+  }
+  return [s0, s1];
+}
+
+const MAX_DB_BYTES = 2 ** 31 - 1;
+
+/**
+ * Applies the committed frames of a -wal file to the database image, as SQLite would when it
+ * opens the database: frames are read in order while their salts match the WAL header and their
+ * cumulative checksums hold; those up to the last commit frame are applied (later frames win),
+ * and the database takes the size that commit records. Frames after the last commit (a
+ * transaction not finished) are not applied. Returns the new image and the frames applied.
+ */
+export function applyWal(db: Uint8Array, wal: Uint8Array): { image: Uint8Array; frames: number } {
+  if (wal.length < 32) throw new Error('shorter than a WAL header');
+  const h = Buffer.from(wal.buffer, wal.byteOffset, wal.byteLength);
+  const magic = h.readUInt32BE(0);
+  if (magic !== 0x377f0682 && magic !== 0x377f0683) throw new Error('not a WAL file (bad magic)');
+  const bigEndian = magic === 0x377f0683;
+  const pageSize = h.readUInt32BE(8);
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) throw new Error(`bad page size ${pageSize}`);
+  // (SQLite deletes a WAL found beside an empty database file: nothing of it is read.)
+  if (db.length === 0) throw new Error('Manifest.db is empty, and SQLite ignores a WAL beside an empty database');
+  const dbPage = dbPageSize(db);
+  if (dbPage !== pageSize) throw new Error(`page size ${pageSize} differs from the database's (${dbPage ?? 'unreadable'})`);
+  let sum = walChecksum(wal.subarray(0, 24), bigEndian, [0, 0]);
+  if (sum[0] !== h.readUInt32BE(24) || sum[1] !== h.readUInt32BE(28)) throw new Error('WAL header checksum does not hold');
+  const salt1 = h.readUInt32BE(16);
+  const salt2 = h.readUInt32BE(20);
+
+  // First pass: how far the valid, committed frames go.
+  const frameSize = 24 + pageSize;
+  let committedEnd = 32;
+  let committedPages = 0;
+  for (let off = 32; off + frameSize <= wal.length; off += frameSize) {
+    if (h.readUInt32BE(off + 8) !== salt1 || h.readUInt32BE(off + 12) !== salt2) break;
+    sum = walChecksum(wal.subarray(off, off + 8), bigEndian, sum);
+    sum = walChecksum(wal.subarray(off + 24, off + frameSize), bigEndian, sum);
+    if (sum[0] !== h.readUInt32BE(off + 16) || sum[1] !== h.readUInt32BE(off + 20)) break;
+    if (h.readUInt32BE(off) === 0) break;
+    const commit = h.readUInt32BE(off + 4);
+    if (commit !== 0) {
+      committedEnd = off + frameSize;
+      committedPages = commit;
+    }
+  }
+  if (committedEnd === 32) return { image: db, frames: 0 };
+  if (committedPages * pageSize > MAX_DB_BYTES) throw new Error(`the WAL makes the database ${committedPages} pages long, more than is read`);
+  const image = Buffer.alloc(committedPages * pageSize);
+  Buffer.from(db.buffer, db.byteOffset, Math.min(db.byteLength, image.length)).copy(image);
+  let frames = 0;
+  for (let off = 32; off < committedEnd; off += frameSize) {
+    const page = h.readUInt32BE(off);
+    frames++;
+    if (page > committedPages) continue; // a page past the end the commit records
+    h.copy(image, (page - 1) * pageSize, off + 24, off + frameSize);
+  }
+  return { image, frames };
+}
+
+interface OpenedManifest {
+  db: Database.Database;
+  /** Header bytes 18-19: 2 = WAL (current iPhones), 1 = rollback journal. */
+  journal: 'wal' | 'rollback';
+  /** Bytes of Manifest.db-wal read with it, or null when the backup has none. */
+  walBytes: number | null;
+  /** Committed WAL frames applied. */
+  walFrames: number;
+  /** Why Manifest.db-wal, present, was not read. */
+  walProblem: string | null;
+}
+
+/**
+ * Manifest.db opened from memory: its bytes, with the committed frames of a Manifest.db-wal
+ * beside it applied (they are part of the database), marked as a rollback-journal database
+ * (header bytes 18-19 = 1) because SQLite opens no WAL database from memory. Nothing is written
+ * anywhere, and SQLite never sees the export's files.
+ */
+function openManifest(root: string): OpenedManifest {
+  let image: Uint8Array = readSmallFile(join(root, 'Manifest.db'), MAX_DB_BYTES);
+  const journal = image.length >= 20 && image[18] === 2 && image[19] === 2 ? 'wal' : 'rollback';
+  let walBytes: number | null = null;
+  let walFrames = 0;
+  let walProblem: string | null = null;
+  const walPath = join(root, 'Manifest.db-wal');
+  let walStat: BigIntStats | null = null;
+  try {
+    walStat = lstatSync(walPath, { bigint: true });
+  } catch {
+    walStat = null;
+  }
+  if (walStat && !walStat.isFile()) {
+    walProblem = `Manifest.db-wal is a ${kindOf(walStat)}, not a file: not followed, its changes not read`;
+  } else if (walStat && walStat.size > 0n) {
+    try {
+      const wal = readSmallFile(walPath, MAX_DB_BYTES);
+      const applied = applyWal(image, wal);
+      image = applied.image;
+      walBytes = wal.length;
+      walFrames = applied.frames;
+    } catch (err) {
+      walProblem = `Manifest.db-wal could not be applied (${errorMessage(err)}): its changes are not in this listing`;
+    }
+  } else if (walStat) {
+    walBytes = 0;
+  }
+  if (image.length >= 20 && (image[18] === 2 || image[19] === 2)) {
+    // Bytes in memory, never the file: the export is only read.
+    image[18] = 1;
+    image[19] = 1;
+  }
+  const db = new Database(Buffer.from(image.buffer, image.byteOffset, image.byteLength), { readonly: true });
+  return { db, journal, walBytes, walFrames, walProblem };
+}
+
 /**
  * The files of an iPhone backup, each under `domain/relativePath`, then the files in the folder
  * that Manifest.db does not list (under `unlisted/<hashed path>`), with the backup's own files
- * as `backup/<name>`. Encrypted and pre-iOS 10 backups are catalogued by hashed name only.
+ * under their own names (`Manifest.db`, `Info.plist`...). Encrypted and pre-iOS 10 backups are
+ * catalogued by hashed name only.
  */
 export async function* iosBackupEntries(root: string, ctx: { limits: ContainerLimits }): AsyncGenerator<SourceEntry> {
   const budget = new EntryBudget(ctx.limits);
@@ -397,12 +546,12 @@ export async function* iosBackupEntries(root: string, ctx: { limits: ContainerLi
     return;
   }
 
-  let db: Database.Database;
+  let manifest: OpenedManifest | null = null;
   try {
-    const bytes = readSmallFile(join(root, 'Manifest.db'), 2 ** 31 - 1);
-    db = new Database(bytes, { readonly: true });
-    db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files LIMIT 1').all();
+    manifest = openManifest(root);
+    manifest.db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files LIMIT 1').all();
   } catch (err) {
+    manifest?.db.close();
     yield* hashedOnly(
       root,
       budget,
@@ -413,11 +562,15 @@ export async function* iosBackupEntries(root: string, ctx: { limits: ContainerLi
     return;
   }
 
+  const db = manifest.db;
   try {
     for (const name of IOS_METADATA_FILES) {
       const e = await metadataEntry(root, name);
       if (!e) continue;
-      if (name === 'Manifest.db') e.extra = { ...e.extra, deviceInfo: info };
+      if (name === 'Manifest.db') {
+        e.extra = { ...e.extra, deviceInfo: info, journalMode: manifest.journal, walBytesRead: manifest.walBytes, walFramesApplied: manifest.walFrames };
+        if (manifest.walProblem) addError(e, manifest.walProblem);
+      }
       if (!budget.take()) return yield budget.overEntry();
       yield e;
     }
