@@ -16,6 +16,7 @@ import {
   duplicatesZip,
   encryptedZip,
   fakeZip,
+  ffsZip,
   lyingSizeZip,
   manyEntriesZip,
   namesZip,
@@ -217,7 +218,9 @@ test('a lab USB drive of hostile archives: ingested to the end, every problem on
   const files = sampleFiles();
   const enc = encryptedZip();
   const crc = badCrcZip();
+  const ffs = ffsZip();
   const put: Record<string, Buffer> = {
+    'ffs.zip': ffs.zip,
     'slip.zip': slipZip(),
     'slip.tar': slipTar(),
     'bomb.zip': overlapBombZip(200, 1024 * 1024),
@@ -255,15 +258,25 @@ test('a lab USB drive of hostile archives: ingested to the end, every problem on
   for (const [name, data] of Object.entries(put)) assert.equal(get(name).sha256, sha256(data), name);
 
   // Zip slip: names kept as written, flagged, bytes hashed.
-  for (const p of ['slip.zip!/../evil.txt', 'slip.zip!//etc/passwd', 'slip.zip!/C:\\Windows\\x.txt', 'slip.zip!/dir\\sub\\x.txt', 'slip.tar!/../evil.txt']) {
+  for (const p of ['slip.zip!/../evil.txt', 'slip.zip!//../etc/passwd', 'slip.zip!/C:\\Windows\\x.txt', 'slip.zip!/dir\\sub\\x.txt', 'slip.tar!/../evil.txt']) {
     expectError(p, /^hostile name: .*\(recorded, never used as a path\)/);
     assert.ok(get(p).sha256, `${p} hashed`);
   }
+  // A device's root is not an attack: a full-file-system zip's '/private/var/...' members keep
+  // their leading '/' in the path and have no problem; '../x' and 'C:\x' in it still do.
+  for (const name of ffs.rooted) assert.equal(get(`ffs.zip!/${name}`).error, null, name);
+  for (const p of ['slip.zip!//etc/passwd', 'slip.tar!//etc/passwd']) {
+    assert.equal(get(p).error, null, p);
+    assert.ok(get(p).sha256, `${p} hashed`);
+  }
+  expectError('ffs.zip!/../x', /^hostile name: '\.\.' segment/);
+  expectError('ffs.zip!/C:\\x', /^hostile name: Windows drive letter/);
+  assert.equal([...items.values()].filter((r) => r.path.startsWith('ffs.zip!/') && r.error).length, 2);
   // Links: recorded with their targets, never followed.
   assert.equal(get('slip.zip!/link-in').kind, 'symlink');
   assert.equal(get('slip.zip!/link-in').link_target, 'ok.txt');
   expectError('slip.tar!/sub/link-out', /symlink points outside the archive/);
-  assert.equal(get('slip.tar!/hard-out').link_target, '/etc/passwd');
+  assert.equal(get('slip.tar!/hard-out').link_target, '../../etc/passwd');
   expectError('slip.tar!/hard-out', /hardlink target is a hostile path/);
   assert.equal(get('slip.tar!/dev/tty0').kind, 'device');
   assert.equal(get('slip.tar!/run/fifo').kind, 'fifo');

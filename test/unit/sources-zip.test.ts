@@ -31,6 +31,7 @@ import {
   duplicatesZip,
   encryptedZip,
   fakeZip,
+  ffsZip,
   lyingSizeZip,
   manyEntriesZip,
   metadataZip,
@@ -217,7 +218,8 @@ test('zip slip names are kept as written, flagged with the reason, and still has
     const m = byPath(entries);
     const expectReason: Record<string, RegExp> = {
       '../evil.txt': /'\.\.' segment/,
-      '/etc/passwd': /absolute path/,
+      '/../etc/passwd': /'\.\.' segment/,
+      '//server/share/x.txt': /network path/,
       'C:\\Windows\\x.txt': /drive letter.*backslash/,
       'dir\\sub\\x.txt': /backslash/,
       'ok/../../up.txt': /'\.\.' segment/,
@@ -231,6 +233,9 @@ test('zip slip names are kept as written, flagged with the reason, and still has
       assert.deepEqual(await checkedContent(e), Buffer.from(`hostile ${i}\n`), 'its bytes are still hashed');
     }
     assert.equal(m.get('slip.zip!/ok.txt')!.error, null);
+    // A device's root is not an attack: the leading '/' stays in the path, with no problem.
+    assert.equal(m.get('slip.zip!//etc/passwd')!.error, null);
+    assert.equal(m.get('slip.zip!//etc/passwd')!.name, 'passwd');
     const linkIn = m.get('slip.zip!/link-in')!;
     assert.equal(linkIn.kind, 'symlink');
     assert.equal(linkIn.linkTarget, 'ok.txt');
@@ -243,6 +248,31 @@ test('zip slip names are kept as written, flagged with the reason, and still has
   }
   assert.deepEqual(hostileNameReasons('DCIM/IMG_0001.JPG'), []);
   assert.deepEqual(hostileNameReasons('a..b/c..'), [], "'..' inside a name is not a parent segment");
+  assert.deepEqual(hostileNameReasons('/private/var/mobile/Library/SMS/sms.db'), [], "a device's root is not an attack");
+  assert.match(hostileNameReasons('/private/../../etc/passwd').join(), /'\.\.' segment/);
+  assert.match(hostileNameReasons('//server/share/x').join(), /network path/);
+  assert.match(hostileNameReasons('\\\\server\\share\\x').join(), /UNC/);
+  assert.match(hostileNameReasons('C:/x').join(), /drive letter/);
+});
+
+test("full-file-system dump: '/private/var/...' members are the device's root, no problem; '../x' and 'C:\\x' still flagged", async (t) => {
+  const fx = ffsZip();
+  for (const mode of bothModes) {
+    const entries = await entriesOf(mode === 'file' ? put(tempDir(t), 'ffs.zip', fx.zip) : asBytes(fx.zip), {}, 'ffs.zip');
+    const m = byPath(entries);
+    for (const name of fx.rooted) {
+      const e = m.get(`ffs.zip!/${name}`);
+      assert.ok(e, `${name} kept with its leading '/'`);
+      assert.equal(e.error, null, `${name}: ${e.error}`);
+    }
+    assert.equal(m.get('ffs.zip!//private/var/mobile/Library/SMS')!.kind, 'dir');
+    const wallets = m.get('ffs.zip!//private/var/mobile/Containers/Data/Application/0A1B2C3D/Documents/wallets.txt')!;
+    assert.equal(wallets.name, 'wallets.txt');
+    assert.equal((await checkedContent(wallets)).toString(), 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t\n');
+    assert.match(m.get('ffs.zip!/../x')!.error ?? '', /^hostile name: '\.\.' segment/);
+    assert.match(m.get('ffs.zip!/C:\\x')!.error ?? '', /^hostile name: Windows drive letter/);
+    assert.equal(entries.filter((e) => e.error !== null).length, 2, 'only the two attacks are problems');
+  }
 });
 
 test('overlapping-kernel zip bomb: only the first member is read, every repeat flagged, nothing decoded for them', async (t) => {

@@ -131,12 +131,17 @@ export function containerKindOf(mime: string | null, name: string, head: Uint8Ar
 /**
  * Why a member name would be dangerous if an extractor used it as a path (zip slip and its
  * relatives), or null. Checked on the name exactly as the archive records it.
+ *
+ * One leading '/' is not among them: full-file-system dumps of phones store `/private/var/...`,
+ * the device's root (unzip and tar strip it when extracting). The name, and so the item's path,
+ * keeps it as a recorded fact; no name is ever used as a path here. '..' segments, drive letters,
+ * backslashes and network paths (`//server/share`, `\\server\share`) still count.
  */
 export function hostileNameReasons(name: string): string[] {
   const reasons: string[] = [];
   if (name.length === 0) reasons.push('empty name');
   if (name.includes('\0')) reasons.push('NUL character in the name');
-  if (name.startsWith('/')) reasons.push("absolute path (starts with '/')");
+  if (name.startsWith('//')) reasons.push("network path (starts with '//')");
   if (/^[A-Za-z]:/.test(name)) reasons.push('Windows drive letter (absolute path)');
   if (name.startsWith('\\\\')) reasons.push('Windows network (UNC) path');
   else if (name.startsWith('\\')) reasons.push("absolute Windows path (starts with '\\')");
