@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { findBankAccounts, ibanValid } from '../../src/core/detect/bank.ts';
 import { findContacts } from '../../src/core/detect/contacts.ts';
-import { detect, metricsOf } from '../../src/core/detect/detect.ts';
+import { detect, metricsOf, samplesFor } from '../../src/core/detect/detect.ts';
 import { keccak256Hex } from '../../src/core/detect/keccak.ts';
 import { nameInRow } from '../../src/core/detect/names.ts';
 import { findPhones } from '../../src/core/detect/phones.ts';
@@ -174,4 +174,46 @@ test('rule packs are validated with readable errors; keywords match whole Latin 
   const counts = countKeywords('The court was courteous. COURT! 未払い未払い', ['court', '未払い']);
   assert.equal(counts.get('court'), 2);
   assert.equal(counts.get('未払い'), 2);
+});
+
+test('samples match their count: a verified wallet count shows verified addresses only, an IBAN count IBANs, a JP count JP numbers', () => {
+  const w = walletAddresses(7);
+  const unverified = `0x${'ab12'.repeat(10)}`; // one case: no checksum to verify
+  // The case that misled: one verified address and one without checksum, no crypto words.
+  const text = `送金先 ${w.tron}\n控え ${unverified}\n`;
+  const r = detect(text);
+  assert.equal(r.wallets.verified, 1);
+  assert.equal(r.wallets.ethUnverified, 1);
+  assert.deepEqual(samplesFor(r, 'wallets.verified'), [w.tron]);
+  assert.deepEqual(samplesFor(r, 'wallets.ethUnverified'), [unverified]);
+  assert.deepEqual(samplesFor(r, 'wallets.btc'), []);
+  const hit = evaluateRules(packs, r, text).find((h) => h.ruleId === 'money/wallet-verified');
+  assert.ok(hit);
+  assert.deepEqual(hit.evidence.samples, { wallets: [w.tron] });
+  assert.equal(hit.evidence.summary, `1 checksum-verified wallet addresses; sample: ${w.tron}`);
+  assert.ok(!hit.evidence.summary.includes(unverified));
+  // With crypto words the unchecked-address rule fires too, with its own kind of sample.
+  const worded = `${text}USDT wallet\n`;
+  const unchecked = evaluateRules(packs, detect(worded), worded).find((h) => h.ruleId === 'money/wallet-eth-unchecked');
+  assert.ok(unchecked);
+  assert.deepEqual(unchecked.evidence.samples, { wallets: [unverified] });
+  // Two stated counts of one family: both kinds, each from its own count.
+  const pack = parseRulePack(
+    JSON.stringify({ id: 'p', name: 'p', version: 1, rules: [{ id: 'r', tag: 'crypto-wallet', description: 'd', metrics: [{ metric: 'wallets.tron', min: 1 }, { metric: 'wallets.btc', min: 1 }] }] }),
+    'p.json',
+  );
+  const both = `${w.tron} ${w.btc} ${unverified}`;
+  assert.deepEqual(evaluateRules([pack], detect(both), both)[0]!.evidence.samples, { wallets: [w.tron, w.btc] });
+
+  // Bank: an IBAN count is shown with IBANs, not with the account numbers beside them.
+  const bankText = 'GB82 WEST 1234 5698 7654 32\nDE89 3704 0044 0532 0130 00\n普通 1234567\n';
+  const b = detect(bankText);
+  assert.equal(b.bank.iban, 2);
+  assert.deepEqual([...samplesFor(b, 'bank.iban')].sort(), ['DE89370400440532013000', 'GB82WEST12345698765432']);
+  assert.ok(!samplesFor(b, 'bank.jpAccounts').some((s) => /^[A-Z]{2}\d{2}/.test(s)));
+  // Phones: a JP count is shown with JP numbers only.
+  const p = detect('+855 12 345 678\n090-1234-5678\n');
+  assert.deepEqual(samplesFor(p, 'phones.JP'), ['+819012345678']);
+  assert.deepEqual(samplesFor(p, 'phones.TH'), []);
+  assert.equal(samplesFor(p, 'phones.distinct').length, 2);
 });

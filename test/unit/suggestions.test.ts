@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { TEST_PASSWORD } from '../setup.ts';
 import { encodeLegacy } from '../fixtures/encode.ts';
-import { noise, scamManualJa, targetList, walletChat } from '../fixtures/detect.ts';
+import { noise, scamManualJa, targetList, walletAddresses, walletChat } from '../fixtures/detect.ts';
 import { newCase, runCli, tempDir } from './helpers.ts';
 
 /** The export: what should be found, and noise that should not. */
@@ -162,4 +162,23 @@ test('CLI: suggest run / ls / accept / reject, rules add / ls', async (t) => {
   const add = await runCli(['rules', 'add', casePath, packFile]);
   assert.equal(add.code, 0, add.err);
   assert.match((await runCli(['rules', 'ls', casePath])).out, /^p\s+1\s+1\s+case \(DS Tanaka\)\s+P$/m);
+});
+
+test('a wallet suggestion shows only addresses of the kind it counts (a verified count, verified samples)', async (t) => {
+  const { service, casePath, session } = newCase(t);
+  const root = join(tempDir(t), 'phone');
+  mkdirSync(root);
+  const w = walletAddresses(5);
+  const unverified = [`0x${'cd34'.repeat(10)}`, `0x${'9f'.repeat(20)}`]; // one case each: no checksum
+  // One verified address between two unverified ones, no crypto words (the unchecked rule stays quiet).
+  writeFileSync(join(root, 'memo.txt'), `控え ${unverified[0]}\n送金先 ${w.tron}\n予備 ${unverified[1]}\n`);
+  await service.ingest({ session, sourcePath: root, exhibit: 'EXH-W' });
+  const [s, ...rest] = service.listSuggestions({ casePath, tag: 'crypto-wallet' }).suggestions;
+  assert.ok(s);
+  assert.deepEqual(rest, []);
+  assert.equal(s.rule, 'money/wallet-verified');
+  assert.equal(s.evidence.metrics['wallets.verified'], 1);
+  assert.deepEqual(s.evidence.samples, { wallets: [w.tron] });
+  assert.equal(s.evidence.summary, `1 checksum-verified wallet addresses; sample: ${w.tron}`);
+  for (const u of unverified) assert.ok(!JSON.stringify(s.evidence).includes(u), `${u} is not offered as a sample of a verified count`);
 });

@@ -13,6 +13,12 @@ const SAMPLES = 5;
 export interface Counted {
   distinct: number;
   samples: string[];
+  /**
+   * Samples of one count only, by the metric's second part ('verified', 'JP', 'iban'...): the
+   * samples shown with a count are of that kind ("1 checksum-verified wallet address" is never
+   * followed by an unverified one).
+   */
+  samplesBy?: Record<string, string[]>;
 }
 
 export interface DetectionReport {
@@ -67,6 +73,16 @@ export function detect(input: string): DetectionReport {
     if (h.type === 'MOBILE' || h.type === 'FIXED_LINE_OR_MOBILE') mobile++;
     if (h.international) international++;
   }
+  const phoneSamples: Record<string, string[]> = {};
+  const addSample = (key: string, v: string): void => {
+    const list = (phoneSamples[key] ??= []);
+    if (list.length < SAMPLES) list.push(v);
+  };
+  for (const h of distinct.values()) {
+    addSample(h.region ?? 'other', h.e164);
+    if (h.type === 'MOBILE' || h.type === 'FIXED_LINE_OR_MOBILE') addSample('mobile', h.e164);
+    if (h.international) addSample('international', h.e164);
+  }
   let lines = 0;
   let nonEmpty = 0;
   let withPhone = 0;
@@ -102,6 +118,7 @@ export function detect(input: string): DetectionReport {
       international,
       lineShare: nonEmpty ? withPhone / nonEmpty : 0,
       samples: first([...distinct.values()].map((h) => h.e164)),
+      samplesBy: phoneSamples,
     },
     names: { rows: names.rows, distinct: names.names.size, samples: names.samples },
     emails: { distinct: contacts.emails.size, occurrences: contacts.emailOccurrences, samples: first(contacts.emails) },
@@ -116,6 +133,13 @@ export function detect(input: string): DetectionReport {
       ethUnverified: w.ethUnverified.size,
       rejected: w.rejected,
       samples: first([...w.tron, ...w.btc, ...w.eth, ...w.ethUnverified]),
+      samplesBy: {
+        verified: first([...w.tron, ...w.btc, ...w.eth]),
+        btc: first(w.btc),
+        eth: first(w.eth),
+        tron: first(w.tron),
+        ethUnverified: first(w.ethUnverified),
+      },
     },
     bank: {
       distinct: b.ibans.size + b.jpAccounts.size,
@@ -125,6 +149,13 @@ export function detect(input: string): DetectionReport {
       jpBranches: b.jpBranches.size,
       jpHolders: b.jpHolders.size,
       samples: first([...b.ibans, ...[...b.jpAccounts].map((a) => `口座 ${a}`), ...b.jpBanks, ...b.jpBranches]),
+      samplesBy: {
+        iban: first(b.ibans),
+        jpAccounts: first([...b.jpAccounts].map((a) => `口座 ${a}`)),
+        jpBanks: first(b.jpBanks),
+        jpBranches: first(b.jpBranches),
+        jpHolders: first(b.jpHolders),
+      },
     },
   };
 }
@@ -168,6 +199,9 @@ export const METRICS = {
 export type MetricName = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
+/** Phone counts of every number found, whose samples are any of them. */
+const PHONE_WIDE = { 'phones.distinct': 1, 'phones.occurrences': 1, 'phones.lineShare': 1 } as const;
+
 export function metricsOf(r: DetectionReport): Record<MetricName, number> {
   const m: Record<string, number> = {
     'text.chars': r.chars,
@@ -197,12 +231,15 @@ export function metricsOf(r: DetectionReport): Record<MetricName, number> {
   return m as Record<MetricName, number>;
 }
 
-/** Samples that go with a metric, for a suggestion's evidence. */
+/**
+ * Samples that go with a metric, for a suggestion's evidence: of that count's own kind where the
+ * family mixes kinds (wallets, bank, phones by region), else the family's.
+ */
 export function samplesFor(r: DetectionReport, metric: MetricName): string[] {
-  const family = metric.split('.')[0];
+  const [family, part] = metric.split('.') as [string, string];
   switch (family) {
     case 'phones':
-      return r.phones.samples;
+      return r.phones.samplesBy?.[part] ?? (metric in PHONE_WIDE ? r.phones.samples : []);
     case 'names':
       return r.names.samples;
     case 'emails':
@@ -212,9 +249,9 @@ export function samplesFor(r: DetectionReport, metric: MetricName): string[] {
     case 'domains':
       return r.domains.samples;
     case 'wallets':
-      return r.wallets.samples;
+      return r.wallets.samplesBy?.[part] ?? [];
     case 'bank':
-      return r.bank.samples;
+      return r.bank.samplesBy?.[part] ?? [];
     default:
       return [];
   }

@@ -153,10 +153,13 @@ export function evaluateRules(packs: readonly RulePack[], report: DetectionRepor
         if (c.max !== undefined && v > c.max) ok = false;
         if (c.min !== undefined && c.min > 0) ratios.push(v / c.min);
         used[c.metric] = v;
-        if (c.min !== undefined) parts.push(`${fmt(c.metric, v)} ${METRICS[c.metric]}`);
+        if (c.min === undefined) continue;
+        parts.push(`${fmt(c.metric, v)} ${METRICS[c.metric]}`);
+        // Samples back the counts the summary states, each of its own kind (a verified count is
+        // shown with verified addresses only); a family with two stated counts gets both kinds.
         const family = c.metric.split('.')[0]!;
         const s = samplesFor(report, c.metric);
-        if (s.length && !samples[family]) samples[family] = s;
+        if (s.length) samples[family] = [...new Set([...(samples[family] ?? []), ...s])];
       }
       let kw: Record<string, number> | undefined;
       if (r.keywords && ok) {
