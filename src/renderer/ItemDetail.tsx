@@ -7,6 +7,7 @@ import { type Output, getClient } from './api.ts';
 import { formatBytes, formatTime } from './format.ts';
 import { GpsPlot } from './GpsPlot.tsx';
 import { Preview } from './Preview.tsx';
+import { typeWithCharset } from '../shared/textTypes.ts';
 import type { Signed } from './SignIn.tsx';
 
 type Item = Output<'getItem'>;
@@ -120,7 +121,7 @@ export function ItemDetail({ signed, id, onClose }: { signed: Signed; id: number
             <dl>
               <Row k={t('detail.kind')} v={item.kind} />
               <Row k={t('detail.size')} v={item.size !== null ? `${formatBytes(item.size)} (${item.size.toLocaleString()} B)` : null} />
-              <Row k={t('detail.mime')} v={item.mime} testId="detail-mime" />
+              <Row k={t('detail.mime')} v={typeWithCharset(item.mime, item.textIndex?.encoding)} testId="detail-mime" />
               <Row k={t('detail.extension')} v={item.ext ? `.${item.ext}` : null} />
               <Row k={t('detail.detected')} v={item.detected_ext ? `.${item.detected_ext}` : null} />
               {item.ext_mismatch ? (

@@ -15,7 +15,7 @@ const HEX_BYTES = 4096;
 const PDF_MAX = 64 * 1024 * 1024;
 
 const IMAGE = /^image\/(jpeg|png|gif|webp|bmp|avif|heic|heif|x-icon|vnd\.microsoft\.icon)$/;
-const TEXTY = /^(text\/|application\/(json|xml|x-sh|javascript|x-ndjson|rtf|x-subrip)|image\/svg\+xml)/;
+const TEXTY = /^(text\/|application\/(json|xml|x-plist|x-sh|javascript|x-ndjson|rtf|x-subrip)|message\/rfc822|image\/svg\+xml)/;
 
 export type PreviewKind = 'image' | 'pdf' | 'text' | 'hex' | 'none';
 

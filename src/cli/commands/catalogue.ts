@@ -4,6 +4,7 @@ import { formatLocal } from '../../core/time.ts';
 import { countArg, parseId } from '../args.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { safeLines, table } from '../format.ts';
+import { typeWithCharset } from '../../shared/textTypes.ts';
 
 export function registerCatalogue(program: Command, ctx: Ctx): void {
   program
@@ -76,7 +77,7 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
           `  exhibit:   ${it.exhibit ?? '-'}   source: ${it.source_path} (${it.source_kind})`,
           `  kind:      ${it.kind}${it.link_target ? ` -> ${it.link_target}` : ''}`,
           `  size:      ${it.size ?? '-'} bytes`,
-          `  type:      ${it.mime ?? 'unknown'}${it.detected_ext ? ` (.${it.detected_ext})` : ''}${it.ext_mismatch ? `  EXTENSION MISMATCH: named .${it.ext ?? ''}` : ''}`,
+          `  type:      ${typeWithCharset(it.mime, it.textIndex?.encoding) ?? 'unknown'}${it.detected_ext ? ` (.${it.detected_ext})` : ''}${it.ext_mismatch ? `  EXTENSION MISMATCH: named .${it.ext ?? ''}` : ''}`,
           `  MD5:       ${it.md5 ?? '-'}`,
           `  SHA-1:     ${it.sha1 ?? '-'}`,
           `  SHA-256:   ${it.sha256 ?? '-'}${it.sha256 && !/^[0-9a-f]{64}$/.test(it.sha256) ? '  NOT A SHA-256 DIGEST: this catalogue row was altered or damaged (run evidence verify)' : ''}`,

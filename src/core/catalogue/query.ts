@@ -115,6 +115,8 @@ const DOCUMENTS = [
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   'application/vnd.oasis.opendocument.text', 'application/vnd.oasis.opendocument.presentation', 'application/x-cfb',
+  // Text formats typed by sniffing (text/* is matched as a range below); plists stay "other".
+  'application/json', 'application/x-ndjson', 'application/xml', 'message/rfc822',
 ];
 const ARCHIVES = [
   'application/zip', 'application/x-tar', 'application/gzip', 'application/x-gzip', 'application/x-7z-compressed', 'application/vnd.rar',

@@ -1,24 +1,31 @@
 // What we learn from a file's bytes besides its hashes: type by magic bytes, extension
 // mismatch, whether it is a container to open, and photo metadata. A broken file yields an
 // error on the item, never an exception.
-import { detectType, isExtensionMismatch } from '../analyze/filetype.ts';
+import { isExtensionMismatch, magicType, refineType } from '../analyze/filetype.ts';
 import { hasReadableMetadata, readPhotoMetadata } from '../analyze/metadata.ts';
 import { errorMessage } from '../errors.ts';
 import { containerKindOf } from '../sources/detect.ts';
 import type { HashResult, ItemMeta } from './protocol.ts';
 
+/** `size`: the file's size, when `head` may be only its start (a head of a large file). */
 export async function analyzeBytes(
   head: Uint8Array,
   name: string,
+  size: number = head.byteLength,
 ): Promise<Pick<HashResult, 'mime' | 'detectedExt' | 'extMismatch' | 'meta' | 'container'>> {
-  let mime: string | null = null;
-  let detectedExt: string | null = null;
+  let magic: { mime: string | null; ext: string | null } = { mime: null, ext: null };
   try {
-    const t = await detectType(head);
-    mime = t.mime;
-    detectedExt = t.ext;
+    magic = await magicType(head);
   } catch {
-    // file-type gives up on some truncated containers; the item stays untyped.
+    // file-type gives up on some truncated containers; the bytes are sniffed instead.
+  }
+  let mime: string | null = magic.mime;
+  let detectedExt: string | null = magic.ext;
+  try {
+    // No magic number (text, a few formats file-type lacks): sniffed as `file` would.
+    ({ mime, ext: detectedExt } = refineType(magic, head, name, head.byteLength >= size));
+  } catch {
+    /* keep what the magic number said */
   }
   let meta: ItemMeta | null = null;
   if (hasReadableMetadata(mime)) {
@@ -31,7 +38,9 @@ export async function analyzeBytes(
   }
   let container: string | null = null;
   try {
-    container = containerKindOf(mime, name, head);
+    // By the magic number alone: a sniffed "octet-stream" must not stop a ZIP file-type could
+    // not read from being opened.
+    container = containerKindOf(magic.mime, name, head);
   } catch {
     container = null;
   }

@@ -678,7 +678,7 @@ class IngestRun {
         const out = await readStreamInto(c.open(), { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp }, c.size);
         Object.assign(r, { md5: out.md5, sha1: out.sha1, sha256: out.sha256, size: out.size, stored: out.stored, existed: out.existed });
         if (out.data) r.data = out.data;
-        Object.assign(r, await analyzeBytes(out.head, e.name));
+        Object.assign(r, await analyzeBytes(out.head, e.name, out.size));
         if (this.opts.text !== false) r.text = await extractFromStore(out, e.name, r.mime, this.kase.layout.store);
       } catch (err) {
         const caseCode = caseWriteCode(err);

@@ -61,7 +61,7 @@ async function processTask(task: HashTask): Promise<{ result: HashResult; transf
     result.error = `CRC-32 mismatch: the container records ${hex8(c.crc32)}, the bytes give ${hex8(out.crc32)} (damaged or altered member; hashes are of the bytes as found)`;
   }
   if (task.analyze) {
-    Object.assign(result, await analyzeBytes(out.head, task.name));
+    Object.assign(result, await analyzeBytes(out.head, task.name, out.size));
     if (out.sha256 && setup.text !== false) result.text = await extractFromStore(out, task.name, result.mime, setup.storeDir);
   } else {
     result.meta = emptyMeta('analysis skipped: it stopped a worker (hang or crash) on an earlier try');

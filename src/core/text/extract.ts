@@ -1,6 +1,7 @@
 // Text for search, from one file: which format it is (by its content first, its name second),
 // then that format's reader. Runs on the ingest workers (and for `evidence reindex`). Never
 // throws: a file that cannot be read for text gives its error, and the ingest goes on.
+import { isTextMime } from '../../shared/textTypes.ts';
 import { errorMessage } from '../errors.ts';
 import { isTelegramExport, jsonText, lineText, looksLikeLine, looksLikeWhatsApp, telegramText, whatsAppText } from './chat.ts';
 import { emlText, looksLikeEmail } from './eml.ts';
@@ -56,8 +57,10 @@ function extOf(name: string): string {
 type Route = 'pdf' | 'office' | 'textual';
 
 /** Whether and how a file is read for text; null for everything else (images, video, binaries). */
-export function textRoute(name: string, mime: string | null, head: Uint8Array): Route | null {
+export function textRoute(name: string, detected: string | null, head: Uint8Array): Route | null {
   const ext = extOf(name);
+  // application/octet-stream says only that the bytes are not text: decide as for no type.
+  const mime = detected === 'application/octet-stream' ? null : detected;
   if (mime === 'application/pdf') return 'pdf';
   if (mime?.startsWith('application/vnd.openxmlformats-officedocument.') || mime?.startsWith('application/vnd.oasis.opendocument.')) return 'office';
   if ((mime === 'application/zip' || mime === null) && OFFICE_EXT.has(ext)) return 'office';
@@ -66,7 +69,7 @@ export function textRoute(name: string, mime: string | null, head: Uint8Array): 
     // Text has no magic number: whatever the name, the bytes must look like text.
     return looksLikeText(head) ? 'textual' : null;
   }
-  if (mime.startsWith('text/') || mime === 'application/xml' || mime === 'application/json' || mime === 'message/rfc822') return 'textual';
+  if (isTextMime(mime)) return 'textual';
   return null;
 }
 
