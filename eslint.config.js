@@ -4,6 +4,7 @@
 //   src/core     the engine: no Electron, no React, no front door (main, preload, renderer, cli, host)
 //   src/renderer the UI: no Node, no Electron, no better-sqlite3, no engine code (types only)
 //   src/preload  sandboxed: electron and the contract only, no Node, no engine
+//   src/main, src/cli, src/host  the engine only through its public face, src/core/index.ts
 // test/unit/boundaries.test.ts checks the same rules by reading the imports, without ESLint.
 import js from '@eslint/js';
 import { builtinModules } from 'node:module';
@@ -161,11 +162,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main/**', 'src/cli/**'],
+    files: ['src/main/**', 'src/cli/**', 'src/host/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [react, group(['**/renderer/**'], 'The main process does not import the renderer.')] },
+        {
+          patterns: [
+            react,
+            group(['**/renderer/**'], 'A front door (main process, CLI, browser host) does not import the renderer.'),
+            // The front doors reach the engine through its public face only.
+            group(['**/core/**', '!**/core/index.ts'], 'Import the engine from src/core/index.ts (export what you need there).'),
+          ],
+        },
       ],
     },
   },

@@ -1,7 +1,7 @@
 // Who is at the keyboard. The officer comes from --officer or $EVIDENCE_OFFICER; the password
 // from --password-file, $EVIDENCE_PASSWORD (for scripts) or a hidden prompt on a terminal.
 import { readFileSync } from 'node:fs';
-import { EvidenceError } from '../core/errors.ts';
+import { EvidenceError } from '../core/index.ts';
 import { visible } from '../shared/text.ts';
 
 export interface Credentials {

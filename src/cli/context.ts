@@ -1,8 +1,8 @@
 // What every command gets: the service, output, the exit code, and sign-in around work that
 // is recorded in the custody log (each CLI run is one session, closed by a signed checkpoint).
 import type { Command } from 'commander';
-import type { EvidenceService } from '../core/service.ts';
-import type { ReceiptWrite } from '../core/custody/receipts.ts';
+import type { EvidenceService } from '../core/index.ts';
+import type { ReceiptWrite } from '../shared/contract.ts';
 import { type AuthOptions, credentials } from './auth.ts';
 import { visible } from './format.ts';
 

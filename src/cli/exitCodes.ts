@@ -1,5 +1,5 @@
 // Exit codes of the `evidence` command (documented in the README).
-import type { ErrorCode } from '../core/errors.ts';
+import type { ErrorCode } from '../core/index.ts';
 
 export const EXIT = {
   OK: 0,

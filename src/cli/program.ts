@@ -2,9 +2,16 @@
 // text or JSON. It decides nothing about evidence itself.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { EvidenceError, errorMessage } from '../core/errors.ts';
-import { defaultReceiptsDir } from '../core/custody/receipts.ts';
-import { EvidenceService } from '../core/service.ts';
+import {
+  caseWriteCode,
+  caseWriteRemedy,
+  damagedCase,
+  defaultReceiptsDir,
+  describeCaseWriteCode,
+  EvidenceError,
+  EvidenceService,
+  errorMessage,
+} from '../core/index.ts';
 import { InputError } from '../shared/contract.ts';
 import { registerCase } from './commands/case.ts';
 import { registerCatalogue } from './commands/catalogue.ts';
@@ -17,9 +24,7 @@ import { registerSearch } from './commands/search.ts';
 import { registerTags } from './commands/tags.ts';
 import { type Io, makeCtx } from './context.ts';
 import { EXIT, exitCodeFor } from './exitCodes.ts';
-import { damagedCase } from '../core/db/open.ts';
 import { visible } from './format.ts';
-import { caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../core/store/writeFaults.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -1,6 +1,6 @@
 // Ingest and verify progress on the terminal: a redrawn bar on a TTY, plain lines otherwise
 // (logs, CI), never more than one line every few seconds.
-import type { IngestProgress } from '../core/ingest/progress.ts';
+import type { IngestProgress } from '../shared/contract.ts';
 import { formatBytes, formatDuration } from './format.ts';
 
 export interface ProgressView {

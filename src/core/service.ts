@@ -11,7 +11,7 @@ import { ingest } from './ingest/ingest.ts';
 import type { IngestProgress, IngestSummary } from './ingest/progress.ts';
 import { type Clock, systemClock } from './time.ts';
 import { type VerifyProgress, type VerifyReport, verifyCase } from './verify/verifyCase.ts';
-import { type Input, parseInput } from '../shared/contract.ts';
+import { type CaseSummary, type Input, parseInput } from '../shared/contract.ts';
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { type Checkpoint, type CustodyReport, makeCheckpoint, verifyCustody } from './custody/checkpoint.ts';
@@ -78,19 +78,7 @@ interface Session {
   fromSeq: number;
 }
 
-export interface CaseSummary {
-  path: string;
-  uuid: string;
-  number: string;
-  name: string;
-  createdAt: string;
-  createdBy: string;
-  exhibits: number;
-  items: number;
-  files: number;
-  bytes: number;
-  custodyEvents: number;
-}
+export type { CaseSummary };
 
 export class EvidenceService {
   private readonly opts: ServiceOptions;

@@ -5,8 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultReceiptsDir } from '../core/custody/receipts.ts';
-import { EvidenceService } from '../core/service.ts';
+import { defaultReceiptsDir, EvidenceService } from '../core/index.ts';
 import { startHost } from './server.ts';
 
 const projectDir = resolve(import.meta.dirname, '../..');

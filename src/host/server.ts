@@ -11,11 +11,8 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { EvidenceError, errorMessage } from '../core/errors.ts';
-import type { JobEvent } from '../core/jobs/runner.ts';
-import { parseRange, previewHeaders } from '../core/preview/content.ts';
-import type { EvidenceService } from '../core/service.ts';
-import { EVENT_CHANNEL, InputError, type MethodName, methodNames, parseEvent, parseInput } from '../shared/contract.ts';
+import { EvidenceError, type EvidenceService, errorMessage, type JobEvent, parseRange, previewHeaders } from '../core/index.ts';
+import { checkOutput, EVENT_CHANNEL, InputError, type MethodName, methodNames, parseEvent, parseInput } from '../shared/contract.ts';
 import { strictId } from '../shared/text.ts';
 import { type RecentCase, RecentCases } from './recent.ts';
 
@@ -35,6 +32,11 @@ export interface HostOptions {
   onTiming?: (method: string, ms: number) => void;
   /** Called with unexpected errors (INTERNAL), for the console. */
   onInternalError?: (where: string, err: unknown) => void;
+  /**
+   * Check every answer against the contract's output schema (default true: the host serves
+   * development and the UI tests). Listings over a thousand rows are not parsed (checkOutput).
+   */
+  checkOutputs?: boolean;
 }
 
 export interface Host {
@@ -366,6 +368,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         const started = performance.now();
         const value = await fn.call(service, parsed);
         opts.onTiming?.(method, performance.now() - started);
+        if (opts.checkOutputs ?? true) checkOutput(method, value);
         return sendJson(res, 200, { ok: true, value });
       }
       return sendError(res, 404, 'NOT_FOUND', `No such endpoint: ${req.method} ${url.pathname}`);

@@ -5,9 +5,7 @@
 // carry the preview headers (CSP sandbox, nosniff) and only images are labelled as images.
 // Pure Fetch API Request/Response, unit-tested without Electron.
 import { Readable } from 'node:stream';
-import { EvidenceError, errorMessage } from '../core/errors.ts';
-import { type ByteRange, type OpenedContent, parseRange, previewHeaders } from '../core/preview/content.ts';
-import type { Thumbnail } from '../core/preview/thumbs.ts';
+import { type ByteRange, EvidenceError, errorMessage, type OpenedContent, parseRange, previewHeaders, type Thumbnail } from '../core/index.ts';
 import { InputError } from '../shared/contract.ts';
 
 export interface ContentServiceLike {

@@ -2,11 +2,9 @@
 // the app's own pages, parse the input with the contract, call the engine, and answer with an
 // {ok, value} | {ok: false, error} envelope (errors cross IPC as data, never as a rejection whose
 // message Electron mangles). Written against IpcMainLike so it is tested without Electron.
-import { EvidenceError, errorMessage } from '../core/errors.ts';
-import type { EvidenceService } from '../core/service.ts';
-import type { JobEvent } from '../core/jobs/runner.ts';
+import { EvidenceError, type EvidenceService, errorMessage, type JobEvent } from '../core/index.ts';
 import { type IpcResult, type RecentCaseEntry, SHELL_CHANNELS, channelFor } from '../preload/bridge.ts';
-import { EVENT_CHANNEL, type EvidenceEvent, InputError, type MethodName, methodNames, parseEvent, parseInput } from '../shared/contract.ts';
+import { checkOutput, EVENT_CHANNEL, type EvidenceEvent, InputError, type MethodName, methodNames, parseEvent, parseInput } from '../shared/contract.ts';
 import { type OriginPolicy, isTrustedSender } from './security.ts';
 
 /** The part of an IpcMainInvokeEvent the handlers look at. */
@@ -27,6 +25,12 @@ export interface RegisterOptions {
   policy: OriginPolicy;
   /** Called with unexpected (INTERNAL) errors, for the main-process log. */
   onInternalError?: (method: MethodName, err: unknown) => void;
+  /**
+   * Check every answer against the contract's output schema before it crosses (default true:
+   * tests and development). The packaged app passes false: the schemas and the engine are held
+   * together by tsc and contract-outputs.test.ts, and a big listing should not pay a parse.
+   */
+  checkOutputs?: boolean;
 }
 
 export function errorEnvelope(err: unknown): IpcResult<never> {
@@ -62,7 +66,9 @@ export function registerIpc(ipc: IpcMainLike, service: ServiceLike, opts: Regist
       }
       try {
         const parsed = parseInput(method, input);
-        return { ok: true, value: await call(service, method, parsed) };
+        const value = await call(service, method, parsed);
+        if (opts.checkOutputs ?? true) checkOutput(method, value);
+        return { ok: true, value };
       } catch (err) {
         const envelope = errorEnvelope(err);
         if (!envelope.ok && envelope.error.code === 'INTERNAL') opts.onInternalError?.(method, err);

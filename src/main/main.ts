@@ -3,7 +3,7 @@
 // (pure, unit-tested); this file only wires them into Electron.
 import { app, BrowserWindow, Menu, type MenuItemConstructorOptions, clipboard, dialog, ipcMain, nativeTheme, protocol, session } from 'electron';
 import { join } from 'node:path';
-import { EvidenceService } from '../core/service.ts';
+import { EvidenceService } from '../core/index.ts';
 import { createAppHandler } from './appProtocol.ts';
 import { builtPaths } from './buildLayout.ts';
 import { RecentCases } from '../host/recent.ts';
@@ -145,6 +145,8 @@ app.whenReady().then(() => {
   registerIpc(ipcMain, service, {
     policy,
     onInternalError: (method, err) => console.error(`[ipc] ${method} failed:`, err),
+    // Answers checked against the contract's output schemas while developing, not in the packaged app.
+    checkOutputs: !app.isPackaged,
   });
   const recent = new RecentCases(join(app.getPath('userData'), 'host'));
   registerShellIpc(

@@ -7,8 +7,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ItemRow } from '../core/catalogue/query.ts';
-import type { Input } from '../shared/contract.ts';
+import type { Input, ItemRow } from '../shared/contract.ts';
 import { type Output, getClient } from './api.ts';
 import { formatBytes, formatCount, formatTime } from './format.ts';
 import type { Family } from './Nav.tsx';

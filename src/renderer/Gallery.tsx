@@ -3,7 +3,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ItemRow } from '../core/catalogue/query.ts';
+import type { ItemRow } from '../shared/contract.ts';
 import { getClient } from './api.ts';
 import type { CatalogueFilter } from './Catalogue.tsx';
 import { formatCount } from './format.ts';

@@ -6,8 +6,7 @@
 // source); ingesting it again as a new source is offered here, with a reason for the custody log.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { IngestProgress, IngestSummary } from '../core/ingest/progress.ts';
-import type { Input } from '../shared/contract.ts';
+import type { IngestProgress, IngestSummary, Input } from '../shared/contract.ts';
 import type { Client, Output } from './api.ts';
 import { PathField } from './FolderPicker.tsx';
 import { formatBytes, formatCount, formatDuration } from './format.ts';
@@ -43,10 +42,10 @@ export function useIngestJob(client: Client, onDone: () => void): IngestJob {
       client.onEvent((e) => {
         if (e.payload.jobId !== jobRef.current) return;
         if (e.type === 'job.progress' && e.payload.job === 'ingest') {
-          const progress = e.payload.progress as IngestProgress;
+          const progress = e.payload.progress;
           setState((s) => (s ? { ...s, progress } : s));
         } else if (e.type === 'job.finished' && e.payload.job === 'ingest') {
-          const result = e.payload.result as unknown as IngestSummary;
+          const result = e.payload.result;
           setState((s) => (s ? { ...s, running: false, cancelling: false, result } : s));
           done.current();
         } else if (e.type === 'job.failed') {

@@ -2,11 +2,11 @@
 // desktop app it calls window.evidence (the preload bridge over IPC); in a plain browser it talks
 // to the browser host (src/host) over fetch + EventSource with the token of the run. Both return
 // the same {ok, value | error} envelopes; call() unwraps them and throws ApiError.
-import type { EvidenceService } from '../core/service.ts';
 import type { IpcResult, RecentCaseEntry } from '../preload/bridge.ts';
-import { EVENT_CHANNEL, type EvidenceEvent, type Input, type MethodName, methodNames } from '../shared/contract.ts';
+import { EVENT_CHANNEL, type EvidenceEvent, type Input, type MethodName, methodNames, type Output } from '../shared/contract.ts';
 
-export type Output<M extends MethodName> = Awaited<ReturnType<EvidenceService[M]>>;
+// What each method answers, as the contract's output schemas say (the UI's components import it from here).
+export type { Output };
 
 export class ApiError extends Error {
   readonly code: string;

@@ -1,9 +1,14 @@
-// The one API contract: every method the engine offers, with the zod schema of its input.
+// The one API contract: every method the engine offers, with the zod schema of its input and of
+// its output (`outputs`, built from outputs.ts), and the job events.
 // The CLI, the Electron IPC, the preload and the browser host are all derived from this list,
 // so a method cannot exist in one front door and not another. Pure TypeScript + zod: no node,
 // no dom, no electron.
 import { z } from 'zod';
+import * as out from './outputs.ts';
 import { isWellFormedText } from './text.ts';
+
+// The outputs (schemas and types) are part of the contract: importers need only this file.
+export * from './outputs.ts';
 
 /** Length limits on every string the engine accepts (in UTF-16 code units, as JavaScript counts). */
 export const LIMITS = {
@@ -37,7 +42,7 @@ export function text(max: number) {
 
 const casePath = text(LIMITS.path).min(1, 'the case folder is required');
 const session = text(LIMITS.token).min(16, 'sign in first: a session token is required');
-const role = z.enum(['officer', 'examiner', 'reviewer', 'admin']);
+const role = out.roleSchema;
 const password = text(LIMITS.password).min(8, 'a password needs at least 8 characters');
 const reason = text(LIMITS.text).trim().min(1, 'a reason is required');
 const name = text(LIMITS.name);
@@ -58,7 +63,7 @@ const exhibitFields = {
 const officer = name.trim().min(1, 'the officer name is required');
 
 // Tags, notes and search (issue 5): the filters a search and a bulk tagging share.
-const textFormat = z.enum(['text', 'csv', 'html', 'json', 'docx', 'xlsx', 'pptx', 'odf', 'pdf', 'eml', 'whatsapp', 'line', 'telegram']);
+const textFormat = out.textKindSchema;
 const searchFilter = {
   /** MIME type or family; text files count as the type of their text format (text/plain, text/csv, ...). */
   type: filter.optional(),
@@ -164,7 +169,7 @@ export const contract = {
     errors: z.boolean().optional(),
     pathContains: text(LIMITS.path).optional(),
     /** A family of types (images, videos, documents, ...), as the navigation counts them. */
-    family: z.enum(['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other']).optional(),
+    family: out.familySchema.optional(),
     /** Date range (ISO dates or date-times, inclusive) on the file's mtime or the photo's taken_at. */
     dateField: z.enum(['mtime', 'taken_at']).optional(),
     dateFrom: text(LIMITS.token).optional(),
@@ -265,47 +270,8 @@ export const contract = {
 } as const;
 
 // Events pushed to the front doors (IPC: webContents.send on one channel; browser host: SSE).
-const jobKind = z.enum(['ingest', 'verify']);
-export const ingestProgressSchema = z.object({
-  phase: z.enum(['scanning', 'ingesting', 'finishing']),
-  filesDone: z.number(),
-  filesTotal: z.number(),
-  bytesDone: z.number(),
-  bytesTotal: z.number(),
-  errors: z.number(),
-  duplicates: z.number(),
-  currentPath: z.string().nullable(),
-  elapsedMs: z.number(),
-  bytesPerSecond: z.number(),
-  etaSeconds: z.number().nullable(),
-});
-export const verifyProgressSchema = z.object({
-  objectsDone: z.number(),
-  objectsTotal: z.number(),
-  bytesDone: z.number(),
-  bytesTotal: z.number(),
-});
-export const ingestSummarySchema = z.looseObject({
-  sourceId: z.number(),
-  sourcePath: z.string(),
-  exhibit: z.string().nullable(),
-  status: z.enum(['finished', 'interrupted']),
-  resumed: z.boolean(),
-  items: z.number(),
-  files: z.number(),
-  bytes: z.number(),
-  duplicates: z.number(),
-  alreadyDone: z.number(),
-  errorCount: z.number(),
-  problems: z.array(z.object({ path: z.string(), error: z.string() })),
-  elapsedMs: z.number(),
-});
-export const verifyReportSchema = z.looseObject({
-  ok: z.boolean(),
-  objects: z.object({ total: z.number(), matched: z.number(), changed: z.number(), missing: z.number() }),
-  elapsedMs: z.number(),
-});
-const jobRef = { jobId: z.string(), job: jobKind, casePath: z.string() };
+const { ingestProgressSchema, verifyProgressSchema, ingestSummarySchema, verifyReportSchema } = out;
+const jobRef = { jobId: z.string(), job: out.jobKindSchema, casePath: z.string() };
 export const events = {
   'job.progress': z.union([
     z.object({ ...jobRef, job: z.literal('ingest'), progress: ingestProgressSchema }),
@@ -315,7 +281,7 @@ export const events = {
     z.object({ ...jobRef, job: z.literal('ingest'), result: ingestSummarySchema }),
     z.object({ ...jobRef, job: z.literal('verify'), result: verifyReportSchema }),
   ]),
-  'job.failed': z.object({ ...jobRef, error: z.object({ code: z.string(), message: z.string() }) }),
+  'job.failed': z.object({ ...jobRef, error: out.jobErrorSchema }),
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;
@@ -338,6 +304,99 @@ export type MethodName = keyof Contract;
 export type Input<M extends MethodName> = z.input<Contract[M]>;
 export type ParsedInput<M extends MethodName> = z.output<Contract[M]>;
 export const methodNames = Object.keys(contract) as MethodName[];
+
+const jobStarted = z.object({ jobId: z.string() });
+
+/**
+ * What every method answers (schemas in outputs.ts). EvidenceService's methods are declared to
+ * return Output<M>, so the engine cannot answer otherwise without tsc saying so, and
+ * contract-outputs.test.ts parses real answers with these schemas.
+ */
+export const outputs = {
+  createCase: z.object({ ...out.caseSummarySchema.shape, recoveryCode: z.string() }),
+  caseInfo: out.caseSummarySchema,
+  signIn: out.signedInSchema,
+  signOut: out.checkpointWithReceiptSchema,
+  unlockWithRecoveryCode: out.signedInSchema,
+  addOfficer: out.officerSchema,
+  listOfficers: z.array(out.officerSchema),
+  setOfficerStatus: out.officerSchema,
+  addExhibit: out.exhibitSchema,
+  listExhibits: z.array(out.exhibitSchema),
+  getExhibit: z.object({ ...out.exhibitSchema.shape, history: z.array(out.custodyEventSchema) }),
+  transferCustody: out.custodyEventSchema,
+  recordSeal: out.custodyEventSchema,
+  checkpoint: out.checkpointWithReceiptSchema,
+  verifyCustody: out.custodyReportSchema,
+  addWitness: out.custodyEventSchema,
+  listReceipts: z.object({ ...out.receiptsReportSchema.shape, problems: z.array(z.string()) }),
+  ingest: out.ingestSummarySchema,
+  listItems: z.object({ total: z.number(), items: z.array(out.itemRowSchema) }),
+  getItem: out.itemFullSchema,
+  custodyLog: z.array(out.custodyEventSchema),
+  custodyForm: z.string(),
+  verify: out.verifyReportSchema,
+  startIngest: jobStarted,
+  startVerify: jobStarted,
+  cancelJob: out.jobStatusSchema,
+  jobStatus: out.jobStatusSchema,
+  caseOverview: out.caseOverviewSchema,
+  runSuggestions: out.detectionRunSchema,
+  listSuggestions: z.object({ total: z.number(), suggestions: z.array(out.suggestionSchema) }),
+  decideSuggestions: z.array(out.suggestionSchema),
+  addRulePack: out.rulePackInfoSchema,
+  listRulePacks: z.array(out.rulePackInfoSchema),
+  importHashset: out.hashsetImportSchema,
+  listHashsets: z.array(out.hashsetSchema),
+  listTags: z.array(out.tagSchema),
+  addTag: out.tagSchema,
+  tagItems: out.tagChangeSchema,
+  untagItems: out.tagChangeSchema,
+  addNote: out.noteSchema,
+  removeNote: out.noteSchema,
+  search: out.searchResultSchema,
+  reindexText: out.reindexSummarySchema,
+} as const satisfies Record<MethodName, z.ZodType>;
+export type Outputs = typeof outputs;
+/** What method M answers (after the await). */
+export type Output<M extends MethodName> = z.output<Outputs[M]>;
+
+/**
+ * Listings that can hold many thousands of rows: checkOutput parses them only while they are
+ * small, so a development build does not pay a full parse of a 100,000-row page on every scroll.
+ */
+const BIG_LISTINGS: Partial<Record<MethodName, (v: unknown) => number>> = {
+  listItems: (v) => (v as { items?: unknown[] } | null)?.items?.length ?? 0,
+  listSuggestions: (v) => (v as { suggestions?: unknown[] } | null)?.suggestions?.length ?? 0,
+  custodyLog: (v) => (Array.isArray(v) ? v.length : 0),
+  search: (v) => (v as { hits?: unknown[] } | null)?.hits?.length ?? 0,
+};
+const CHECK_ROWS_MAX = 1000;
+
+/**
+ * Checks a method's answer against its output schema (the front doors do so in development and
+ * in tests, not in the packaged app). A mismatch is a fault of the engine, thrown as OutputError
+ * (the front doors answer it as INTERNAL) rather than reaching the renderer in a shape it does
+ * not expect. Listings of more than CHECK_ROWS_MAX rows are not parsed.
+ */
+export function checkOutput<M extends MethodName>(method: M, value: unknown): void {
+  const rows = BIG_LISTINGS[method]?.(value);
+  if (rows !== undefined && rows > CHECK_ROWS_MAX) return;
+  const r = (outputs[method] as z.ZodType).safeParse(value);
+  if (!r.success) {
+    const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'output'}: ${i.message}`).join('; ');
+    throw new OutputError(`The engine's answer to ${method} does not match the contract (${issues}). This is a fault in the program: report it with this message.`);
+  }
+}
+
+/** An answer of the engine that does not match its output schema (a bug, never the officer's doing). */
+export class OutputError extends Error {
+  // No code of its own: the front doors answer INTERNAL for any error that is not the officer's.
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
 
 /** Parses a method's input, turning zod's issues into one readable sentence. */
 export function parseInput<M extends MethodName>(method: M, input: unknown): ParsedInput<M> {

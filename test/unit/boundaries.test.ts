@@ -5,6 +5,7 @@
 //   renderer  no Node, no Electron, no better-sqlite3; engine/main code as types only
 //   preload   sandboxed: no Node, no React, no better-sqlite3, no engine
 //   main, cli, host: the other front doors; none imports the renderer or React (main: Electron ok)
+//   front doors (main, cli, host, renderer): the engine only through its public face, src/core/index.ts
 // eslint.config.js states the same rules for the editor.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -28,6 +29,8 @@ interface Rule {
   typeOnly?: Layer[];
   /** Globals it may not use (DOM or Node). */
   globals?: string[];
+  /** A front door: it may reach the engine only through src/core/index.ts. */
+  coreFaceOnly?: boolean;
 }
 
 const electron = /^electron(\/|$)/;
@@ -53,12 +56,20 @@ export const RULES: Record<Layer, Rule> = {
     layers: [],
     typeOnly: ['core', 'main', 'cli', 'host'],
     globals: ['process', 'require', 'Buffer', '__dirname', '__filename'],
+    coreFaceOnly: true,
   },
   preload: { node: true, packages: [react, sqlite], layers: ['core', 'main', 'renderer', 'cli', 'host'] },
-  main: { node: false, packages: [react], layers: ['renderer'] },
-  cli: { node: false, packages: [electron, react], layers: ['main', 'preload', 'renderer', 'host'] },
-  host: { node: false, packages: [electron, react], layers: ['main', 'preload', 'renderer', 'cli'] },
+  main: { node: false, packages: [react], layers: ['renderer'], coreFaceOnly: true },
+  cli: { node: false, packages: [electron, react], layers: ['main', 'preload', 'renderer', 'host'], coreFaceOnly: true },
+  host: { node: false, packages: [electron, react], layers: ['main', 'preload', 'renderer', 'cli'], coreFaceOnly: true },
 };
+
+/** The engine's public face: the one module of src/core a front door may import. */
+export const CORE_FACE = join(srcDir, 'core', 'index.ts');
+function isCoreFace(target: string): boolean {
+  const t = target.replace(/[\\/]+$/, '');
+  return [CORE_FACE, CORE_FACE.replace(/\.ts$/, '.js'), CORE_FACE.replace(/\.ts$/, ''), dirname(CORE_FACE)].includes(t);
+}
 
 const nodeBuiltins = new Set(builtinModules.filter((m) => !m.startsWith('_')));
 function isNodeBuiltin(spec: string): boolean {
@@ -150,10 +161,14 @@ export function checkFile(absPath: string, text: string): Violation[] {
   for (const i of imports) {
     const say = (why: string) => out.push({ file, line: i.line, message: `${layer} imports '${i.spec}': ${why}` });
     if (i.spec.startsWith('.')) {
-      const target = layerOf(resolve(dirname(absPath), i.spec));
+      const resolved = resolve(dirname(absPath), i.spec);
+      const target = layerOf(resolved);
       if (target && target !== layer) {
         if (rule.layers.includes(target)) say(`${layer} may not import ${target}`);
         else if (rule.typeOnly?.includes(target) && !i.typeOnly) say(`${layer} may import only types from ${target}`);
+        else if (target === 'core' && rule.coreFaceOnly && !isCoreFace(resolved)) {
+          say(`${layer} is a front door: it may import the engine only through src/core/index.ts (export what it needs from there)`);
+        }
       }
       continue;
     }
@@ -216,16 +231,16 @@ describe('the boundary checker itself', () => {
   test('allows what each layer may do', () => {
     assert.deepEqual(messages('shared', "import { z } from 'zod';\nconst o = { window: 1 };\no.window;\n"), []);
     assert.deepEqual(messages('core', "import Database from 'better-sqlite3';\nimport { join } from 'node:path';\nimport { contract } from '../shared/contract.ts';\n"), []);
-    assert.deepEqual(messages('main', "import { app } from 'electron';\nimport { EvidenceService } from '../core/service.ts';\nimport { buildBridge } from '../preload/bridge.ts';\n"), []);
+    assert.deepEqual(messages('main', "import { app } from 'electron';\nimport { EvidenceService } from '../core/index.ts';\nimport { buildBridge } from '../preload/bridge.ts';\n"), []);
     assert.deepEqual(messages('preload', "import { contextBridge } from 'electron';\nimport { methodNames } from '../shared/contract.ts';\n"), []);
     assert.deepEqual(
-      messages('renderer', "import { useState } from 'react';\nimport type { CaseSummary } from '../core/service.ts';\nimport { type Input } from '../shared/contract.ts';\n", 'x.tsx'),
+      messages('renderer', "import { useState } from 'react';\nimport type { ServiceOptions } from '../core/index.ts';\nimport { type Input } from '../shared/contract.ts';\n", 'x.tsx'),
       [],
     );
   });
 
   test('renderer: types from the engine are fine, values are not', () => {
-    assert.equal(messages('renderer', "import { type CaseSummary } from '../core/service.ts';").length, 0);
+    assert.equal(messages('renderer', "import { type ServiceOptions } from '../core/index.ts';").length, 0);
     assert.equal(messages('renderer', "import { EvidenceService } from '../core/service.ts';").length, 1);
     assert.equal(messages('renderer', "import { readFile } from 'node:fs/promises';").length, 1);
     assert.equal(messages('renderer', "import { ipcRenderer } from 'electron';").length, 1);
@@ -237,6 +252,26 @@ describe('the boundary checker itself', () => {
     assert.equal(messages('core', "import { registerIpc } from '../main/ipc.ts';").length, 1);
     assert.equal(messages('core', "import { buildProgram } from '../../cli/main.ts';", 'sub/x.ts').length, 1);
     assert.equal(messages('core', 'document.title = "x";').length, 1);
+  });
+
+  test('front doors: the engine only through its public face, src/core/index.ts', () => {
+    for (const layer of ['cli', 'host', 'main'] as const) {
+      assert.deepEqual(messages(layer, "import { EvidenceService, EvidenceError } from '../core/index.ts';"), [], layer);
+      assert.deepEqual(messages(layer, "import { EvidenceService } from '../core';"), [], layer);
+      assert.equal(messages(layer, "import { EvidenceService } from '../core/service.ts';").length, 1, layer);
+      assert.equal(messages(layer, "import type { JobEvent } from '../core/jobs/runner.ts';").length, 1, `${layer}: types too`);
+      assert.equal(messages(layer, "export { formatLocal } from '../core/time.ts';").length, 1, `${layer}: re-exports too`);
+      assert.equal(messages(layer, "const m = await import('../core/ingest/ingest.ts');").length, 1, `${layer}: dynamic imports too`);
+      assert.match(messages(layer, "import { formatLocal } from '../core/time.ts';")[0]!, /only through src\/core\/index\.ts/);
+    }
+    // From a file in a sub-folder (src/cli/commands/x.ts) the face is two levels up.
+    assert.deepEqual(messages('cli', "import { formatLocal } from '../../core/index.ts';", 'commands/x.ts'), []);
+    assert.equal(messages('cli', "import type { CustodyReport } from '../../core/custody/checkpoint.ts';", 'commands/x.ts').length, 1);
+    // The renderer: types only, and only from the face (the contract's output types are in src/shared).
+    assert.equal(messages('renderer', "import type { ItemRow } from '../core/catalogue/query.ts';", 'x.tsx').length, 1);
+    assert.deepEqual(messages('renderer', "import type { ItemRow } from '../shared/contract.ts';", 'x.tsx'), []);
+    // Inside the engine, anything goes.
+    assert.deepEqual(messages('core', "import { ingest } from './ingest/ingest.ts';"), []);
   });
 
   test('preload: no Node and no engine', () => {

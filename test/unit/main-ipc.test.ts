@@ -10,7 +10,7 @@ import { EvidenceService } from '../../src/core/service.ts';
 import { type IpcInvokeEventLike, type IpcMainLike, type ServiceLike, forwardEvents, registerIpc, registerShellIpc } from '../../src/main/ipc.ts';
 import { APP_ENTRY_URL, type OriginPolicy } from '../../src/main/security.ts';
 import { CHANNEL_PREFIX, type IpcResult, SHELL_CHANNELS, buildBridge, channelFor, shellFunctions } from '../../src/preload/bridge.ts';
-import { EVENT_CHANNEL, type EvidenceEvent, type MethodName, eventNames, events, methodNames } from '../../src/shared/contract.ts';
+import { EVENT_CHANNEL, type EvidenceEvent, type MethodName, type VerifyReport, eventNames, events, methodNames } from '../../src/shared/contract.ts';
 import { TEST_PASSWORD as PW } from '../setup.ts';
 import { JobRunner } from '../../src/core/jobs/runner.ts';
 
@@ -173,7 +173,8 @@ describe('registerIpc', () => {
         },
       },
     ) as ServiceLike;
-    registerIpc(ipc, spy, { policy: PROD });
+    // The spy answers anything: the sender check is under test here, not the answers' schemas.
+    registerIpc(ipc, spy, { policy: PROD, checkOutputs: false });
     const input = { casePath: '/x' };
     const untrusted: IpcInvokeEventLike['senderFrame'][] = [
       { url: 'https://example.com/', parent: null },
@@ -199,7 +200,7 @@ describe('registerIpc', () => {
   test('in dev, the dev server page is trusted too (and only its exact origin)', async () => {
     const ipc = new FakeIpcMain();
     const spy = new Proxy({}, { get: () => () => 'ok' }) as ServiceLike;
-    registerIpc(ipc, spy, { policy: DEV });
+    registerIpc(ipc, spy, { policy: DEV, checkOutputs: false });
     assert.equal((await ipc.invoke(channelFor('caseInfo'), { casePath: '/x' }, { url: 'http://localhost:5173/', parent: null })).ok, true);
     assert.equal((await ipc.invoke(channelFor('caseInfo'), { casePath: '/x' }, { url: 'http://localhost:5174/', parent: null })).ok, false);
     assert.equal((await ipc.invoke(channelFor('caseInfo'), { casePath: '/x' }, { url: APP_ENTRY_URL, parent: null })).ok, true);
@@ -276,18 +277,39 @@ describe('events', () => {
     const sent: [string, EvidenceEvent][] = [];
     const bad: unknown[] = [];
     forwardEvents(jobs, (ch, e) => sent.push([ch, e]), (err) => bad.push(err));
+    const chain = { ok: true, events: 0, headSeq: 0, headHash: '0'.repeat(64), firstBad: null, problems: [] };
+    const report: VerifyReport = {
+      ok: true,
+      objects: { total: 2, matched: 2, changed: 0, missing: 0 },
+      items: { total: 2, hashed: 2 },
+      problems: [],
+      unstored: [],
+      unfinished: [],
+      chain,
+      custody: {
+        ok: true,
+        chain,
+        checkpoints: { total: 0, verified: 0, latest: null },
+        transfers: { total: 0, verified: 0 },
+        attribution: { officers: [], keyless: 0, unattributed: 0, openSessions: [] },
+        receipts: { searched: [], found: 0, agree: 0, codes: [], receipts: [] },
+        findings: [],
+      },
+      elapsedMs: 5,
+    };
     const ok = jobs.start('verify', { casePath: '/c', officer: 'o' }, async (ctx) => {
       ctx.progress({ objectsDone: 1, objectsTotal: 2, bytesDone: 3, bytesTotal: 4 });
-      return { ok: true, objects: { total: 2, matched: 2, changed: 0, missing: 0 }, elapsedMs: 5 };
+      return report;
     });
     await jobs.settled(ok.jobId);
     const failed = jobs.start('ingest', { casePath: '/c', officer: 'o' }, async () => {
       throw new Error('disk on fire');
     });
     await jobs.settled(failed.jobId);
+    // Values of no job's shape (only a bug could make them): never sent.
     const malformed = jobs.start('ingest', { casePath: '/c', officer: 'o' }, async (ctx) => {
-      ctx.progress({ nonsense: true });
-      return null;
+      ctx.progress({ nonsense: true } as never);
+      return null as never;
     });
     await jobs.settled(malformed.jobId);
     assert.ok(sent.every(([ch]) => ch === EVENT_CHANNEL));

@@ -1,6 +1,6 @@
 // evidence case init | info
 import type { Command } from 'commander';
-import { formatLocal } from '../../core/time.ts';
+import { formatLocal } from '../../core/index.ts';
 import { newPassword } from '../auth.ts';
 import type { Ctx } from '../context.ts';
 import { formatBytes, safeLines, visible } from '../format.ts';

@@ -1,6 +1,6 @@
 // evidence ls | show
 import { type Command, Option } from 'commander';
-import { formatLocal } from '../../core/time.ts';
+import { formatLocal } from '../../core/index.ts';
 import { countArg, parseId } from '../args.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { safeLines, table } from '../format.ts';

@@ -1,6 +1,6 @@
 // evidence log | custody transfer | custody checkpoint | custody verify (custody receipts and witness: receipts.ts)
 import type { Command } from 'commander';
-import type { CustodyFinding, CustodyReport } from '../../core/custody/checkpoint.ts';
+import type { CustodyFinding, CustodyReport } from '../../shared/contract.ts';
 import { idArg } from '../args.ts';
 import { credentials } from '../auth.ts';
 import { type Ctx, printReceipt, withAuthOptions } from '../context.ts';

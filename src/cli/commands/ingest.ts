@@ -1,9 +1,8 @@
 // evidence ingest | verify
 import { type Command, Option } from 'commander';
-import type { IngestSummary } from '../../core/ingest/progress.ts';
-import type { VerifyReport } from '../../core/verify/verifyCase.ts';
+import type { IngestSummary, VerifyReport } from '../../shared/contract.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
-import { EvidenceError } from '../../core/errors.ts';
+import { EvidenceError } from '../../core/index.ts';
 import { EXIT } from '../exitCodes.ts';
 import { countArg } from '../args.ts';
 import { formatBytes, formatDuration, safeLines } from '../format.ts';

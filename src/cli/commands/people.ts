@@ -1,6 +1,6 @@
 // evidence officer add|ls|disable|enable|unlock, evidence exhibit add|ls|show|seal
 import { type Command, Option } from 'commander';
-import { formatLocal } from '../../core/time.ts';
+import { formatLocal } from '../../core/index.ts';
 import { InputError } from '../../shared/contract.ts';
 import { credentials, newPassword, passwordFromFile, promptHidden } from '../auth.ts';
 import { type Ctx, printReceipt, withAuthOptions } from '../context.ts';

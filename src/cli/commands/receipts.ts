@@ -1,7 +1,7 @@
 // evidence custody receipts | custody witness add; and the "who signed what" and receipts lines
 // of custody verify (issue 10, parts 1, 3 and 4).
 import type { Command } from 'commander';
-import type { CustodyReport } from '../../core/custody/checkpoint.ts';
+import type { CustodyReport } from '../../shared/contract.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { EXIT } from '../exitCodes.ts';
 import { safeLines, table, visible } from '../format.ts';

@@ -1,6 +1,6 @@
 // evidence search | reindex
 import type { Command } from 'commander';
-import type { SearchResult, Snippet } from '../../core/search/search.ts';
+import type { SearchResult, Snippet } from '../../shared/contract.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { EXIT } from '../exitCodes.ts';
 import { countArg } from '../args.ts';

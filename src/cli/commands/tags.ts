@@ -1,6 +1,6 @@
 // evidence tag | untag | note | unnote | tags [add]
 import { type Command, Option } from 'commander';
-import type { TagChange } from '../../core/tags/tags.ts';
+import type { TagChange } from '../../shared/contract.ts';
 import { InputError } from '../../shared/contract.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { parseId } from '../args.ts';

@@ -1,5 +1,6 @@
 // Read side of the catalogue: listing items with filters and paging, and one item in full.
 // Everything is paged in SQL so a 1,000,000-item case never crosses a boundary whole.
+import { type ItemRow, type ItemDetail, type CaseOverview, FAMILY_NAMES } from '../../shared/outputs.ts';
 import type { DB } from '../db/open.ts';
 
 export interface ItemFilter {
@@ -25,57 +26,8 @@ export interface ItemFilter {
   offset?: number;
 }
 
-export interface ItemRow {
-  id: number;
-  source_id: number;
-  exhibit: string | null;
-  path: string;
-  name: string;
-  kind: string;
-  size: number | null;
-  mime: string | null;
-  detected_ext: string | null;
-  ext_mismatch: number;
-  sha256: string | null;
-  mtime: string | null;
-  taken_at: string | null;
-  lat: number | null;
-  lon: number | null;
-  error: string | null;
-}
-
-export interface ItemDetail extends ItemRow {
-  path_raw_hex: string | null;
-  ext: string | null;
-  mode: number | null;
-  uid: number | null;
-  gid: number | null;
-  inode: string | null;
-  ctime: string | null;
-  atime: string | null;
-  birthtime: string | null;
-  link_target: string | null;
-  md5: string | null;
-  sha1: string | null;
-  added_at: string;
-  source_path: string;
-  source_kind: string;
-  parent_id: number | null;
-  depth: number;
-  container: string | null;
-  extra: Record<string, unknown> | null;
-  metadata: {
-    taken_at: string | null;
-    lat: number | null;
-    lon: number | null;
-    alt: number | null;
-    make: string | null;
-    model: string | null;
-    orientation: number | null;
-    error: string | null;
-    fields: Record<string, unknown> | null;
-  } | null;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { ItemRow, ItemDetail, CaseOverview };
 
 export type SortKey =
   | 'id' | 'path' | 'name' | 'exhibit' | 'size' | 'mime' | 'detected_ext' | 'ext_mismatch' | 'sha256' | 'mtime' | 'taken_at' | 'gps' | 'error';
@@ -97,7 +49,7 @@ const SORTS: Record<SortKey, string> = {
 };
 
 /** Families of types, as the navigation shows them. Every file is in exactly one. */
-export const FAMILIES = ['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other'] as const;
+export const FAMILIES = FAMILY_NAMES;
 export type Family = (typeof FAMILIES)[number];
 
 const CHAT_NAMES = [
@@ -234,16 +186,6 @@ export function countItems(db: DB, f: ItemFilter = {}): number {
   const { sql, params } = whereOf(f);
   const from = itemsOnly(f) ? 'FROM items i' : FROM;
   return (db.prepare(`SELECT COUNT(*) AS n ${from} ${sql}`).get(params) as { n: number }).n;
-}
-
-export interface CaseOverview {
-  exhibits: number;
-  items: number;
-  files: number;
-  families: Record<Family, number>;
-  errors: number;
-  mismatches: number;
-  gps: number;
 }
 
 /** The navigation's counts, each one SQL aggregate. */

@@ -16,6 +16,7 @@
 // Events outside every signed run are "unattributed": written without the app, or by a session
 // whose record is gone. Refused sign-ins are the only events made without a key by nature (a
 // wrong password proves nobody); they are counted, never attributed.
+import type { AttributionWhat, OfficerAttribution, AttributionSummary } from '../../shared/outputs.ts';
 import type { Case } from '../case.ts';
 import type { DB } from '../db/open.ts';
 import type { SignedIn } from '../officers/accounts.ts';
@@ -144,34 +145,13 @@ export function signCreation(kase: Case, officer: string, password: string): voi
 // -------------------------------------------------------------------------------------------
 // Verifying.
 
-export type AttributionWhat = 'unattributed' | 'backdated' | 'sign-out-deleted' | 'session-record' | 'key-mismatch' | 'tail-deleted' | 'rewritten';
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { AttributionWhat, OfficerAttribution, AttributionSummary };
 
 export interface AttributionFinding {
   seq: number;
   what: AttributionWhat;
   message: string;
-}
-
-export interface OfficerAttribution {
-  officer: string;
-  /** The key fingerprint the log announced for the officer (the latest, if several). */
-  keyFingerprint: string | null;
-  events: number;
-  /** Covered by a checkpoint this officer signed (or tied to one: its event, the sign-out). */
-  signedAtCheckpoints: number;
-  /** Covered only by a session's running record (a session that never signed out). */
-  signedBySessionRecord: number;
-  /** Not proven to be theirs. */
-  unattributed: number;
-}
-
-export interface AttributionSummary {
-  officers: OfficerAttribution[];
-  /** Refused or failed sign-ins: recorded without a key by their nature. */
-  keyless: number;
-  unattributed: number;
-  /** Sessions proven by their running record alone: they never signed out (a crash, or still open). */
-  openSessions: { officer: string; fromSeq: number; seq: number }[];
 }
 
 /** The key fingerprints the log announced, per officer, in log order. */

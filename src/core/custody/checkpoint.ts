@@ -1,26 +1,19 @@
 // Signed checkpoints of the custody chain and the full custody verification an examiner runs:
 // the hash chain row by row, every checkpoint's signature and key, the chain against what each
 // checkpoint vouched for, and the two signatures of every custody transfer.
+import type { Checkpoint, CustodyFinding, CustodyReport } from '../../shared/outputs.ts';
 import type { Case } from '../case.ts';
 import type { DB } from '../db/open.ts';
 import { keyFingerprint, signText, verifyText } from '../officers/crypto.ts';
 import type { SignedIn } from '../officers/accounts.ts';
-import { type AttributionSummary, type AttributionWhat, lastSignInSeq, verifyAttribution } from './attribution.ts';
+import { lastSignInSeq, verifyAttribution } from './attribution.ts';
 import { canonicalJson } from './canonical.ts';
-import { type ChainReport, verifyChain } from './log.ts';
-import { type ReceiptSources, type ReceiptsReport, type ReceiptWhat, type ReceiptWrite, verifyReceipts, witnessFolders, writeReceipts } from './receipts.ts';
+import { verifyChain } from './log.ts';
+import { type ReceiptSources, type ReceiptWrite, verifyReceipts, witnessFolders, writeReceipts } from './receipts.ts';
 import { verifyState } from './state.ts';
 
-export interface Checkpoint {
-  id: number;
-  seq: number;
-  head_hash: string;
-  at_utc: string;
-  officer: string;
-  public_key: string;
-  statement: string;
-  signature: string;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { Checkpoint, CustodyFinding, CustodyReport };
 
 /**
  * What a version 2 checkpoint adds (attribution.ts, receipts.ts): the first event of the signer's
@@ -153,41 +146,6 @@ export function makeCheckpoint(kase: Case, who: SignedIn, reason: string, opts: 
 
 export function latestCheckpoint(db: DB): Checkpoint | null {
   return (db.prepare('SELECT * FROM checkpoints ORDER BY id DESC LIMIT 1').get() as Checkpoint | undefined) ?? null;
-}
-
-export interface CustodyFinding {
-  /** The first custody event concerned (or the checkpoint's sequence number); 0 when no event is. */
-  seq: number;
-  what:
-    | 'chain-broken'
-    | 'tail-deleted'
-    | 'rewritten'
-    | 'bad-signature'
-    | 'unknown-key'
-    | 'unannounced-key'
-    | 'checkpoint-missing'
-    | 'checkpoint-altered'
-    | 'transfer-signature'
-    // A table that differs from what the log says it holds (state.ts): an item row against its
-    // ingest's catalogue digest, or an officer, exhibit, tag, note or source against its events.
-    | 'catalogue'
-    | 'state'
-    // Who made each event (attribution.ts) and the receipts kept outside the case (receipts.ts).
-    | AttributionWhat
-    | ReceiptWhat;
-  message: string;
-}
-
-export interface CustodyReport {
-  ok: boolean;
-  chain: ChainReport;
-  checkpoints: { total: number; verified: number; latest: { id: number; seq: number; officer: string; at_utc: string } | null };
-  transfers: { total: number; verified: number };
-  /** Who signed what: each officer's events, and those no key of theirs covers. */
-  attribution: AttributionSummary;
-  /** The receipts found outside the case (app data, witness folders, files given) and codes checked. */
-  receipts: ReceiptsReport;
-  findings: CustodyFinding[];
 }
 
 export interface CustodyVerifyOptions {

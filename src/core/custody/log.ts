@@ -2,6 +2,7 @@
 // canonical JSON of the row's fields and the previous row's hash, so an edited, removed or
 // re-ordered row breaks the chain at that row. Triggers make the table append-only; verifying
 // does not trust them (an attacker can drop them) and re-walks the whole chain instead.
+import type { CustodyEvent, ChainProblem, ChainReport } from '../../shared/outputs.ts';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isWellFormedText, visible } from '../../shared/text.ts';
@@ -12,20 +13,8 @@ import { canonicalJson } from './canonical.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface CustodyEvent {
-  seq: number;
-  at_utc: string;
-  tz_offset: string;
-  tz_name: string;
-  officer: string;
-  host: string;
-  action: string;
-  target: string | null;
-  reason: string | null;
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { CustodyEvent, ChainProblem, ChainReport };
 
 export interface NewEvent {
   officer: string;
@@ -153,23 +142,6 @@ export class CustodyLog {
       | undefined;
     return h ?? { seq: 0, hash: GENESIS_HASH };
   }
-}
-
-export interface ChainProblem {
-  seq: number;
-  problem: 'hash-mismatch' | 'broken-link' | 'gap' | 'bad-details';
-  message: string;
-}
-
-export interface ChainReport {
-  ok: boolean;
-  events: number;
-  headSeq: number;
-  headHash: string;
-  /** The first problem (kept for callers that name one); every problem is in `problems`. */
-  firstBad: ChainProblem | null;
-  /** Every problem in the log, in sequence order: one bad row never hides later ones. */
-  problems: ChainProblem[];
 }
 
 /**

@@ -10,6 +10,7 @@
 //
 // A receipt code ("212-5f3a9c0d1e2b3c4d": sequence number, first 16 hex of the head hash) is
 // printed at every sign-out and on the chain-of-custody form, so paper is a witness too.
+import type { Receipt, ReceiptWrite, ReceiptWhat, ReceiptCheck, ReceiptsReport } from '../../shared/outputs.ts';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,23 +43,8 @@ export function receiptCode(seq: number, headHash: string): string {
   return `${seq}-${headHash.slice(0, 16)}`;
 }
 
-/** One receipt: the signed checkpoint statement (version 2) and its signature. */
-export interface Receipt {
-  type: string;
-  version: number;
-  case: string;
-  seq: number;
-  head_hash: string;
-  at_utc: string;
-  officer: string;
-  public_key: string;
-  key_fingerprint: string;
-  from_seq: number;
-  officers: Record<string, string>;
-  witnesses: string[];
-  sign_out: boolean;
-  signature: string;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { Receipt, ReceiptWrite, ReceiptWhat, ReceiptCheck, ReceiptsReport };
 
 /** The JSON line written for a checkpoint: its statement's fields and the signature. */
 export function receiptLine(statement: string, signature: string): string {
@@ -83,14 +69,6 @@ export function witnessFolders(db: DB): string[] {
     if (r.action === 'custody.witness-removed' && i >= 0) out.splice(i, 1);
   }
   return out;
-}
-
-export interface ReceiptWrite {
-  code: string;
-  /** Files the receipt was appended to (and flushed to disk). */
-  written: string[];
-  /** Folders it could not be written to, with why: the checkpoint stands, but tell the officer. */
-  failed: { folder: string; file: string; error: string }[];
 }
 
 function appendDurably(file: string, line: string): void {
@@ -259,27 +237,10 @@ export function collectReceipts(
   return { found: [...bySignature.values()].sort((a, b) => a.receipt.seq - b.receipt.seq), problems, searched };
 }
 
-export type ReceiptWhat = 'receipt-rollback' | 'receipt-rewritten' | 'receipt-invalid' | 'receipt-keys';
-
 export interface ReceiptFinding {
   seq: number;
   what: ReceiptWhat;
   message: string;
-}
-
-export interface ReceiptCheck {
-  receipt: Receipt;
-  where: string[];
-  code: string;
-  status: 'agrees' | 'beyond-log' | 'different' | 'invalid';
-}
-
-export interface ReceiptsReport {
-  searched: string[];
-  found: number;
-  agree: number;
-  codes: { code: string; ok: boolean }[];
-  receipts: ReceiptCheck[];
 }
 
 const short = (h: string): string => `${String(h).slice(0, 16)}…`;

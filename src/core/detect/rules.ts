@@ -7,6 +7,7 @@
 // The score of a hit is how far the weakest "min" condition clears its bar (1.0 = just there,
 // 2.0 = twice the threshold), so the officer sees the strongest suggestions first.
 import { z } from 'zod';
+import type { SuggestionEvidence as Evidence } from '../../shared/outputs.ts';
 import money from '../../../assets/rules/money.json' with { type: 'json' };
 import operations from '../../../assets/rules/operations.json' with { type: 'json' };
 import scamScripts from '../../../assets/rules/scam-scripts.json' with { type: 'json' };
@@ -101,14 +102,8 @@ export interface RuleHit {
   evidence: Evidence;
 }
 
-export interface Evidence {
-  summary: string;
-  rule: { pack: string; id: string; description: string };
-  metrics: Record<string, number>;
-  keywords?: Record<string, number>;
-  samples: Record<string, string[]>;
-  truncated: boolean;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts): it reaches the UI in each suggestion.
+export type { Evidence };
 
 /** Occurrences of each keyword (NFKC, case-insensitive), for the packs' distinct keywords. */
 export function countKeywords(text: string, terms: Iterable<string>): Map<string, number> {

@@ -2,6 +2,7 @@
 // the end of every ingest (over the items of that source that have text) and on demand; it never
 // tags anything. Accepting tags the item through the tag service, in the same transaction as
 // the suggestion's new status; accepting and rejecting are custody events.
+import type { SuggestionStatus, Suggestion, DetectionRun, RulePackInfo } from '../../shared/outputs.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -14,33 +15,8 @@ import { itemsWithText, itemText } from '../text/store.ts';
 import { detect } from './detect.ts';
 import { type Evidence, evaluateRules, parseRulePack, type RulePack, shippedRulePacks } from './rules.ts';
 
-export type SuggestionStatus = 'pending' | 'accepted' | 'rejected';
-
-export interface Suggestion {
-  id: number;
-  itemId: number;
-  path: string;
-  tag: string;
-  rule: string;
-  score: number;
-  evidence: Evidence;
-  status: SuggestionStatus;
-  createdAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  comment: string | null;
-}
-
-export interface DetectionRun {
-  /** Items whose text was read. */
-  items: number;
-  /** New suggestions (an item and tag already suggested, in any status, is not suggested again). */
-  suggestions: number;
-  byTag: Record<string, number>;
-  /** Items the detectors could not read, with why (the run goes on). */
-  problems: { itemId: number; error: string }[];
-  elapsedMs: number;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { SuggestionStatus, Suggestion, DetectionRun, RulePackInfo };
 
 interface RulePackRow {
   id: string;
@@ -49,17 +25,6 @@ interface RulePackRow {
   sha256: string;
   added_at: string;
   added_by: string;
-}
-
-export interface RulePackInfo {
-  id: string;
-  name: string;
-  version: number;
-  rules: number;
-  origin: 'shipped' | 'case';
-  sha256: string | null;
-  addedAt: string | null;
-  addedBy: string | null;
 }
 
 let shippedCache: RulePack[] | null = null;

@@ -1,5 +1,6 @@
 // Exhibits: the seized devices, as the paper exhibit label records them, and their custody:
 // who holds each one, transfers signed by both officers, seals broken and resealed.
+import type { Exhibit } from '../../shared/outputs.ts';
 import type { Case } from '../case.ts';
 import { canonicalJson } from '../custody/canonical.ts';
 import type { CustodyEvent } from '../custody/log.ts';
@@ -23,25 +24,8 @@ export interface ExhibitInput {
   seizedWhere?: string | null;
 }
 
-export interface Exhibit {
-  id: number;
-  number: string;
-  seal_number: string | null;
-  description: string | null;
-  device_make: string | null;
-  device_model: string | null;
-  serial: string | null;
-  imei: string | null;
-  condition: string | null;
-  seized_by: string | null;
-  seized_at: string | null;
-  seized_where: string | null;
-  custodian: string | null;
-  sealed: number;
-  created_at: string;
-  created_by: string;
-  items: number;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { Exhibit };
 
 const SEIZED_AT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 

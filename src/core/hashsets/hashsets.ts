@@ -11,6 +11,7 @@
 //
 // Matching walks the items in hash order and probes the set tables' primary keys, so each page
 // of a 10,000,000-hash table is read at most once per match run.
+import type { Hashset, HashsetImport, HashsetMatch } from '../../shared/outputs.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -26,24 +27,8 @@ const ALGOS: Algo[] = ['md5', 'sha1', 'sha256'];
 
 export type HashsetKind = 'good' | 'bad';
 
-export interface Hashset {
-  id: number;
-  name: string;
-  kind: HashsetKind;
-  format: string;
-  sourceFile: string;
-  fileSha256: string;
-  fileSize: number;
-  entries: number;
-  md5: number;
-  sha1: number;
-  sha256: number;
-  skipped: number;
-  importedAt: string;
-  officer: string;
-  /** Items of the case found in this set. */
-  matches: number;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { Hashset, HashsetImport, HashsetMatch };
 
 export interface HashsetImportProgress {
   phase: 'reading' | 'sorting' | 'matching';
@@ -60,16 +45,6 @@ export interface HashsetImportOptions {
   format?: HashsetFormat | 'auto';
   onProgress?: (p: HashsetImportProgress) => void;
   signal?: AbortSignal;
-}
-
-export interface HashsetImport {
-  set: Hashset;
-  /** Records read (before de-duplication) and lines that held no valid hash. */
-  records: number;
-  skipped: number;
-  /** Items matched now, at import. */
-  matched: number;
-  timings: { readMs: number; storeMs: number; matchMs: number };
 }
 
 interface HashsetRow {
@@ -326,13 +301,6 @@ export function matchItems(db: DB, o: { setId?: number; sourceId?: number; algos
       .run({ ...(o.sourceId !== undefined ? { source: o.sourceId } : {}), ...(o.setId !== undefined ? { set: o.setId } : {}) }).changes;
   }
   return n;
-}
-
-export interface HashsetMatch {
-  set: string;
-  setId: number;
-  kind: HashsetKind;
-  algo: Algo;
 }
 
 /** The sets an item is in. */

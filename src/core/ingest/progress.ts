@@ -1,50 +1,8 @@
 // Progress of a long ingest as the front doors show it (CLI bar, UI panel).
 
-export interface IngestProgress {
-  phase: 'scanning' | 'ingesting' | 'finishing';
-  filesDone: number;
-  filesTotal: number;
-  bytesDone: number;
-  bytesTotal: number;
-  errors: number;
-  duplicates: number;
-  currentPath: string | null;
-  elapsedMs: number;
-  bytesPerSecond: number;
-  etaSeconds: number | null;
-}
-
-export interface IngestProblem {
-  path: string;
-  error: string;
-}
-
-export interface IngestSummary {
-  sourceId: number;
-  sourcePath: string;
-  exhibit: string | null;
-  status: 'finished' | 'interrupted';
-  resumed: boolean;
-  /** Items recorded by this run (files, folders, links, special files). */
-  items: number;
-  files: number;
-  folders: number;
-  links: number;
-  special: number;
-  bytes: number;
-  /** Files whose content was already in the store (same SHA-256). */
-  duplicates: number;
-  /** Items already recorded by an earlier, interrupted run of the same ingest. */
-  alreadyDone: number;
-  errorCount: number;
-  /** The first problems, for the summary; all are on the items. */
-  problems: IngestProblem[];
-  elapsedMs: number;
-  /** Told before the work started (e.g. the export will likely not fit on the case's disk). */
-  warnings?: string[];
-  /** Detectors and known-hash sets over this source, run when the ingest finishes. */
-  analysis?: { suggestions: number; byTag: Record<string, number>; knownBad: number; knownGood: number; perSet: Record<string, number> };
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+import type { IngestProgress, IngestProblem, IngestSummary } from '../../shared/outputs.ts';
+export type { IngestProgress, IngestProblem, IngestSummary };
 
 /** Keeps rate and ETA from a sliding window, so a burst of tiny files does not swing the ETA. */
 export class RateMeter {

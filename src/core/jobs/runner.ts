@@ -5,32 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { EvidenceError, errorMessage } from '../errors.ts';
 
-export type JobKind = 'ingest' | 'verify';
-export type JobState = 'running' | 'finished' | 'cancelled' | 'failed';
+// The job kinds, their progress and results, a job's status and its events are the contract's
+// (src/shared): defined once, and checked against their schemas at the front doors.
+import type { EvidenceEvent, JobKind, JobProgress, JobResult, JobState, JobStatus } from '../../shared/contract.ts';
+export type { JobKind, JobState, JobStatus };
+export type JobEvent = EvidenceEvent;
 
-export interface JobStatus {
-  jobId: string;
-  job: JobKind;
-  casePath: string;
-  officer: string;
-  state: JobState;
-  startedAt: string;
-  finishedAt: string | null;
-  /** The last progress reported (IngestProgress / VerifyProgress), or null before the first. */
-  progress: unknown;
-  /** The summary or report, once finished (a cancelled ingest finishes with status 'interrupted'). */
-  result: unknown;
-  error: { code: string; message: string } | null;
-}
-
-export type JobEvent =
-  | { type: 'job.progress'; payload: { jobId: string; job: JobKind; casePath: string; progress: unknown } }
-  | { type: 'job.finished'; payload: { jobId: string; job: JobKind; casePath: string; result: unknown } }
-  | { type: 'job.failed'; payload: { jobId: string; job: JobKind; casePath: string; error: { code: string; message: string } } };
-
-export interface JobContext {
+export interface JobContext<K extends JobKind = JobKind> {
   signal: AbortSignal;
-  progress(p: unknown): void;
+  progress(p: JobProgress<K>): void;
 }
 
 interface Running {
@@ -78,7 +61,7 @@ export class JobRunner {
   }
 
   /** Starts `work` as a job and returns its status at once; the work runs on. */
-  start(job: JobKind, meta: { casePath: string; officer: string }, work: (ctx: JobContext) => Promise<unknown>): JobStatus {
+  start<K extends JobKind>(job: K, meta: { casePath: string; officer: string }, work: (ctx: JobContext<K>) => Promise<JobResult<K>>): JobStatus {
     const jobId = randomUUID();
     const abort = new AbortController();
     const status: JobStatus = {
@@ -95,13 +78,17 @@ export class JobRunner {
     };
     const r: Running = { status, abort, lastSent: 0, dirty: false, pending: null, done: Promise.resolve() };
     const ref = { jobId, job, casePath: meta.casePath };
+    // start()'s signature pairs the job's kind with its progress and result; TypeScript cannot
+    // carry that pairing into the event union, hence the casts (every event is checked against its
+    // schema at the front doors, forwardEvents and the browser host's SSE).
+    const progressEvent = (): JobEvent => ({ type: 'job.progress', payload: { ...ref, progress: status.progress } }) as JobEvent;
     const sendProgress = (): void => {
       r.pending = null;
       r.lastSent = Date.now();
       r.dirty = false;
-      if (status.state === 'running') this.emit({ type: 'job.progress', payload: { ...ref, progress: status.progress } });
+      if (status.state === 'running') this.emit(progressEvent());
     };
-    const ctx: JobContext = {
+    const ctx: JobContext<K> = {
       signal: abort.signal,
       progress: (p) => {
         status.progress = p;
@@ -119,11 +106,11 @@ export class JobRunner {
         const result = await work(ctx);
         if (r.pending) clearTimeout(r.pending);
         // The last progress (e.g. 100 %) is never lost to the rate limit.
-        if (r.dirty) this.emit({ type: 'job.progress', payload: { ...ref, progress: status.progress } });
+        if (r.dirty) this.emit(progressEvent());
         status.result = result;
         status.state = abort.signal.aborted ? 'cancelled' : 'finished';
         status.finishedAt = new Date().toISOString();
-        this.emit({ type: 'job.finished', payload: { ...ref, result } });
+        this.emit({ type: 'job.finished', payload: { ...ref, result } } as JobEvent);
       } catch (err) {
         if (r.pending) clearTimeout(r.pending);
         const error =

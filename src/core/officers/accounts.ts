@@ -1,5 +1,6 @@
 // Officer accounts: who may do what in a case, and proof of who did it. Roles are enforced
 // here, in the engine, so no front door can skip them.
+import { type Officer, ROLE_NAMES } from '../../shared/outputs.ts';
 import type { KeyObject } from 'node:crypto';
 import type { Case } from '../case.ts';
 import { EvidenceError } from '../errors.ts';
@@ -7,7 +8,7 @@ import { createSecrets, DEFAULT_SCRYPT_N, keyFingerprint, type OfficerSecrets, u
 import { checkOfficerName } from './names.ts';
 import { checkRecoveryCode } from './recovery.ts';
 
-export const ROLES = ['officer', 'examiner', 'reviewer', 'admin'] as const;
+export const ROLES = ROLE_NAMES;
 export type Role = (typeof ROLES)[number];
 
 export type Permission =
@@ -42,17 +43,8 @@ export function can(role: Role, p: Permission): boolean {
   return PERMISSIONS[role].includes(p);
 }
 
-export interface Officer {
-  name: string;
-  badge: string | null;
-  unit: string | null;
-  role: Role;
-  status: 'active' | 'disabled' | 'locked';
-  hasPassword: boolean;
-  keyFingerprint: string | null;
-  createdAt: string;
-  createdBy: string | null;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { Officer };
 
 /** A signed-in officer: their name and role, and their private key for signing checkpoints. */
 export interface SignedIn {

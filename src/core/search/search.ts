@@ -15,6 +15,7 @@
 // distinct trigrams (a single common letter) is it checked with instr() over the stored text of
 // the rows the other terms matched, or of every item when no term could use the index: correct,
 // but a scan (seconds on a million items), and the result says so (`mode`, `note`).
+import type { Snippet, SearchHit, SearchResult } from '../../shared/outputs.ts';
 import type { DB } from '../db/open.ts';
 import { EvidenceError } from '../errors.ts';
 import type { TextKind } from '../text/extract.ts';
@@ -43,39 +44,8 @@ export interface SearchOptions extends SearchFilter {
   offset?: number;
 }
 
-export interface Snippet {
-  /** Text around the hits, one line (line breaks shown as spaces). */
-  text: string;
-  /** [start, end) of each hit inside `text`. */
-  hits: [number, number][];
-}
-
-export interface SearchHit {
-  id: number;
-  path: string;
-  name: string;
-  exhibit: string | null;
-  mime: string | null;
-  format: TextKind | null;
-  size: number | null;
-  mtime: string | null;
-  /** BM25 (lower is better; 0 when ranked by id in a scan). */
-  score: number;
-  /** How many times the terms occur in the item's text (counted up to 1000). */
-  occurrences: number;
-  snippets: Snippet[];
-  tags: string[];
-}
-
-export interface SearchResult {
-  query: string;
-  terms: string[];
-  total: number;
-  hits: SearchHit[];
-  mode: 'index' | 'index+scan' | 'scan';
-  note: string | null;
-  elapsedMs: number;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { Snippet, SearchHit, SearchResult };
 
 /** Above this many matches, hits are listed in item order rather than ranked (see search()). */
 export const RANK_MAX = 50_000;

@@ -1,6 +1,7 @@
 // Tags and notes: the vocabulary (shipped in assets/tags.json, plus a case's own tags), tagging
 // and untagging one item or many, and notes that are never erased. Every change is a custody
 // event; roles are checked here, in the engine, whatever the front door.
+import type { Tag, ItemTag, Note, TagChange } from '../../shared/outputs.ts';
 import vocabularyFile from '../../../assets/tags.json' with { type: 'json' };
 import type { Case } from '../case.ts';
 import type { DB } from '../db/open.ts';
@@ -14,46 +15,8 @@ export interface VocabularyTag {
   colour: string;
 }
 
-export interface Tag {
-  id: string;
-  labelEn: string;
-  labelJa: string | null;
-  colour: string;
-  builtin: boolean;
-  createdBy: string | null;
-  createdAt: string | null;
-  /** Items carrying the tag. */
-  count: number;
-}
-
-export interface ItemTag {
-  tag: string;
-  labelEn: string;
-  labelJa: string | null;
-  colour: string;
-  officer: string;
-  comment: string | null;
-  at: string;
-}
-
-export interface Note {
-  id: number;
-  itemId: number;
-  officer: string;
-  text: string;
-  at: string;
-  removed: { at: string; by: string | null; reason: string | null } | null;
-}
-
-export interface TagChange {
-  tag: string;
-  /** Items whose tags changed. */
-  changed: number[];
-  /** Items left as they were: already tagged (tagging) or not tagged (untagging). */
-  unchanged: number[];
-  /** How the change was recorded: one custody event per item, or one event listing them all. */
-  custody: 'per-item' | 'summary' | 'none';
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { Tag, ItemTag, Note, TagChange };
 
 /**
  * Up to this many items a tagging is recorded as one custody event per item (each item's

@@ -5,6 +5,7 @@
 // Without --all it reads the items with no text record: items that turned out to hold no text
 // (a binary of unknown type) have none either, so each run looks at those again (their first
 // megabyte), which is cheap next to reading the documents.
+import type { ReindexSummary } from '../../shared/outputs.ts';
 import { availableParallelism } from 'node:os';
 import type { Case } from '../case.ts';
 import { errorMessage } from '../errors.ts';
@@ -33,17 +34,8 @@ export interface ReindexProgress {
   currentPath: string | null;
 }
 
-export interface ReindexSummary {
-  status: 'finished' | 'interrupted';
-  candidates: number;
-  indexed: number;
-  /** Read, but no text in them (a scan, an empty file, a binary named .txt). */
-  empty: number;
-  errors: number;
-  chars: number;
-  problems: { id: number; path: string; error: string }[];
-  elapsedMs: number;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { ReindexSummary };
 
 const PAGE = 1000;
 const COMMIT_ROWS = 500;

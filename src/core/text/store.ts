@@ -1,17 +1,13 @@
 // The text of items in the case: item_text (what extraction gave: format, encoding, size,
 // problems) and text_index (FTS5 with the trigram tokenizer, rowid = item id, holding the text
 // itself). Search, the detectors and reindexing all read and write through here.
+import type { ItemTextInfo } from '../../shared/outputs.ts';
 import type Database from 'better-sqlite3';
 import type { DB } from '../db/open.ts';
 import type { ItemText, TextKind } from './extract.ts';
 
-export interface ItemTextInfo {
-  kind: TextKind;
-  encoding: string | null;
-  chars: number;
-  truncated: boolean;
-  error: string | null;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { ItemTextInfo };
 
 /** Prepared statements per database, so a commit of thousands of items prepares once. */
 const statements = new WeakMap<DB, { delIndex: Database.Statement; insIndex: Database.Statement; upsert: Database.Statement }>();

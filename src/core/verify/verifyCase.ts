@@ -1,48 +1,16 @@
 // Verify: re-hash every object in the store against the hashes recorded at ingest, and walk the
 // custody chain. Reports like `hashdeep -a`: matched, changed, missing, with every affected item
 // named, and records the run (and its outcome) as a custody event.
+import type { VerifyProgress, ObjectProblem, VerifyReport } from '../../shared/outputs.ts';
 import { availableParallelism } from 'node:os';
 import type { Case } from '../case.ts';
-import type { ChainReport } from '../custody/log.ts';
-import { type CustodyReport, type CustodyVerifyOptions, verifyCustody } from '../custody/checkpoint.ts';
+import { type CustodyVerifyOptions, verifyCustody } from '../custody/checkpoint.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import { TaskPool } from '../workers/pool.ts';
 import type { VerifyResult, VerifyTask } from './protocol.ts';
 
-export interface VerifyProgress {
-  objectsDone: number;
-  objectsTotal: number;
-  bytesDone: number;
-  bytesTotal: number;
-}
-
-export interface ObjectProblem {
-  status: 'changed' | 'missing';
-  sha256: string;
-  /** What is wrong, in words. */
-  detail: string;
-  /** Every item whose content is this object (source id and path). */
-  items: { id: number; source: number; path: string }[];
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  objects: { total: number; matched: number; changed: number; missing: number };
-  items: { total: number; hashed: number };
-  problems: ObjectProblem[];
-  /**
-   * Files catalogued without a stored copy because the case could not be written when they were
-   * ingested (recorded so by versions before the disk-full fix): the catalogue says less than
-   * the export holds, so verification fails until they are ingested again.
-   */
-  unstored: { id: number; source: number; path: string; error: string }[];
-  /** Ingests that stopped before the end (disk full, drive removed, Ctrl-C, crash): resume them with the same command. */
-  unfinished: { source: number; path: string; status: string }[];
-  chain: ChainReport;
-  /** The chain plus every signed checkpoint and transfer (what `evidence custody verify` checks). */
-  custody: CustodyReport;
-  elapsedMs: number;
-}
+// Defined once, as the contract's output schemas (src/shared/outputs.ts).
+export type { VerifyProgress, ObjectProblem, VerifyReport };
 
 export interface VerifyOptions {
   officer: string;

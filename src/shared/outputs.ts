@@ -1,0 +1,642 @@
+// What the engine answers: the zod schema of every method's output and of every job event's
+// progress and result, and the types inferred from them. The engine (src/core) builds these types
+// (it imports them from here rather than declaring its own), the front doors and the renderer
+// read them, and test/unit/contract-outputs.test.ts parses real outputs with these schemas, so a
+// field cannot be added, renamed or dropped on one side only. Pure TypeScript + zod: no node, no
+// dom, no electron. Inputs are in contract.ts, which re-exports this file.
+//
+// Every object is z.object (unknown keys are stripped, not refused): a check at a boundary
+// (checkOutput) then returns the value unchanged when it matches, and the test compares the parsed
+// value with the original to catch a key the schema does not name.
+import { z } from 'zod';
+
+const str = z.string();
+const num = z.number();
+const nstr = z.string().nullable();
+const nnum = z.number().nullable();
+const record = z.record(z.string(), z.unknown());
+
+// Lists of names shared by inputs (contract.ts) and outputs.
+export const ROLE_NAMES = ['officer', 'examiner', 'reviewer', 'admin'] as const;
+export const roleSchema = z.enum(ROLE_NAMES);
+export const TEXT_KIND_NAMES = ['text', 'csv', 'html', 'json', 'docx', 'xlsx', 'pptx', 'odf', 'pdf', 'eml', 'whatsapp', 'line', 'telegram'] as const;
+export const textKindSchema = z.enum(TEXT_KIND_NAMES);
+/** Families of types, as the navigation shows them. Every file is in exactly one. */
+export const FAMILY_NAMES = ['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other'] as const;
+export const familySchema = z.enum(FAMILY_NAMES);
+export const jobKindSchema = z.enum(['ingest', 'verify']);
+export type JobKind = z.infer<typeof jobKindSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Case, officers, exhibits
+
+export const caseSummarySchema = z.object({
+  path: str,
+  uuid: str,
+  number: str,
+  name: str,
+  createdAt: str,
+  createdBy: str,
+  exhibits: num,
+  items: num,
+  files: num,
+  bytes: num,
+  custodyEvents: num,
+});
+export type CaseSummary = z.infer<typeof caseSummarySchema>;
+
+export const signedInSchema = z.object({ session: str, officer: str, role: str });
+
+export const officerSchema = z.object({
+  name: str,
+  badge: nstr,
+  unit: nstr,
+  role: roleSchema,
+  status: z.enum(['active', 'disabled', 'locked']),
+  hasPassword: z.boolean(),
+  keyFingerprint: nstr,
+  createdAt: str,
+  createdBy: nstr,
+});
+export type Officer = z.infer<typeof officerSchema>;
+
+export const exhibitSchema = z.object({
+  id: num,
+  number: str,
+  seal_number: nstr,
+  description: nstr,
+  device_make: nstr,
+  device_model: nstr,
+  serial: nstr,
+  imei: nstr,
+  condition: nstr,
+  seized_by: nstr,
+  seized_at: nstr,
+  seized_where: nstr,
+  custodian: nstr,
+  sealed: num,
+  created_at: str,
+  created_by: str,
+  items: num,
+});
+export type Exhibit = z.infer<typeof exhibitSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Custody: events, checkpoints, receipts, verification
+
+export const custodyEventSchema = z.object({
+  seq: num,
+  at_utc: str,
+  tz_offset: str,
+  tz_name: str,
+  officer: str,
+  host: str,
+  action: str,
+  target: nstr,
+  reason: nstr,
+  details: record,
+  prev_hash: str,
+  hash: str,
+});
+export type CustodyEvent = z.infer<typeof custodyEventSchema>;
+
+export const checkpointSchema = z.object({
+  id: num,
+  seq: num,
+  head_hash: str,
+  at_utc: str,
+  officer: str,
+  public_key: str,
+  statement: str,
+  signature: str,
+});
+export type Checkpoint = z.infer<typeof checkpointSchema>;
+
+export const receiptWriteSchema = z.object({
+  code: str,
+  /** Files the receipt was appended to (and flushed to disk). */
+  written: z.array(str),
+  /** Folders it could not be written to, with why: the checkpoint stands, but tell the officer. */
+  failed: z.array(z.object({ folder: str, file: str, error: str })),
+});
+export type ReceiptWrite = z.infer<typeof receiptWriteSchema>;
+
+export const checkpointWithReceiptSchema = z.object({ ...checkpointSchema.shape, receipt: receiptWriteSchema });
+
+/** One receipt: the signed checkpoint statement (version 2) and its signature. */
+export const receiptSchema = z.object({
+  type: str,
+  version: num,
+  case: str,
+  seq: num,
+  head_hash: str,
+  at_utc: str,
+  officer: str,
+  public_key: str,
+  key_fingerprint: str,
+  from_seq: num,
+  officers: z.record(z.string(), z.string()),
+  witnesses: z.array(str),
+  sign_out: z.boolean(),
+  signature: str,
+});
+export type Receipt = z.infer<typeof receiptSchema>;
+
+export const receiptCheckSchema = z.object({
+  receipt: receiptSchema,
+  where: z.array(str),
+  code: str,
+  status: z.enum(['agrees', 'beyond-log', 'different', 'invalid']),
+});
+export type ReceiptCheck = z.infer<typeof receiptCheckSchema>;
+
+export const receiptsReportSchema = z.object({
+  searched: z.array(str),
+  found: num,
+  agree: num,
+  codes: z.array(z.object({ code: str, ok: z.boolean() })),
+  receipts: z.array(receiptCheckSchema),
+});
+export type ReceiptsReport = z.infer<typeof receiptsReportSchema>;
+
+export const chainProblemSchema = z.object({
+  seq: num,
+  problem: z.enum(['hash-mismatch', 'broken-link', 'gap', 'bad-details']),
+  message: str,
+});
+export type ChainProblem = z.infer<typeof chainProblemSchema>;
+
+export const chainReportSchema = z.object({
+  ok: z.boolean(),
+  events: num,
+  headSeq: num,
+  headHash: str,
+  /** The first problem (kept for callers that name one); every problem is in `problems`. */
+  firstBad: chainProblemSchema.nullable(),
+  /** Every problem in the log, in sequence order: one bad row never hides later ones. */
+  problems: z.array(chainProblemSchema),
+});
+export type ChainReport = z.infer<typeof chainReportSchema>;
+
+export const attributionWhatSchema = z.enum(['unattributed', 'backdated', 'sign-out-deleted', 'session-record', 'key-mismatch', 'tail-deleted', 'rewritten']);
+export type AttributionWhat = z.infer<typeof attributionWhatSchema>;
+export const receiptWhatSchema = z.enum(['receipt-rollback', 'receipt-rewritten', 'receipt-invalid', 'receipt-keys']);
+export type ReceiptWhat = z.infer<typeof receiptWhatSchema>;
+
+export const officerAttributionSchema = z.object({
+  officer: str,
+  /** The key fingerprint the log announced for the officer (the latest, if several). */
+  keyFingerprint: nstr,
+  events: num,
+  /** Covered by a checkpoint this officer signed (or tied to one: its event, the sign-out). */
+  signedAtCheckpoints: num,
+  /** Covered only by a session's running record (a session that never signed out). */
+  signedBySessionRecord: num,
+  /** Not proven to be theirs. */
+  unattributed: num,
+});
+export type OfficerAttribution = z.infer<typeof officerAttributionSchema>;
+
+export const attributionSummarySchema = z.object({
+  officers: z.array(officerAttributionSchema),
+  /** Refused or failed sign-ins: recorded without a key by their nature. */
+  keyless: num,
+  unattributed: num,
+  /** Sessions proven by their running record alone: they never signed out (a crash, or still open). */
+  openSessions: z.array(z.object({ officer: str, fromSeq: num, seq: num })),
+});
+export type AttributionSummary = z.infer<typeof attributionSummarySchema>;
+
+export const custodyFindingSchema = z.object({
+  /** The first custody event concerned (or the checkpoint's sequence number); 0 when no event is. */
+  seq: num,
+  what: z.union([
+    z.enum([
+      'chain-broken',
+      'tail-deleted',
+      'rewritten',
+      'bad-signature',
+      'unknown-key',
+      'unannounced-key',
+      'checkpoint-missing',
+      'checkpoint-altered',
+      'transfer-signature',
+      // A table that differs from what the log says it holds (state.ts): an item row against its
+      // ingest's catalogue digest, or an officer, exhibit, tag, note or source against its events.
+      'catalogue',
+      'state',
+    ]),
+    // Who made each event (attribution.ts) and the receipts kept outside the case (receipts.ts).
+    attributionWhatSchema,
+    receiptWhatSchema,
+  ]),
+  message: str,
+});
+export type CustodyFinding = z.infer<typeof custodyFindingSchema>;
+
+export const custodyReportSchema = z.object({
+  ok: z.boolean(),
+  chain: chainReportSchema,
+  checkpoints: z.object({
+    total: num,
+    verified: num,
+    latest: z.object({ id: num, seq: num, officer: str, at_utc: str }).nullable(),
+  }),
+  transfers: z.object({ total: num, verified: num }),
+  /** Who signed what: each officer's events, and those no key of theirs covers. */
+  attribution: attributionSummarySchema,
+  /** The receipts found outside the case (app data, witness folders, files given) and codes checked. */
+  receipts: receiptsReportSchema,
+  findings: z.array(custodyFindingSchema),
+});
+export type CustodyReport = z.infer<typeof custodyReportSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Ingest and verify (also the progress and results of their jobs)
+
+export const ingestProgressSchema = z.object({
+  phase: z.enum(['scanning', 'ingesting', 'finishing']),
+  filesDone: num,
+  filesTotal: num,
+  bytesDone: num,
+  bytesTotal: num,
+  errors: num,
+  duplicates: num,
+  currentPath: nstr,
+  elapsedMs: num,
+  bytesPerSecond: num,
+  etaSeconds: nnum,
+});
+export type IngestProgress = z.infer<typeof ingestProgressSchema>;
+
+export const ingestProblemSchema = z.object({ path: str, error: str });
+export type IngestProblem = z.infer<typeof ingestProblemSchema>;
+
+export const ingestSummarySchema = z.object({
+  sourceId: num,
+  sourcePath: str,
+  exhibit: nstr,
+  status: z.enum(['finished', 'interrupted']),
+  resumed: z.boolean(),
+  /** Items recorded by this run (files, folders, links, special files). */
+  items: num,
+  files: num,
+  folders: num,
+  links: num,
+  special: num,
+  bytes: num,
+  /** Files whose content was already in the store (same SHA-256). */
+  duplicates: num,
+  /** Items already recorded by an earlier, interrupted run of the same ingest. */
+  alreadyDone: num,
+  errorCount: num,
+  /** The first problems, for the summary; all are on the items. */
+  problems: z.array(ingestProblemSchema),
+  elapsedMs: num,
+  /** Told before the work started (e.g. the export will likely not fit on the case's disk). */
+  warnings: z.array(str).optional(),
+  /** Detectors and known-hash sets over this source, run when the ingest finishes. */
+  analysis: z
+    .object({
+      suggestions: num,
+      byTag: z.record(z.string(), num),
+      knownBad: num,
+      knownGood: num,
+      perSet: z.record(z.string(), num),
+    })
+    .optional(),
+});
+export type IngestSummary = z.infer<typeof ingestSummarySchema>;
+
+export const verifyProgressSchema = z.object({ objectsDone: num, objectsTotal: num, bytesDone: num, bytesTotal: num });
+export type VerifyProgress = z.infer<typeof verifyProgressSchema>;
+
+const itemPlace = { id: num, source: num, path: str };
+export const objectProblemSchema = z.object({
+  status: z.enum(['changed', 'missing']),
+  sha256: str,
+  /** What is wrong, in words. */
+  detail: str,
+  /** Every item whose content is this object (source id and path). */
+  items: z.array(z.object(itemPlace)),
+});
+export type ObjectProblem = z.infer<typeof objectProblemSchema>;
+
+export const verifyReportSchema = z.object({
+  ok: z.boolean(),
+  objects: z.object({ total: num, matched: num, changed: num, missing: num }),
+  items: z.object({ total: num, hashed: num }),
+  problems: z.array(objectProblemSchema),
+  /**
+   * Files catalogued without a stored copy because the case could not be written when they were
+   * ingested (recorded so by versions before the disk-full fix): the catalogue says less than
+   * the export holds, so verification fails until they are ingested again.
+   */
+  unstored: z.array(z.object({ ...itemPlace, error: str })),
+  /** Ingests that stopped before the end (disk full, drive removed, Ctrl-C, crash): resume them with the same command. */
+  unfinished: z.array(z.object({ source: num, path: str, status: str })),
+  chain: chainReportSchema,
+  /** The chain plus every signed checkpoint and transfer (what `evidence custody verify` checks). */
+  custody: custodyReportSchema,
+  elapsedMs: num,
+});
+export type VerifyReport = z.infer<typeof verifyReportSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+
+export const jobStateSchema = z.enum(['running', 'finished', 'cancelled', 'failed']);
+export type JobState = z.infer<typeof jobStateSchema>;
+// What a job reports as it runs, and what it finishes with, by kind: a plain map (not z.infer
+// over a generic key), so TypeScript relates JobProgress<K> of a generic K to the union of them
+// all (jobs/runner.ts).
+interface JobTypes {
+  ingest: { progress: IngestProgress; result: IngestSummary };
+  verify: { progress: VerifyProgress; result: VerifyReport };
+}
+export type JobProgress<K extends JobKind = JobKind> = JobTypes[K]['progress'];
+export type JobResult<K extends JobKind = JobKind> = JobTypes[K]['result'];
+export const jobErrorSchema = z.object({ code: str, message: str });
+
+export const jobStatusSchema = z.object({
+  jobId: str,
+  job: jobKindSchema,
+  casePath: str,
+  officer: str,
+  state: jobStateSchema,
+  startedAt: str,
+  finishedAt: nstr,
+  /** The last progress reported, or null before the first. */
+  progress: z.union([ingestProgressSchema, verifyProgressSchema]).nullable(),
+  /** The summary or report, once finished (a cancelled ingest finishes with status 'interrupted'). */
+  result: z.union([ingestSummarySchema, verifyReportSchema]).nullable(),
+  error: jobErrorSchema.nullable(),
+});
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue
+
+export const itemRowSchema = z.object({
+  id: num,
+  source_id: num,
+  exhibit: nstr,
+  path: str,
+  name: str,
+  kind: str,
+  size: nnum,
+  mime: nstr,
+  detected_ext: nstr,
+  ext_mismatch: num,
+  sha256: nstr,
+  mtime: nstr,
+  taken_at: nstr,
+  lat: nnum,
+  lon: nnum,
+  error: nstr,
+});
+export type ItemRow = z.infer<typeof itemRowSchema>;
+
+export const itemDetailSchema = z.object({
+  ...itemRowSchema.shape,
+  path_raw_hex: nstr,
+  ext: nstr,
+  mode: nnum,
+  uid: nnum,
+  gid: nnum,
+  inode: nstr,
+  ctime: nstr,
+  atime: nstr,
+  birthtime: nstr,
+  link_target: nstr,
+  md5: nstr,
+  sha1: nstr,
+  added_at: str,
+  source_path: str,
+  source_kind: str,
+  parent_id: nnum,
+  depth: num,
+  container: nstr,
+  extra: record.nullable(),
+  metadata: z
+    .object({
+      taken_at: nstr,
+      lat: nnum,
+      lon: nnum,
+      alt: nnum,
+      make: nstr,
+      model: nstr,
+      orientation: nnum,
+      error: nstr,
+      fields: record.nullable(),
+    })
+    .nullable(),
+});
+export type ItemDetail = z.infer<typeof itemDetailSchema>;
+
+export const caseOverviewSchema = z.object({
+  exhibits: num,
+  items: num,
+  files: num,
+  families: z.record(familySchema, num),
+  errors: num,
+  mismatches: num,
+  gps: num,
+});
+export type CaseOverview = z.infer<typeof caseOverviewSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Known-hash sets
+
+export const hashsetKindSchema = z.enum(['good', 'bad']);
+export const hashAlgoSchema = z.enum(['md5', 'sha1', 'sha256']);
+
+export const hashsetSchema = z.object({
+  id: num,
+  name: str,
+  kind: hashsetKindSchema,
+  format: str,
+  sourceFile: str,
+  fileSha256: str,
+  fileSize: num,
+  entries: num,
+  md5: num,
+  sha1: num,
+  sha256: num,
+  skipped: num,
+  importedAt: str,
+  officer: str,
+  /** Items of the case found in this set. */
+  matches: num,
+});
+export type Hashset = z.infer<typeof hashsetSchema>;
+
+export const hashsetImportSchema = z.object({
+  set: hashsetSchema,
+  /** Records read (before de-duplication) and lines that held no valid hash. */
+  records: num,
+  skipped: num,
+  /** Items matched now, at import. */
+  matched: num,
+  timings: z.object({ readMs: num, storeMs: num, matchMs: num }),
+});
+export type HashsetImport = z.infer<typeof hashsetImportSchema>;
+
+export const hashsetMatchSchema = z.object({ set: str, setId: num, kind: hashsetKindSchema, algo: hashAlgoSchema });
+export type HashsetMatch = z.infer<typeof hashsetMatchSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Tags, notes, text, search, suggestions
+
+export const tagSchema = z.object({
+  id: str,
+  labelEn: str,
+  labelJa: nstr,
+  colour: str,
+  builtin: z.boolean(),
+  createdBy: nstr,
+  createdAt: nstr,
+  /** Items carrying the tag. */
+  count: num,
+});
+export type Tag = z.infer<typeof tagSchema>;
+
+export const itemTagSchema = z.object({ tag: str, labelEn: str, labelJa: nstr, colour: str, officer: str, comment: nstr, at: str });
+export type ItemTag = z.infer<typeof itemTagSchema>;
+
+export const noteSchema = z.object({
+  id: num,
+  itemId: num,
+  officer: str,
+  text: str,
+  at: str,
+  removed: z.object({ at: str, by: nstr, reason: nstr }).nullable(),
+});
+export type Note = z.infer<typeof noteSchema>;
+
+export const tagChangeSchema = z.object({
+  tag: str,
+  /** Items whose tags changed. */
+  changed: z.array(num),
+  /** Items left as they were: already tagged (tagging) or not tagged (untagging). */
+  unchanged: z.array(num),
+  /** How the change was recorded: one custody event per item, or one event listing them all. */
+  custody: z.enum(['per-item', 'summary', 'none']),
+});
+export type TagChange = z.infer<typeof tagChangeSchema>;
+
+export const itemTextInfoSchema = z.object({ kind: textKindSchema, encoding: nstr, chars: num, truncated: z.boolean(), error: nstr });
+export type ItemTextInfo = z.infer<typeof itemTextInfoSchema>;
+
+export const itemFullSchema = z.object({
+  ...itemDetailSchema.shape,
+  hashsetMatches: z.array(hashsetMatchSchema),
+  tags: z.array(itemTagSchema),
+  notes: z.array(noteSchema),
+  textIndex: itemTextInfoSchema.nullable(),
+  custody: z.array(custodyEventSchema),
+});
+
+export const snippetSchema = z.object({
+  /** Text around the hits, one line (line breaks shown as spaces). */
+  text: str,
+  /** [start, end) of each hit inside `text`. */
+  hits: z.array(z.tuple([num, num])),
+});
+export type Snippet = z.infer<typeof snippetSchema>;
+
+export const searchHitSchema = z.object({
+  id: num,
+  path: str,
+  name: str,
+  exhibit: nstr,
+  mime: nstr,
+  format: textKindSchema.nullable(),
+  size: nnum,
+  mtime: nstr,
+  /** BM25 (lower is better; 0 when ranked by id in a scan). */
+  score: num,
+  /** How many times the terms occur in the item's text (counted up to 1000). */
+  occurrences: num,
+  snippets: z.array(snippetSchema),
+  tags: z.array(str),
+});
+export type SearchHit = z.infer<typeof searchHitSchema>;
+
+export const searchResultSchema = z.object({
+  query: str,
+  terms: z.array(str),
+  total: num,
+  hits: z.array(searchHitSchema),
+  mode: z.enum(['index', 'index+scan', 'scan']),
+  note: nstr,
+  elapsedMs: num,
+});
+export type SearchResult = z.infer<typeof searchResultSchema>;
+
+export const reindexSummarySchema = z.object({
+  status: z.enum(['finished', 'interrupted']),
+  candidates: num,
+  indexed: num,
+  /** Read, but no text in them (a scan, an empty file, a binary named .txt). */
+  empty: num,
+  errors: num,
+  chars: num,
+  problems: z.array(z.object({ id: num, path: str, error: str })),
+  elapsedMs: num,
+});
+export type ReindexSummary = z.infer<typeof reindexSummarySchema>;
+
+/** Why a detector suggests a tag: the rule, what it measured, and samples of what it found. */
+export const suggestionEvidenceSchema = z.object({
+  summary: str,
+  rule: z.object({ pack: str, id: str, description: str }),
+  metrics: z.record(z.string(), num),
+  keywords: z.record(z.string(), num).optional(),
+  samples: z.record(z.string(), z.array(str)),
+  truncated: z.boolean(),
+});
+export type SuggestionEvidence = z.infer<typeof suggestionEvidenceSchema>;
+
+export const suggestionStatusSchema = z.enum(['pending', 'accepted', 'rejected']);
+export type SuggestionStatus = z.infer<typeof suggestionStatusSchema>;
+
+export const suggestionSchema = z.object({
+  id: num,
+  itemId: num,
+  path: str,
+  tag: str,
+  rule: str,
+  score: num,
+  evidence: suggestionEvidenceSchema,
+  status: suggestionStatusSchema,
+  createdAt: str,
+  decidedBy: nstr,
+  decidedAt: nstr,
+  comment: nstr,
+});
+export type Suggestion = z.infer<typeof suggestionSchema>;
+
+export const detectionRunSchema = z.object({
+  /** Items whose text was read. */
+  items: num,
+  /** New suggestions (an item and tag already suggested, in any status, is not suggested again). */
+  suggestions: num,
+  byTag: z.record(z.string(), num),
+  /** Items the detectors could not read, with why (the run goes on). */
+  problems: z.array(z.object({ itemId: num, error: str })),
+  elapsedMs: num,
+});
+export type DetectionRun = z.infer<typeof detectionRunSchema>;
+
+export const rulePackInfoSchema = z.object({
+  id: str,
+  name: str,
+  version: num,
+  rules: num,
+  origin: z.enum(['shipped', 'case']),
+  sha256: nstr,
+  addedAt: nstr,
+  addedBy: nstr,
+});
+export type RulePackInfo = z.infer<typeof rulePackInfoSchema>;
