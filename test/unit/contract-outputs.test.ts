@@ -6,7 +6,7 @@
 // (typesAgree below), and the IPC and browser-host boundaries check answers in development.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ZodType } from 'zod';
@@ -198,6 +198,23 @@ describe('output schemas against real answers', () => {
     }
     assert.deepEqual([...new Set(jobEvents.map((e) => e.type))].sort(), [...eventNames].sort());
   });
+});
+
+test('a receipt line of the right type but the wrong fields is named as damage; the answer keeps the contract', (t) => {
+  const { service, casePath, session, summary } = newCase(t);
+  const witness = join(tempDir(t, 'evidence-witness-'), 'usb');
+  mkdirSync(witness);
+  service.addWitness({ session, folder: witness });
+  service.checkpoint({ session });
+  const file = join(witness, readdirSync(witness)[0]!);
+  appendFileSync(file, `${JSON.stringify({ type: 'evidence-catalogue/custody-checkpoint', case: summary.uuid, seq: 'x', officer: 7 })}\n\n`);
+  const report = service.verifyCustody({ casePath });
+  assert.equal(report.ok, false);
+  assert.match(report.findings.find((f) => f.what === 'receipt-invalid')?.message ?? '', /line 2 is not a well-formed custody receipt \(version is missing or wrong\): it was altered or forged/);
+  assert.deepEqual(report.receipts.receipts.map((r) => r.status), ['agrees'], 'the good receipt is still checked');
+  // Before, the hand-made object went out as a receipt and the boundary check refused the answer.
+  assert.doesNotThrow(() => checkOutput('verifyCustody', report));
+  assert.doesNotThrow(() => checkOutput('listReceipts', service.listReceipts({ casePath })));
 });
 
 describe('answers are checked at the IPC boundary', () => {

@@ -10,7 +10,7 @@
 //
 // A receipt code ("212-5f3a9c0d1e2b3c4d": sequence number, first 16 hex of the head hash) is
 // printed at every sign-out and on the chain-of-custody form, so paper is a witness too.
-import type { Receipt, ReceiptWrite, ReceiptWhat, ReceiptCheck, ReceiptsReport } from '../../shared/outputs.ts';
+import { type Receipt, type ReceiptWrite, type ReceiptWhat, type ReceiptCheck, type ReceiptsReport, receiptSchema } from '../../shared/outputs.ts';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -163,6 +163,15 @@ export function readReceiptsFile(file: string, caseUuid: string | null): { recei
     }
     if (caseUuid && r.case !== caseUuid) {
       otherCase++;
+      return;
+    }
+    // The receipt's type, but not its fields (missing, or of the wrong kind): made or edited by
+    // hand. Named as damage, and not passed on as a receipt it is not (verify's answer holds only
+    // receipts of the contract's shape). The original object is kept: its signature covers it all.
+    const shape = receiptSchema.safeParse(r);
+    if (!shape.success) {
+      const field = shape.error.issues[0]?.path.join('.') || 'a field';
+      problems.push({ where, message: `${where} is not a well-formed custody receipt (${field} is missing or wrong): it was altered or forged, and proves nothing` });
       return;
     }
     receipts.push({ receipt: r, where });
