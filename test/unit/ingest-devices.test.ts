@@ -150,7 +150,7 @@ test('UFDR: report facts on the items, a wrong MD5 in the report flagged on its 
   const base = 'Exhibit7.ufdr!/';
 
   const img = fx.files[0]!;
-  const imgItem = find(list, base + 'files/Image/IMG_0001.JPG');
+  const imgItem = find(list, base + 'private/var/mobile/Media/DCIM/100APPLE/IMG_0001.JPG');
   assert.equal(imgItem.sha256, sha256Hex(img.data));
   assert.equal(imgItem.error, null, 'matching report hashes raise nothing');
   const imgFull = await show(casePath, imgItem.id);
@@ -159,7 +159,7 @@ test('UFDR: report facts on the items, a wrong MD5 in the report flagged on its 
   assert.equal(imgFull.extra?.['reportId'], img.id);
 
   const wrong = fx.files.find((f) => f.md5Override)!;
-  const wrongItem = find(list, base + 'files/Text/wrong-hash.txt');
+  const wrongItem = find(list, base + 'private/var/mobile/Documents/wrong-hash.txt');
   assert.match(wrongItem.error ?? '', /hash mismatch/);
   assert.ok(wrongItem.error!.includes(wrong.md5Override!), wrongItem.error!);
   assert.ok(wrongItem.error!.includes(md5Hex(wrong.data)), 'the computed MD5 is shown beside the reported one');
@@ -167,9 +167,32 @@ test('UFDR: report facts on the items, a wrong MD5 in the report flagged on its 
 
   // Hashes recorded in the MetaData section are compared too (they match here).
   assert.equal(find(list, base + 'files/Text/passwd.txt').error, null);
-  assert.match(find(list, base + 'files/Audio/missing.m4a').error ?? '', /listed in report\.xml but missing from the UFDR/);
+  assert.match(find(list, base + 'private/var/mobile/Media/Recordings/missing.m4a').error ?? '', /listed in report\.xml but missing from the UFDR/);
   // The UFDR itself is an item with its own hashes (what was received).
   assert.equal(find(list, 'Exhibit7.ufdr').sha256, sha256Hex(fx.bytes));
+
+  // The examiner's view: the device path is the item's path, found by `ls --path Downloads`;
+  // the report's times are the item's times, and `show` says where they came from.
+  const r = await cli(['ls', casePath, '--path', 'Downloads', '--json']);
+  assert.equal(r.code, 0, r.err);
+  const hits = (JSON.parse(r.out) as { items: Item[] }).items;
+  assert.deepEqual(hits.map((i) => i.path), [base + 'private/var/mobile/Downloads/wallets.txt']);
+  const wallets = fx.files.find((f) => f.id === 'f-0007')!;
+  const w = hits[0]!;
+  assert.equal(w.sha256, sha256Hex(wallets.data));
+  assert.equal(w.mtime, '2024-10-02T07:15:30.000Z');
+  const wFull = await show(casePath, w.id);
+  assert.equal(wFull.extra?.['foundAt'], 'files/Text/wallets.txt');
+  const text = await cli(['show', casePath, String(w.id)]);
+  assert.equal(text.code, 0, text.err);
+  assert.match(text.out, /times from: extraction report/);
+  assert.match(text.out, /born: +2024-10-01T06:00:00\.000Z/);
+  assert.match(text.out, /accessed: +2024-10-03T10:00:00\.000Z/);
+  assert.match(text.out, /found at: +files\/Text\/wallets\.txt/);
+  assert.match(text.out, /on device: DELETED/);
+  // The custody chain still verifies over the device paths and times.
+  const v = await cli(['custody', 'verify', casePath]);
+  assert.equal(v.code, 0, `${v.err}\n${v.out}`);
 });
 
 test('Android backups: compressed and not give the same members; encrypted is catalogued as such', { timeout: 120_000 }, async (t) => {
@@ -207,8 +230,8 @@ test('a lab USB folder holding a UFDR and an .ab: each container opened', { time
   copyFileSync(ab.compressed, join(usb, 'android', 'phone.ab'));
   await ingest(casePath, usb, 'EXH-USB');
   const list = await items(casePath, 'EXH-USB');
-  assert.match(find(list, 'cellebrite/Exhibit7.ufdr!/files/Text/wrong-hash.txt').error ?? '', /hash mismatch/);
-  const sms = find(list, 'cellebrite/Exhibit7.ufdr!/files/Database/sms.db');
+  assert.match(find(list, 'cellebrite/Exhibit7.ufdr!/private/var/mobile/Documents/wrong-hash.txt').error ?? '', /hash mismatch/);
+  const sms = find(list, 'cellebrite/Exhibit7.ufdr!/private/var/mobile/Library/SMS/sms.db');
   assert.equal((await show(casePath, sms.id)).extra?.['devicePath'], '/private/var/mobile/Library/SMS/sms.db');
   const photo = ab.members.find((m) => m.name.endsWith('photo.jpg'))!;
   assert.equal(find(list, 'android/phone.ab!/apps/com.example.chat/f/photo.jpg').sha256, sha256Hex(photo.data!));

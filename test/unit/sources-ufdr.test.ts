@@ -95,12 +95,18 @@ test('ufdrDeviceInfo: make, model, IMEIs, OS, project and case facts for the exh
   assert.equal(await ufdrDeviceInfo({ type: 'bytes', data: writeZip([{ name: 'a.txt', data: Buffer.from('a') }]) }), null);
 });
 
+/** The item path a tagged file gets: its device path under the container, unless that is unsafe as a path. */
+const devicePathItem = (f: UfdrFileSpec, prefix = 'Exhibit7.ufdr'): string =>
+  f.devicePath.split('/').includes('..') ? `${prefix}!/${f.localPath!.replace(/\\/g, '/')}` : `${prefix}!${f.devicePath}`;
+
 test('members named by report.xml carry device path, timestamps, report id and expected hashes', async (t) => {
   const fx = makeUfdr(tempDir(t));
   const entries = await collect(fileBytes(fx.path));
   for (const f of fx.files.filter((x) => x.localPath !== null && !x.notInZip)) {
-    const e = byPath(entries, `Exhibit7.ufdr!/${f.localPath!.replace(/\\/g, '/')}`);
+    const e = byPath(entries, devicePathItem(f));
     assert.equal(e.kind, 'file');
+    assert.equal(e.extra?.['foundAt'], f.localPath!.replace(/\\/g, '/'), 'the ZIP member is kept as where it was found');
+    assert.equal(e.name, devicePathItem(f).slice(devicePathItem(f).lastIndexOf('/') + 1));
     assert.ok(e.content, 'the member is still read from the ZIP');
     assert.equal(e.extra?.['devicePath'], f.devicePath);
     assert.equal(e.extra?.['deviceFs'], f.fs);
@@ -111,7 +117,7 @@ test('members named by report.xml carry device path, timestamps, report id and e
     assert.deepEqual(e.expected, { md5: f.md5Override ?? md5Hex(f.data), sha256: sha256Hex(f.data) });
   }
   // The deliberately wrong MD5 is handed over as recorded: the pipeline compares and flags it.
-  const wrong = byPath(entries, 'Exhibit7.ufdr!/files/Text/wrong-hash.txt');
+  const wrong = byPath(entries, 'Exhibit7.ufdr!/private/var/mobile/Documents/wrong-hash.txt');
   assert.equal(wrong.expected?.md5, '0123456789abcdef0123456789abcdef');
   assert.notEqual(wrong.expected?.md5, md5Hex(fx.files[2]!.data));
   // A hostile device path is text in extra, nothing more: the member path is the ZIP's.
@@ -125,12 +131,13 @@ test('members named by report.xml carry device path, timestamps, report id and e
   // report.xml itself, with the report's summary.
   const report = byPath(entries, 'Exhibit7.ufdr!/report.xml');
   assert.equal(report.extra?.['ufdrReport'], true);
-  assert.equal(report.extra?.['taggedFiles'], 6);
-  assert.equal(report.extra?.['taggedFilesWithLocalPath'], 5);
+  assert.equal(report.extra?.['taggedFiles'], 7);
+  assert.equal(report.extra?.['taggedFilesWithLocalPath'], 6);
   assert.equal(report.extra?.['taggedFilesWithoutLocalPath'], 1);
   assert.equal(report.error, null);
   // Listed in report.xml with a Local Path, absent from the ZIP: recorded as missing.
-  const missing = byPath(entries, 'Exhibit7.ufdr!/files/Audio/missing.m4a');
+  const missing = byPath(entries, 'Exhibit7.ufdr!/private/var/mobile/Media/Recordings/missing.m4a');
+  assert.equal(missing.extra?.['foundAt'], 'files/Audio/missing.m4a');
   assert.equal(missing.error, REPORT_MISSING_MEMBER);
   assert.equal(missing.content, null);
   assert.equal(missing.kind, 'file');
@@ -139,7 +146,52 @@ test('members named by report.xml carry device path, timestamps, report id and e
   // The Local Path inside decodedData (a model, not a tagged file) is not taken for a file.
   assert.ok(!entries.some((e) => e.path.includes('not/a/tagged')));
   // Every ZIP member once, plus the one missing file.
-  assert.equal(entries.length, 7 + 1);
+  assert.equal(entries.length, 8 + 1);
+});
+
+test('a tagged file is listed under its device path with the report\'s times, deleted state and where it was found', async (t) => {
+  const fx = makeUfdr(tempDir(t));
+  const entries = await collect(fileBytes(fx.path));
+  const w = byPath(entries, 'Exhibit7.ufdr!/private/var/mobile/Downloads/wallets.txt');
+  assert.equal(w.name, 'wallets.txt');
+  assert.equal(w.extra?.['foundAt'], 'files/Text/wallets.txt');
+  assert.equal(w.birthtime, '2024-10-01T06:00:00.000Z');
+  assert.equal(w.mtime, '2024-10-02T07:15:30.000Z');
+  assert.equal(w.atime, '2024-10-03T10:00:00.000Z');
+  assert.match(String(w.extra?.['timesFrom']), /extraction report/);
+  assert.equal(w.extra?.['deviceDeletedState'], 'Deleted');
+  // The ZIP's own time for the member is kept beside them, not lost.
+  assert.ok(w.extra?.['containerTimes'] && 'mtime' in (w.extra['containerTimes'] as object));
+  // A hostile device path ('..') is never made a path: the member path stays, the text in extra.
+  const hostile = byPath(entries, 'Exhibit7.ufdr!/files/Text/passwd.txt');
+  assert.equal(hostile.extra?.['devicePath'], '/private/var/mobile/Documents/../../../etc/passwd');
+  // No two entries share a path.
+  assert.equal(new Set(entries.map((e) => e.path)).size, entries.length);
+});
+
+test('two members with the same device path: both kept, the second marked [duplicate 2]', async (t) => {
+  const dir = tempDir(t);
+  const spec = (id: string, local: string): UfdrFileSpec => ({
+    id,
+    fs: 'FS',
+    devicePath: '/data/media/0/Download/same.txt',
+    localPath: local,
+    data: Buffer.from(id),
+    times: [],
+  });
+  const files = [spec('a', 'files\\Text\\same.txt'), spec('b', 'files\\Text\\same (1).txt')];
+  const xml = ufdrReportXml(files, { manufacturer: 'Samsung', model: 'SM-G991B', imei: ['1'], osVersion: '14' });
+  const path = join(dir, 'dup.ufdr');
+  writeFileSync(
+    path,
+    writeZip([{ name: 'report.xml', data: Buffer.from(xml) }, ...files.map((f) => ({ name: f.localPath!.replace(/\\/g, '/'), data: f.data }))]),
+  );
+  const entries = await collect(fileBytes(path), 'dup.ufdr');
+  const first = byPath(entries, 'dup.ufdr!/data/media/0/Download/same.txt');
+  const second = byPath(entries, 'dup.ufdr!/data/media/0/Download/same.txt [duplicate 2]');
+  assert.equal(first.extra?.['foundAt'], 'files/Text/same.txt');
+  assert.equal(second.extra?.['foundAt'], 'files/Text/same (1).txt');
+  assert.match(second.error ?? '', /duplicate name/);
 });
 
 test('the same UFDR held in memory gives the same facts', async (t) => {
@@ -160,7 +212,7 @@ test('report.xml is parsed streaming: one character at a time gives the same res
   const b = drip.end();
   assert.deepEqual([...b.files.entries()], [...a.files.entries()]);
   assert.deepEqual(b.info, a.info);
-  assert.equal(a.files.size, 5);
+  assert.equal(a.files.size, 6);
   rmSync(fx.path, { force: true });
 });
 
@@ -208,7 +260,7 @@ test('a truncated report.xml: the error is on report.xml, facts before it kept, 
   const entries = await collect(fileBytes(path), 'broken.ufdr');
   const report = byPath(entries, 'broken.ufdr!/report.xml');
   assert.match(report.error ?? '', /report\.xml could not be fully parsed/);
-  assert.equal(byPath(entries, 'broken.ufdr!/files/Image/IMG_0001.JPG').extra?.['devicePath'], fx.files[0]!.devicePath);
+  assert.equal(byPath(entries, 'broken.ufdr!/private/var/mobile/Media/DCIM/100APPLE/IMG_0001.JPG').extra?.['devicePath'], fx.files[0]!.devicePath);
   assert.equal(byPath(entries, 'broken.ufdr!/files/Text/wrong-hash.txt').extra?.['devicePath'], undefined);
 });
 

@@ -85,6 +85,10 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
           `  changed:   ${t(it.ctime)}`,
           `  accessed:  ${t(it.atime)}`,
           `  born:      ${t(it.birthtime)}`,
+          // Container readers that know better times than the container's own (UFDR report.xml) say so.
+          ...(typeof it.extra?.['timesFrom'] === 'string' ? [`  times from: ${it.extra['timesFrom']}`] : []),
+          ...(typeof it.extra?.['foundAt'] === 'string' ? [`  found at:  ${it.extra['foundAt']} (member of the container)`] : []),
+          ...(typeof it.extra?.['deviceDeletedState'] === 'string' ? [`  on device: ${it.extra['deviceDeletedState'].toLowerCase() === 'deleted' ? 'DELETED' : it.extra['deviceDeletedState']} (deleted state per the extraction report)`] : []),
           `  mode:      ${it.mode === null ? '-' : (it.mode & 0o7777).toString(8)}  uid ${it.uid ?? '-'} gid ${it.gid ?? '-'} inode ${it.inode ?? '-'}`,
           ...(it.path_raw_hex ? [`  raw name:  ${it.path_raw_hex} (bytes of a name that is not UTF-8)`] : []),
           ...(it.container ? [`  container: ${it.container} (its members are items under ${it.path}!/)`] : []),

@@ -17,6 +17,7 @@ import { type RandomAccess, centralDirectory, findEnd, openRandomAccess, zipView
 import { zipReader } from './zip.ts';
 import type { Content, ContainerBytes, ContainerContext, ContainerLimits, ContainerReader, SourceEntry } from './types.ts';
 import { blankEntry, DEFAULT_LIMITS } from './types.ts';
+import { NameIndex } from './detect.ts';
 
 export const UFDR_NAMESPACE = 'http://pa.cellebrite.com/report/2.0';
 export const REPORT_MISSING_MEMBER = 'listed in report.xml but missing from the UFDR';
@@ -462,6 +463,8 @@ export const ufdrReader: ContainerReader = {
     }
     const files = report?.files ?? new Map<string, UfdrFileRecord>();
     const pre = prefixOf(ctx);
+    // Item paths stay unique per container: device paths and untagged member paths share one index.
+    const names = new NameIndex();
     let yielded = 0;
     for await (const e of zipReader.entries(bytes, ctx)) {
       yielded++;
@@ -482,6 +485,7 @@ export const ufdrReader: ContainerReader = {
         };
         const msg = report?.error ?? problem;
         if (msg) e.error = e.error ? `${e.error}; ${msg}` : msg;
+        placeUnique(e, pre, names);
         yield e;
         continue;
       }
@@ -490,6 +494,7 @@ export const ufdrReader: ContainerReader = {
         rec.matched = true;
         e.extra = {
           ...e.extra,
+          ...onDevice(e, rec, pre),
           devicePath: rec.devicePath,
           deviceFs: rec.deviceFs,
           deviceTimestamps: rec.deviceTimestamps,
@@ -499,11 +504,14 @@ export const ufdrReader: ContainerReader = {
           ...(rec.reportSize !== null ? { reportSize: rec.reportSize } : {}),
           ...(rec.malformedHashes ? { reportMalformedHashes: rec.malformedHashes } : {}),
         };
+        placeUnique(e, pre, names);
         const expected: { md5?: string; sha1?: string; sha256?: string } = {};
         if (rec.md5) expected.md5 = rec.md5;
         if (rec.sha1) expected.sha1 = rec.sha1;
         if (rec.sha256) expected.sha256 = rec.sha256;
         if (Object.keys(expected).length) e.expected = expected;
+      } else {
+        placeUnique(e, pre, names);
       }
       yield e;
     }
@@ -522,6 +530,7 @@ export const ufdrReader: ContainerReader = {
       e.size = rec.reportSize;
       e.error = REPORT_MISSING_MEMBER;
       e.extra = {
+        ...onDevice(e, rec, pre),
         devicePath: rec.devicePath,
         deviceFs: rec.deviceFs,
         deviceTimestamps: rec.deviceTimestamps,
@@ -533,11 +542,80 @@ export const ufdrReader: ContainerReader = {
       if (rec.md5) expected.md5 = rec.md5;
       if (rec.sha256) expected.sha256 = rec.sha256;
       if (Object.keys(expected).length) e.extra['reportedHashes'] = expected;
+      placeUnique(e, pre, names);
       yield e;
     }
   },
 };
 
+/** Where report.xml's device timestamps go on the item (names as Cellebrite writes them). */
+const TIME_FIELDS: Record<string, 'birthtime' | 'mtime' | 'atime' | 'ctime'> = {
+  creationtime: 'birthtime',
+  createtime: 'birthtime',
+  created: 'birthtime',
+  modifytime: 'mtime',
+  modificationtime: 'mtime',
+  modified: 'mtime',
+  accesstime: 'atime',
+  lastaccesstime: 'atime',
+  accessed: 'atime',
+  changetime: 'ctime',
+  metadatachangetime: 'ctime',
+};
+
+export const TIMES_FROM_REPORT = 'extraction report (report.xml device timestamps)';
+
+/** A device path usable as the item's path: absolute, no '.'/'..'/empty parts, no control characters. */
+function usableDevicePath(p: string | null): string | null {
+  if (p === null) return null;
+  const s = p.replace(/\\/g, '/');
+  // eslint-disable-next-line no-control-regex
+  if (!s.startsWith('/') || s.length < 2 || /[\x00-\x1f\x7f]/.test(s) || s.includes('!/')) return null;
+  const parts = s.slice(1).split('/');
+  if (parts.some((x) => x === '' || x === '.' || x === '..')) return null;
+  return parts.join('/');
+}
+
+/**
+ * The examiner's view of a tagged file: the device path becomes the item's path (under the
+ * container, 'Exhibit7.ufdr!/private/var/...'), the report's timestamps its times, and the ZIP
+ * member is kept as where it was found. A device path that is unsafe or odd as a path (relative,
+ * '..', control characters) leaves the member path in place; the text stays in extra. Returns the
+ * extra fields to add.
+ */
+function onDevice(e: SourceEntry, rec: UfdrFileRecord, pre: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { foundAt: e.path.slice(pre.length) };
+  const dev = usableDevicePath(rec.devicePath);
+  if (dev !== null) {
+    e.path = `${pre}${dev}`;
+    e.name = dev.slice(dev.lastIndexOf('/') + 1);
+    e.pathRaw = null;
+  }
+  const zipTimes = { mtime: e.mtime, ctime: e.ctime, atime: e.atime, birthtime: e.birthtime };
+  let used = false;
+  for (const [name, value] of Object.entries(rec.deviceTimestamps)) {
+    const field = TIME_FIELDS[name.toLowerCase().replace(/[\s_-]/g, '')];
+    if (!field || !value) continue;
+    const ms = Date.parse(value);
+    if (!Number.isFinite(ms)) continue;
+    e[field] = new Date(ms).toISOString();
+    used = true;
+  }
+  if (used) {
+    out['timesFrom'] = TIMES_FROM_REPORT;
+    out['containerTimes'] = zipTimes;
+  }
+  return out;
+}
+
+/** Gives the entry a path no earlier entry of this container has (a ' [duplicate N]' mark and a note). */
+function placeUnique(e: SourceEntry, pre: string, names: NameIndex): void {
+  if (!e.path.startsWith(pre)) return;
+  const placed = names.place(e.path.slice(pre.length));
+  if (placed.member === e.path.slice(pre.length)) return;
+  e.path = `${pre}${placed.member}`;
+  if (placed.note) e.error = e.error ? `${e.error}; ${placed.note}` : placed.note;
+}
 
 function containerNote(ctx: ContainerContext, message: string): SourceEntry {
   const e = blankEntry(`${ctx.prefix}!/`, 'other');
