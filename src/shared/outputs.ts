@@ -266,6 +266,12 @@ export const ingestProgressSchema = z.object({
   elapsedMs: num,
   bytesPerSecond: num,
   etaSeconds: nnum,
+  /** Which stage the ingest is in: the catalogue (hash, type, metadata, store copy), then text
+   *  and detectors, then the full-text index. Absent from older producers: read it as 'catalogue'. */
+  stage: z.enum(['catalogue', 'text', 'index']).optional(),
+  /** Items done and to do in this stage (the catalogue counts files; text and index count items). */
+  stageDone: num.optional(),
+  stageTotal: num.optional(),
 });
 export type IngestProgress = z.infer<typeof ingestProgressSchema>;
 
