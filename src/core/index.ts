@@ -19,3 +19,7 @@ export type { Thumbnail } from './preview/thumbs.ts';
 
 // Times as the officer reads them: the case's UTC instants in the local zone.
 export { formatLocal } from './time.ts';
+
+// Bundles for prosecutors (issue 13): the manifest's schema and types (the renderers and review mode read them).
+export * as bundleManifest from './bundle/manifest.ts';
+export type { Manifest, BundleItem, BundleExhibit, BundleOfficer, BundleSelection, BundleStatement, CustodyLine } from './bundle/manifest.ts';
