@@ -2,11 +2,10 @@
 // custody chain. Reports like `hashdeep -a`: matched, changed, missing, with every affected item
 // named, and records the run (and its outcome) as a custody event.
 import type { VerifyProgress, ObjectProblem, VerifyReport } from '../../shared/outputs.ts';
-import { availableParallelism } from 'node:os';
 import type { Case } from '../case.ts';
 import { type CustodyVerifyOptions, verifyCustody } from '../custody/checkpoint.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
-import { TaskPool } from '../workers/pool.ts';
+import { runBatches } from '../workers/batches.ts';
 import type { VerifyResult, VerifyTask } from './protocol.ts';
 
 // Defined once, as the contract's output schemas (src/shared/outputs.ts).
@@ -86,35 +85,26 @@ export async function verifyCase(kase: Case, opts: VerifyOptions): Promise<Verif
     }
   };
 
-  const pool = new TaskPool<VerifyTask, VerifyResult>({
+  // Objects are judged as their results come in (rows are the problems found, kept in memory:
+  // verify writes nothing but its custody event).
+  await runBatches<number, VerifyTask, VerifyResult, null>({
     workerUrl: opts.workerUrl ?? defaultWorkerUrl(),
     setup: { storeDir: kase.layout.store, objectsDb: kase.layout.objectsDb },
-    size: Math.max(1, opts.workers ?? availableParallelism()),
-    timeoutFor: (t) => 60_000 + Math.ceil(t.size / 10_000),
-    onResult: (r) => judge(objects[r.id]!, r),
-    onStuck: (t, reason) =>
-      judge(objects[t.id]!, { id: t.id, found: 'file', size: null, md5: null, sha1: null, sha256: null, error: reason }),
-  });
-  try {
-    let batch: VerifyTask[] = [];
-    for (let i = 0; i < objects.length; i++) {
+    workers: opts.workers,
+    items: objects.keys(),
+    prepare: (i, id) => {
       const o = objects[i]!;
-      const task = { id: i, size: o.size ?? 0, sha256: o.sha256 };
-      if (task.size > SMALL_OBJECT_MAX) {
-        await pool.submit([task]);
-      } else {
-        batch.push(task);
-        if (batch.length >= 128) {
-          await pool.submit(batch);
-          batch = [];
-        }
-      }
-    }
-    await pool.submit(batch);
-    await pool.idle();
-  } finally {
-    await pool.close();
-  }
+      const task = { id, size: o.size ?? 0, sha256: o.sha256 };
+      // A large object is a file read on its own, so one worker's long read holds up no batch.
+      return { task, alone: task.size > SMALL_OBJECT_MAX };
+    },
+    batchCount: 128,
+    batchBytes: Number.MAX_SAFE_INTEGER,
+    timeoutFor: (t) => 60_000 + Math.ceil(t.size / 10_000),
+    onResult: (i, r) => (judge(objects[i]!, r), null),
+    onStuck: (i, reason) => (judge(objects[i]!, { id: i, found: 'file', size: null, md5: null, sha1: null, sha256: null, error: reason }), null),
+    write: () => {},
+  });
   opts.onProgress?.({ ...progress });
 
   // A failure to write the case is never a property of an item; rows that say so were never stored.

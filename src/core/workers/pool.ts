@@ -18,7 +18,12 @@ export interface PoolOptions<T extends PoolTask, R extends { id: number }> {
   /** How long one task may run before its worker is presumed stuck. */
   timeoutFor(task: T): number;
   onResult(result: R): void;
-  onStuck(task: T, reason: string): void;
+  /**
+   * A task that will get no result: the one its worker was on when it hung or crashed (`lost`
+   * false: the culprit), or one queued behind it whose bytes were transferred to that worker and
+   * died with it (`lost` true: not its fault; the caller may submit it again with fresh bytes).
+   */
+  onStuck(task: T, reason: string, lost?: boolean): void;
 }
 
 interface Slot<T> {
@@ -39,6 +44,8 @@ export class TaskPool<T extends PoolTask, R extends { id: number }> {
   private idleWaiters: (() => void)[] = [];
   private readonly depth: number;
   private fatal: Error | null = null;
+  /** Tasks posted with transferred buffers: they cannot be handed to another worker. */
+  private readonly moved = new WeakSet<T>();
 
   constructor(opts: PoolOptions<T, R>) {
     this.opts = opts;
@@ -92,15 +99,18 @@ export class TaskPool<T extends PoolTask, R extends { id: number }> {
     const fresh = this.spawn();
     this.slots[this.slots.indexOf(slot)] = fresh;
     if (stuck) this.opts.onStuck(stuck, reason);
-    if (rest.length) this.post(fresh, rest);
+    const again = rest.filter((t) => !this.moved.has(t));
+    for (const t of rest) if (this.moved.has(t)) this.opts.onStuck(t, `its worker stopped before reaching it (${reason})`, true);
+    if (again.length) this.post(fresh, again);
     this.wake();
   }
 
-  private post(slot: Slot<T>, batch: T[]): void {
+  private post(slot: Slot<T>, batch: T[], transfer: ArrayBuffer[] = []): void {
     slot.pending.push(...batch);
     slot.batches.push(batch.length);
     if (slot.pending.length === batch.length) this.arm(slot);
-    slot.worker.postMessage(batch);
+    // A batch handed on after a crash has had its buffers moved already: post it without them.
+    slot.worker.postMessage(batch, transfer);
   }
 
   private wake(): void {
@@ -122,14 +132,19 @@ export class TaskPool<T extends PoolTask, R extends { id: number }> {
     return best;
   }
 
-  /** Posts a batch to the least busy worker, waiting for room first. */
-  async submit(batch: T[]): Promise<void> {
+  /**
+   * Posts a batch to the least busy worker, waiting for room first. `transfer` moves those
+   * buffers (bytes the tasks carry) to the worker instead of copying them; they are unusable here
+   * afterwards, so a task whose worker dies cannot be handed on with them (its bytes are gone).
+   */
+  async submit(batch: T[], transfer: ArrayBuffer[] = []): Promise<void> {
     if (batch.length === 0) return;
     for (;;) {
       if (this.fatal) throw this.fatal;
       const slot = this.freeSlot();
       if (slot) {
-        this.post(slot, batch);
+        if (transfer.length) for (const t of batch) this.moved.add(t);
+        this.post(slot, batch, transfer);
         return;
       }
       await new Promise<void>((r) => this.waiters.push(r));
