@@ -13,6 +13,7 @@ import {
   errorMessage,
 } from '../core/index.ts';
 import { InputError } from '../shared/contract.ts';
+import { registerBundle } from './commands/bundle.ts';
 import { registerCase } from './commands/case.ts';
 import { registerCatalogue } from './commands/catalogue.ts';
 import { registerCustody } from './commands/custody.ts';
@@ -59,6 +60,7 @@ locked, network share, conflict), 5 internal error, 6 sign-in or permission refu
   registerSearch(program, ctx);
   registerSuggest(program, ctx);
   registerHashsets(program, ctx);
+  registerBundle(program, ctx);
   // Every sub-command shares the parent's error handling and output.
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return program;

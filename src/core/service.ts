@@ -49,6 +49,8 @@ import { addRulePackFile, decideSuggestions, type DetectionRun, listRulePacks, l
 import { type Hashset, type HashsetImport, type HashsetImportProgress, type HashsetMatch, importHashset, itemHashsetMatches, listHashsets } from './hashsets/hashsets.ts';
 import { addNote, addTag, type ItemTag, itemNotes, itemTags, listTags, type Note, removeNote, type Tag, type TagChange, tagItems, untagItems } from './tags/tags.ts';
 import { search, searchItemIds, type SearchResult } from './search/search.ts';
+import { exportBundle, type ExportProgress, type ExportResult, type ExportSelection } from './bundle/export.ts';
+import { type BundleReport, verifyBundle } from './bundle/verify.ts';
 import { type ItemTextInfo, itemTextInfo } from './text/store.ts';
 import { type ReindexProgress, type ReindexSummary, reindexText } from './text/reindex.ts';
 
@@ -441,8 +443,28 @@ export class EvidenceService {
     const { c, who } = this.session(i.session);
     requirePermission(who, 'ingest', 'ingest exports');
     const { session, ...rest } = i;
+    // Warnings (e.g. the export will likely not fit) travel with the progress, as they come.
+    const warnings: string[] = [];
+    let last: IngestProgress | null = null;
     const job = this.jobs.start('ingest', { casePath: c.layout.root, officer: who.name }, (ctx) =>
-      this.ingest({ session, ...rest }, { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }),
+      this.ingest(
+        { session, ...rest },
+        {
+          signal: ctx.signal,
+          onProgress: (p) => {
+            last = p;
+            ctx.progress(warnings.length ? { ...p, warnings: [...warnings] } : p);
+          },
+          onWarning: (m) => {
+            warnings.push(m);
+            const base: IngestProgress = last ?? {
+              phase: 'scanning', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, errors: 0, duplicates: 0,
+              currentPath: null, elapsedMs: 0, bytesPerSecond: 0, etaSeconds: null,
+            };
+            ctx.progress({ ...base, warnings: [...warnings] });
+          },
+        },
+      ),
     );
     return { jobId: job.jobId };
   }
@@ -537,6 +559,33 @@ export class EvidenceService {
       onProgress: hooks.onProgress,
       custody: { receipts: { appDir: this.opts.receiptsDir } },
     });
+  }
+
+  /**
+   * Exports the selected items as a signed bundle for prosecutors (issue 13; core/bundle/export.ts):
+   * a custody event and a checkpoint; progress through the hook. Input checked by the engine.
+   */
+  async exportBundle(
+    input: { session: string; selection: ExportSelection; out: string; zip?: boolean; lang?: 'en' | 'ja'; appVersion?: string },
+    hooks: { signal?: AbortSignal; onProgress?: (p: ExportProgress) => void } = {},
+  ): Promise<ExportResult> {
+    const { c, who } = this.session(input.session);
+    return exportBundle(c, who, {
+      selection: input.selection,
+      out: input.out,
+      zip: input.zip,
+      lang: input.lang,
+      appVersion: input.appVersion,
+      fromSeq: this.sessions.get(input.session)!.fromSeq,
+      receiptsDir: this.opts.receiptsDir,
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
+    });
+  }
+
+  /** Checks a bundle (folder or ZIP) on its own: no case, no sign-in (core/bundle/verify.ts). */
+  async verifyBundle(input: { path: string }): Promise<BundleReport> {
+    return verifyBundle(input.path);
   }
 
   /** Runs the detectors and rule packs over the items with text; records suggestions, never tags. */

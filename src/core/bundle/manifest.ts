@@ -261,6 +261,8 @@ export const manifestSchema = z.object({
   tags: z.array(tagDefSchema),
   selection: selectionSchema,
   items: z.array(itemSchema),
+  /** Items the selection named but the bundle does not hold (not a file, or no stored copy), and why. */
+  skipped: z.array(z.object({ id: z.number().int(), path: str, reason: str })),
   summary: z.object({
     items: z.number().int(),
     bytes: z.number().int(),
