@@ -183,6 +183,11 @@ export function registerExhibits(program: Command, ctx: Ctx): void {
         `  seized:    ${e.seized_at ?? '-'} by ${e.seized_by ?? '-'} at ${e.seized_where ?? '-'}`,
         `  condition: ${e.condition ?? '-'}`,
         `  custodian: ${e.custodian ?? '-'}   items: ${e.items}`,
+        ...(e.extraction_type || e.extraction_tool
+          ? [`  extracted: ${e.extraction_type ?? '-'} with ${[e.extraction_tool, e.extraction_tool_version].filter(Boolean).join(' ') || '-'} (from the extraction report)`]
+          : []),
+        // What an extraction report contradicts: the officer's entry stays, a person decides.
+        ...e.device_problems.map((m) => `  PROBLEM:   ${m.message} (event #${m.seq})`),
         '  history:',
         ...e.history.map((h) => `    #${h.seq} ${formatLocal(h.at_utc, h.tz_name)} ${h.officer}: ${h.action}${h.reason ? ` (${h.reason})` : ''}`),
       ];

@@ -53,6 +53,7 @@ const ACTIONS = [
   'custody.transferred',
   'exhibit.seal-broken',
   'exhibit.resealed',
+  'exhibit.device-reported',
   'tag.created',
   'item.tagged',
   'item.untagged',
@@ -106,7 +107,12 @@ interface ExhibitState {
 }
 
 const EXHIBIT_FIELDS = ['seal_number', 'description', 'device_make', 'device_model', 'serial', 'imei', 'condition', 'seized_by', 'seized_at', 'seized_where'] as const;
+/** Set only from an extraction report (exhibit.device-reported, exhibits/deviceFacts.ts), never by exhibit.recorded. */
+const EXTRACTION_FIELDS = ['extraction_type', 'extraction_tool', 'extraction_tool_version'] as const;
 const EXHIBIT_LABEL: Record<string, string> = {
+  extraction_type: 'extraction type',
+  extraction_tool: 'extraction tool',
+  extraction_tool_version: 'extraction tool version',
   seal_number: 'seal number',
   description: 'description',
   device_make: 'device make',
@@ -121,6 +127,10 @@ const EXHIBIT_LABEL: Record<string, string> = {
   sealed: 'seal state',
   created_by: 'recorded by',
 };
+
+function hasColumn(db: DB, table: string, column: string): boolean {
+  return (db.prepare(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`).get(table, column) ?? null) !== null;
+}
 
 function hasTable(db: DB, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
@@ -213,7 +223,12 @@ export function verifyState(db: DB): StateReport {
         let x = exhibits.get(number);
         if (!x) {
           x = {
-            fields: { ...Object.fromEntries(EXHIBIT_FIELDS.map((f) => [f, null])), custodian: null, sealed: 1, created_by: e.officer },
+            fields: {
+              ...Object.fromEntries([...EXHIBIT_FIELDS, ...EXTRACTION_FIELDS].map((f) => [f, null])),
+              custodian: null,
+              sealed: 1,
+              created_by: e.officer,
+            },
             at: {},
             full: false,
             seq: e.seq,
@@ -239,6 +254,18 @@ export function verifyState(db: DB): StateReport {
         if (!x) break;
         x.fields.custodian = d.to ?? null;
         x.at.custodian = e.seq;
+        break;
+      }
+      case 'exhibit.device-reported': {
+        // Fields an extraction report filled where the exhibit had none (never the officer's entries).
+        const x = exhibits.get(idOf(e.target, 'exhibit') ?? '');
+        const filled = d.filled;
+        if (!x || !filled || typeof filled !== 'object' || Array.isArray(filled)) break;
+        for (const [f, v] of Object.entries(filled as Record<string, unknown>)) {
+          if (!(EXHIBIT_FIELDS as readonly string[]).includes(f) && !(EXTRACTION_FIELDS as readonly string[]).includes(f)) continue;
+          x.fields[f] = v ?? null;
+          x.at[f] = e.seq;
+        }
         break;
       }
       case 'exhibit.seal-broken':
@@ -378,7 +405,11 @@ export function verifyState(db: DB): StateReport {
   }
 
   // Exhibits.
-  const exhibitRows = db.prepare(`SELECT number, ${EXHIBIT_FIELDS.join(', ')}, custodian, sealed, created_by FROM exhibits ORDER BY id`).all() as Record<string, unknown>[];
+  // Cases from before migration 10 have no extraction columns (verify may read an older case as it is).
+  const extraction = EXTRACTION_FIELDS.filter((f) => hasColumn(db, 'exhibits', f));
+  const exhibitRows = db
+    .prepare(`SELECT number, ${[...EXHIBIT_FIELDS, ...extraction].join(', ')}, custodian, sealed, created_by FROM exhibits ORDER BY id`)
+    .all() as Record<string, unknown>[];
   const seenExhibits = new Set<string>();
   for (const r of exhibitRows) {
     const number = String(r.number);
@@ -388,7 +419,7 @@ export function verifyState(db: DB): StateReport {
       state(0, `exhibit ${number}: no event in the log recorded it (added by editing the database)`);
       continue;
     }
-    for (const f of [...EXHIBIT_FIELDS, 'custodian', 'sealed', 'created_by']) {
+    for (const f of [...EXHIBIT_FIELDS, ...extraction, 'custodian', 'sealed', 'created_by']) {
       const want = x.fields[f] ?? null;
       const have = r[f] ?? null;
       if (want === have) continue;

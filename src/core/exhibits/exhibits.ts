@@ -6,6 +6,7 @@ import { canonicalJson } from '../custody/canonical.ts';
 import type { CustodyEvent } from '../custody/log.ts';
 import { queryLog } from '../custody/query.ts';
 import { EvidenceError } from '../errors.ts';
+import { deviceMismatches, mismatchText } from './deviceFacts.ts';
 import { can, requirePermission, type SignedIn } from '../officers/accounts.ts';
 import { signText } from '../officers/crypto.ts';
 
@@ -58,14 +59,20 @@ function validImei(imei: string): boolean {
 
 const SELECT = `SELECT e.*, (SELECT COUNT(*) FROM items i JOIN sources s ON s.id = i.source_id WHERE s.exhibit_id = e.id) AS items FROM exhibits e`;
 
+/** An exhibit row with what its extraction reports contradict (exhibits/deviceFacts.ts). */
+function withDeviceProblems(kase: Case, e: Omit<Exhibit, 'device_problems'>): Exhibit {
+  const device_problems = deviceMismatches(kase.db, e).map((m) => ({ ...m, message: mismatchText(m) }));
+  return { ...e, device_problems };
+}
+
 export function getExhibit(kase: Case, number: string): Exhibit {
   const e = kase.db.prepare(`${SELECT} WHERE e.number = ?`).get(number) as Exhibit | undefined;
   if (!e) throw new EvidenceError('NOT_FOUND', `There is no exhibit ${number} in this case. List them with: evidence exhibit ls <case>`);
-  return e;
+  return withDeviceProblems(kase, e);
 }
 
 export function listExhibits(kase: Case): Exhibit[] {
-  return kase.db.prepare(`${SELECT} ORDER BY e.id`).all() as Exhibit[];
+  return (kase.db.prepare(`${SELECT} ORDER BY e.id`).all() as Exhibit[]).map((e) => withDeviceProblems(kase, e));
 }
 
 export function addExhibit(kase: Case, who: SignedIn, x: ExhibitInput): Exhibit {
@@ -90,9 +97,14 @@ export function addExhibit(kase: Case, who: SignedIn, x: ExhibitInput): Exhibit 
   };
   kase.db.transaction(() => {
     // Only an exhibit recorded by addExhibit has a custodian; one merely named by an ingest has none.
-    const existing = kase.db.prepare('SELECT id, custodian FROM exhibits WHERE number = ?').get(number) as
-      | { id: number; custodian: string | null }
+    const existing = kase.db.prepare('SELECT id, custodian, device_make, device_model, serial, imei FROM exhibits WHERE number = ?').get(number) as
+      | { id: number; custodian: string | null; device_make: string | null; device_model: string | null; serial: string | null; imei: string | null }
       | undefined;
+    if (existing) {
+      // Device facts an extraction report filled before the exhibit was recorded stay where the
+      // officer gives none (the event below carries them, so the log replays the same record).
+      for (const f of ['device_make', 'device_model', 'serial', 'imei'] as const) fields[f] ??= existing[f];
+    }
     if (existing && existing.custodian !== null) {
       throw new EvidenceError('CONFLICT', `Exhibit ${number} is already recorded. Use another number.`);
     }
