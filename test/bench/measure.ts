@@ -8,6 +8,8 @@ import { join } from 'node:path';
 
 export interface RunResult {
   seconds: number;
+  /** Date.now() when the child was spawned (to set the probe's event times against). */
+  startedAt: number;
   exitCode: number | null;
   signal: string | null;
   /** Peak resident set size in KiB, or null where it could not be measured. */
@@ -70,6 +72,8 @@ export interface RunOptions {
   /** Measure peak RSS and CPU time. */
   measure?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Called every 100 ms while the child runs (e.g. to read its threads' CPU time from /proc). */
+  tick?: () => void;
 }
 
 const TAIL = 8 * 1024;
@@ -83,6 +87,7 @@ export function runTimed(cmd: string, args: string[], opts: RunOptions = {}): Pr
   const argv = useTime ? ['-v', '-o', tfile!, cmd, ...args] : args;
   return new Promise((resolvePromise, reject) => {
     const t0 = process.hrtime.bigint();
+    const startedAt = Date.now();
     const child = spawn(file, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', opts.captureStdout ? 'pipe' : 'ignore', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
@@ -93,6 +98,7 @@ export function runTimed(cmd: string, args: string[], opts: RunOptions = {}): Pr
     });
     let polled: number | null = null;
     let timer: NodeJS.Timeout | null = null;
+    const ticker = opts.tick ? setInterval(opts.tick, 100) : null;
     if (opts.measure && !useTime && child.pid !== undefined) {
       const pid = child.pid;
       timer = setInterval(() => {
@@ -102,12 +108,14 @@ export function runTimed(cmd: string, args: string[], opts: RunOptions = {}): Pr
     }
     child.on('error', (e) => {
       if (timer) clearInterval(timer);
+      if (ticker) clearInterval(ticker);
       if (tdir) rmSync(tdir, { recursive: true, force: true });
       reject(e);
     });
     child.on('close', (code, signal) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       if (timer) clearInterval(timer);
+      if (ticker) clearInterval(ticker);
       let peak: number | null = polled;
       let user: number | null = null;
       let sys: number | null = null;
@@ -124,6 +132,7 @@ export function runTimed(cmd: string, args: string[], opts: RunOptions = {}): Pr
       }
       resolvePromise({
         seconds,
+        startedAt,
         exitCode: code,
         signal,
         peakRssKiB: peak,

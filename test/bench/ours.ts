@@ -2,13 +2,15 @@
 // a fresh folder (untimed), then `evidence ingest <case> <source> --json` (timed; store copy on,
 // the default). Also the probe that tells whether this build can ingest a ZIP yet.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunResult, runTimed } from './measure.ts';
+import type { ProbeEvent } from './probe.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(REPO, 'bin', 'evidence.js');
+const PROBE = join(REPO, 'test', 'bench', 'probe.ts');
 
 export interface IngestSummaryLike {
   status?: string;
@@ -48,13 +50,150 @@ export interface IngestRun extends RunResult {
   problem: string | null;
   /** The run finished but not as expected (fewer files, items with errors): shown, still timed. */
   warning: string | null;
+  /** What the probe (probe.ts) saw inside the run; null when it reported nothing. */
+  probe: ProbeFigures | null;
 }
 
-/** Times `evidence ingest` of `source` into a fresh case; the case folder is removed afterwards. */
-export async function timeIngest(casesDir: string, source: string, expectFiles: number | null): Promise<IngestRun> {
-  const kase = freshCase(casesDir);
+/** Seconds are counted from the spawn of the CLI process, as the officer waits. */
+export interface ProbeFigures {
+  /** The officer's sign-in (scrypt): a fixed cost of every run, not the ingest's own. */
+  signInSeconds: number | null;
+  ingestStart: number | null;
+  ingestEnd: number | null;
+  exit: number | null;
+  /** When each stage was first reported (the progress events' `stage`), in order. */
+  stages: { stage: string; at: number }[];
+  /** When each phase (scanning, ingesting, finishing) was first reported, in order. */
+  phases: { phase: string; at: number }[];
+  /**
+   * The catalogue is ready (listed, hashed, typed, stored, every row committed) when a later
+   * stage starts, or, where no later stage ran, when the ingest ends. Null when this build
+   * reports no stage at all (then the benchmark times an ingest with --no-text instead).
+   */
+  catalogueReady: number | null;
+  /** CPU seconds (user + system) per kind of thread, read from /proc every 100 ms. */
+  cpu: ThreadCpu | null;
+}
+
+export interface ThreadCpu {
+  main: number;
+  /** The ingest's worker threads together (hashing, type, metadata, text). */
+  workers: number;
+  workerCount: number;
+  /** V8's helper threads (garbage collection, compilation) and libuv's thread pool. */
+  other: number;
+}
+
+let clockTicks: number | null = null;
+function ticksPerSecond(): number {
+  if (clockTicks === null) {
+    const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    clockTicks = Number(r.stdout?.trim()) || 100;
+  }
+  return clockTicks;
+}
+
+/** Reads the probe's log while the run goes: the pid, then every thread's CPU ticks so far. */
+class ThreadSampler {
+  pid: number | null = null;
+  readonly ticks = new Map<number, number>();
+  readonly log: string;
+  constructor(log: string) {
+    this.log = log;
+  }
+  tick(): void {
+    if (this.pid === null) {
+      try {
+        const m = /"pid":(\d+)/.exec(readFileSync(this.log, 'utf8'));
+        if (m) this.pid = Number(m[1]);
+      } catch {
+        return;
+      }
+      if (this.pid === null) return;
+    }
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${this.pid}/task`);
+    } catch {
+      return; // exited
+    }
+    for (const t of tids) {
+      try {
+        const stat = readFileSync(`/proc/${this.pid}/task/${t}/stat`, 'utf8');
+        // Fields after the command name (which may hold spaces): state is the first; utime and
+        // stime are the 12th and 13th (fields 14 and 15 of proc(5)).
+        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        this.ticks.set(Number(t), Number(rest[11]) + Number(rest[12]));
+      } catch {
+        /* the thread ended between readdir and read */
+      }
+    }
+  }
+}
+
+function readProbe(log: string, startedAt: number, sampler: ThreadSampler): ProbeFigures | null {
+  let lines: ProbeEvent[];
   try {
-    const r = await runTimed(process.execPath, [CLI, 'ingest', kase, source, '--json'], { captureStdout: true, measure: true, env: ENV });
+    lines = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as ProbeEvent);
+  } catch {
+    return null;
+  }
+  if (!lines.length) return null;
+  const at = (e: ProbeEvent | undefined): number | null => (e ? (e.t - startedAt) / 1000 : null);
+  const signIns = lines.filter((e) => e.ev === 'signIn');
+  const stages: { stage: string; at: number }[] = [];
+  const phases: { phase: string; at: number }[] = [];
+  for (const e of lines) {
+    if (e.ev === 'stage' && e.stage && !stages.some((s) => s.stage === e.stage)) stages.push({ stage: e.stage, at: at(e)! });
+    if (e.ev === 'phase' && e.phase && !phases.some((s) => s.phase === e.phase)) phases.push({ phase: e.phase, at: at(e)! });
+  }
+  const ingestEnd = at(lines.find((e) => e.ev === 'ingestEnd'));
+  const later = stages.find((s) => s.stage !== 'catalogue');
+  const catalogueReady = later ? later.at : stages.length ? ingestEnd : null;
+  let cpu: ThreadCpu | null = null;
+  const main = lines.find((e) => e.ev === 'main');
+  if (main && sampler.ticks.size) {
+    const hz = ticksPerSecond();
+    const workers = new Set(lines.filter((e) => e.ev === 'worker').map((e) => e.tid));
+    cpu = { main: 0, workers: 0, workerCount: workers.size, other: 0 };
+    for (const [tid, t] of sampler.ticks) {
+      const s = t / hz;
+      if (tid === main.tid) cpu.main += s;
+      else if (workers.has(tid)) cpu.workers += s;
+      else cpu.other += s;
+    }
+  }
+  return {
+    signInSeconds: signIns.length ? signIns.reduce((a, e) => a + (e.ms ?? 0), 0) / 1000 : null,
+    ingestStart: at(lines.find((e) => e.ev === 'ingestStart')),
+    ingestEnd,
+    exit: at(lines.find((e) => e.ev === 'exit')),
+    stages,
+    phases,
+    catalogueReady,
+    cpu,
+  };
+}
+
+/**
+ * Times `evidence ingest` of `source` into a fresh case (with `extraArgs`, e.g. --no-text), the
+ * probe loaded; the case folder is removed afterwards.
+ */
+export async function timeIngest(casesDir: string, source: string, expectFiles: number | null, extraArgs: string[] = []): Promise<IngestRun> {
+  const kase = freshCase(casesDir);
+  const log = join(casesDir, `${kase.split('/').pop()}.probe.jsonl`);
+  try {
+    const sampler = new ThreadSampler(log);
+    const r = await runTimed(process.execPath, ['--import', PROBE, CLI, 'ingest', kase, source, '--json', ...extraArgs], {
+      captureStdout: true,
+      measure: true,
+      env: { ...ENV, EVIDENCE_BENCH_PROBE: log },
+      tick: () => sampler.tick(),
+    });
+    const probe = readProbe(log, r.startedAt, sampler);
     let summary: IngestSummaryLike | null = null;
     try {
       summary = JSON.parse(r.stdout) as IngestSummaryLike;
@@ -68,9 +207,10 @@ export async function timeIngest(casesDir: string, source: string, expectFiles: 
     else if (expectFiles !== null && typeof summary.files === 'number' && summary.files < expectFiles) {
       warning = `summary reports ${summary.files} files, expected at least ${expectFiles}`;
     } else if (summary.errorCount) warning = `${summary.errorCount} items recorded with errors`;
-    return { ...r, summary, problem, warning };
+    return { ...r, summary, problem, warning, probe };
   } finally {
     rmSync(kase, { recursive: true, force: true });
+    rmSync(log, { force: true });
   }
 }
 
