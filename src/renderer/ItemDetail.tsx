@@ -48,6 +48,25 @@ function Row({ k, v, mono, testId }: { k: string; v: React.ReactNode; mono?: boo
   );
 }
 
+/** A part of the metadata record (metadata.ts MetadataRecord): exif, pixels, takenFrom, movie, errors. */
+function metaPart(fields: Record<string, unknown> | null | undefined, key: string): unknown {
+  return fields ? fields[key] ?? null : null;
+}
+
+/** The size the image itself declares, and which structure said so. */
+function pixelsText(fields: Record<string, unknown> | null | undefined): string | null {
+  const p = metaPart(fields, 'pixels') as { width?: number; height?: number; from?: string } | null;
+  return p && p.width !== undefined ? `${p.width} × ${p.height} (${p.from})` : null;
+}
+
+/** EXIF's claimed size, kept apart: it can differ from the pixels after a resize or an edit. */
+function claimedText(fields: Record<string, unknown> | null | undefined): string | null {
+  const exif = (metaPart(fields, 'exif') ?? fields) as Record<string, unknown> | null;
+  const w = exif?.['ExifImageWidth'];
+  const h = exif?.['ExifImageHeight'];
+  return typeof w === 'number' && typeof h === 'number' ? `${w} × ${h}` : null;
+}
+
 function flatten(o: Record<string, unknown>, prefix = ''): [string, string][] {
   const out: [string, string][] = [];
   for (const [k, v] of Object.entries(o)) {
@@ -150,6 +169,7 @@ export function ItemDetail({ signed, id, onClose }: { signed: Signed; id: number
             <h3>{t('detail.times')}</h3>
             <dl>
               <Row k={t('detail.taken')} v={formatTime(item.taken_at)} />
+              {item.taken_at && <Row k={t('detail.takenFrom')} v={metaPart(item.metadata?.fields, 'takenFrom') as string | null} testId="detail-taken-from" />}
               <Row k={t('detail.mtime')} v={formatTime(item.mtime)} />
               <Row k={t('detail.ctime')} v={formatTime(item.ctime)} />
               <Row k={t('detail.atime')} v={formatTime(item.atime)} />
@@ -175,6 +195,8 @@ export function ItemDetail({ signed, id, onClose }: { signed: Signed; id: number
               <dl>
                 <Row k={t('detail.camera')} v={[item.metadata.make, item.metadata.model].filter(Boolean).join(' ')} />
                 <Row k={t('detail.orientation')} v={item.metadata.orientation} />
+                <Row k={t('detail.pixels')} v={pixelsText(item.metadata.fields)} testId="detail-pixels" />
+                <Row k={t('detail.exifClaims')} v={claimedText(item.metadata.fields)} testId="detail-exif-size" />
                 {item.metadata.error && <Row k={t('detail.metadataError')} v={<span className="err-text">{item.metadata.error}</span>} />}
               </dl>
               {item.metadata.fields && (
