@@ -239,6 +239,7 @@ test('ISO 6709 locations: decimal degrees, DDMM and DDMMSS forms, altitude; anyt
   assert.ok(Math.abs(dm.lat - (35 + 40.872 / 60)) < 1e-9 && Math.abs(dm.lon - (139 + 46.026 / 60)) < 1e-9);
   const dms = parseIso6709('+354052.4-1394601.6/')!;
   assert.ok(Math.abs(dms.lat - (35 + 40 / 60 + 52.4 / 3600)) < 1e-9 && Math.abs(dms.lon + (139 + 46 / 60 + 1.6 / 3600)) < 1e-9);
+  assert.deepEqual(parseIso6709('+5.5+7.25/'), { lat: 5.5, lon: 7.25, alt: null }, 'unpadded degrees');
   assert.equal(parseIso6709('+95.0+10.0/'), null);
   assert.equal(parseIso6709('hello'), null);
 });

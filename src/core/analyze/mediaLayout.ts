@@ -474,7 +474,8 @@ export function parseIso6709(s: string): { lat: number; lon: number; alt: number
   const part = (sign: string, int: string, frac: string | undefined, degDigits: number): number | null => {
     const f = frac ? Number(frac) : 0;
     let v: number;
-    if (int.length === degDigits) v = Number(int) + f;
+    // Degrees are zero-padded by the standard; a few writers drop the padding ("+5.5").
+    if (int.length <= degDigits) v = Number(int) + f;
     else if (int.length === degDigits + 2) v = Number(int.slice(0, degDigits)) + (Number(int.slice(degDigits)) + f) / 60;
     else if (int.length === degDigits + 4)
       v = Number(int.slice(0, degDigits)) + Number(int.slice(degDigits, degDigits + 2)) / 60 + (Number(int.slice(degDigits + 2)) + f) / 3600;
