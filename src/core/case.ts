@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { registerIssueFunctions } from './catalogue/issues.ts';
 import { CustodyLog } from './custody/log.ts';
 import {
   CASE_APPLICATION_ID,
@@ -52,6 +53,8 @@ export class Case {
     this.clock = clock;
     this.readonly = readonly;
     this.custody = new CustodyLog(db, clock);
+    // item_has_problem(error) for SQL that counts problems and not notices (catalogue/issues.ts).
+    registerIssueFunctions(db);
   }
 
   /**
