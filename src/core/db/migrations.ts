@@ -403,6 +403,40 @@ CREATE TABLE session_heads (
 CREATE INDEX custody_events_action ON custody_events(action, officer);
 `,
   },
+  {
+    version: 10,
+    name: 'how each exhibit was extracted, from its extraction report',
+    sql: `
+-- Filled from an extraction report (a UFDR's report.xml) when the exhibit's field is empty, with
+-- the custody event exhibit.device-reported (src/core/exhibits/deviceFacts.ts): e.g. "Full File
+-- System", "UFED 4PC", "7.69.0.123". NULL on exhibits no report described.
+ALTER TABLE exhibits ADD COLUMN extraction_type TEXT;
+ALTER TABLE exhibits ADD COLUMN extraction_tool TEXT;
+ALTER TABLE exhibits ADD COLUMN extraction_tool_version TEXT;
+`,
+  },
+  {
+    version: 11,
+    name: 'text kept once, indexed in a stage of its own',
+    sql: `
+-- The text of each item (NFKC-normalised, with INDEX_SENTINEL appended; src/core/text/store.ts),
+-- kept once in a plain table, written by the text stage; text_index becomes an external-content
+-- FTS5 index over it (same trigram tokenizer, same detail, so every search gives what it gave),
+-- built by the index stage afterwards. item_text.indexed says which items the index holds, so
+-- an index stage cut short (kill -9) resumes where it stopped.
+CREATE TABLE text_content (
+  item_id     INTEGER PRIMARY KEY REFERENCES items(id),
+  text        TEXT NOT NULL
+);
+INSERT INTO text_content (item_id, text) SELECT rowid, text FROM text_index;
+DROP TABLE text_index;
+CREATE VIRTUAL TABLE text_index USING fts5(text, tokenize='trigram', content='text_content', content_rowid='item_id');
+INSERT INTO text_index (text_index) VALUES ('rebuild');
+ALTER TABLE item_text ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+UPDATE item_text SET indexed = 1;
+CREATE INDEX item_text_unindexed ON item_text(item_id) WHERE indexed = 0;
+`,
+  },
 ];
 
 export const latestVersion = Math.max(...migrations.map((m) => m.version));

@@ -125,8 +125,8 @@ export class ObjectStore {
 }
 
 /**
- * Read-only access to a store for the workers that check it (verify): an object's digests, read
- * again from its blob or its file. Never writes; with no objects.db, the files are still served
+ * Read-only access to a store for the workers that read it (verify, the text stage): an object's
+ * bytes, and its digests read again from its blob or its file. Never writes; with no objects.db, the files are still served
  * (and every blob is then missing).
  */
 export class StoreReader {
@@ -138,6 +138,14 @@ export class StoreReader {
     this.storeDir = dirs.store;
     this.db = existsSync(dirs.objectsDb) ? new Database(dirs.objectsDb, { readonly: true, fileMustExist: true }) : null;
     this.getBlob = this.db?.prepare('SELECT data FROM objects WHERE sha256 = ?') ?? null;
+  }
+
+  /** An object's bytes (a blob's, or its file to read), for the workers that read the store; null when it does not hold it. */
+  bytesOf(sha256: string): StoredBytes | null {
+    const row = this.getBlob?.get(sha256) as { data: Buffer } | undefined;
+    if (row) return { type: 'bytes', data: row.data };
+    const path = objectFilePath(this.storeDir, sha256);
+    return existsSync(path) ? { type: 'file', path, size: lstatSync(path).size } : null;
   }
 
   /** Where the object was found and its size and digests now; null when the store does not hold it. */
