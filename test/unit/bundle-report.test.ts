@@ -115,7 +115,7 @@ test('case, exhibits with seals and device facts, officers, summary, custody and
   }
   assert.ok(custody.includes('1 events of other items'));
   // Verification, step by step, with the real commands.
-  for (const cmd of ['sha256sum -c SHA256SUMS', 'hashdeep -a -k hashdeep.txt -r files', 'evidence bundle verify &lt;bundle folder or .zip&gt;']) assert.ok(html.includes(cmd), cmd);
+  for (const cmd of ['sha256sum -c SHA256SUMS', 'hashdeep -l -a -k hashdeep.txt -r files', 'openssl pkey -pubin -in signer.pub -outform DER | sha256sum', 'evidence bundle verify &lt;bundle folder or .zip&gt;']) assert.ok(html.includes(cmd), cmd);
   // Drawings: the timeline and the GPS plot, with lat/lon axes.
   assert.match(html, /<svg class="plot timeline"/);
   assert.match(html, /<svg class="plot gps"[\s\S]*Longitude[\s\S]*Latitude/);

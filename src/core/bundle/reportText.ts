@@ -175,9 +175,10 @@ export const REPORT_TEXT = {
       'Anyone can check this bundle without this app and without trusting it. Open a terminal in the bundle folder (the folder that holds manifest.json) and run:',
     verifySteps: [
       ['Every file against SHA256SUMS (coreutils, on any Linux or macOS with gsha256sum):', 'sha256sum -c SHA256SUMS', 'Every line must end in “OK”. A changed, missing or renamed file is named as FAILED.'],
-      ['Every file against MD5, SHA-1 and SHA-256 at once, and no file added (hashdeep):', 'hashdeep -a -k hashdeep.txt -r files', 'It must say “Audit passed”. Run it inside the bundle folder.'],
+      ['Every file against MD5, SHA-1 and SHA-256 at once, and no file added (hashdeep):', 'hashdeep -l -a -k hashdeep.txt -r files', 'It must say “hashdeep: Audit passed”. Run it inside the bundle folder (-l: the paths in hashdeep.txt are relative to it).'],
       ['The signature, every hash, the custody excerpt and the format, in plain words (this app):', 'evidence bundle verify <bundle folder or .zip>', 'Exit code 0 only when everything is intact; --json gives the details for a machine.'],
-      ['The signer:', 'cat signer.pub', 'The key fingerprint printed by the verification must match the one on the paper chain-of-custody form and the one above.'],
+      ['The officer’s signature over checkpoint.json, which lists the SHA-256 of manifest.json and of every document (OpenSSL 3):', 'openssl pkeyutl -verify -pubin -inkey signer.pub -rawin -in checkpoint.json -sigfile checkpoint.sig', 'It must say “Signature Verified Successfully”.'],
+      ['The signer’s key fingerprint (the first 16 characters of the output):', 'openssl pkey -pubin -in signer.pub -outform DER | sha256sum', 'It must match the fingerprint above, the one the verification prints and the one on the paper chain-of-custody form.'],
     ] as [string, string, string][],
     verifyOutro:
       'This report is a reading aid. The files in files/ and their hashes in manifest.json, SHA256SUMS and hashdeep.txt are the evidence; checkpoint.sig signs them. If this report and those files ever disagree, the signed files are right.',
@@ -347,9 +348,10 @@ export const REPORT_TEXT = {
       'このバンドルは、本アプリを使わず、また本アプリを信頼することなく、誰でも検証できます。バンドルのフォルダ（manifest.json があるフォルダ）で端末を開き、次を実行してください。',
     verifySteps: [
       ['すべてのファイルを SHA256SUMS と照合（coreutils。macOS では gsha256sum）：', 'sha256sum -c SHA256SUMS', 'すべての行が「OK」で終わること。変更・欠落・名前変更されたファイルは FAILED と表示されます。'],
-      ['MD5・SHA-1・SHA-256 を一度に照合し、追加ファイルがないことも確認（hashdeep）：', 'hashdeep -a -k hashdeep.txt -r files', '「Audit passed」と表示されること。バンドルのフォルダ内で実行してください。'],
+      ['MD5・SHA-1・SHA-256 を一度に照合し、追加ファイルがないことも確認（hashdeep）：', 'hashdeep -l -a -k hashdeep.txt -r files', '「hashdeep: Audit passed」と表示されること。バンドルのフォルダ内で実行してください（-l：hashdeep.txt のパスはこのフォルダからの相対パスです）。'],
       ['署名、全ハッシュ値、保管記録の抜粋、形式を平易な言葉で確認（本アプリ）：', 'evidence bundle verify <バンドルのフォルダまたは .zip>', 'すべてが無傷の場合のみ終了コード 0。--json で機械向けの詳細を出力します。'],
-      ['署名者：', 'cat signer.pub', '検証で表示される鍵フィンガープリントが、紙の保管記録用紙および上記のものと一致すること。'],
+      ['checkpoint.json（manifest.json と各文書の SHA-256 を記載）に対する捜査員の署名（OpenSSL 3）：', 'openssl pkeyutl -verify -pubin -inkey signer.pub -rawin -in checkpoint.json -sigfile checkpoint.sig', '「Signature Verified Successfully」と表示されること。'],
+      ['署名者の鍵フィンガープリント（出力の先頭16文字）：', 'openssl pkey -pubin -in signer.pub -outform DER | sha256sum', '上記のフィンガープリント、検証で表示されるもの、紙の保管記録用紙に記載されたものと一致すること。'],
     ] as [string, string, string][],
     verifyOutro:
       'この報告書は閲覧のための補助です。証拠は files/ 内のファイルと、manifest.json・SHA256SUMS・hashdeep.txt に記載されたハッシュ値であり、checkpoint.sig がそれらに署名しています。この報告書とそれらのファイルが食い違う場合は、署名されたファイルが正です。',
