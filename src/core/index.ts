@@ -23,3 +23,5 @@ export { formatLocal } from './time.ts';
 // Bundles for prosecutors (issue 13): the manifest's schema and types (the renderers and review mode read them).
 export * as bundleManifest from './bundle/manifest.ts';
 export type { Manifest, BundleItem, BundleExhibit, BundleOfficer, BundleSelection, BundleStatement, CustodyLine } from './bundle/manifest.ts';
+export type { ExportProgress, ExportResult, ExportSelection } from './bundle/export.ts';
+export type { BundleFinding, BundleReport } from './bundle/verify.ts';
