@@ -1,5 +1,5 @@
 // What runs at the end of every finished ingest, over the items of that source: the detectors
-// and rules (suggestions, never tags) and the known-hash sets (matches), each in its own
+// and rules (suggestions, never tags; run by the text stage on the workers when the ingest ran it) and the known-hash sets (matches), each in its own
 // transaction. What they found goes into the ingest's own ingest.finished custody event
 // (details.analysis), written right after. A failure here is recorded (analysis.failed) and
 // reported, never allowed to fail the ingest: the evidence is catalogued either way, and both
@@ -20,7 +20,16 @@ export interface AfterIngest {
   problems: string[];
 }
 
-export function afterIngest(kase: Case, sourceId: number, officer: string): AfterIngest {
+/**
+ * `detected`: what the text stage (src/core/stages/text.ts) found, when it ran the detectors on
+ * the workers as it read the text; then they are not run again here, only reported.
+ */
+export function afterIngest(
+  kase: Case,
+  sourceId: number,
+  officer: string,
+  detected?: { suggestions: number; byTag: Record<string, number>; problems: { id: number; error: string }[] },
+): AfterIngest {
   const out: AfterIngest = { suggestions: 0, byTag: {}, knownBad: 0, knownGood: 0, perSet: {}, problems: [] };
   const record = (what: string, err: unknown): void => {
     const message = `${what} failed: ${errorMessage(err)}`;
@@ -31,13 +40,19 @@ export function afterIngest(kase: Case, sourceId: number, officer: string): Afte
       /* the ingest's own events still record the run */
     }
   };
-  try {
-    const r = runDetectors(kase, sourceId, officer, { automatic: true });
-    out.suggestions = r.suggestions;
-    out.byTag = r.byTag;
-    for (const p of r.problems.slice(0, 20)) out.problems.push(`item ${p.itemId}: detectors failed: ${p.error}`);
-  } catch (err) {
-    record('detectors', err);
+  if (detected) {
+    out.suggestions = detected.suggestions;
+    out.byTag = detected.byTag;
+    for (const p of detected.problems.filter((x) => x.error.startsWith('detectors failed')).slice(0, 20)) out.problems.push(`item ${p.id}: ${p.error}`);
+  } else {
+    try {
+      const r = runDetectors(kase, sourceId, officer, { automatic: true });
+      out.suggestions = r.suggestions;
+      out.byTag = r.byTag;
+      for (const p of r.problems.slice(0, 20)) out.problems.push(`item ${p.itemId}: detectors failed: ${p.error}`);
+    } catch (err) {
+      record('detectors', err);
+    }
   }
   try {
     const m = matchSource(kase, sourceId);

@@ -18,6 +18,8 @@ export interface StageProgress {
   done: number;
   total: number;
   errors: number;
+  /** Text stage: items that gave text so far. */
+  found?: number;
   currentPath: string | null;
 }
 
@@ -107,7 +109,7 @@ export async function runTextStage(kase: Case, opts: TextStageOptions = {}): Pro
     byTag: {},
     elapsedMs: 0,
   };
-  const progress: StageProgress = { stage: 'text', done: 0, total, errors: 0, currentPath: null };
+  const progress: StageProgress = { stage: 'text', done: 0, total, errors: 0, found: 0, currentPath: null };
   const problem = (c: Candidate, error: string): void => {
     summary.errors++;
     progress.errors++;
@@ -173,6 +175,7 @@ export async function runTextStage(kase: Case, opts: TextStageOptions = {}): Pro
     signal: opts.signal,
     onProgress: (p) => {
       progress.done = p.done;
+      progress.found = summary.indexed;
       progress.currentPath = p.last?.path ?? null;
       opts.onProgress?.({ ...progress });
     },

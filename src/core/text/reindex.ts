@@ -45,7 +45,7 @@ export async function reindexText(kase: Case, opts: ReindexOptions): Promise<Rei
   let suggestions = 0;
   const forward = (p: StageProgress): void => {
     // The text stage's count is the reindex's; the index stage follows (its own stage in the UI).
-    if (p.stage === 'text') opts.onProgress?.({ done: p.done, total: p.total, indexed: summary.indexed, errors: p.errors, currentPath: p.currentPath });
+    if (p.stage === 'text') opts.onProgress?.({ done: p.done, total: p.total, indexed: p.found ?? 0, errors: p.errors, currentPath: p.currentPath });
   };
   try {
     const text = await runTextStage(kase, { all, workers: opts.workers, workerUrl: opts.textWorkerUrl, signal: opts.signal, onProgress: forward });
