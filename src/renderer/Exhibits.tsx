@@ -137,6 +137,20 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
               ⇩ {t('exhibits.ingestInto')}
             </button>
           </div>
+          {detail.device_problems.length > 0 && (
+            // What an extraction report contradicts: the officer's record stays, a person decides.
+            <div className="banner error" role="alert" data-testid="exhibit-device-problems">
+              <strong>⚠ {t('exhibits.deviceProblems')}</strong>
+              <ul>
+                {detail.device_problems.map((m, n) => (
+                  <li key={n}>
+                    {t('exhibits.deviceProblem', { label: t(`exhibits.${m.field === 'device_make' ? 'make' : m.field === 'device_model' ? 'model' : m.field}`, m.label), recorded: m.recorded, reported: m.reported.join(' / ') })}{' '}
+                    <span className="mono small muted">{m.report}</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
           <dl className="grid-dl">
             {(
               [
@@ -149,6 +163,8 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
                 ['exhibits.seizedAt', detail.seized_at],
                 ['exhibits.seizedWhere', detail.seized_where],
                 ['exhibits.custodian', detail.custodian],
+                ['exhibits.extractionType', detail.extraction_type],
+                ['exhibits.extractionTool', [detail.extraction_tool, detail.extraction_tool_version].filter(Boolean).join(' ') || null],
                 ['exhibits.recordedBy', `${detail.created_by} · ${formatTime(detail.created_at)}`],
               ] as const
             ).map(([k, v]) =>

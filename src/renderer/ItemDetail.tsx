@@ -114,6 +114,21 @@ export function ItemDetail({ signed, id, onClose }: { signed: Signed; id: number
               <strong>⚠ {t('detail.error')}:</strong> {item.error}
             </div>
           )}
+          {/* Notices are facts to know, not failures (catalogue/issues.ts): shown apart, never as an error. */}
+          {item.issues.some((i) => i.severity === 'notice') && (
+            <div className="banner notice" data-testid="item-notices">
+              <strong>ⓘ {t('detail.notices')}:</strong>
+              <ul>
+                {item.issues
+                  .filter((i) => i.severity === 'notice')
+                  .map((i, n) => (
+                    <li key={n}>
+                      {i.message} <span className="mono small muted">[{i.code}]</span>
+                    </li>
+                  ))}
+              </ul>
+            </div>
+          )}
           <section>
             <h3>{t('detail.preview')}</h3>
             <Preview signed={signed} item={item} />
