@@ -264,6 +264,24 @@ test('bounded: a HEIC claiming a 100 MiB EXIF item, a JPEG of 30,000 tiny segmen
   assert.throws(() => src.read(0, 10), LayoutLimit);
 });
 
+test('an EXIF tag claiming millions of values (fuzzed GPS) is named and skipped, not looped over; the rest is read', async () => {
+  for (const [mime, make] of [
+    ['image/jpeg', (t: Buffer) => jpeg({ tiff: t })],
+    ['image/heic', (t: Buffer) => heic({ tiff: t, width: 10, height: 10, imageBytes: 100 })],
+  ] as const) {
+    const bad = Buffer.from(phoneTiff);
+    const entry = bad.indexOf(Buffer.from([0x02, 0x00, 0x05, 0x00, 0x03, 0x00, 0x00, 0x00])); // GPSLatitude, 3 RATIONALs
+    assert.ok(entry > 0);
+    bad.writeUInt32LE(6_225_923, entry + 4); // found by fuzzing: exifr loops over it (~0.7 s) and drops the tag without a word
+    const t0 = performance.now();
+    const m = await read(mime, make(bad));
+    assert.ok(performance.now() - t0 < 5000, `${mime}: read in ${Math.round(performance.now() - t0)} ms`);
+    assert.match(m.error!, /EXIF tag 0x0002 in the GPS IFD claims 6225923 values, more than the EXIF block holds \(damaged\); not read/);
+    assert.equal(m.lat, null);
+    assert.equal(m.takenAt, '2024-03-05T14:22:33+09:00', `${mime}: the rest still read`);
+  }
+});
+
 test('the ingest analyser (analyzeBytes) reads a broken HEIC without throwing and names the problem', async () => {
   const whole = heic({ tiff: phoneTiff, width: 10, height: 10, imageBytes: 100 });
   const cut = whole.subarray(0, whole.length - 40);

@@ -163,7 +163,7 @@ export interface Box {
 }
 
 /** The boxes between `from` and `to` (headers only). A size running past `to` is clipped and flagged. */
-export function listBoxes(src: ByteSource, from: number, to: number, problems: string[]): Box[] {
+export function listBoxes(src: ByteSource, from: number, to: number, problems: string[], stopAt?: string): Box[] {
   const boxes: Box[] = [];
   let pos = from;
   for (let step = 0; pos + 8 <= to; step++) {
@@ -191,6 +191,7 @@ export function listBoxes(src: ByteSource, from: number, to: number, problems: s
       end = to;
     }
     boxes.push({ type, offset: pos, start, end });
+    if (type === stopAt) break;
     pos = end;
   }
   return boxes;
@@ -222,8 +223,7 @@ export interface HeifLayout {
 
 export function heifLayout(src: ByteSource): HeifLayout {
   const out: HeifLayout = { pixels: null, tiff: null, problems: [] };
-  const top = listBoxes(src, 0, src.size, out.problems);
-  const metaBox = top.find((b) => b.type === 'meta');
+  const metaBox = listBoxes(src, 0, src.size, out.problems, 'meta').find((b) => b.type === 'meta');
   if (!metaBox) {
     out.problems.push('the HEIF file has no meta box, so no image properties or EXIF could be found');
     return out;
@@ -371,7 +371,7 @@ const EPOCH_1904 = Date.UTC(1904, 0, 1) / 1000;
 
 export function movieFacts(src: ByteSource): MovieFacts {
   const out: MovieFacts = { created: null, creationDate: null, location: null, locationFrom: null, make: null, model: null, software: null, pixels: null, problems: [] };
-  const moov = listBoxes(src, 0, src.size, out.problems).find((b) => b.type === 'moov');
+  const moov = listBoxes(src, 0, src.size, out.problems, 'moov').find((b) => b.type === 'moov');
   if (!moov) {
     out.problems.push('the movie has no moov box (its index: a recording cut short, or damaged), so no creation time or location');
     return out;
@@ -519,4 +519,71 @@ export function headerPixels(b: Uint8Array): Pixels | null {
     return { width: Math.abs(i32le(b, 18)), height: Math.abs(i32le(b, 22)), from: 'BMP header' };
   }
   return null;
+}
+
+// ---------------------------------------------------------------- TIFF (EXIF) sanity
+
+/** Bytes per value of each TIFF field type (1-13; 16-18 are BigTIFF's 8-byte ones). */
+const TIFF_TYPE_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
+const IFD_POINTERS: Record<number, string> = { 0x8769: 'Exif IFD', 0x8825: 'GPS IFD', 0xa005: 'Interop IFD' };
+
+/**
+ * Checks the TIFF structure of an EXIF block before exifr reads it: a tag claiming more values
+ * than the block holds (6 million GPS rationals in a 200-byte block) makes exifr loop over the
+ * count, for minutes when the count is in the billions. Such tags are named as problems and
+ * their count set to 0 in a private copy (the evidence is never touched), so the rest is read.
+ * `partial`: `t` is only the start of a larger file (values beyond it are not damage).
+ */
+export function checkTiff(t: Uint8Array, partial = false): { tiff: Uint8Array; problems: string[] } {
+  const problems: string[] = [];
+  if (t.byteLength < 8) return { tiff: t, problems: ['the EXIF block is too short to hold its TIFF header (damaged)'] };
+  const le = t[0] === 0x49 && t[1] === 0x49;
+  if (!le && !(t[0] === 0x4d && t[1] === 0x4d)) return { tiff: t, problems }; // exifr names it
+  const len = t.byteLength;
+  let b: Uint8Array = t;
+  const u16 = (o: number): number => (le ? b[o]! | (b[o + 1]! << 8) : u16be(b, o));
+  const u32 = (o: number): number => (le ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000 : u32be(b, o));
+  const queue: [number, string][] = [[u32(4), 'IFD0']];
+  const seen = new Set<number>();
+  for (let k = 0; k < queue.length && k < 16; k++) {
+    const [off, name] = queue[k]!;
+    if (seen.has(off) || off === 0) continue;
+    seen.add(off);
+    if (off + 2 > len) {
+      problems.push(`the EXIF ${name} is said to be at byte ${off}, past the end of the EXIF block (damaged)`);
+      continue;
+    }
+    let n = u16(off);
+    if (off + 2 + 12 * n > len) {
+      problems.push(`the EXIF ${name} lists ${n} tags, more than the EXIF block holds (damaged)`);
+      n = Math.floor((len - off - 2) / 12);
+    }
+    for (let i = 0; i < n; i++) {
+      const e = off + 2 + 12 * i;
+      const tag = u16(e);
+      const size = TIFF_TYPE_SIZE[u16(e + 2)] ?? 0;
+      const count = u32(e + 4);
+      const bytes = count * size;
+      if (bytes > 4 && u32(e + 8) + bytes > len) {
+        const which = `EXIF tag 0x${tag.toString(16).padStart(4, '0')} in the ${name}`;
+        problems.push(partial ? `${which} lies beyond the first ${len} bytes, which were all that was read` : `${which} claims ${count} values, more than the EXIF block holds (damaged); not read`);
+        if (b === t) b = Uint8Array.from(t);
+        b.fill(0, e + 4, e + 8);
+      } else if (IFD_POINTERS[tag] && size === 4) queue.push([u32(e + 8), IFD_POINTERS[tag]]);
+    }
+    if (name === 'IFD0' && off + 2 + 12 * n + 4 <= len) queue.push([u32(off + 2 + 12 * n), 'IFD1 (thumbnail)']);
+  }
+  return { tiff: b, problems };
+}
+
+/** The Exif APP1 segments of a JPEG layout checked (checkTiff) in private copies. */
+export function checkJpegExif(segments: { offset: number; bytes: Uint8Array }[]): { segments: { offset: number; bytes: Uint8Array }[]; problems: string[] } {
+  const problems: string[] = [];
+  const out = segments.map((s) => {
+    if (s.bytes[1] !== 0xe1 || ascii(s.bytes, 4, 6) !== 'Exif\0\0') return s;
+    const c = checkTiff(s.bytes.subarray(10));
+    problems.push(...c.problems);
+    return c.problems.length === 0 ? s : { offset: s.offset, bytes: Buffer.concat([s.bytes.subarray(0, 10), c.tiff]) };
+  });
+  return { segments: out, problems };
 }

@@ -13,6 +13,8 @@
 import exifr from 'exifr';
 import {
   budgeted,
+  checkJpegExif,
+  checkTiff,
   compactJpeg,
   headerPixels,
   heifLayout,
@@ -219,17 +221,26 @@ export async function readMetadata(mime: string | null, input: MetadataInput): P
       const l = jpegLayout(src);
       if (l.pixels) rec.pixels = l.pixels;
       if (l.problem) errors.push(l.problem);
-      // The head as before, unless a metadata segment lies (partly) beyond it.
-      const beyond = l.segments.some((s) => s.offset + s.bytes.byteLength > input.head.byteLength);
-      exifBytes = beyond ? compactJpeg(l.segments) : input.head;
+      // The metadata segments the walk found, checked; the head as before when it found none
+      // (a damaged marker chain that exifr's byte scan may still get through).
+      const c = checkJpegExif(l.segments);
+      errors.push(...c.problems);
+      exifBytes = c.segments.length ? compactJpeg(c.segments) : input.head;
     } else if (family === 'heif') {
       const l = heifLayout(src);
       if (l.pixels) rec.pixels = l.pixels;
       errors.push(...l.problems);
-      exifBytes = l.tiff;
+      if (l.tiff) {
+        const c = checkTiff(l.tiff);
+        errors.push(...c.problems);
+        exifBytes = c.tiff;
+      }
     } else if (family === 'tiff' || family === 'raw') {
       // TIFF-based: IFDs point anywhere; read the whole file when it is small enough.
-      exifBytes = whole.size <= 8 * 1024 * 1024 ? src.read(0, whole.size) : input.head;
+      const all = (input.source != null || input.head.byteLength >= input.size) && whole.size <= 8 * 1024 * 1024;
+      const c = checkTiff(all ? src.read(0, whole.size) : input.head, !all);
+      errors.push(...c.problems);
+      exifBytes = c.tiff;
     } else if (family === 'png') {
       const p = headerPixels(input.head);
       if (p) rec.pixels = p;
