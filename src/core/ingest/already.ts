@@ -12,9 +12,9 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { DB } from '../db/open.ts';
 import { EvidenceError } from '../errors.ts';
-import { openEvidence } from './hashFile.ts';
+import { openEvidence } from '../sources/folder.ts';
 import { runnerIsAlive } from './runner.ts';
-import type { FoundEntry } from './walk.ts';
+import type { SourceEntry } from '../sources/types.ts';
 
 /**
  * The file list of a folder export, digested while the counting scan walks it. The walk's order
@@ -26,7 +26,7 @@ export class FileListDigest {
   files = 0;
   bytes = 0;
 
-  add(e: FoundEntry): void {
+  add(e: Pick<SourceEntry, 'kind' | 'path' | 'pathRaw' | 'size'>): void {
     const size = e.kind === 'file' ? String(e.size ?? '') : '';
     this.hash.update(`${e.kind}\0`);
     this.hash.update(e.pathRaw ?? Buffer.from(e.path));

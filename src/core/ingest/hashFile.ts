@@ -2,9 +2,10 @@
 // time, and the read loops that feed a ByteSink from a whole file, a byte range (a ZIP or TAR
 // member inside a file on disk, decoded if compressed) or a stream.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { openEvidence } from '../sources/folder.ts';
 import { ByteSink, type SinkOutcome, type StoreDirs } from './byteSink.ts';
 
 const CHUNK = 1024 * 1024;
@@ -31,23 +32,6 @@ export function hashBytes(b: Uint8Array): Digests {
   const t = new TripleHash();
   t.update(b);
   return t.digest();
-}
-
-/**
- * Opens evidence read-only, without updating its access time where the OS allows it (O_NOATIME
- * needs the file's owner or CAP_FOWNER; otherwise plain read-only), and never through a link.
- */
-export function openEvidence(path: Uint8Array | string): number {
-  const base = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
-  const noatime = (constants as Record<string, number>).O_NOATIME ?? 0;
-  if (noatime) {
-    try {
-      return openSync(path as string, base | noatime);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-    }
-  }
-  return openSync(path as string, base);
 }
 
 /**

@@ -29,7 +29,7 @@ import { type IngestProblem, type IngestProgress, type IngestSummary, RateMeter 
 import { blankResult, type HashResult, type HashTask } from './protocol.ts';
 import { currentRunner } from './runner.ts';
 import { earlierIngests, type ExportIdentity, FileListDigest, fileFingerprint, holdSource, ingestRunning, refuseIfIngested } from './already.ts';
-import { entryFromStat, type FoundEntry, toSourceEntry, type WalkOptions, walkFolder } from './walk.ts';
+import { singleFileEntry, type WalkOptions, walkFolder } from '../sources/folder.ts';
 
 export interface IngestOptions {
   sourcePath: string;
@@ -113,19 +113,12 @@ function limitsOf(kase: Case): ContainerLimits {
  * counting pass, which updates their access times: `firstSeen` keeps their attributes as that
  * pass found them, before it touched them.
  */
-async function* folderEntries(root: string, firstSeen: Map<string, FoundEntry>, walk: WalkOptions): AsyncGenerator<SourceEntry> {
+async function* folderEntries(root: string, firstSeen: Map<string, SourceEntry>, walk: WalkOptions): AsyncGenerator<SourceEntry> {
   for await (const walked of walkFolder(root, walk)) {
     const seen = walked.kind === 'file' ? undefined : firstSeen.get(walked.path);
     // Attributes as first seen, but the problem as found now (a folder that became unreadable).
-    yield toSourceEntry(seen && seen.kind === walked.kind ? { ...seen, fsPath: walked.fsPath, viaHandle: walked.viaHandle, error: walked.error } : walked);
+    yield seen && seen.kind === walked.kind ? { ...seen, error: walked.error } : walked;
   }
-}
-
-/** The source file itself, as the first item of a single-file ingest. */
-function singleFileEntry(path: string): SourceEntry {
-  const name = Buffer.from(basename(path));
-  const { fsPath, ...rest } = entryFromStat({ path: basename(path), raw: name, clean: true }, Buffer.from(path), statSync(path, { bigint: true }));
-  return { ...rest, content: { type: 'file', fsPath } };
 }
 
 function hashMismatches(e: SourceEntry, r: HashResult): string | null {
@@ -208,7 +201,7 @@ class IngestRun {
   private done = new Set<string>();
   private readonly containers: ContainerJob[] = [];
   /** Folders, links and special files as the counting pass first saw them. */
-  private readonly firstSeen = new Map<string, FoundEntry>();
+  private readonly firstSeen = new Map<string, SourceEntry>();
   /** iPhone backup folders inside a folder export are opened as backups (unless --no-expand). */
   private get walkOptions(): WalkOptions {
     return this.opts.expand === false ? {} : { containerFolder: (p) => (isBackupFolder(p) ? 'ios-backup' : null) };

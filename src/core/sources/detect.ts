@@ -10,7 +10,7 @@
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { blankEntry } from './types.ts';
 import type { ContainerContext, EntryKind, SourceEntry } from './types.ts';
-import { decodeName } from '../ingest/walk.ts';
+import { decodeName } from './folder.ts';
 import { nsToIso } from '../time.ts';
 
 export type ContainerKind = 'zip' | 'tar' | 'tar.gz' | 'ab';

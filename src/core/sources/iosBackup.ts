@@ -18,7 +18,7 @@ import { lstat } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { nsToIso } from '../time.ts';
 import { errorMessage } from '../errors.ts';
-import { kindOf, toSourceEntry, walkFolder } from '../ingest/walk.ts';
+import { kindOf, walkFolder } from './folder.ts';
 import { isPlainDict, parsePlist, type PlistValue, unarchive } from './plist.ts';
 import { blankEntry, type ContainerLimits, type EntryKind, type SourceEntry } from './types.ts';
 
@@ -367,7 +367,7 @@ async function* hashedOnly(
   }
   for await (const f of walkFolder(root)) {
     if (!f.path.includes('/') && isMetadataName(f.path)) continue;
-    const e: SourceEntry = { ...toSourceEntry(f), extra: { ...extra, hashedPath: f.path } };
+    const e: SourceEntry = { ...f, extra: { ...extra, hashedPath: f.path } };
     if (!budget.take()) return yield budget.overEntry();
     yield e;
   }
@@ -598,7 +598,7 @@ export async function* iosBackupEntries(root: string, ctx: { limits: ContainerLi
         }
       }
       const e: SourceEntry = {
-        ...toSourceEntry(f),
+        ...f,
         path: `unlisted/${f.path}`,
         pathRaw: f.pathRaw ? Buffer.concat([Buffer.from('unlisted/'), f.pathRaw]) : null,
         extra: { hashedPath: f.path, unlisted: true },

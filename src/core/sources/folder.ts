@@ -1,39 +1,32 @@
-// Walks a folder export without following anything: symlinks, sockets, FIFOs and devices are
-// recorded as what they are, never opened. Names are read as raw bytes, so a name that is not
-// valid UTF-8 (old Windows or Shift_JIS exports) keeps its exact bytes beside a readable form.
-import { type BigIntStats, constants, createReadStream, type Dirent, existsSync } from 'node:fs';
+// The folder reader: walks a folder export (or gives a single file) without following anything:
+// symlinks, sockets, FIFOs and devices are recorded as what they are, never opened. Names are
+// read as raw bytes, so a name that is not valid UTF-8 (old Windows or Shift_JIS exports) keeps
+// its exact bytes beside a readable form. Like every reader it yields SourceEntry; a regular,
+// readable file's bytes are read by path (content 'file').
+import { type BigIntStats, constants, createReadStream, type Dirent, existsSync, openSync, statSync } from 'node:fs';
 import { type FileHandle, lstat, open, readdir, readlink } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { nsToIso } from '../time.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
-import { openEvidence } from './hashFile.ts';
-import { blankEntry, type EntryKind, type SourceEntry } from '../sources/types.ts';
+import { blankEntry, type EntryKind, type SourceEntry } from './types.ts';
 
 export type { EntryKind };
 
-export interface FoundEntry {
-  /** Path relative to the source root, '/'-separated, for display and identity. */
-  path: string;
-  /** Raw bytes of the relative path, only where it is not valid UTF-8. */
-  pathRaw: Buffer | null;
-  /** Absolute path as bytes, to open the file exactly as named on disk. */
-  fsPath: Buffer;
-  name: string;
-  kind: EntryKind;
-  size: number | null;
-  mode: number | null;
-  uid: number | null;
-  gid: number | null;
-  inode: string | null;
-  mtime: string | null;
-  ctime: string | null;
-  atime: string | null;
-  birthtime: string | null;
-  linkTarget: string | null;
-  error: string | null;
-  /** A folder the walk did not enter because it is a container of its own (an iPhone backup). */
-  opensAs?: 'ios-backup';
-  /** fsPath goes through a folder handle of the walk (a path too long for the system): valid only until the walk moves on. */
-  viaHandle?: true;
+/**
+ * Opens evidence read-only, without updating its access time where the OS allows it (O_NOATIME
+ * needs the file's owner or CAP_FOWNER; otherwise plain read-only), and never through a link.
+ */
+export function openEvidence(path: Uint8Array | string): number {
+  const base = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+  const noatime = (constants as Record<string, number>).O_NOATIME ?? 0;
+  if (noatime) {
+    try {
+      return openSync(path as string, base | noatime);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    }
+  }
+  return openSync(path as string, base);
 }
 
 // ignoreBOM: keep a leading U+FEFF (the default drops it, so "\uFEFFa" and "a" would show alike).
@@ -86,18 +79,25 @@ export function kindOf(st: BigIntStats): EntryKind {
   return 'other';
 }
 
-export function entryFromStat(
-  rel: { path: string; raw: Buffer; clean: boolean },
-  fsPath: Buffer,
-  st: BigIntStats,
-): FoundEntry {
+/**
+ * An entry from its attributes. A regular file is read by path; one reached through a folder
+ * handle the walk closes once it moves on (`viaHandle`: a path too long for the system) is read
+ * as a stream, by the pipeline before it asks for the next entry (a worker would open it too late).
+ */
+function entryFromStat(rel: { path: string; raw: Buffer; clean: boolean }, fsPath: Buffer, st: BigIntStats, viaHandle = false): SourceEntry {
   const name = rel.path.slice(rel.path.lastIndexOf('/') + 1);
+  const kind = kindOf(st);
   return {
     path: rel.path,
     pathRaw: rel.clean ? null : rel.raw,
-    fsPath,
+    content:
+      kind !== 'file'
+        ? null
+        : viaHandle
+          ? { type: 'stream', size: null, open: () => createReadStream(fsPath, { fd: openEvidence(fsPath), highWaterMark: 1024 * 1024 }) }
+          : { type: 'file', fsPath },
     name,
-    kind: kindOf(st),
+    kind,
     size: Number(st.size),
     mode: Number(st.mode),
     uid: Number(st.uid),
@@ -141,9 +141,8 @@ function kindOfDirent(d: Dirent<Buffer>): EntryKind {
   return 'other';
 }
 
-function errorEntry(rel: { path: string; raw: Buffer; clean: boolean }, fsPath: Buffer, err: unknown, kind: EntryKind = 'other'): FoundEntry {
-  const { content: _content, ...blank } = blankEntry(rel.path, kind);
-  return { ...blank, pathRaw: rel.clean ? null : rel.raw, fsPath, error: `could not read its attributes: ${plainFsError(err)}` };
+function errorEntry(rel: { path: string; raw: Buffer; clean: boolean }, err: unknown, kind: EntryKind = 'other'): SourceEntry {
+  return { ...blankEntry(rel.path, kind), pathRaw: rel.clean ? null : rel.raw, error: `could not read its attributes: ${plainFsError(err)}` };
 }
 
 const STAT_CONCURRENCY = 32;
@@ -178,12 +177,12 @@ export interface WalkOptions {
  * just before its contents, once: a folder that cannot be listed is yielded with that problem and
  * not entered. Entries whose full path is too long for the system are reached through an open
  * handle on a nearer folder (their fsPath is then only valid until the walk moves on: a file
- * there is read as a stream, before the next entry, see toSourceEntry).
+ * there is read as a stream, before the next entry, see entryFromStat).
  */
-export async function* walkFolder(root: string, opts: WalkOptions = {}): AsyncGenerator<FoundEntry> {
+export async function* walkFolder(root: string, opts: WalkOptions = {}): AsyncGenerator<SourceEntry> {
   const rootBuf = Buffer.from(root);
   // entry: the folder as its parent's listing found it (null for the root), yielded when entered.
-  type Dir = { fsPath: Buffer; rel: Buffer | null; entry: FoundEntry | null; anchor: Anchor | null };
+  type Dir = { fsPath: Buffer; rel: Buffer | null; entry: SourceEntry | null; anchor: Anchor | null };
   const stack: Dir[] = [{ fsPath: rootBuf, rel: null, entry: null, anchor: null }];
   const anchors = new Set<Anchor>();
   const release = async (a: Anchor | null): Promise<void> => {
@@ -239,11 +238,10 @@ export async function* walkFolder(root: string, opts: WalkOptions = {}): AsyncGe
             const res = stats[j]!;
             if (res.status === 'rejected') {
               // Recorded by name with the kind the listing gives; a folder here is not entered.
-              yield errorEntry(rel, fsPath, res.reason, kindOfDirent(dirent));
+              yield errorEntry(rel, res.reason, kindOfDirent(dirent));
               continue;
             }
-            const entry = entryFromStat(rel, fsPath, res.value);
-            if (anchor) entry.viaHandle = true;
+            const entry = entryFromStat(rel, fsPath, res.value, anchor !== null);
             if (entry.kind === 'symlink') {
               try {
                 entry.linkTarget = decodeName(await readlink(fsPath, { encoding: 'buffer' })).text;
@@ -278,12 +276,8 @@ export async function* walkFolder(root: string, opts: WalkOptions = {}): AsyncGe
   }
 }
 
-/** A walked entry in the readers' vocabulary: a regular, readable file is read by path. */
-export function toSourceEntry(f: FoundEntry): SourceEntry {
-  const { fsPath, viaHandle, ...rest } = f;
-  if (f.kind !== 'file' || f.error) return { ...rest, content: null };
-  if (!viaHandle) return { ...rest, content: { type: 'file', fsPath } };
-  // Reached through a folder handle the walk closes once it moves on: read now, as a stream, by
-  // the pipeline before it asks for the next entry (a worker would open it too late).
-  return { ...rest, content: { type: 'stream', size: null, open: () => createReadStream(fsPath, { fd: openEvidence(fsPath), highWaterMark: 1024 * 1024 }) } };
+/** The source file itself, as the one entry of a single-file ingest (a container is opened from its store copy). */
+export function singleFileEntry(path: string): SourceEntry {
+  const name = Buffer.from(basename(path));
+  return entryFromStat({ path: basename(path), raw: name, clean: true }, Buffer.from(path), statSync(path, { bigint: true }));
 }
