@@ -12,6 +12,7 @@ import type { BundleReport } from '../../src/core/bundle/verify.ts';
 import type { Manifest } from '../../src/core/bundle/manifest.ts';
 import { hasTool, removeTree, runCliChild } from './helpers.ts';
 import { mkdtempSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 
 let root: string;
@@ -317,6 +318,32 @@ describe('a touched bundle', () => {
     assert.deepEqual(whats(v.report), ['file-changed']);
   });
 
+  test('a receipt edited', async () => {
+    const b = copyOf('receipt');
+    const p = join(b, 'receipts.jsonl');
+    const lines = readFileSync(p, 'utf8').trim().split('\n');
+    assert.ok(lines.length > 0, 'the case had receipts: they are in the bundle');
+    const r = JSON.parse(lines[0]!) as Record<string, unknown>;
+    r.head_hash = 'f'.repeat(64);
+    lines[0] = canonicalJson(r);
+    writeFileSync(p, `${lines.join('\n')}\n`);
+    const v = await verify(b);
+    assert.equal(v.code, 1);
+    assert.deepEqual(whats(v.report), ['document-changed', 'receipt-invalid']);
+  });
+
+  test('a bundle of a newer format version is not judged', async () => {
+    const b = copyOf('version');
+    const p = join(b, 'manifest.json');
+    const m = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+    m.formatVersion = 2;
+    writeFileSync(p, JSON.stringify(m, null, 2));
+    const v = await verify(b);
+    assert.equal(v.code, 1);
+    assert.ok(whats(v.report).includes('format-version'), whats(v.report).join(', '));
+    assert.match(v.text, /format version 2; this app reads version 1: update the app/);
+  });
+
   test('not a bundle: exit 2; missing path: exit 3', async () => {
     const empty = join(root, 'empty');
     mkdirSync(empty);
@@ -327,5 +354,22 @@ describe('a touched bundle', () => {
     const m = await runCliChild(['bundle', 'verify', join(root, 'nope')], { env: env() });
     assert.equal(m.code, 3);
     rmSync(empty, { recursive: true });
+  });
+
+  // Last: it damages the case's store.
+  test('a stored copy that no longer matches the catalogue stops the export (exit 8), leaving nothing', async () => {
+    const m = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as Manifest;
+    const victim = m.items.find((i) => i.name === 'notes.txt')!;
+    const db = new Database(join(casePath, 'store', 'objects.db'));
+    const changed = db.prepare('UPDATE objects SET data = ? WHERE sha256 = ?').run(Buffer.from('LOWER CASE'), victim.sha256).changes;
+    db.close();
+    assert.equal(changed, 1, 'the small file is a blob of objects.db');
+    const out = join(root, 'from-damaged');
+    const before = readFileSync(join(casePath, 'case.db')).length;
+    const r = await runCliChild(['export', casePath, '--tag', 'target-list', '--out', out], { env: env() });
+    assert.equal(r.code, 8, r.err);
+    assert.match(r.err, new RegExp(`item ${victim.id} .*no longer matches the hashes recorded at ingest`));
+    assert.ok(!readdirSync(root).some((n) => n.startsWith('from-damaged') || n.startsWith('.from-damaged')), 'no bundle and no partial folder left');
+    assert.ok(before > 0);
   });
 });
