@@ -62,20 +62,39 @@ const exhibitFields = {
 };
 const officer = name.trim().min(1, 'the officer name is required');
 
-// Tags, notes and search (issue 5): the filters a search and a bulk tagging share.
+// The one item filter (issue 11): what the catalogue's listing, the full-text search and tagging by
+// search or filter all accept, each field meaning the same everywhere (core/catalogue/filter.ts).
 const textFormat = out.textKindSchema;
-const searchFilter = {
-  /** MIME type or family; text files count as the type of their text format (text/plain, text/csv, ...). */
+const itemFilter = {
+  /** MIME type ("image/jpeg") or family ("image", "text/"); a file with no detected type counts as the type of its text format (text/plain, text/csv, ...). */
   type: filter.optional(),
-  tag: name.optional(),
   exhibit: name.optional(),
+  kind: z.enum(['file', 'dir', 'symlink', 'fifo', 'socket', 'device', 'other']).optional(),
+  /** Only items carrying this tag. */
+  tag: name.optional(),
+  /** Only items whose text was read as this format (whatsapp, line, pdf, ...). */
+  format: textFormat.optional(),
+  mismatch: z.boolean().optional(),
+  hasGps: z.boolean().optional(),
+  errors: z.boolean().optional(),
+  pathContains: text(LIMITS.path).optional(),
+  /** A family of types (images, videos, documents, ...), as the navigation counts them. */
+  family: out.familySchema.optional(),
   /** Modification time from/until: ISO date (whole day) or date-time. */
   since: text(LIMITS.token).optional(),
   until: text(LIMITS.token).optional(),
-  hasGps: z.boolean().optional(),
+  /** Date range (ISO dates or date-times, inclusive) on the file's mtime (like since/until) or the photo's taken_at. */
+  dateField: z.enum(['mtime', 'taken_at']).optional(),
+  dateFrom: text(LIMITS.token).optional(),
+  dateTo: text(LIMITS.token).optional(),
+  /** true: only items in a known-bad hash set; false: none of them. */
   knownBad: z.boolean().optional(),
-  format: textFormat.optional(),
+  /** true: only items in a known-good hash set; false: hide them (review). */
+  knownGood: z.boolean().optional(),
 };
+export const itemFilterSchema = z.object(itemFilter);
+export type ItemFilterInput = z.infer<typeof itemFilterSchema>;
+const searchFilter = itemFilter;
 const tagChange = {
   session,
   tag: name.trim().min(1, 'the tag id is required'),
@@ -161,23 +180,7 @@ export const contract = {
   }),
   listItems: z.object({
     casePath,
-    type: filter.optional(),
-    exhibit: name.optional(),
-    kind: z.enum(['file', 'dir', 'symlink', 'fifo', 'socket', 'device', 'other']).optional(),
-    mismatch: z.boolean().optional(),
-    hasGps: z.boolean().optional(),
-    errors: z.boolean().optional(),
-    pathContains: text(LIMITS.path).optional(),
-    /** A family of types (images, videos, documents, ...), as the navigation counts them. */
-    family: out.familySchema.optional(),
-    /** Date range (ISO dates or date-times, inclusive) on the file's mtime or the photo's taken_at. */
-    dateField: z.enum(['mtime', 'taken_at']).optional(),
-    dateFrom: text(LIMITS.token).optional(),
-    dateTo: text(LIMITS.token).optional(),
-    /** true: only items in a known-bad hash set; false: none of them. */
-    knownBad: z.boolean().optional(),
-    /** true: only items in a known-good hash set; false: hide them. */
-    knownGood: z.boolean().optional(),
+    ...itemFilter,
     sort: z.enum(['id', 'path', 'name', 'exhibit', 'size', 'mime', 'detected_ext', 'ext_mismatch', 'sha256', 'mtime', 'taken_at', 'gps', 'error']).optional(),
     desc: z.boolean().optional(),
     limit: z.number().int().min(1).max(100_000).optional(),

@@ -60,6 +60,20 @@ export const officerSchema = z.object({
 });
 export type Officer = z.infer<typeof officerSchema>;
 
+/** An exhibit field the officer recorded that an extraction report contradicts (src/core/exhibits/deviceFacts.ts). */
+export const deviceMismatchSchema = z.object({
+  field: str,
+  label: str,
+  recorded: str,
+  reported: z.array(str),
+  /** The report's item path and the source it was ingested with, and the custody event that recorded it. */
+  report: str,
+  source: num,
+  seq: num,
+  message: str,
+});
+export type DeviceMismatch = z.infer<typeof deviceMismatchSchema>;
+
 export const exhibitSchema = z.object({
   id: num,
   number: str,
@@ -78,6 +92,12 @@ export const exhibitSchema = z.object({
   created_at: str,
   created_by: str,
   items: num,
+  /** How the device was extracted, from its extraction report (a UFDR's report.xml). */
+  extraction_type: nstr,
+  extraction_tool: nstr,
+  extraction_tool_version: nstr,
+  /** Fields the officer recorded that an extraction report of this exhibit contradicts (never overwritten). */
+  device_problems: z.array(deviceMismatchSchema),
 });
 export type Exhibit = z.infer<typeof exhibitSchema>;
 
@@ -272,6 +292,8 @@ export const ingestProgressSchema = z.object({
   /** Items done and to do in this stage (the catalogue counts files; text and index count items). */
   stageDone: num.optional(),
   stageTotal: num.optional(),
+  /** Warnings told so far (e.g. the export will likely not fit on the case's disk), so a front door can show them as they come. */
+  warnings: z.array(str).optional(),
 });
 export type IngestProgress = z.infer<typeof ingestProgressSchema>;
 
@@ -298,6 +320,21 @@ export const ingestSummarySchema = z.object({
   errorCount: num,
   /** The first problems, for the summary; all are on the items. */
   problems: z.array(ingestProblemSchema),
+  /** Items with notices only (an encrypted member hashed raw, a sparse file...): shown on the items, not problems. */
+  noticeCount: num.optional(),
+  /** The first of them, for the summary. */
+  notices: z.array(ingestProblemSchema).optional(),
+  /** What the source's extraction report gave the exhibit: fields filled, and the officer's entries it contradicts. */
+  exhibitDevice: z
+    .object({
+      exhibit: str,
+      report: str,
+      source: num,
+      reported: z.record(z.string(), z.array(str)),
+      filled: z.record(z.string(), str),
+      mismatches: z.array(deviceMismatchSchema.omit({ message: true })),
+    })
+    .optional(),
   elapsedMs: num,
   /** Told before the work started (e.g. the export will likely not fit on the case's disk). */
   warnings: z.array(str).optional(),
@@ -383,6 +420,10 @@ export type JobStatus = z.infer<typeof jobStatusSchema>;
 // ---------------------------------------------------------------------------------------------
 // The catalogue
 
+/** One problem or notice of an item (src/core/catalogue/issues.ts): only problems are counted. */
+export const itemIssueSchema = z.object({ severity: z.enum(['problem', 'notice']), code: str, message: str });
+export type ItemIssue = z.infer<typeof itemIssueSchema>;
+
 export const itemRowSchema = z.object({
   id: num,
   source_id: num,
@@ -399,7 +440,10 @@ export const itemRowSchema = z.object({
   taken_at: nstr,
   lat: nnum,
   lon: nnum,
+  /** The item's problems (failures) in words, or its metadata error; null when it has none. Notices are not here. */
   error: nstr,
+  /** Every problem and notice of the item, in the order found. */
+  issues: z.array(itemIssueSchema),
 });
 export type ItemRow = z.infer<typeof itemRowSchema>;
 

@@ -4,7 +4,9 @@ import { formatLocal } from '../../core/index.ts';
 import { countArg, parseId } from '../args.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { safeLines, table } from '../format.ts';
+import { metadataLines } from '../metadataLines.ts';
 import { typeWithCharset } from '../../shared/textTypes.ts';
+import { FORMATS } from './tags.ts';
 
 export function registerCatalogue(program: Command, ctx: Ctx): void {
   program
@@ -12,6 +14,10 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
     .description('list catalogued items')
     .option('--type <mime>', 'MIME type (image/jpeg) or family (image)')
     .option('--exhibit <number>', 'only items of this exhibit')
+    .option('--tag <tag-id>', 'only items carrying this tag')
+    .addOption(new Option('--format <format>', 'only items whose text was read as this format').choices(FORMATS))
+    .option('--since <date>', 'modified on or after (2024-01-31, or a date-time with offset)')
+    .option('--until <date>', 'modified on or before (a date alone includes that day)')
     .addOption(new Option('--kind <kind>', 'only this kind of item').choices(['file', 'dir', 'symlink', 'fifo', 'socket', 'device', 'other']))
     .option('--mismatch', 'only files whose extension disagrees with their content')
     .option('--gps', 'only items with GPS coordinates')
@@ -29,6 +35,10 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
         casePath,
         type: o.type as string | undefined,
         exhibit: o.exhibit as string | undefined,
+        tag: o.tag as string | undefined,
+        format: o.format as (typeof FORMATS)[number] | undefined,
+        since: o.since as string | undefined,
+        until: o.until as string | undefined,
         kind: o.kind as 'file' | undefined,
         mismatch: o.mismatch === true || undefined,
         hasGps: o.gps === true || undefined,
@@ -93,20 +103,15 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
           ...(it.path_raw_hex ? [`  raw name:  ${it.path_raw_hex} (bytes of a name that is not UTF-8)`] : []),
           ...(it.container ? [`  container: ${it.container} (its members are items under ${it.path}!/)`] : []),
           ...(it.extra ? [`  recorded:  ${JSON.stringify(it.extra)}`] : []),
-          ...(it.error ? [`  PROBLEM:   ${it.error}`] : []),
+          // Problems (failures) and notices (facts to know, not failures) apart: catalogue/issues.ts.
+          ...(it.issues.some((i) => i.severity === 'problem')
+            ? it.issues.filter((i) => i.severity === 'problem').map((i) => `  PROBLEM:   ${i.message} [${i.code}]`)
+            : it.error ? [`  PROBLEM:   ${it.error}`] : []),
+          ...it.issues.filter((i) => i.severity === 'notice').map((i) => `  notice:    ${i.message} [${i.code}]`),
           ...it.hashsetMatches.map((h) => `  ${h.kind === 'bad' ? 'KNOWN-BAD' : 'known-good'}: in hash set "${h.set}" (by ${h.algo.toUpperCase()})`),
         ];
         const m = it.metadata;
-        if (m) {
-          lines.push(
-            '  metadata:',
-            `    taken:       ${m.taken_at ?? '-'}`,
-            `    GPS:         ${m.lat !== null && m.lon !== null ? `${m.lat.toFixed(7)}, ${m.lon.toFixed(7)}${m.alt !== null ? `, ${m.alt} m` : ''}` : '-'}`,
-            `    camera:      ${[m.make, m.model].filter(Boolean).join(' ') || '-'}`,
-            `    orientation: ${m.orientation ?? '-'}`,
-          );
-          if (m.fields) lines.push(`    fields:      ${Object.keys(m.fields).length} (see --json)`);
-        }
+        if (m) lines.push(...metadataLines(m, it.error));
         if (it.textIndex) {
           const x = it.textIndex;
           lines.push(`  text:      ${x.chars} characters indexed (${x.kind}${x.encoding ? `, ${x.encoding}` : ''})${x.truncated ? ', cut at the limit' : ''}${x.error ? `; ${x.error}` : ''}`);

@@ -6,7 +6,7 @@ import { type Ctx, withAuthOptions } from '../context.ts';
 import { parseId } from '../args.ts';
 import { safeLines, table, visible } from '../format.ts';
 
-const FORMATS = ['text', 'csv', 'html', 'json', 'docx', 'xlsx', 'pptx', 'odf', 'pdf', 'eml', 'whatsapp', 'line', 'telegram'] as const;
+export const FORMATS = ['text', 'csv', 'html', 'json', 'docx', 'xlsx', 'pptx', 'odf', 'pdf', 'eml', 'whatsapp', 'line', 'telegram'] as const;
 
 /** Item ids as typed: "12", "12-15" (a range), or several separated by commas or spaces. */
 export function parseItemIds(args: string[]): number[] {

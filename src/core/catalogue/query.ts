@@ -1,25 +1,14 @@
 // Read side of the catalogue: listing items with filters and paging, and one item in full.
 // Everything is paged in SQL so a 1,000,000-item case never crosses a boundary whole.
-import { type ItemRow, type ItemDetail, type CaseOverview, FAMILY_NAMES } from '../../shared/outputs.ts';
+import type { ItemRow, ItemDetail, CaseOverview } from '../../shared/outputs.ts';
 import type { DB } from '../db/open.ts';
+import { HAS_PROBLEM_SQL, ISSUE_COLUMNS_SQL, itemIssues, problemText, rowWithIssues } from './issues.ts';
+import { FAMILIES, FAMILY_SQL, type Family, type ItemFilter, itemFilterSql, whereSql } from './filter.ts';
 
-export interface ItemFilter {
-  type?: string;
-  exhibit?: string;
-  kind?: string;
-  mismatch?: boolean;
-  hasGps?: boolean;
-  errors?: boolean;
-  pathContains?: string;
-  family?: Family;
-  /** Date range on mtime (default) or taken_at; ISO dates or date-times, both ends inclusive. */
-  dateField?: 'mtime' | 'taken_at';
-  dateFrom?: string;
-  dateTo?: string;
-  /** true: only items in a known-bad hash set; false: none of them. */
-  knownBad?: boolean;
-  /** true: only items in a known-good hash set; false: hide them (review). */
-  knownGood?: boolean;
+export { FAMILIES, type Family, type ItemFilter };
+
+/** The one item filter (catalogue/filter.ts) plus the listing's order and page. */
+export interface ListOptions extends ItemFilter {
   sort?: SortKey;
   desc?: boolean;
   limit?: number;
@@ -48,144 +37,46 @@ const SORTS: Record<SortKey, string> = {
   error: 'COALESCE(i.error, m.error)',
 };
 
-/** Families of types, as the navigation shows them. Every file is in exactly one. */
-export const FAMILIES = FAMILY_NAMES;
-export type Family = (typeof FAMILIES)[number];
-
-const CHAT_NAMES = [
-  'msgstore.db', 'wa.db', 'sms.db', 'chatstorage.sqlite', 'mmssms.db', 'cache4.db', 'line.db', 'naver_line',
-  'viber_messages', 'threads_db2', 'kakaotalk.db', 'telegram.db', 'signal.db', 'signal.sqlite',
-];
-const q = (xs: string[]): string => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
-const SPREADSHEETS = [
-  'text/csv', 'text/tab-separated-values', 'application/vnd.ms-excel',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet',
-  'application/vnd.apple.numbers', 'application/x-iwork-numbers-sffnumbers',
-];
-const DOCUMENTS = [
-  'application/pdf', 'application/msword', 'application/rtf', 'application/vnd.ms-powerpoint', 'application/epub+zip',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  'application/vnd.oasis.opendocument.text', 'application/vnd.oasis.opendocument.presentation', 'application/x-cfb',
-  // Text formats typed by sniffing (text/* is matched as a range below); plists stay "other".
-  'application/json', 'application/x-ndjson', 'application/xml', 'message/rfc822',
-];
-const ARCHIVES = [
-  'application/zip', 'application/x-tar', 'application/gzip', 'application/x-gzip', 'application/x-7z-compressed', 'application/vnd.rar',
-  'application/x-rar-compressed', 'application/x-bzip2', 'application/x-xz', 'application/zstd', 'application/x-cpio',
-  'application/x-apple-diskimage', 'application/x-android-backup',
-];
-const DATABASES = ['application/x-sqlite3', 'application/vnd.sqlite3', 'application/x-msaccess', 'application/x-realm'];
-
-/** SQL for the family of item `i` (a file): chats first (by name), then by MIME type. */
-export const FAMILY_SQL = `CASE
-  WHEN lower(i.name) IN (${q(CHAT_NAMES)}) OR i.name LIKE 'WhatsApp Chat%' OR i.name LIKE '_chat.txt' THEN 'chats'
-  WHEN i.mime LIKE 'image/%' THEN 'images'
-  WHEN i.mime LIKE 'video/%' THEN 'videos'
-  WHEN i.mime LIKE 'audio/%' THEN 'audio'
-  WHEN i.mime IN (${q(SPREADSHEETS)}) THEN 'spreadsheets'
-  WHEN i.mime IN (${q(DOCUMENTS)}) OR i.mime LIKE 'text/%' THEN 'documents'
-  WHEN i.container IS NOT NULL OR i.mime IN (${q(ARCHIVES)}) THEN 'archives'
-  WHEN i.mime IN (${q(DATABASES)}) THEN 'databases'
-  WHEN i.mime IS NULL AND lower(i.ext) IN ('csv', 'tsv') THEN 'spreadsheets'
-  WHEN i.mime IS NULL AND lower(i.ext) IN ('txt', 'text', 'md', 'log', 'json', 'xml', 'html', 'htm', 'rtf', 'vcf', 'ics') THEN 'documents'
-  ELSE 'other' END`;
-
-function whereOf(f: ItemFilter): { sql: string; params: Record<string, unknown> } {
-  const where: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (f.type) {
-    // "image/jpeg" exactly, or "image/" / "image" for a whole family.
-    if (f.type.includes('/') && !f.type.endsWith('/')) {
-      where.push('i.mime = @type');
-      params.type = f.type;
-    } else {
-      where.push("i.mime LIKE @type || '%'");
-      params.type = f.type.endsWith('/') ? f.type : `${f.type}/`;
-    }
-  }
-  if (f.exhibit) {
-    where.push('e.number = @exhibit');
-    params.exhibit = f.exhibit;
-  }
-  if (f.kind) {
-    where.push('i.kind = @kind');
-    params.kind = f.kind;
-  }
-  if (f.mismatch) where.push('i.ext_mismatch = 1');
-  if (f.hasGps) where.push('m.lat IS NOT NULL');
-  if (f.errors) where.push('(i.error IS NOT NULL OR m.error IS NOT NULL)');
-  if (f.pathContains) {
-    where.push("instr(i.path, @pathContains) > 0");
-    params.pathContains = f.pathContains;
-  }
-  if (f.family) {
-    // Images, videos and audio are MIME ranges: name the range so SQLite walks the mime index
-    // instead of the whole table (the CASE still decides, e.g. a chat database stays a chat).
-    const range = ({ images: 'image', videos: 'video', audio: 'audio' } as Record<string, string>)[f.family];
-    if (range) {
-      where.push(`i.mime >= '${range}/' AND i.mime < '${range}0'`);
-    }
-    where.push(`i.kind = 'file' AND (${FAMILY_SQL}) = @family`);
-    params.family = f.family;
-  }
-  const dateCol = f.dateField === 'taken_at' ? 'm.taken_at' : 'i.mtime';
-  if (f.dateFrom) {
-    where.push(`${dateCol} >= @dateFrom`);
-    params.dateFrom = f.dateFrom;
-  }
-  if (f.dateTo) {
-    // Inclusive: '2024-03-31' keeps everything on that day.
-    where.push(`substr(${dateCol}, 1, length(@dateTo)) <= @dateTo`);
-    params.dateTo = f.dateTo;
-  }
-  for (const [flag, kind] of [[f.knownBad, 'bad'], [f.knownGood, 'good']] as const) {
-    if (flag === undefined) continue;
-    where.push(`${flag ? '' : 'NOT '}EXISTS (SELECT 1 FROM hashset_matches hm JOIN hashsets hs ON hs.id = hm.set_id WHERE hm.item_id = i.id AND hs.kind = '${kind}')`);
-  }
-  return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
-}
-
 const FROM = `FROM items i
   JOIN sources s ON s.id = i.source_id
   LEFT JOIN exhibits e ON e.id = s.exhibit_id
   LEFT JOIN metadata m ON m.item_id = i.id`;
 
-/** True when the filter and sort need only the items table (no exhibit or metadata columns). */
-function itemsOnly(f: ItemFilter): boolean {
-  const sort = f.sort ?? 'id';
-  return (
-    !f.exhibit && !f.hasGps && !f.errors && !(f.dateField === 'taken_at' && (f.dateFrom || f.dateTo)) &&
-    !['exhibit', 'taken_at', 'gps', 'error'].includes(sort)
-  );
+/** True when the order needs only the items table (no exhibit or metadata columns): filters never
+ * need more (catalogue/filter.ts), so the page's ids come from an index walk on items alone. */
+function itemsOnly(sort: SortKey): boolean {
+  return !['exhibit', 'taken_at', 'gps', 'error'].includes(sort);
 }
 
-export function listItems(db: DB, f: ItemFilter = {}): ItemRow[] {
-  const { sql, params } = whereOf(f);
-  const order = `${SORTS[f.sort ?? 'id']} ${f.desc ? 'DESC' : 'ASC'}, i.id ${f.desc ? 'DESC' : 'ASC'}`;
+export function listItems(db: DB, f: ListOptions = {}): ItemRow[] {
+  const { conditions, params } = itemFilterSql(f);
+  const where = whereSql(conditions);
+  const sort = f.sort ?? 'id';
+  const order = `${SORTS[sort]} ${f.desc ? 'DESC' : 'ASC'}, i.id ${f.desc ? 'DESC' : 'ASC'}`;
   const limit = Math.min(Math.max(1, Math.floor(f.limit ?? 1000)), 100_000);
   const offset = Math.max(0, Math.floor(f.offset ?? 0));
   const columns = `i.id, i.source_id, e.number AS exhibit, i.path, i.name, i.kind, i.size, i.mime, i.detected_ext, i.ext_mismatch,
-        i.sha256, i.mtime, m.taken_at, m.lat, m.lon, COALESCE(i.error, m.error) AS error`;
-  if (itemsOnly(f)) {
+        i.sha256, i.mtime, m.taken_at, m.lat, m.lon, COALESCE(i.error, m.error) AS error, ${ISSUE_COLUMNS_SQL}`;
+  if (itemsOnly(sort)) {
     // Page the ids on the items table alone (an index walk, even deep into a 1,000,000-row case),
     // then join the page's rows only.
     return db
       .prepare(
-        `WITH page AS (SELECT i.id FROM items i ${sql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset})
+        `WITH page AS (SELECT i.id FROM items i ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset})
          SELECT ${columns} FROM page JOIN items i ON i.id = page.id
            JOIN sources s ON s.id = i.source_id LEFT JOIN exhibits e ON e.id = s.exhibit_id LEFT JOIN metadata m ON m.item_id = i.id
          ORDER BY ${order}`,
       )
-      .all(params) as ItemRow[];
+      .all(params)
+      .map((r) => rowWithIssues(r as ItemRow));
   }
-  return db.prepare(`SELECT ${columns} ${FROM} ${sql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`).all(params) as ItemRow[];
+  // Problems and notices apart (catalogue/issues.ts): error keeps the problems only.
+  return db.prepare(`SELECT ${columns} ${FROM} ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`).all(params).map((r) => rowWithIssues(r as ItemRow));
 }
 
 export function countItems(db: DB, f: ItemFilter = {}): number {
-  const { sql, params } = whereOf(f);
-  const from = itemsOnly(f) ? 'FROM items i' : FROM;
-  return (db.prepare(`SELECT COUNT(*) AS n ${from} ${sql}`).get(params) as { n: number }).n;
+  const { conditions, params } = itemFilterSql(f);
+  return (db.prepare(`SELECT COUNT(*) AS n FROM items i ${whereSql(conditions)}`).get(params) as { n: number }).n;
 }
 
 /** The navigation's counts, each one SQL aggregate. */
@@ -201,8 +92,8 @@ export function caseOverview(db: DB): CaseOverview {
     .prepare(
       `SELECT (SELECT COUNT(*) FROM exhibits) AS exhibits, (SELECT COUNT(*) FROM items) AS items,
         (SELECT COUNT(*) FROM items WHERE kind = 'file') AS files,
-        (SELECT COUNT(*) FROM items WHERE error IS NOT NULL)
-          + (SELECT COUNT(*) FROM metadata m JOIN items i ON i.id = m.item_id WHERE m.error IS NOT NULL AND i.error IS NULL) AS errors,
+        (SELECT COUNT(*) FROM items WHERE error IS NOT NULL AND ${HAS_PROBLEM_SQL}(error))
+          + (SELECT COUNT(*) FROM metadata m JOIN items i ON i.id = m.item_id WHERE m.error IS NOT NULL AND NOT ${HAS_PROBLEM_SQL}(i.error)) AS errors,
         (SELECT COUNT(*) FROM items WHERE ext_mismatch = 1) AS mismatches,
         (SELECT COUNT(*) FROM metadata WHERE lat IS NOT NULL) AS gps`,
     )
@@ -259,7 +150,8 @@ export function getItem(db: DB, id: number): ItemDetail | null {
     mime: row.mime as string | null,
     detected_ext: row.detected_ext as string | null,
     ext_mismatch: row.ext_mismatch as number,
-    error: (row.error as string | null) ?? metadata?.error ?? null,
+    error: problemText(row.error as string | null) ?? metadata?.error ?? null,
+    issues: itemIssues(row.error as string | null, row.extra ? (JSON.parse(row.extra as string) as Record<string, unknown>) : null, metadata?.error),
     added_at: row.added_at as string,
     source_path: row.source_path as string,
     source_kind: row.source_kind as string,

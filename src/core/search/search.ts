@@ -1,5 +1,5 @@
 // Full-text search over the items' extracted text (text_index, FTS5 with the trigram tokenizer),
-// combined in SQL with the catalogue's filters (type, tag, exhibit, modification date, GPS,
+// combined in SQL with the one item filter (catalogue/filter.ts: type, tag, exhibit, dates, GPS,
 // known-bad), ranked by BM25, with snippets around each hit.
 //
 // Query: words separated by spaces, all of which must occur ("quoted phrases" keep their
@@ -18,26 +18,12 @@
 import type { Snippet, SearchHit, SearchResult } from '../../shared/outputs.ts';
 import type { DB } from '../db/open.ts';
 import { EvidenceError } from '../errors.ts';
+import { type ItemFilter, itemFilterSql, whereSql } from '../catalogue/filter.ts';
 import type { TextKind } from '../text/extract.ts';
 import { stripSentinel } from '../text/store.ts';
 
-export interface SearchFilter {
-  /** MIME type ("text/plain") or family ("text", "image/"); text files without a detected type
-   * count as the type their text format implies (plain text, CSV, HTML, JSON, mail). */
-  type?: string;
-  /** Only items carrying this tag. */
-  tag?: string;
-  /** Only items of this exhibit. */
-  exhibit?: string;
-  /** Modification time from/until (ISO date or date-time; a date alone includes that whole day). */
-  since?: string;
-  until?: string;
-  hasGps?: boolean;
-  /** Only items in a known-bad hash set (true) or none of them (false). */
-  knownBad?: boolean;
-  /** Only items whose text was read as this format (whatsapp, line, pdf, ...). */
-  format?: TextKind;
-}
+/** What a search is narrowed by: the one item filter (catalogue/filter.ts), as `evidence ls` takes it. */
+export type SearchFilter = ItemFilter;
 
 export interface SearchOptions extends SearchFilter {
   limit?: number;
@@ -68,64 +54,6 @@ export function parseQuery(q: string): string[] {
 
 function ftsPhrase(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
-}
-
-const TEXT_TYPE_SQL = `CASE t.kind WHEN 'text' THEN 'text/plain' WHEN 'whatsapp' THEN 'text/plain' WHEN 'line' THEN 'text/plain'
-  WHEN 'csv' THEN 'text/csv' WHEN 'html' THEN 'text/html' WHEN 'json' THEN 'application/json' WHEN 'telegram' THEN 'application/json'
-  WHEN 'eml' THEN 'message/rfc822' END`;
-
-/** mtime bounds as stored (UTC, nine fractional digits), so they compare as strings. */
-function bound(v: string, end: boolean): string {
-  const s = v.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return end ? `${s}T23:59:59.999999999Z` : `${s}T00:00:00.000000000Z`;
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new EvidenceError('USAGE', `"${v}" is not a date: give 2024-01-31 or 2024-01-31T18:00:00+07:00.`);
-  return d.toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}${end ? '999999' : '000000'}Z`);
-}
-
-interface Where {
-  sql: string[];
-  params: Record<string, unknown>;
-}
-
-function filterSql(f: SearchFilter): Where {
-  const sql: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (f.type) {
-    const ty = `COALESCE(i.mime, ${TEXT_TYPE_SQL})`;
-    if (f.type.includes('/') && !f.type.endsWith('/')) {
-      sql.push(`${ty} = @type`);
-      params.type = f.type;
-    } else {
-      sql.push(`${ty} LIKE @type || '%'`);
-      params.type = f.type.endsWith('/') ? f.type : `${f.type}/`;
-    }
-  }
-  if (f.tag) {
-    sql.push('EXISTS (SELECT 1 FROM item_tags it WHERE it.item_id = i.id AND it.tag_id = @tag)');
-    params.tag = f.tag;
-  }
-  if (f.exhibit) {
-    sql.push('i.source_id IN (SELECT s.id FROM sources s JOIN exhibits e ON e.id = s.exhibit_id WHERE e.number = @exhibit)');
-    params.exhibit = f.exhibit;
-  }
-  if (f.since) {
-    sql.push('i.mtime >= @since');
-    params.since = bound(f.since, false);
-  }
-  if (f.until) {
-    sql.push('i.mtime <= @until');
-    params.until = bound(f.until, true);
-  }
-  if (f.hasGps) sql.push('EXISTS (SELECT 1 FROM metadata m WHERE m.item_id = i.id AND m.lat IS NOT NULL)');
-  if (f.knownBad !== undefined) {
-    sql.push(`${f.knownBad ? '' : 'NOT '}EXISTS (SELECT 1 FROM hashset_matches hm JOIN hashsets hs ON hs.id = hm.set_id WHERE hm.item_id = i.id AND hs.kind = 'bad')`);
-  }
-  if (f.format) {
-    sql.push('t.kind = @format');
-    params.format = f.format;
-  }
-  return { sql, params };
 }
 
 interface Plan {
@@ -163,19 +91,14 @@ function trigramsStartingWith(db: DB, term: string): string[] {
   ).map((r) => r.term);
 }
 
-function needsTextKind(f: SearchFilter): boolean {
-  return Boolean(f.type || f.format);
-}
-
 function plan(db: DB, query: string | null, f: SearchFilter): Plan {
   const terms = query ? parseQuery(query) : [];
-  const filters = filterSql(f);
+  const filters = itemFilterSql(f);
   const params = { ...filters.params };
-  const where = [...filters.sql];
-  const joinText = needsTextKind(f) ? ' LEFT JOIN item_text t ON t.item_id = i.id' : '';
+  const where = [...filters.conditions];
   if (terms.length === 0) {
     // No text query: a filter over all items (tagging "everything of this exhibit").
-    return { from: `items i${joinText}`, idCol: 'i.id', where, params, mode: 'index', terms, ranked: false, impossible: false, scanned: [] };
+    return { from: 'items i', idCol: 'i.id', where, params, mode: 'index', terms, ranked: false, impossible: false, scanned: [] };
   }
   const groups: string[] = [];
   const scanned: string[] = [];
@@ -196,7 +119,7 @@ function plan(db: DB, query: string | null, f: SearchFilter): Plan {
   });
   // The items table only when a filter needs it: joining 100,000 matches to their items costs
   // more than finding them.
-  const from = where.length ? `text_index JOIN items i ON i.id = text_index.rowid${joinText}` : 'text_index';
+  const from = where.length ? 'text_index JOIN items i ON i.id = text_index.rowid' : 'text_index';
   if (groups.length) {
     where.unshift('text_index MATCH @match');
     params.match = groups.join(' AND ');
@@ -205,15 +128,11 @@ function plan(db: DB, query: string | null, f: SearchFilter): Plan {
   return { from, idCol: 'text_index.rowid', where, params, mode, terms, ranked: groups.length > 0, impossible, scanned };
 }
 
-function whereClause(w: string[]): string {
-  return w.length ? `WHERE ${w.join(' AND ')}` : '';
-}
-
 /** Every item matching a query and filters (for tagging by search), in id order. */
 export function searchItemIds(db: DB, query: string | null, filter: SearchFilter = {}): number[] {
   const p = plan(db, query, filter);
   if (p.impossible) return [];
-  return (db.prepare(`SELECT ${p.idCol} AS id FROM ${p.from} ${whereClause(p.where)} ORDER BY ${p.idCol}`).all(p.params) as { id: number }[]).map((r) => r.id);
+  return (db.prepare(`SELECT ${p.idCol} AS id FROM ${p.from} ${whereSql(p.where)} ORDER BY ${p.idCol}`).all(p.params) as { id: number }[]).map((r) => r.id);
 }
 
 function escapeRegExp(s: string): string {
@@ -261,7 +180,7 @@ export function search(db: DB, query: string, opts: SearchOptions = {}): SearchR
   if (p.terms.length === 0) throw new EvidenceError('USAGE', 'Give something to search for.');
   const limit = Math.min(Math.max(1, Math.floor(opts.limit ?? 50)), 10_000);
   const offset = Math.max(0, Math.floor(opts.offset ?? 0));
-  const where = whereClause(p.where);
+  const where = whereSql(p.where);
   let page: { id: number; score: number }[] = [];
   let total = 0;
   let ranked = p.ranked;
