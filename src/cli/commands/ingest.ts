@@ -8,6 +8,7 @@ import { countArg } from '../args.ts';
 import { formatBytes, formatDuration, safeLines } from '../format.ts';
 import { ingestProgressView } from '../progress.ts';
 import { findingLine } from './custody.ts';
+import { followJob } from '../jobs.ts';
 import { attributionLines } from './receipts.ts';
 
 const KINDS = ['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr'] as const;
@@ -21,6 +22,14 @@ function printIngestSummary(s: IngestSummary, ctx: Ctx): void {
     `  duplicates:   ${s.duplicates} (content already in the store, stored once)`,
     ...(s.alreadyDone ? [`  already done: ${s.alreadyDone} (recorded by the earlier, interrupted run)`] : []),
     `  problems:     ${s.errorCount}`,
+    ...(s.noticeCount ? [`  notices:      ${s.noticeCount} (facts to know, not problems: listed below and on each item)`] : []),
+    ...(s.exhibitDevice && Object.keys(s.exhibitDevice.filled).length
+      ? [`  exhibit ${s.exhibitDevice.exhibit}: filled from the extraction report: ${Object.entries(s.exhibitDevice.filled).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ')}`]
+      : []),
+    ...(s.exhibitDevice?.mismatches ?? []).map(
+      (m) =>
+        `  EXHIBIT ${s.exhibitDevice!.exhibit} MISMATCH: ${m.label} recorded by the officer is ${m.recorded}, the extraction report says ${m.reported.join(' / ')}: check which is right (the exhibit record is not changed; evidence exhibit show <case> ${s.exhibitDevice!.exhibit})`,
+    ),
     ...(s.analysis
       ? [
           `  suggestions:  ${s.analysis.suggestions} new (evidence suggest ls <case> --status pending)`,
@@ -32,6 +41,8 @@ function printIngestSummary(s: IngestSummary, ctx: Ctx): void {
   ];
   for (const p of s.problems.slice(0, 20)) lines.push(`    ! ${p.path}: ${p.error}`);
   if (s.errorCount > 20) lines.push(`    … and ${s.errorCount - 20} more: evidence ls <case> --errors`);
+  for (const p of (s.notices ?? []).slice(0, 10)) lines.push(`    notice: ${p.path}: ${p.error}`);
+  if ((s.noticeCount ?? 0) > 10) lines.push(`    … and ${(s.noticeCount ?? 0) - 10} more notices (on the items: evidence show <case> <id>)`);
   if (s.status === 'interrupted') lines.push('Run the same command again to resume where it stopped.');
   ctx.io.out(safeLines(lines));
 }
@@ -99,23 +110,14 @@ export function registerIngest(program: Command, ctx: Ctx): void {
           throw new EvidenceError('USAGE', '--reason is for --again (ingesting an export this case already holds as a new source); leave it out otherwise.');
         }
         await ctx.withSession(casePath, o, async (session) => {
-          const controller = new AbortController();
-          let stops = 0;
-          const onSignal = (): void => {
-            stops++;
-            if (stops === 1) {
-              ctx.io.err('\nStopping after the files in progress (Ctrl-C again to quit at once; the next run resumes either way)…');
-              controller.abort();
-            } else {
-              process.exit(EXIT.INTERRUPTED);
-            }
-          };
-          process.on('SIGINT', onSignal);
-          process.on('SIGTERM', onSignal);
-          const view = ingestProgressView(process.stderr);
-          try {
-            const s = await ctx.service.ingest(
-              {
+          // Run as a job, as the app runs it (startIngest), following its events.
+          const view = ingestProgressView(process.stderr, { text: o.text });
+          let warned = 0;
+          const job = followJob<'ingest'>(
+            ctx,
+            session,
+            () =>
+              ctx.service.startIngest({
                 session,
                 sourcePath: source,
                 exhibit: o.exhibit ?? null,
@@ -125,15 +127,36 @@ export function registerIngest(program: Command, ctx: Ctx): void {
                 workers: o.workers,
                 again: o.again === true,
                 reason: o.reason ?? null,
-              },
-              {
-                signal: controller.signal,
-                onProgress: (p) => view.update(p),
-                // Before the work starts (e.g. the export will likely not fit): on stderr, above the bar.
-                onWarning: (m) => ctx.io.err(safeLines([`evidence: warning: ${m}`])),
-              },
-            );
+              }),
+            (p) => {
+              // A warning (e.g. the export will likely not fit): on stderr, above the bar, once.
+              const ws = p.warnings ?? [];
+              if (ws.length > warned) {
+                view.done();
+                ctx.io.err(safeLines(ws.slice(warned).map((m) => `evidence: warning: ${m}`)));
+                warned = ws.length;
+              }
+              view.update(p);
+            },
+          );
+          let stops = 0;
+          const onSignal = (): void => {
+            stops++;
+            if (stops === 1) {
+              ctx.io.err('\nStopping after the files in progress (Ctrl-C again to quit at once; the next run resumes either way)…');
+              job.cancel();
+            } else {
+              process.exit(EXIT.INTERRUPTED);
+            }
+          };
+          process.on('SIGINT', onSignal);
+          process.on('SIGTERM', onSignal);
+          try {
+            const s = await job.result;
             view.done();
+            // Told before the work started but not yet shown (none lost to the progress rate).
+            const ws = s.warnings ?? [];
+            if (ws.length > warned) ctx.io.err(safeLines(ws.slice(warned).map((m) => `evidence: warning: ${m}`)));
             if (o.json) ctx.io.out(JSON.stringify(s, null, 2));
             else printIngestSummary(s, ctx);
             if (s.status === 'interrupted') ctx.setExit(EXIT.INTERRUPTED);
@@ -158,14 +181,11 @@ export function registerIngest(program: Command, ctx: Ctx): void {
     .action(async (casePath: string, o: { officer?: string; passwordFile?: string; workers?: number; json?: boolean }) => {
       await ctx.withSession(casePath, o, async (session) => {
         const tty = process.stderr.isTTY === true;
-        const r = await ctx.service.verify(
-          { session, workers: o.workers },
-          {
-            onProgress: (p) => {
-              if (tty) process.stderr.write(`\r\x1b[2Kverifying ${p.objectsDone}/${p.objectsTotal} objects, ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}`);
-            },
-          },
-        );
+        // A job, as the app runs it (startVerify), followed by its events.
+        const job = followJob<'verify'>(ctx, session, () => ctx.service.startVerify({ session, workers: o.workers }), (p) => {
+          if (tty) process.stderr.write(`\r\x1b[2Kverifying ${p.objectsDone}/${p.objectsTotal} objects, ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}`);
+        });
+        const r = await job.result;
         if (tty) process.stderr.write('\r\x1b[2K');
         if (o.json) ctx.io.out(JSON.stringify(r, null, 2));
         else printVerify(r, ctx);

@@ -4,6 +4,8 @@
 // SSE) unchanged.
 import { randomUUID } from 'node:crypto';
 import { EvidenceError, errorMessage } from '../errors.ts';
+import { damagedCase } from '../db/open.ts';
+import { caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
 
 // The job kinds, their progress and results, a job's status and its events are the contract's
 // (src/shared): defined once, and checked against their schemas at the front doors.
@@ -113,10 +115,19 @@ export class JobRunner {
         this.emit({ type: 'job.finished', payload: { ...ref, result } } as JobEvent);
       } catch (err) {
         if (r.pending) clearTimeout(r.pending);
+        // The last progress (e.g. a warning that came with it) is not lost to a failure either.
+        if (r.dirty && status.state === 'running') this.emit(progressEvent());
+        const damaged = damagedCase(err);
+        const write = caseWriteCode(err);
         const error =
           err instanceof EvidenceError || (err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && err.name === 'InputError')
             ? { code: (err as EvidenceError).code, message: err.message }
-            : { code: 'INTERNAL', message: `Internal error: ${errorMessage(err)}` };
+            : damaged
+              ? { code: damaged.code, message: damaged.message }
+              : write
+                ? // The disk's fault, not a bug (the same words and code as a front door gives it).
+                  { code: 'CASE_UNWRITABLE', message: `${describeCaseWriteCode(write)} (${errorMessage(err)}); ${caseWriteRemedy(write, meta.casePath)} and start it again to resume.` }
+                : { code: 'INTERNAL', message: `Internal error: ${errorMessage(err)}` };
         status.error = error;
         status.state = abort.signal.aborted ? 'cancelled' : 'failed';
         status.finishedAt = new Date().toISOString();
