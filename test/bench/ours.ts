@@ -58,6 +58,8 @@ export interface IngestRun extends RunResult {
 export interface ProbeFigures {
   /** The officer's sign-in (scrypt): a fixed cost of every run, not the ingest's own. */
   signInSeconds: number | null;
+  /** The main thread's CPU seconds in the sign-in. */
+  signInCpuSeconds: number | null;
   ingestStart: number | null;
   ingestEnd: number | null;
   exit: number | null;
@@ -168,6 +170,7 @@ function readProbe(log: string, startedAt: number, sampler: ThreadSampler): Prob
   }
   return {
     signInSeconds: signIns.length ? signIns.reduce((a, e) => a + (e.ms ?? 0), 0) / 1000 : null,
+    signInCpuSeconds: signIns.length && signIns.every((e) => Number.isFinite(e.cpuMs)) ? signIns.reduce((a, e) => a + e.cpuMs!, 0) / 1000 : null,
     ingestStart: at(lines.find((e) => e.ev === 'ingestStart')),
     ingestEnd,
     exit: at(lines.find((e) => e.ev === 'exit')),

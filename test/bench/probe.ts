@@ -9,7 +9,7 @@
 // events' `stage`: catalogue, then text, then index) and ended. It wraps the engine's public
 // EvidenceService.ingest, which both the CLI and the job runner go through, and changes nothing
 // else. Every time is Date.now() in ms, so the benchmark can set it against its own clock.
-import { appendFileSync, readlinkSync } from 'node:fs';
+import { appendFileSync, readFileSync, readlinkSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 
 const LOG = process.env.EVIDENCE_BENCH_PROBE;
@@ -20,6 +20,8 @@ export interface ProbeEvent {
   pid: number;
   tid: number;
   ms?: number;
+  /** CPU milliseconds of this thread over the same span (sign-in). */
+  cpuMs?: number;
   stage?: string;
   phase?: string;
   error?: string;
@@ -30,6 +32,18 @@ function threadId(): number {
     return Number(readlinkSync('/proc/thread-self').split('/').pop());
   } catch {
     return -1;
+  }
+}
+
+/** This thread's CPU time so far in ms (user + system), from /proc/thread-self/stat; NaN where unreadable. */
+function threadCpuMs(): number {
+  try {
+    const s = readFileSync('/proc/thread-self/stat', 'utf8');
+    const r = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    // Clock ticks are 100 per second on Linux for every common configuration.
+    return (Number(r[11]) + Number(r[12])) * 10;
+  } catch {
+    return Number.NaN;
   }
 }
 
@@ -49,14 +63,18 @@ if (LOG) {
     const signIn = proto.signIn!;
     proto.signIn = function (this: unknown, ...args: unknown[]) {
       const t0 = performance.now();
+      const c0 = threadCpuMs();
       try {
         return signIn.apply(this, args);
       } finally {
-        put({ ev: 'signIn', ms: performance.now() - t0 });
+        put({ ev: 'signIn', ms: performance.now() - t0, cpuMs: threadCpuMs() - c0 });
       }
     };
     const ingest = proto.ingest!;
-    proto.ingest = async function (this: unknown, input: unknown, hooks: { onProgress?: (p: { stage?: string; phase?: string }) => void } = {}) {
+    type Hooks = { onProgress?: (p: { stage?: string; phase?: string }) => void };
+    proto.ingest = async function (this: unknown, ...args: unknown[]) {
+      const input = args[0];
+      const hooks = (args[1] ?? {}) as Hooks;
       put({ ev: 'ingestStart' });
       let stage: string | undefined;
       let phase: string | undefined;
