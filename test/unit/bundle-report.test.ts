@@ -38,7 +38,7 @@ test('the report refers to nothing outside itself: only data: images, in-page li
     const withoutData = html.replace(/data:image\/[a-z]+;base64,[A-Za-z0-9+/=]+/g, '');
     const inTags = [...withoutData.matchAll(/<[^>]*>/g)].map((m) => m[0]).join('\n');
     assert.ok(!/https?:|\/\//i.test(inTags), `a URL inside a tag: ${/[^\n]*(https?:|\/\/)[^\n]*/i.exec(inTags)?.[0]}`);
-    const allowed = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'span', 'nav', 'ol', 'ul', 'li', 'a', 'section', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'br', 'div', 'svg', 'line', 'text', 'g', 'circle', 'rect', 'article', 'img', 'pre', 'footer']);
+    const allowed = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'span', 'nav', 'ol', 'ul', 'li', 'a', 'section', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'br', 'div', 'svg', 'line', 'text', 'g', 'circle', 'rect', 'article', 'img', 'pre', 'footer', 'colgroup', 'col']);
     for (const t of tags(html)) assert.ok(allowed.has(t), `unexpected element <${t}>`);
   }
 });
@@ -83,6 +83,7 @@ test('every exported item appears with its hashes, type, device path, times, tag
   assert.ok(one.includes('<img class="thumb" src="data:image/png;base64,'));
   assert.ok(one.includes('2026-10-01T09:15:00+09:00'), 'taken-at as recorded, with its offset');
   assert.ok(one.includes('35.659500, 139.700500'), 'GPS');
+  assert.ok(one.includes('<td>gps.GPSLatitudeRef</td><td>N</td>') && one.includes('<td>gps.GPSLatitude</td><td>[35,39,34.2]</td>'), 'nested metadata groups opened as dotted names');
   assert.ok(one.includes('41 phone numbers (Japan), 3 names'), 'accepted suggestion with its evidence');
   assert.ok(one.includes('&lt;b&gt;080&lt;/b&gt;-0000-0000'), 'evidence samples escaped');
   assert.ok(one.includes('typed on the wrong item'), 'a removed note stays, with why');

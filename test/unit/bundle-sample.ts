@@ -65,7 +65,7 @@ function item(s: ItemSpec): Manifest['items'][number] {
             make: 'Apple',
             model: 'iPhone 13',
             orientation: 1,
-            fields: { Make: 'Apple', Model: 'iPhone 13', ImageDescription: '</style><script>alert(2)</script>', Software: '17.1' },
+            fields: { Make: 'Apple', Model: 'iPhone 13', ImageDescription: '</style><script>alert(2)</script>', Software: '17.1', gps: { GPSLatitudeRef: 'N', GPSLatitude: [35, 39, 34.2] } },
             error: null,
           }
         : null,

@@ -328,7 +328,26 @@ interface ItemHelpers {
 }
 
 /** How many metadata fields are printed per item (all are in manifest.json). */
-const MAX_FIELDS = 40;
+const MAX_FIELDS = 24;
+
+/** Fields a reader looks for first (who made the picture, with what, when, where); the rest follow. */
+const KEY_FIELDS = /^(make|model|software|hostcomputer|lensmodel|serialnumber|bodyserialnumber|artist|copyright|imagedescription|usercomment|datetimeoriginal|createdate|modifydate|offsettime\w*|gps\w*|latitude|longitude|width|height|orientation)$/i;
+
+function orderFields(fields: [string, unknown][]): [string, unknown][] {
+  const key = (k: string): boolean => KEY_FIELDS.test(k.slice(k.lastIndexOf('.') + 1));
+  return [...fields.filter(([k]) => key(k)), ...fields.filter(([k]) => !key(k))];
+}
+
+/** Metadata fields as "exif.Make" = "NIKON": nested groups (exif, gps, xmp...) opened one level or two. */
+function flatFields(o: Record<string, unknown>, prefix = '', depth = 0): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(o)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v) && depth < 2) out.push(...flatFields(v as Record<string, unknown>, key, depth + 1));
+    else out.push([key, v]);
+  }
+  return out;
+}
 
 function fieldValue(v: unknown): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
@@ -356,6 +375,7 @@ function evidenceHtml(evidence: unknown, T: ReportText): string {
 
 function itemHtml(it: BundleItem, own: FullEvent[], thumb: string | undefined, T: ReportText, h: ItemHelpers): string {
   const { row, table, val } = h;
+  const rowClass = (cls: string, label: string, html: string): string => `<tr class="${cls}"><th>${esc(label)}</th><td>${html}</td></tr>`;
   const img =
     thumb && isSafeImageDataUri(thumb)
       ? `<img class="thumb" src="${thumb}" alt="${esc(it.name)}">`
@@ -404,11 +424,12 @@ function itemHtml(it: BundleItem, own: FullEvent[], thumb: string | undefined, T
     const camera = [md.make, md.model].filter(Boolean).join(' ');
     if (camera) photo.push(row(T.camera, esc(camera)));
     if (md.error) photo.push(row(T.metadataError, `<span class="bad">${esc(md.error)}</span>`));
-    const fields = md.fields ? Object.entries(md.fields) : [];
+    const fields = md.fields ? orderFields(flatFields(md.fields)) : [];
     if (fields.length) {
       const shown = fields.slice(0, MAX_FIELDS).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(fieldValue(v))}</td></tr>`);
       photo.push(
-        row(
+        rowClass(
+          'fields-row',
           fill(T.allFields, { n: fields.length }),
           `<table class="fields">${shown.join('')}</table>${fields.length > MAX_FIELDS ? `<span class="muted">${esc(fill(T.moreFields, { n: fields.length - MAX_FIELDS }))}</span>` : ''}`,
         ),
@@ -490,7 +511,8 @@ function itemHtml(it: BundleItem, own: FullEvent[], thumb: string | undefined, T
 
 function custodyTable(events: FullEvent[], T: ReportText, actionText: (a: string) => string): string {
   return (
-    `<table class="list custody-table"><thead><tr><th>${esc(T.seq)}</th><th>${esc(T.time)}</th><th>${esc(T.officer)}</th><th>${esc(T.action)}</th><th>${esc(T.target)}</th><th>${esc(T.host)}</th><th>${esc(T.eventHash)}</th></tr></thead><tbody>` +
+    '<table class="list custody-table"><colgroup><col style="width:5%"><col style="width:15%"><col style="width:14%"><col style="width:22%"><col style="width:17%"><col style="width:9%"><col style="width:18%"></colgroup>' +
+    `<thead><tr><th>${esc(T.seq)}</th><th>${esc(T.time)}</th><th>${esc(T.officer)}</th><th>${esc(T.action)}</th><th>${esc(T.target)}</th><th>${esc(T.host)}</th><th>${esc(T.eventHash)}</th></tr></thead><tbody>` +
     events
       .map(
         (e) =>
@@ -574,7 +596,8 @@ table.fields td:first-child { color: #555; width: 180px; }
 .evidence { margin: 4px 0 0 10px; font-size: 12.5px; }
 .evidence p { margin: 2px 0; }
 .events { margin: 0; padding-left: 18px; font-size: 12.5px; }
-.custody-table { font-size: 12px; }
+.custody-table { font-size: 12px; table-layout: fixed; }
+.custody-table .hash { font-size: 10px; }
 .verify li { margin-bottom: 10px; }
 .verify li p { margin: 2px 0; }
 .outro { border-left: 4px solid #1f3b5c; padding: 4px 10px; background: #f3f5f8; }
@@ -596,6 +619,8 @@ footer { margin-top: 30px; font-size: 12px; color: #666; border-top: 1px solid #
   .no-thumb { width: 45mm; }
   .item table.facts > tbody > tr > th, .item table.facts > tr > th { width: 30mm; }
   table.facts tr, table.list tr, .note, .suggestion, .exhibit { break-inside: avoid; }
+  table.facts tr.fields-row { break-inside: auto; }
+  table.fields td { font-size: 8pt; }
   .plot { border: 1px solid #999; }
   pre { white-space: pre-wrap; }
 }
