@@ -108,9 +108,10 @@ const config: ForgeConfig = {
         { entry: { [BUNDLES.main]: 'src/main/main.ts' }, config: 'vite.main.config.ts', target: 'main' },
         { entry: { [BUNDLES.preload]: 'src/preload/preload.ts' }, config: 'vite.preload.config.ts', target: 'preload' },
         // The engine's worker_threads scripts, bundled on their own next to main.cjs; main.ts
-        // hands their paths to EvidenceService (ingestWorkerUrl / verifyWorkerUrl).
+        // hands their paths to EvidenceService (ingestWorkerUrl / verifyWorkerUrl / stageWorkerUrl).
         { entry: { [BUNDLES.ingestWorker]: 'src/core/ingest/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
         { entry: { [BUNDLES.verifyWorker]: 'src/core/verify/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
+        { entry: { [BUNDLES.stageWorker]: 'src/core/stages/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
       ],
       renderer: [{ name: RENDERER_NAME, config: 'vite.renderer.config.ts' }],
     }),

@@ -59,6 +59,8 @@ export interface ServiceOptions {
   /** Compiled worker modules where the front door bundles them (Electron). */
   ingestWorkerUrl?: URL | string;
   verifyWorkerUrl?: URL | string;
+  /** The worker of the stages after the catalogue (text and detectors: src/core/stages/worker.ts). */
+  stageWorkerUrl?: URL | string;
   /**
    * scrypt cost for new officer passwords (default 2^17). Tests lower it to keep hundreds of
    * sign-ins fast; the cost used is stored with each verifier.
@@ -714,7 +716,7 @@ export class EvidenceService {
       officer: who.name,
       all: i.all,
       workers: i.workers,
-      workerUrl: this.opts.ingestWorkerUrl,
+      textWorkerUrl: this.opts.stageWorkerUrl,
       signal: hooks.signal,
       onProgress: hooks.onProgress,
     });

@@ -12,6 +12,7 @@ export const BUNDLES = {
   preload: 'preload',
   ingestWorker: 'ingest-worker',
   verifyWorker: 'verify-worker',
+  stageWorker: 'stage-worker',
 } as const;
 
 export type BundleName = (typeof BUNDLES)[keyof typeof BUNDLES];
@@ -31,6 +32,8 @@ export interface BuiltPaths {
   preload: string;
   ingestWorker: string;
   verifyWorker: string;
+  /** The text stage's worker (src/core/stages/worker.ts). */
+  stageWorker: string;
   /** Folder of the built renderer (index.html and assets), served as app://. */
   rendererRoot: string;
 }
@@ -44,6 +47,7 @@ export function builtPaths(buildDir: string, rendererName: string = RENDERER_NAM
     preload: join(buildDir, bundleFile(BUNDLES.preload)),
     ingestWorker: join(buildDir, bundleFile(BUNDLES.ingestWorker)),
     verifyWorker: join(buildDir, bundleFile(BUNDLES.verifyWorker)),
+    stageWorker: join(buildDir, bundleFile(BUNDLES.stageWorker)),
     rendererRoot: join(dirname(buildDir), 'renderer', rendererName),
   };
 }

@@ -140,6 +140,7 @@ app.whenReady().then(() => {
   service = new EvidenceService({
     ingestWorkerUrl: paths.ingestWorker,
     verifyWorkerUrl: paths.verifyWorker,
+    stageWorkerUrl: paths.stageWorker,
     receiptsDir: join(app.getPath('userData'), 'receipts'),
   });
   registerIpc(ipcMain, service, {

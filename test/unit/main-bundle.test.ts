@@ -44,9 +44,9 @@ function requires(file: string): string[] {
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 describe('bundles', () => {
-  test('all four main-process bundles are emitted where main.ts looks for them', () => {
+  test('all five main-process bundles are emitted where main.ts looks for them', () => {
     const p = builtPaths(buildDir);
-    for (const f of [join(buildDir, bundleFile(BUNDLES.main)), p.preload, p.ingestWorker, p.verifyWorker]) {
+    for (const f of [join(buildDir, bundleFile(BUNDLES.main)), p.preload, p.ingestWorker, p.verifyWorker, p.stageWorker]) {
       assert.ok(existsSync(f), `${f} was built`);
     }
     assert.equal(builtPaths(buildDir).rendererRoot, rendererDir);
@@ -117,13 +117,14 @@ describe('engine with the bundled workers', () => {
     };
     const ingestWorker = spy(paths.ingestWorker, 'ingest');
     const verifyWorker = spy(paths.verifyWorker, 'verify');
+    const stageWorker = spy(paths.stageWorker, 'stage');
     const source = join(work, 'export');
     mkdirSync(join(source, 'DCIM'), { recursive: true });
     writeFileSync(join(source, 'notes.txt'), 'meet at the harbour at 22:00\n');
     writeFileSync(join(source, 'DCIM', 'a.bin'), Buffer.alloc(300_000, 7));
     writeFileSync(join(source, 'DCIM', 'b.json'), '{"k": 1}');
     const casePath = join(work, 'case');
-    const service = new EvidenceService({ ingestWorkerUrl: ingestWorker, verifyWorkerUrl: verifyWorker, scryptN: TEST_SCRYPT_N });
+    const service = new EvidenceService({ ingestWorkerUrl: ingestWorker, verifyWorkerUrl: verifyWorker, stageWorkerUrl: stageWorker, scryptN: TEST_SCRYPT_N });
     try {
       service.createCase({ casePath, name: 'Bundle check', number: 'BC-1', officer: 'Sgt. Mori', password: TEST_PASSWORD });
       const { session } = service.signIn({ casePath, officer: 'Sgt. Mori', password: TEST_PASSWORD });
@@ -135,9 +136,14 @@ describe('engine with the bundled workers', () => {
       assert.equal(report.ok, true, JSON.stringify(report));
       assert.equal(report.objects.matched, report.objects.total);
       assert.ok(report.objects.total >= 3);
+      const again = await service.reindexText({ session, all: true, workers: 1 });
+      assert.equal(again.status, 'finished');
+      assert.ok(again.indexed >= 1, JSON.stringify(again));
+      assert.equal(service.search({ session, query: 'harbour' }).total, 1);
       const started = readFileSync(marks, 'utf8').split('\n').filter(Boolean);
       assert.ok(started.includes('ingest'), 'ingest ran on ingest-worker.cjs');
       assert.ok(started.includes('verify'), 'verify ran on verify-worker.cjs');
+      assert.ok(started.includes('stage'), 'the text stage (reindex) ran on stage-worker.cjs');
     } finally {
       service.close();
     }

@@ -15,8 +15,6 @@ export interface ReindexOptions {
   /** Re-extract every item, not only those never read for text. */
   all?: boolean;
   workers?: number;
-  /** Ignored: was the ingest worker; the text stage has its own (textWorkerUrl). */
-  workerUrl?: URL | string;
   /** The text stage's worker (src/core/stages/worker.ts), for bundles; from source it is found. */
   textWorkerUrl?: URL | string;
   signal?: AbortSignal;
