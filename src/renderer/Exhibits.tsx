@@ -117,7 +117,15 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
                 <td>
                   {x.seal_number ?? '—'} {x.seal_number ? (x.sealed ? `✔ ${t('exhibits.sealed')}` : `✖ ${t('exhibits.unsealed')}`) : ''}
                 </td>
-                <td>{[x.device_make, x.device_model].filter(Boolean).join(' ') || x.description || '—'}</td>
+                <td>
+                  {[x.device_make, x.device_model].filter(Boolean).join(' ') || x.description || '—'}
+                  {x.device_problems.length > 0 && (
+                    <span className="err-text" title={t('exhibits.deviceProblems')} data-testid="exhibit-list-device-problem">
+                      {' '}
+                      ⚠
+                    </span>
+                  )}
+                </td>
                 <td>{x.seized_by ?? '—'}</td>
                 <td>{x.seized_at ? formatTime(x.seized_at) : '—'}</td>
                 <td>{x.custodian ?? '—'}</td>

@@ -44,6 +44,7 @@ describe('problems, notices and device facts in the UI', { skip: skip ?? false }
     await startIngestInUi(page, exportDir, 'EXH-001');
     await waitIngestDone(page);
     await page.getByTestId('nav-exhibits').click();
+    await page.getByTestId('exhibit-list-device-problem').waitFor();
     await page.getByTestId('exhibit-list').getByText('EXH-001').click();
     const problems = page.getByTestId('exhibit-device-problems');
     await problems.waitFor();

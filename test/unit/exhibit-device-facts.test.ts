@@ -74,6 +74,7 @@ test('UFDR into a recorded exhibit: empty fields filled, the IMEI mismatch shown
   assert.match(text, new RegExp(`PROBLEM: +IMEI: the officer recorded ${RECORDED_IMEI}, the extraction report says ${REPORTED_IMEI}`));
   assert.match(text, /extracted: Full File System with UFED 4PC 7\.69\.0\.123/);
   assert.match(text, /exhibit\.device-reported/);
+  assert.match(await ok(['exhibit', 'ls', casePath]), new RegExp(`${RECORDED_IMEI} \\(! 1 disagree with the extraction report\\)`));
   // Make matched ("Apple"): no problem for it.
   assert.doesNotMatch(text, /device make: the officer recorded/);
 

@@ -159,7 +159,8 @@ export function registerExhibits(program: Command, ctx: Ctx): void {
             e.number,
             `${e.seal_number ?? ''}${e.seal_number !== null && !e.sealed ? ' (broken)' : ''}`,
             [e.device_make, e.device_model].filter(Boolean).join(' '),
-            e.imei ?? '',
+            // An IMEI (or other field) an extraction report contradicts is marked: exhibit show says which.
+            `${e.imei ?? ''}${e.device_problems.length ? ` (! ${e.device_problems.length} disagree with the extraction report)` : ''}`,
             e.seized_at ?? '',
             e.custodian ?? '',
             String(e.items),
