@@ -157,6 +157,34 @@ describe('an intact bundle', () => {
     assert.equal(sh('sha256sum', ['-c', '--strict', 'SHA256SUMS'], join(out, 'bundle-2026-12')).code, 0);
   });
 
+  test('re-zipped by hand (deflated, with or without a top folder), it still verifies', async (t) => {
+    if (!hasTool('zip')) return t.skip('zip not installed');
+    const z = join(root, 'rezipped.zip');
+    assert.equal(sh('zip', ['-qr', z, '.'], bundle).code, 0);
+    const v = await verify(z);
+    assert.equal(v.code, 0, v.text);
+    assert.equal(v.report.checked.files, 7);
+  });
+
+  test('--ids, --search and --exhibit add up; a folder selected is skipped and named', async () => {
+    const ls = JSON.parse(await ok(['ls', casePath, '--json'])) as { items: { id: number; path: string; kind: string }[] };
+    const dirId = ls.items.find((i) => i.kind === 'dir')!.id;
+    const privateId = ls.items.find((i) => i.path === 'private.txt')!.id;
+    const out = join(root, 'by-ids');
+    const r = JSON.parse(await ok(['export', casePath, '--ids', `${dirId},${privateId}`, '--search', 'question', '--out', out, '--json'])) as {
+      files: number;
+      skipped: { id: number }[];
+    };
+    assert.deepEqual(r.skipped.map((s) => s.id), [dirId]);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
+    assert.deepEqual(m.items.map((i) => i.devicePath).sort(), ['private.txt', 'what?.txt']);
+    assert.equal(m.skipped[0]!.id, dirId);
+    // This time the other suspect's file is exported: its tag event is given in full.
+    assert.ok(readFileSync(join(out, 'custody.jsonl'), 'utf8').includes('scam-manual'));
+    const all = JSON.parse(await ok(['export', casePath, '--exhibit', 'EXH-001', '--out', join(root, 'by-exhibit'), '--json'])) as { files: number };
+    assert.equal(all.files, 8);
+  });
+
   test('export refuses to write over an existing bundle', async () => {
     const r = await runCliChild(['export', casePath, '--tag', 'target-list', '--out', bundle], { env: env() });
     assert.equal(r.code, 4, r.err);
