@@ -97,7 +97,7 @@ test('every exported item appears with its hashes, type, device path, times, tag
 
 test('case, exhibits with seals and device facts, officers, summary, custody and how to verify', () => {
   const html = render('en');
-  for (const s of ['KH-2026-0142', 'Operation Sakura', '3f1c2a9e-7b1d-4c55-9a0e-1b2c3d4e5f60', '5f3a9c0d1e2b3c4d', '9-5f3a9c0d1e2b3c4d', 'tags target-list, scam-manual']) {
+  for (const s of ['KH-2026-0142', 'Operation Sakura', '3f1c2a9e-7b1d-4c55-9a0e-1b2c3d4e5f60', '5f3a9c0d1e2b3c4d', '9-5f3a9c0d1e2b3c4d', 'tags: Target list <span class="muted">(target-list)</span>, Scam manual']) {
     assert.ok(html.includes(s), s);
   }
   assert.ok(html.includes('2026-12-01 11:00:00 +09:00 Asia/Tokyo'), 'made at, local time with zone');
@@ -132,6 +132,7 @@ test('printable on A4: @page A4, a print stylesheet, a page break before each it
 test('Japanese: every label translated, no English label left', () => {
   const html = render('ja');
   assert.match(html, /<html lang="ja">/);
+  assert.ok(html.includes('タグ: 標的リスト <span class="muted">(target-list)</span>、詐欺マニュアル'), 'the selection in Japanese');
   for (const s of ['証拠バンドル報告書', '保管の連鎖', 'バンドルの検証方法', 'ハッシュ値', '機器上のパス', '封印中', '開封済み', '標的リスト', '詐欺マニュアル', '緯度', '経度', 'タグ付け', 'タイムゾーンの記録なし']) {
     assert.ok(html.includes(s), s);
   }

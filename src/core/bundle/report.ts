@@ -157,7 +157,7 @@ export function renderReport(manifest: Manifest, custody: CustodyLine[], opts: R
         `${esc(ex.name)} (${esc(T.roles[ex.role] ?? ex.role)}${ex.badge ? `, ${esc(ex.badge)}` : ''}${ex.unit ? `, ${esc(ex.unit)}` : ''})`,
       ),
       row(T.keyFingerprint, `<code class="fp">${esc(ex.keyFingerprint)}</code><br><span class="muted">${esc(T.keyCompare)}</span>`),
-      row(T.selection, esc(manifest.selection.description)),
+      row(T.selection, selectionHtml(manifest.selection, T, tagLabel)),
       row(
         T.checkpoint,
         esc(fill(T.checkpointLine, { id: cp.id, seq: cp.seq, officer: cp.officer, at: utcText(cp.atUtc) ?? cp.atUtc })) +
@@ -263,6 +263,17 @@ export function renderReport(manifest: Manifest, custody: CustodyLine[], opts: R
     '</body></html>',
   );
   return out.join('\n');
+}
+
+/** What was exported, in the report's language, from the selection's parts (the manifest's own words are English). */
+function selectionHtml(sel: Manifest['selection'], T: ReportText, tagLabel: (id: string) => string): string {
+  const parts: string[] = [];
+  if (sel.all) parts.push(esc(T.selAll));
+  if (sel.tags.length) parts.push(`${esc(T.selTags)}: ${sel.tags.map((t) => `${esc(tagLabel(t))} <span class="muted">(${esc(t)})</span>`).join(esc(T.listSep))}`);
+  if (sel.exhibits.length) parts.push(`${esc(T.selExhibits)}: ${sel.exhibits.map(esc).join(esc(T.listSep))}`);
+  if (sel.search) parts.push(`${esc(T.selSearch)}: “${esc(sel.search)}”`);
+  if (sel.ids.length) parts.push(`${esc(T.selIds)}: ${sel.ids.join(', ')}`);
+  return parts.length ? parts.join('<br>') : esc(sel.description);
 }
 
 /** A summary tag event lists its items in details.items (or ids). */
