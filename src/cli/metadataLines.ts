@@ -1,5 +1,6 @@
 // The metadata block of `evidence show`: what was read, where "taken" came from, the pixel size
-// the image itself declares beside the one EXIF claims, and what could not be read.
+// the image itself declares beside the one EXIF claims. What could not be read is one of the
+// item's problems (catalogue/issues.ts, code metadata-unreadable), printed with them.
 import type { ItemDetail } from '../shared/outputs.ts';
 
 type Meta = NonNullable<ItemDetail['metadata']>;
@@ -8,9 +9,11 @@ function rec(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
-export function metadataLines(m: Meta, itemError: string | null): string[] {
+export function metadataLines(m: Meta): string[] {
   const f = m.fields ?? {};
-  const exif = rec(f['exif']) ?? f; // cases catalogued before the record had an exif part: flat
+  // Cases catalogued before the record had its parts hold exifr's fields flat.
+  const parted = ['exif', 'pixels', 'takenFrom', 'movie', 'errors'].some((k) => k in f);
+  const exif = rec(f['exif']) ?? (parted ? {} : f);
   const px = rec(f['pixels']);
   const movie = rec(f['movie']);
   const from = typeof f['takenFrom'] === 'string' ? ` (from ${f['takenFrom']})` : '';
@@ -30,9 +33,7 @@ export function metadataLines(m: Meta, itemError: string | null): string[] {
   if (movie && typeof movie['created'] === 'string' && f['takenFrom'] !== 'movie header creation time (UTC)') {
     lines.push(`    movie header: created ${movie['created']} (UTC)`);
   }
-  // The item's PROBLEM line already carries it when the item has no error of its own.
-  if (m.error && m.error !== itemError) lines.push(`    PROBLEM:     ${m.error}`);
   const n = Object.keys(exif).length;
-  if (m.fields) lines.push(`    fields:      ${n} (see --json)`);
+  if (n) lines.push(`    fields:      ${n} (see --json)`);
   return lines;
 }

@@ -86,6 +86,13 @@ test('ingest: metadata beyond the first MiB of stored files, parser errors as pr
   assert.equal(fin[0]!.details.errors, 1, 'the metadata error counted as the one problem');
   const errs = c.service.listItems({ casePath: c.casePath, errors: true, limit: 100 });
   assert.deepEqual(errs.items.map((i) => i.path), ['DCIM/cut.jpg']);
+  // In the problems-and-notices structure (catalogue/issues.ts): a problem with its code.
+  assert.deepEqual(
+    cut.it.issues.map((i) => [i.severity, i.code]),
+    [['problem', 'metadata-unreadable']],
+  );
+  assert.match(cut.it.issues[0]!.message, /cut short \(truncated file\)/);
+  assert.deepEqual(get('DCIM/20240305_142233.jpg').it.issues, [], 'no issue where all was read');
 
   // `evidence show`, as an officer runs it.
   const jpgId = String(items.find((i) => i.path === 'DCIM/20240305_142233.jpg')!.id);
@@ -98,5 +105,6 @@ test('ingest: metadata beyond the first MiB of stored files, parser errors as pr
   assert.match(movShown.out, /GPS: +35\.6812000, 139\.7671000, 40\.123 m \(from meta com\.apple\.quicktime\.location\.ISO6709\)/);
   assert.match(movShown.out, /movie header: created 2024-03-05T05:22:33\+00:00 \(UTC\)/);
   const cutShown = await runCli(['show', c.casePath, String(items.find((i) => i.path === 'DCIM/cut.jpg')!.id), '--officer', c.officer]);
-  assert.match(cutShown.out, /PROBLEM: +metadata unreadable: /);
+  assert.match(cutShown.out, /PROBLEM: +metadata unreadable: the JPEG's EXIF block at byte 2 is cut short \(truncated file\); EXIF: Segment unreachable \[metadata-unreadable\]/);
+  assert.equal(cutShown.out.match(/metadata unreadable/g)?.length, 1, 'printed once');
 });

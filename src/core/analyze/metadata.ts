@@ -165,7 +165,8 @@ function headOnly(head: Uint8Array, size: number): ByteSource {
 }
 
 function messageOf(e: unknown): string {
-  const m = e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e);
+  // exifr appends its internal segment record as JSON ("Segment unreachable: {...}"): not words.
+  const m = (e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e)).replace(/: \{.*\}$/s, '');
   return m.length > 300 ? `${m.slice(0, 300)}…` : m;
 }
 

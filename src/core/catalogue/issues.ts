@@ -144,9 +144,17 @@ export function noticesOfExtra(extra: Record<string, unknown> | null | undefined
   return [];
 }
 
-/** Every issue of an item: its messages, then notices from its reader facts. */
-export function itemIssues(error: string | null | undefined, extra?: Record<string, unknown> | null): ItemIssue[] {
-  return [...issuesOfError(error), ...noticesOfExtra(extra)];
+/**
+ * The metadata record's error (metadata table, analyze/metadata.ts): a parser error or a block
+ * that could not be read is a problem, one message (its parts joined by '; ' belong together).
+ */
+export function metadataIssues(metaError: string | null | undefined): ItemIssue[] {
+  return metaError ? [{ severity: 'problem', code: 'metadata-unreadable', message: metaError }] : [];
+}
+
+/** Every issue of an item: its messages, its metadata error, then notices from its reader facts. */
+export function itemIssues(error: string | null | undefined, extra?: Record<string, unknown> | null, metaError?: string | null): ItemIssue[] {
+  return [...issuesOfError(error), ...metadataIssues(metaError), ...noticesOfExtra(extra)];
 }
 
 export function hasProblem(error: string | null | undefined): boolean {
@@ -181,6 +189,6 @@ export const ISSUE_COLUMNS_SQL = `i.error AS issue_text, m.error AS issue_meta,
 export function rowWithIssues<T extends { error: string | null }>(row: T): T & { issues: ItemIssue[] } {
   const r = row as T & { issue_text?: string | null; issue_meta?: string | null; issue_name_encoding?: string | null };
   const { issue_text: text = null, issue_meta: meta = null, issue_name_encoding: enc = null, ...rest } = r;
-  const issues = itemIssues(text, enc ? { nameEncoding: enc } : null);
+  const issues = itemIssues(text, enc ? { nameEncoding: enc } : null, meta);
   return { ...(rest as unknown as T), error: problemText(text) ?? meta ?? null, issues };
 }
