@@ -13,6 +13,7 @@ import type { Manifest } from '../../src/core/bundle/manifest.ts';
 import { hasTool, removeTree, runCliChild } from './helpers.ts';
 import { mkdtempSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { EvidenceService } from '../../src/core/service.ts';
 import { tmpdir } from 'node:os';
 
 let root: string;
@@ -382,6 +383,25 @@ describe('a touched bundle', () => {
     const m = await runCliChild(['bundle', 'verify', join(root, 'nope')], { env: env() });
     assert.equal(m.code, 3);
     rmSync(empty, { recursive: true });
+  });
+
+  test('an export stopped midway (Ctrl-C, cancel) leaves nothing behind and records no export', async () => {
+    const service = new EvidenceService({ scryptN: 2 ** 14, receiptsDir: null });
+    try {
+      const { session } = service.signIn({ casePath, officer: 'DS Tanaka', password: process.env.EVIDENCE_PASSWORD! });
+      const headBefore = service.custodyLog({ casePath, action: 'bundle.exported' }).length;
+      const stop = new AbortController();
+      const out = join(root, 'stopped');
+      await assert.rejects(
+        service.exportBundle({ session, selection: { tags: ['target-list'] }, out }, { signal: stop.signal, onProgress: (p) => p.filesDone >= 1 && stop.abort() }),
+        (err: Error & { code?: string }) => err.code === 'CANCELLED',
+      );
+      assert.ok(!readdirSync(root).some((n) => n.includes('stopped')), 'no bundle and no partial folder');
+      assert.equal(service.custodyLog({ casePath, action: 'bundle.exported' }).length, headBefore);
+      service.signOut({ session });
+    } finally {
+      service.close();
+    }
   });
 
   // Last: it damages the case's store.
