@@ -58,8 +58,18 @@ export function CaseHeader(props: {
         )}
       </div>
       {job?.running && (
-        <button type="button" className="badge busy" onClick={props.onShowIngest} data-testid="header-job">
-          ⟳ {t('header.ingesting', { pct: job.progress && job.progress.bytesTotal > 0 ? Math.floor((100 * job.progress.bytesDone) / job.progress.bytesTotal) : 0 })}
+        <button
+          type="button"
+          className="badge busy"
+          onClick={props.onShowIngest}
+          title={job.progress?.stage && job.progress.stage !== 'catalogue' ? t('header.buildingSearchTitle') : undefined}
+          data-testid="header-job"
+        >
+          ⟳{' '}
+          {job.progress?.stage && job.progress.stage !== 'catalogue'
+            ? // The catalogue is complete; what runs now is the search's text and index.
+              t('header.buildingSearch', { pct: (job.progress.stageTotal ?? 0) > 0 ? Math.floor((100 * (job.progress.stageDone ?? 0)) / job.progress.stageTotal!) : 0 })
+            : t('header.ingesting', { pct: job.progress && job.progress.bytesTotal > 0 ? Math.floor((100 * job.progress.bytesDone) / job.progress.bytesTotal) : 0 })}
         </button>
       )}
       <div className="spacer" />

@@ -36,6 +36,7 @@ export function useIngestJob(client: Client, onDone: () => void): IngestJob {
   const jobRef = useRef<string | null>(null);
   const done = useRef(onDone);
   done.current = onDone;
+  const catalogueReady = useRef(false);
 
   useEffect(
     () =>
@@ -44,6 +45,12 @@ export function useIngestJob(client: Client, onDone: () => void): IngestJob {
         if (e.type === 'job.progress' && e.payload.job === 'ingest') {
           const progress = e.payload.progress;
           setState((s) => (s ? { ...s, progress } : s));
+          // Past the catalogue stage the catalogue is complete: refresh the counts and listings
+          // now, so it can be browsed while search is still being built.
+          if (progress.stage && progress.stage !== 'catalogue' && !catalogueReady.current) {
+            catalogueReady.current = true;
+            done.current();
+          }
         } else if (e.type === 'job.finished' && e.payload.job === 'ingest') {
           const result = e.payload.result;
           setState((s) => (s ? { ...s, running: false, cancelling: false, result } : s));
@@ -62,6 +69,7 @@ export function useIngestJob(client: Client, onDone: () => void): IngestJob {
       try {
         const { jobId } = await client.call('startIngest', request);
         jobRef.current = jobId;
+        catalogueReady.current = false;
         setState({ jobId, running: true, cancelling: false, request, progress: null, result: null, error: null });
       } catch (err) {
         setStartError((err as Error).message);
@@ -120,7 +128,12 @@ export function Ingest(props: {
   const already = s?.error?.code === 'ALREADY_INGESTED';
 
   const p = s?.progress;
-  const pct = p && p.bytesTotal > 0 ? Math.min(100, (100 * p.bytesDone) / p.bytesTotal) : p && p.filesTotal > 0 ? (100 * p.filesDone) / p.filesTotal : 0;
+  // The catalogue stage by bytes (large files), the later stages by items.
+  const stage = p?.stage ?? 'catalogue';
+  const pct =
+    stage !== 'catalogue'
+      ? p && (p.stageTotal ?? 0) > 0 ? Math.min(100, (100 * (p.stageDone ?? 0)) / p.stageTotal!) : 0
+      : p && p.bytesTotal > 0 ? Math.min(100, (100 * p.bytesDone) / p.bytesTotal) : p && p.filesTotal > 0 ? (100 * p.filesDone) / p.filesTotal : 0;
   const running = !!s?.running;
   const r = s?.result;
 
@@ -212,8 +225,22 @@ export function Ingest(props: {
               </button>
             )}
           </div>
+          {p?.warnings?.map((w, i) => (
+            <p key={i} className="banner warn" role="status" data-testid="ingest-warning">
+              ⚠ {t('ingest.warning')}: {w}
+            </p>
+          ))}
           {(running || p) && !already && (
             <>
+              {running && p && p.phase !== 'scanning' && <StageSteps p={p} n={n} />}
+              {running && stage !== 'catalogue' && (
+                <div className="banner info catalogue-ready" role="status" data-testid="ingest-catalogue-ready">
+                  <span>✔ {t('ingest.catalogueReady')}</span>
+                  <button type="button" onClick={props.onOpenCatalogue} data-testid="ingest-open-catalogue-early">
+                    ☰ {t('ingest.openCatalogue')}
+                  </button>
+                </div>
+              )}
               <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
                 <div style={{ width: `${pct}%` }} />
               </div>
@@ -320,6 +347,38 @@ export function Ingest(props: {
         </div>
       )}
     </section>
+  );
+}
+
+const STAGES = ['catalogue', 'text', 'index'] as const;
+
+/**
+ * The ingest's stages in order (catalogue, then text and detectors, then the search index): done,
+ * current (with its count) or still to come, so the officer sees what is usable already.
+ */
+function StageSteps(props: { p: IngestProgress; n: (x: number | undefined) => string }) {
+  const { t } = useTranslation();
+  const { p, n } = props;
+  const current = STAGES.indexOf(p.stage ?? 'catalogue');
+  return (
+    <ol className="stages" aria-label={t('ingest.stages')} data-testid="ingest-stages">
+      {STAGES.map((st, k) => {
+        const state = k < current ? 'done' : k === current ? 'current' : 'todo';
+        const done = k === current ? (p.stageDone ?? (st === 'catalogue' ? p.filesDone : 0)) : undefined;
+        const total = k === current ? (p.stageTotal ?? (st === 'catalogue' ? p.filesTotal : 0)) : undefined;
+        return (
+          <li key={st} className={`stage ${state}`} data-stage={st} data-state={state} aria-current={state === 'current' ? 'step' : undefined}>
+            <span className="stage-mark">{state === 'done' ? '✔' : state === 'current' ? '⟳' : k + 1}</span>
+            <span className="stage-name">{t(`ingest.stage.${st}`)}</span>
+            <span className="stage-detail small">
+              {state === 'current'
+                ? t('ingest.stageCount', { done: n(done), total: n(total), unit: t(st === 'catalogue' ? 'ingest.unitFiles' : 'ingest.unitItems') })
+                : t(`ingest.stageHint.${st}`)}
+            </span>
+          </li>
+        );
+      })}
+    </ol>
   );
 }
 
