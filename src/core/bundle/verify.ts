@@ -238,6 +238,8 @@ async function check(path: string, src: Source): Promise<BundleReport> {
     intact,
     findings,
   };
+  // A ZIP whose directory cannot be read holds nothing checkable: one finding says so, not one per file.
+  if (src.kind === 'zip' && src.entries.size === 0 && findings.length) return report;
   if (src.kind === 'folder' && !src.entries.has('manifest.json') && !src.entries.has('checkpoint.json')) {
     throw new EvidenceError('USAGE', `${path} is not a bundle: it has no manifest.json or checkpoint.json. Give the folder evidence export made (the one with README.txt in it), or its .zip.`);
   }
