@@ -78,6 +78,14 @@ test('UFDR into a recorded exhibit: empty fields filled, the IMEI mismatch shown
   // Make matched ("Apple"): no problem for it.
   assert.doesNotMatch(text, /device make: the officer recorded/);
 
+  // The printed chain-of-custody form carries the disagreement and what the report filled in.
+  const form = await ok(['log', casePath, '--form', 'EXH-7']);
+  assert.match(form, new RegExp(`DISAGREES +IMEI: the officer recorded ${RECORDED_IMEI}, the extraction report says ${REPORTED_IMEI}`));
+  assert.match(form, /Extraction +Full File System with UFED 4PC 7\.69\.0\.123/);
+  assert.match(form, /Device facts from the extraction report by DS Lim/);
+  assert.match(form, /filled: device model iPhone 11 \(A2221\), .*serial number F2LZK0ABN72J/);
+  assert.match(form, new RegExp(`disagrees: IMEI recorded ${RECORDED_IMEI}, report ${REPORTED_IMEI}`));
+
   // The state replay knows exhibit.device-reported: the filled fields are what the log says.
   const v = await cli(['custody', 'verify', casePath]);
   assert.equal(v.code, 0, `${v.err}\n${v.out}`);

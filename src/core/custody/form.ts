@@ -3,6 +3,7 @@
 import { visible } from '../../shared/text.ts';
 import type { Case } from '../case.ts';
 import { getExhibit } from '../exhibits/exhibits.ts';
+import { DEVICE_FIELD_LABEL } from '../exhibits/deviceFacts.ts';
 import { keyFingerprint, verifyText } from '../officers/crypto.ts';
 import { announcedKeys } from './attribution.ts';
 import { type CustodyVerifyOptions, latestCheckpoint, verifyCustody } from './checkpoint.ts';
@@ -26,6 +27,9 @@ function line(label: string, value: string | number | null | undefined): string 
   return `  ${label.padEnd(16)} ${value === null || value === undefined || value === '' ? '-' : String(value)}`;
 }
 
+/** An exhibit field as the form names it (IMEI, serial number...). */
+const label = (field: string): string => (DEVICE_FIELD_LABEL as Record<string, string>)[field] ?? field.replace(/_/g, ' ');
+
 const WORDS: Record<string, string> = {
   'exhibit.recorded': 'Exhibit recorded',
   'ingest.started': 'Export ingest started',
@@ -36,6 +40,7 @@ const WORDS: Record<string, string> = {
   'custody.transferred': 'Custody transferred',
   'exhibit.seal-broken': 'Seal broken',
   'exhibit.resealed': 'Resealed',
+  'exhibit.device-reported': 'Device facts from the extraction report',
 };
 
 export function custodyForm(kase: Case, number: string, opts: CustodyVerifyOptions = {}): string {
@@ -53,12 +58,17 @@ export function custodyForm(kase: Case, number: string, opts: CustodyVerifyOptio
     line('Device', [ex.device_make, ex.device_model].filter(Boolean).join(' ')),
     line('Serial', ex.serial),
     line('IMEI', ex.imei),
+    ...(ex.extraction_type || ex.extraction_tool
+      ? [line('Extraction', `${ex.extraction_type ?? '-'} with ${[ex.extraction_tool, ex.extraction_tool_version].filter(Boolean).join(' ') || '-'} (from the extraction report)`)]
+      : []),
     line('Condition', ex.condition),
     line('Seized by', ex.seized_by),
     line('Seized at', ex.seized_at),
     line('Seized where', ex.seized_where),
     line('Custodian now', ex.custodian),
     line('Items', ex.items),
+    // Fields the officer recorded that an extraction report contradicts: printed, never settled here.
+    ...ex.device_problems.map((m) => line('DISAGREES', m.message)),
     '',
     'HISTORY (each time in UTC, then the local time and zone where the action was done)',
     '-------',
@@ -81,6 +91,12 @@ export function custodyForm(kase: Case, number: string, opts: CustodyVerifyOptio
     } else if (e.action.startsWith('ingest.') && d.source) {
       const counts = d.files !== undefined ? `; ${String(d.files)} files, ${String(d.bytes)} bytes, ${String(d.errors)} problems` : '';
       out.push(`      export: ${String(d.source)}${counts}`);
+    } else if (e.action === 'exhibit.device-reported') {
+      const filled = d.filled && typeof d.filled === 'object' ? Object.entries(d.filled as Record<string, unknown>) : [];
+      out.push(`      report ${String(d.report ?? '-')}; filled: ${filled.length ? filled.map(([k, v]) => `${label(k)} ${String(v)}`).join(', ') : 'nothing'}`);
+      for (const m of Array.isArray(d.mismatches) ? (d.mismatches as { field: string; recorded: string; reported: string[] }[]) : []) {
+        out.push(`      disagrees: ${label(m.field)} recorded ${m.recorded}, report ${Array.isArray(m.reported) ? m.reported.join(' / ') : String(m.reported)}`);
+      }
     } else if (e.action === 'exhibit.resealed') {
       out.push(`      new seal ${String(d.newSeal)} (was ${String(d.previousSeal)})`);
     }
