@@ -63,6 +63,8 @@ export const ISSUE_RULES: readonly Rule[] = [
   { code: 'link-not-read', severity: P, test: /^link target (not read|too long)|: link target not read$/ },
   { code: 'damaged-container', severity: P, test: /^(damaged header|malformed PAX|oversized '.*' header|its central directory cannot be read|central directory damaged|its end records cannot be used|no end-of-central-directory record|no local header at offset|damaged deflate data)/, continues: true },
   { code: 'damaged-container', severity: P, test: /^(container could not be read to the end|iPhone backup could not be read to the end|container not opened: its store copy is missing)/, continues: true },
+  // The container as a whole (sources/zip.ts salvage, sources/tar.ts, sources/androidBackup.ts).
+  { code: 'damaged-container', severity: P, test: /^not a (readable|complete) | stream damaged after \d+ entries|^Android backup (could not be read|data is corrupt|header|uses an unknown encryption)/, continues: true },
   { code: 'backup-metadata-unreadable', severity: P, test: /^(Info\.plist|Manifest\.plist) (is absent|could not be read)|^Manifest\.db is not an SQLite database/ },
 
   // Notices: facts, not failures.
