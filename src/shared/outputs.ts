@@ -444,6 +444,8 @@ export const itemRowSchema = z.object({
   error: nstr,
   /** Every problem and notice of the item, in the order found. */
   issues: z.array(itemIssueSchema),
+  /** The ids of the item's tags (listings: the chips on a row), when it has any. */
+  tagIds: z.array(str).optional(),
 });
 export type ItemRow = z.infer<typeof itemRowSchema>;
 
@@ -610,6 +612,8 @@ export const searchHitSchema = z.object({
   occurrences: num,
   snippets: z.array(snippetSchema),
   tags: z.array(str),
+  /** Where the query was found: the text (absent), or the item's device path (its name) or a hash of it. */
+  field: z.enum(['path', 'hash']).optional(),
 });
 export type SearchHit = z.infer<typeof searchHitSchema>;
 
@@ -618,6 +622,8 @@ export const searchResultSchema = z.object({
   terms: z.array(str),
   total: num,
   hits: z.array(searchHitSchema),
+  /** With the first page: items whose device path (name) holds every term, or whose hash is the term (at most 50 listed). */
+  named: z.object({ total: num, hits: z.array(searchHitSchema) }).optional(),
   mode: z.enum(['index', 'index+scan', 'scan']),
   note: nstr,
   elapsedMs: num,

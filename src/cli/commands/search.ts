@@ -36,6 +36,14 @@ function printResult(r: SearchResult, ctx: Ctx, offset: number): void {
   if (r.total === 0) lines.push(visible(`No item's text contains ${r.terms.map((t) => `"${t}"`).join(' and ')} (with these filters).`));
   else lines.push(`${offset + 1}-${offset + r.hits.length} of ${r.total} items (${r.elapsedMs} ms)`);
   if (r.note) lines.push(visible(`note: ${r.note}`));
+  // Items the query names (device path, name) or whose hash it is: the same list the app shows.
+  if (r.named && r.named.total > 0) {
+    lines.push(`In names, paths and hashes: ${r.named.total} item(s)${r.named.total > r.named.hits.length ? ` (first ${r.named.hits.length})` : ''}`);
+    for (const h of r.named.hits) {
+      lines.push(visible(`${h.id}  ${h.path}${h.exhibit ? `  (${h.exhibit})` : ''}${h.tags.length ? `  [${h.tags.join(', ')}]` : ''}`));
+      if (h.field === 'hash') for (const s of h.snippets) lines.push(`    hash ${markSnippet(s, tty)}`);
+    }
+  }
   // Lines are made visible one by one above: the snippets carry our own highlighting codes.
   ctx.io.out(lines.join('\n'));
 }

@@ -49,6 +49,21 @@ function itemsOnly(sort: SortKey): boolean {
 }
 
 export function listItems(db: DB, f: ListOptions = {}): ItemRow[] {
+  return withTagIds(db, listItemRows(db, f));
+}
+
+/** The rows' tag ids (the chips on a row), one indexed lookup per row, none on a case with no tags. */
+function withTagIds(db: DB, rows: ItemRow[]): ItemRow[] {
+  if (rows.length === 0 || !db.prepare('SELECT 1 FROM item_tags LIMIT 1').get()) return rows;
+  const tagsOf = db.prepare('SELECT tag_id FROM item_tags WHERE item_id = ? ORDER BY tag_id').pluck();
+  for (const r of rows) {
+    const ids = tagsOf.all(r.id) as string[];
+    if (ids.length) r.tagIds = ids;
+  }
+  return rows;
+}
+
+function listItemRows(db: DB, f: ListOptions): ItemRow[] {
   const { conditions, params } = itemFilterSql(f);
   const where = whereSql(conditions);
   const sort = f.sort ?? 'id';

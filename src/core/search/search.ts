@@ -173,6 +173,81 @@ export function snippetsOf(text: string, terms: string[], max = SNIPPETS_PER_HIT
   return { snippets, occurrences };
 }
 
+/** How many name, path and hash matches a search lists (its first page only). */
+export const NAMED_MAX = 50;
+const HEX_HASH = /^[0-9a-f]{8,64}$/;
+
+/**
+ * Items the query names rather than contains (issue 14): every term in the item's device path
+ * (its name included), case-insensitively for Latin letters, or the one term a hash of it (the
+ * whole MD5, SHA-1 or SHA-256, or a SHA-256 prefix of 8+ hex digits as the catalogue shows).
+ * With the same item filter as the text search. Snippets are the path with the terms marked, or
+ * the hash with the part typed marked: the same marks as text hits, never HTML.
+ */
+export function searchNames(db: DB, query: string, f: SearchFilter = {}, limit = NAMED_MAX): { total: number; hits: SearchHit[] } {
+  const terms = parseQuery(query);
+  if (terms.length === 0) return { total: 0, hits: [] };
+  const filters = itemFilterSql(f);
+  const params: Record<string, unknown> = { ...filters.params };
+  const conditions = [...filters.conditions];
+  const hex = terms.length === 1 && HEX_HASH.test(terms[0]!.toLowerCase()) ? terms[0]!.toLowerCase() : null;
+  const pathTerms = terms.map((t, k) => {
+    params[`n_term${k}`] = t.toLowerCase();
+    return `instr(lower(i.path), @n_term${k}) > 0`;
+  });
+  let named = `(${pathTerms.join(' AND ')})`;
+  if (hex) {
+    params.n_hash = hex;
+    params.n_hash_end = `${hex}g`;
+    // The SHA-256 prefix is a range on its index; whole MD5/SHA-1 values are compared as typed.
+    named = `(${named} OR (i.sha256 >= @n_hash AND i.sha256 < @n_hash_end)${hex.length === 32 ? ' OR i.md5 = @n_hash' : ''}${hex.length === 40 ? ' OR i.sha1 = @n_hash' : ''})`;
+  }
+  conditions.push(named);
+  const where = whereSql(conditions);
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM items i ${where}`).get(params) as { n: number }).n;
+  const rows = db
+    .prepare(
+      `SELECT i.id, i.path, i.name, i.mime, i.size, i.mtime, i.md5, i.sha1, i.sha256, t.kind AS format,
+         (SELECT e.number FROM sources s JOIN exhibits e ON e.id = s.exhibit_id WHERE s.id = i.source_id) AS exhibit
+       FROM items i LEFT JOIN item_text t ON t.item_id = i.id ${where} ORDER BY i.id LIMIT ${Math.max(1, Math.floor(limit))}`,
+    )
+    .all(params) as {
+    id: number;
+    path: string;
+    name: string;
+    mime: string | null;
+    size: number | null;
+    mtime: string | null;
+    md5: string | null;
+    sha1: string | null;
+    sha256: string | null;
+    format: TextKind | null;
+    exhibit: string | null;
+  }[];
+  const tagsOf = db.prepare('SELECT tag_id FROM item_tags WHERE item_id = ? ORDER BY tag_id');
+  const hits = rows.map((r): SearchHit => {
+    const hash = hex ? ([r.sha256, r.md5, r.sha1].find((h) => h && h.startsWith(hex)) ?? null) : null;
+    const inPath = snippetsOf(r.path, terms, 1, 10_000);
+    const snippets: Snippet[] = inPath.occurrences > 0 ? inPath.snippets : hash ? [{ text: hash, hits: [[0, hex!.length]] }] : [];
+    return {
+      id: r.id,
+      path: r.path,
+      name: r.name,
+      exhibit: r.exhibit,
+      mime: r.mime,
+      format: r.format,
+      size: r.size,
+      mtime: r.mtime,
+      score: 0,
+      occurrences: inPath.occurrences,
+      snippets,
+      tags: (tagsOf.all(r.id) as { tag_id: string }[]).map((x) => x.tag_id),
+      field: inPath.occurrences > 0 ? 'path' : 'hash',
+    };
+  });
+  return { total, hits };
+}
+
 /** A search: the ranked page of hits with snippets, and how many items match in all. */
 export function search(db: DB, query: string, opts: SearchOptions = {}): SearchResult {
   const started = performance.now();
@@ -239,5 +314,16 @@ export function search(db: DB, query: string, opts: SearchOptions = {}): SearchR
       : p.mode === 'index+scan'
         ? `${p.scanned.map((t) => `"${t}"`).join(', ')} ${p.scanned.length > 1 ? 'were' : 'was'} checked in the text of the items the other terms matched.`
         : null;
-  return { query, terms: p.terms, total, hits, mode: p.mode, note: [note, unranked].filter(Boolean).join(' ') || null, elapsedMs: Math.round((performance.now() - started) * 10) / 10 };
+  // Names, device paths and hashes with the first page (issue 14): one search box finds both.
+  const named = offset === 0 ? searchNames(db, query, opts) : undefined;
+  return {
+    query,
+    terms: p.terms,
+    total,
+    hits,
+    ...(named ? { named } : {}),
+    mode: p.mode,
+    note: [note, unranked].filter(Boolean).join(' ') || null,
+    elapsedMs: Math.round((performance.now() - started) * 10) / 10,
+  };
 }
