@@ -1,4 +1,4 @@
-// Progress of a long ingest as the front doors show it (CLI bar, UI panel).
+// Progress of a long ingest as the front doors show it (CLI bar, UI panel), and the summary it ends with.
 
 // Defined once, as the contract's output schemas (src/shared/outputs.ts).
 import type { IngestProgress, IngestProblem, IngestSummary } from '../../shared/outputs.ts';
@@ -16,5 +16,95 @@ export class RateMeter {
     const b = this.samples[this.samples.length - 1];
     if (!a || !b || b.t - a.t < 200) return 0;
     return ((b.bytes - a.bytes) * 1000) / (b.t - a.t);
+  }
+}
+
+const PROGRESS_MS = 100;
+const MAX_PROBLEMS_KEPT = 200;
+
+/** One ingest's running account: the summary it returns and the progress it reports as it goes. */
+export class IngestReport {
+  readonly summary: IngestSummary;
+  readonly progress: IngestProgress = {
+    phase: 'scanning',
+    stage: 'catalogue',
+    stageDone: 0,
+    stageTotal: 0,
+    filesDone: 0,
+    filesTotal: 0,
+    bytesDone: 0,
+    bytesTotal: 0,
+    errors: 0,
+    duplicates: 0,
+    currentPath: null,
+    elapsedMs: 0,
+    bytesPerSecond: 0,
+    etaSeconds: null,
+  };
+  readonly started = Date.now();
+  private readonly meter = new RateMeter();
+  private lastEmit = 0;
+  private readonly onProgress: ((p: IngestProgress) => void) | undefined;
+
+  constructor(head: Pick<IngestSummary, 'sourcePath' | 'exhibit'>, onProgress?: (p: IngestProgress) => void) {
+    this.onProgress = onProgress;
+    this.summary = {
+      sourceId: 0,
+      ...head,
+      status: 'finished',
+      resumed: false,
+      items: 0,
+      files: 0,
+      folders: 0,
+      links: 0,
+      special: 0,
+      bytes: 0,
+      duplicates: 0,
+      alreadyDone: 0,
+      errorCount: 0,
+      problems: [],
+      elapsedMs: 0,
+    };
+  }
+
+  /** Reports progress, at most every PROGRESS_MS unless forced. */
+  emit(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastEmit < PROGRESS_MS) return;
+    this.lastEmit = now;
+    const p = this.progress;
+    p.elapsedMs = now - this.started;
+    this.meter.push(now, p.bytesDone);
+    p.bytesPerSecond = this.meter.rate();
+    const left = Math.max(0, p.bytesTotal - p.bytesDone);
+    p.etaSeconds = p.phase === 'ingesting' && p.bytesPerSecond > 0 ? Math.ceil(left / p.bytesPerSecond) : null;
+    // The catalogue stage counts files (the stage fields are the contract's, for every stage).
+    if (p.stage === 'catalogue') {
+      p.stageDone = p.filesDone;
+      p.stageTotal = p.filesTotal;
+    }
+    this.onProgress?.({ ...p });
+  }
+
+  addProblem(p: IngestProblem): void {
+    this.summary.errorCount++;
+    this.progress.errors++;
+    if (this.summary.problems.length < MAX_PROBLEMS_KEPT) this.summary.problems.push(p);
+  }
+
+  /** The counts recorded with the source's end (sources.summary and the custody event). */
+  counts(): Record<string, number> {
+    const s = this.summary;
+    return {
+      items: s.items,
+      files: s.files,
+      folders: s.folders,
+      links: s.links,
+      special: s.special,
+      bytes: s.bytes,
+      duplicates: s.duplicates,
+      errors: s.errorCount,
+      alreadyDone: s.alreadyDone,
+    };
   }
 }

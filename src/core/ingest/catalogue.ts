@@ -1,0 +1,619 @@
+// The catalogue stage: every entry the readers give becomes an item row with its hashes, store
+// copy, type and metadata. A counting scan first (totals for progress, the export's file list for
+// already.ts), then the entries in batches to the worker pool (processItem.ts runs there), rows
+// written by rows.ts, then the containers found, opened from their store copies (never from a
+// temp extraction) up to a nesting limit.
+//
+// Durability order per batch: store objects (files fsynced and renamed by the workers, blobs
+// committed to store/objects.db) before the batch's item rows commit to case.db. So a row never
+// names an object that is not safely stored, and a crash at any point loses at most uncommitted
+// rows, which the resumed run redoes (items are unique per source and path).
+import { statfsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Case } from '../case.ts';
+import { EvidenceError, errorMessage } from '../errors.ts';
+import { singleFileEntry, type WalkOptions, walkFolder } from '../sources/folder.ts';
+import { iosBackupSource, isBackupFolder, readerFor } from '../sources/registry.ts';
+import { type Content, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../sources/types.ts';
+import { SMALL_OBJECT_MAX } from '../store/layout.ts';
+import { CaseWriteFault, caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
+import { TaskPool } from '../workers/pool.ts';
+import { FileListDigest } from './already.ts';
+import { emptyMeta } from './analyzeItem.ts';
+import { processItem } from './processItem.ts';
+import type { IngestReport } from './progress.ts';
+import { blankResult, type HashResult, type HashTask } from './protocol.ts';
+import { type Item, ItemRows } from './rows.ts';
+import type { ContainerJob, IngestSource } from './source.ts';
+
+/** What the catalogue stage needs of the ingest's options. */
+export interface CatalogueOptions {
+  /** Open containers found inside a folder (default true). A container given directly is always opened. */
+  expand?: boolean;
+  signal?: AbortSignal;
+  workers?: number;
+  /** The compiled worker module, where the front door bundles it (Electron). */
+  workerUrl?: URL | string;
+  /** Extract text for search as files are hashed (default true). */
+  text?: boolean;
+  onWarning?: (message: string) => void;
+}
+
+const BATCH_FILES = 64;
+const BATCH_BYTES = 4 * 1024 * 1024;
+const COMMIT_ROWS = 1000;
+const COMMIT_MS = 250;
+
+/** Read errors that come from the drive rather than from one file: it failed, or was pulled with its mount left behind. */
+const DRIVE_ERRORS = new Set(['EIO', 'ENXIO', 'ENODEV', 'ESTALE', 'ENOTCONN', 'ENOMEDIUM', 'EREMOTEIO']);
+/**
+ * This many files in a row failing with a drive error, none read in between, means the drive is
+ * gone or failing, not that each file is damaged: the run stops rather than record each as
+ * unreadable (which the resume would then never read again).
+ */
+const DRIVE_FAILING_RUN = 16;
+
+/** The worker next to this module, when running from source; bundles pass their own URL. */
+function defaultWorkerUrl(): URL {
+  return new URL(/* @vite-ignore */ './worker.ts', import.meta.url);
+}
+
+function limitsOf(kase: Case): ContainerLimits {
+  return { ...DEFAULT_LIMITS, ...(kase.settings().limits as Partial<ContainerLimits> | undefined) };
+}
+
+/** The export's drive went away mid-ingest (a USB stick pulled): raised by the run, explained by explain(). */
+class SourceGone extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'SourceGone';
+  }
+}
+
+export function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/**
+ * A folder walk's entries. Folders and links are listed or read by the counting pass, which
+ * updates their access times: `firstSeen` keeps their attributes as that pass found them.
+ */
+async function* folderEntries(root: string, firstSeen: Map<string, SourceEntry>, walk: WalkOptions): AsyncGenerator<SourceEntry> {
+  for await (const walked of walkFolder(root, walk)) {
+    const seen = walked.kind === 'file' ? undefined : firstSeen.get(walked.path);
+    // Attributes as first seen, but the problem as found now (a folder that became unreadable).
+    yield seen && seen.kind === walked.kind ? { ...seen, error: walked.error } : walked;
+  }
+}
+
+async function* replay(chunks: Buffer[], rest: AsyncIterator<Buffer> | null, failure: unknown): AsyncGenerator<Buffer> {
+  try {
+    yield* chunks;
+    if (failure !== undefined) throw failure;
+    for (let r = await rest!.next(); !r.done; r = await rest!.next()) yield r.value;
+  } finally {
+    await rest?.return?.();
+  }
+}
+
+/**
+ * A streamed member (.tar.gz, .ab, a file reached through a folder handle) must be read before
+ * the reader moves on. Read into memory when small, it goes to a worker like any file; a large
+ * one (or one that failed) comes back as a stream replaying what was read, for the main thread.
+ */
+async function prefetch(c: Extract<Content, { type: 'stream' }>): Promise<Content> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const max = Math.min(SMALL_OBJECT_MAX, c.size ?? Infinity);
+  let it: AsyncIterator<Buffer> | null = null;
+  try {
+    it = c.open()[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return { type: 'bytes', data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
+      chunks.push(r.value);
+      size += r.value.byteLength;
+      if (size > max) break;
+    }
+  } catch (err) {
+    return { type: 'stream', size: c.size, open: () => Readable.from(replay(chunks, null, err)) };
+  }
+  const rest = it;
+  return { type: 'stream', size: c.size, open: () => Readable.from(replay(chunks, rest, undefined)) };
+}
+
+function hashMismatches(e: SourceEntry, r: HashResult): string | null {
+  const exp = e.expected;
+  if (!exp || !r.sha256) return null;
+  const diffs: string[] = [];
+  if (exp.md5 && exp.md5.toLowerCase() !== r.md5) diffs.push(`MD5 ${exp.md5} (computed ${r.md5})`);
+  if (exp.sha1 && exp.sha1.toLowerCase() !== r.sha1) diffs.push(`SHA-1 ${exp.sha1} (computed ${r.sha1})`);
+  if (exp.sha256 && exp.sha256.toLowerCase() !== r.sha256) diffs.push(`SHA-256 ${exp.sha256} (computed ${r.sha256})`);
+  return diffs.length ? `hash mismatch: the extraction report records ${diffs.join(', ')}; the extraction tool and this app disagree` : null;
+}
+
+export class Catalogue {
+  private readonly kase: Case;
+  private readonly opts: CatalogueOptions;
+  private readonly source: IngestSource;
+  private readonly report: IngestReport;
+  private readonly limits: ContainerLimits;
+  /** The export's file list as the counting scan found it (already.ts), and whether it saw it all. */
+  readonly fileList = new FileListDigest();
+  scanComplete = false;
+  /** Entries the scan found that the interrupted run had recorded (a resume's check that this is the same export). */
+  seenDone = 0;
+  private readonly containers: ContainerJob[];
+  /** Folders, links and special files as the counting pass first saw them. */
+  private readonly firstSeen = new Map<string, SourceEntry>();
+  /** A failure inside a worker callback (a commit that threw), raised by the main loop. */
+  private failure: unknown = null;
+  private rowWriter!: ItemRows;
+  private items: Item[] = [];
+  private blobs: { sha256: string; data: Uint8Array }[] = [];
+  /** Hashes of blobs waiting in this batch: with the committed items, what makes a duplicate. */
+  private pendingHashes = new Set<string>();
+  private lastCommit = Date.now();
+  private readonly inflight = new Map<number, Item>();
+  private nextId = 1;
+  private pool!: TaskPool<HashTask, HashResult>;
+  private batch: HashTask[] = [];
+  private batchBytes = 0;
+  /** Files whose rows this run committed, and files the interrupted run had recorded: what is stored. */
+  private committedFiles = 0;
+  private doneFiles = 0;
+  /** Bytes of the export's files not recorded yet (the scan's count): what still needs room in the case. */
+  private pendingBytes = 0;
+  /** Files that failed with a drive error since the drive last read a file (see DRIVE_FAILING_RUN). */
+  private suspects: Item[] = [];
+
+  constructor(kase: Case, opts: CatalogueOptions, source: IngestSource, report: IngestReport) {
+    this.kase = kase;
+    this.opts = opts;
+    this.source = source;
+    this.report = report;
+    this.limits = limitsOf(kase);
+    this.containers = source.containers;
+  }
+
+  private get aborted(): boolean {
+    return this.opts.signal?.aborted === true;
+  }
+
+  /** iPhone backup folders inside a folder export are opened as backups (unless --no-expand). */
+  private get walkOptions(): WalkOptions {
+    return this.opts.expand === false ? {} : { containerFolder: (p) => (isBackupFolder(p) ? 'ios-backup' : null) };
+  }
+
+  /** Pass 1: count files and bytes so progress can show totals and an ETA. Nothing is kept. */
+  async scan(): Promise<void> {
+    const { source, report } = this;
+    const progress = report.progress;
+    if (source.kind === 'file') {
+      progress.filesTotal = 1;
+      progress.bytesTotal = source.st.size;
+      if (!source.done.has(basename(source.root))) this.pendingBytes = source.st.size;
+      this.scanComplete = true;
+      return;
+    }
+    for await (const e of walkFolder(source.root, this.walkOptions)) {
+      if (this.aborted) break;
+      if (e.kind === 'file') {
+        progress.filesTotal++;
+        progress.bytesTotal += e.size ?? 0;
+        if (!source.done.has(e.path)) this.pendingBytes += e.size ?? 0;
+      } else if (source.kind === 'folder') {
+        this.firstSeen.set(e.path, e);
+      }
+      this.fileList.add(e);
+      if (source.done.has(e.path)) this.seenDone++;
+      progress.currentPath = e.path;
+      report.emit();
+    }
+    this.scanComplete = !this.aborted;
+  }
+
+  /**
+   * Pre-flight: warns (does not refuse) when the export's files still to store will likely not
+   * fit on the case's disk. The store keeps one copy of each distinct content, and the databases
+   * need room for rows and their write-ahead logs, so this is an estimate either way; the run
+   * stops cleanly if the disk does fill up, and the resume continues.
+   */
+  checkFreeSpace(): void {
+    let free: number;
+    try {
+      const fs = statfsSync(this.kase.layout.root);
+      free = Number(fs.bavail) * Number(fs.bsize);
+    } catch {
+      return; // no figure to compare with (an unusual file system): nothing to warn about
+    }
+    const need = this.pendingBytes + Math.ceil(this.pendingBytes / 20) + 8 * 1024 * 1024;
+    if (this.pendingBytes === 0 || free >= need) return;
+    const message =
+      `the case's disk has ${mib(free)} free, but this export has ${mib(this.pendingBytes)} still to store: it will likely not fit. ` +
+      `The ingest goes on and, if the disk fills up, stops cleanly with nothing lost; then free space and run the same command to resume.`;
+    this.report.summary.warnings = [...(this.report.summary.warnings ?? []), message];
+    this.opts.onWarning?.(message);
+  }
+
+  /** Pass 2: every entry to its row, then the containers found. Returns what stopped it, or null. */
+  async run(forcedContainer: string | null): Promise<unknown> {
+    this.report.progress.phase = 'ingesting';
+    this.rowWriter = new ItemRows(this.kase, this.source.id, (path, error) => this.report.addProblem({ path, error }));
+    this.pool = new TaskPool<HashTask, HashResult>({
+      workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
+      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, text: this.opts.text !== false },
+      size: Math.max(1, this.opts.workers ?? availableParallelism()),
+      // A hostile file may hang a parser: allow 30 s plus 20 MB/s of reading before giving up.
+      timeoutFor: (t) => 30_000 + Math.ceil(t.size / 20_000),
+      onResult: (r) => this.onResult(r),
+      onStuck: (task, reason) => this.onStuck(task, reason),
+    });
+    let failure: unknown = null;
+    try {
+      await this.consume(this.topLevelEntries(), 0, null);
+      await this.settle();
+      if (forcedContainer && this.source.kind === 'file') this.forceContainer(forcedContainer);
+      while (this.containers.length > 0 && !this.aborted) {
+        const job = this.containers.shift()!;
+        await this.expand(job);
+        await this.settle();
+      }
+      if (this.failure) throw this.failure;
+      // Fewer than DRIVE_FAILING_RUN failures at the very end: the drive cannot be told to have
+      // failed, so they are those files' problems. (A stop or Ctrl-C leaves them to the resume.)
+      if (!this.aborted) this.releaseSuspects();
+    } catch (err) {
+      failure = err;
+      await this.pool.idle().catch(() => undefined);
+    } finally {
+      await this.pool.close();
+    }
+    this.report.progress.phase = 'finishing';
+    this.report.emit(true);
+    if (!failure) {
+      try {
+        this.commit();
+      } catch (err) {
+        failure = err;
+      }
+    }
+    return failure ?? this.failure;
+  }
+
+  /**
+   * After a failure: commits the rows whose store copies are already durable when the run must
+   * stop (the case cannot be written, the export's drive is gone), and returns the error to report
+   * in words an officer can act on, with whether the run stopped for such a reason.
+   */
+  stop(failure: unknown): { reported: unknown; stopping: boolean } {
+    const gone = failure instanceof SourceGone || (!(failure instanceof EvidenceError) && caseWriteCode(failure) === null && this.source.gone());
+    const stopping = gone || caseWriteCode(failure) !== null;
+    if (stopping && this.rowWriter) {
+      // A full database refuses, harmlessly: the transaction rolls back. Rows of files that failed
+      // to read while the drive was going are left for the resume to read again.
+      if (gone) this.items = this.items.filter((item) => !item.result?.readFailed);
+      try {
+        this.commit();
+      } catch {
+        /* left for the resume */
+      }
+    }
+    return { reported: this.explain(failure), stopping };
+  }
+
+  /** Files found so far that are not stored: those counted minus those committed (now or by the earlier run). */
+  notStored(): number {
+    return Math.max(0, this.report.progress.filesTotal - this.committedFiles - this.doneFiles);
+  }
+
+  private explain(failure: unknown): unknown {
+    const n = this.notStored();
+    const files = `${n} file${n === 1 ? '' : 's'} not yet stored`;
+    const code = caseWriteCode(failure);
+    if (code) {
+      return new EvidenceError(
+        'CASE_UNWRITABLE',
+        `${capitalise(describeCaseWriteCode(code))} (${errorMessage(failure)}): ${files}. Nothing that was not stored is marked done; ${caseWriteRemedy(code, this.kase.layout.root)} and run the same command to resume.`,
+      );
+    }
+    if (failure instanceof SourceGone || (!(failure instanceof EvidenceError) && this.source.gone())) {
+      return new EvidenceError(
+        'SOURCE_UNREADABLE',
+        `The export at ${this.source.root} can no longer be read: ${failure instanceof SourceGone ? failure.message : (this.source.goneReason ?? `${errorMessage(failure)}: was the drive removed?`)}. ${capitalise(files)}; nothing unread is marked done. Reconnect it and run the same command to resume.`,
+      );
+    }
+    return failure;
+  }
+
+  private topLevelEntries(): AsyncIterable<SourceEntry> {
+    const { source } = this;
+    if (source.kind === 'folder') return folderEntries(source.root, this.firstSeen, this.walkOptions);
+    if (source.kind === 'ios-backup') return iosBackupSource(source.root, { limits: this.limits });
+    const entry = singleFileEntry(source.root);
+    return (async function* () {
+      yield entry;
+    })();
+  }
+
+  /** Whether this item is read from the export's drive (members of a single container file come from its store copy). */
+  private readsSource(item: Item): boolean {
+    return this.source.kind !== 'file' || item.depth === 0;
+  }
+
+  /** Called where a read failed: records that the drive is gone (and stops the run) if it is. */
+  private stopIfSourceGone(): boolean {
+    if (!this.source.gone()) return false;
+    this.failure ??= new SourceGone(this.source.goneReason ?? 'the export cannot be read');
+    return true;
+  }
+
+  private async consume(entries: AsyncIterable<SourceEntry>, depth: number, parentId: number | null): Promise<void> {
+    for await (const e of entries) {
+      if (this.failure) throw this.failure;
+      if (this.aborted) break;
+      await this.handle({ entry: e, depth, parentId, result: null });
+    }
+    if (!this.aborted) await this.flushBatch();
+  }
+
+  private async handle(item: Item): Promise<void> {
+    const { summary, progress } = this.report;
+    const e = item.entry;
+    if (this.source.done.has(e.path)) {
+      // Recorded by the interrupted run. A streamed member must still be read past, unhashed.
+      if (e.content?.type === 'stream') {
+        try {
+          for await (const _ of e.content.open()) void _;
+        } catch {
+          // Nothing to read past (a file reached by a folder handle that cannot be opened now):
+          // it was recorded by the earlier run, and a container that breaks reports it itself.
+        }
+      }
+      summary.alreadyDone++;
+      if (e.kind === 'file' && item.depth === 0) {
+        this.doneFiles++;
+        progress.filesDone++;
+        progress.bytesDone += e.size ?? 0;
+      }
+      return;
+    }
+    // Only the top level was counted up front; members of containers add to the totals as found.
+    if (item.depth > 0 && e.kind === 'file') {
+      progress.filesTotal++;
+      progress.bytesTotal += e.size ?? 0;
+    }
+    // An entry the reader could not read while the export's drive is gone (pulled): not a fact
+    // about that entry, so no row; the resume reads it again.
+    if (e.error && this.readsSource(item) && this.stopIfSourceGone()) return;
+    let c = e.content;
+    if (e.kind !== 'file' || !c) {
+      // Folders, links, FIFOs, sockets, devices, entries not extracted: recorded, never opened.
+      summary.items++;
+      if (e.kind === 'dir') summary.folders++;
+      else if (e.kind === 'symlink') summary.links++;
+      else if (e.kind === 'file') {
+        summary.files++;
+        progress.filesDone++;
+        progress.bytesDone += e.size ?? 0;
+      } else summary.special++;
+      if (e.error) this.report.addProblem({ path: e.path, error: e.error });
+      if (e.opensAs === 'ios-backup' && !e.error) {
+        const folder = Buffer.concat([Buffer.from(`${this.source.root}/`), e.pathRaw ? Buffer.from(e.pathRaw) : Buffer.from(e.path)]);
+        this.containers.push({ itemPath: e.path, sha256: null, kind: 'ios-backup', depth: item.depth + 1, folder });
+      }
+      this.items.push(item);
+      this.maybeCommit();
+      return;
+    }
+    const id = this.nextId++;
+    if (c.type === 'stream') {
+      // Read now, in entry order, before the reader moves on: a small member goes to a worker as
+      // bytes, a large one is processed here, by the same item processor.
+      c = await prefetch(c);
+      if (c.type === 'stream') {
+        await this.flushBatch();
+        this.inflight.set(id, { ...item, entry: { ...e, content: null } });
+        const task = { id, content: c, size: c.size ?? e.size ?? 0, name: e.name, analyze: true };
+        const setup = { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, text: this.opts.text !== false };
+        this.onResult((await processItem(task, setup)).result);
+        return;
+      }
+    }
+    this.inflight.set(id, { ...item, entry: { ...e, content: null }, fromSource: c.type === 'file' });
+    const size = c.type === 'bytes' ? c.data.byteLength : c.type === 'range' ? c.size : (e.size ?? 0);
+    const task: HashTask = { id, content: c, size, name: e.name, analyze: true };
+    if (size > SMALL_OBJECT_MAX) {
+      await this.pool.submit([task]);
+    } else {
+      this.batch.push(task);
+      this.batchBytes += size;
+      if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) await this.flushBatch();
+    }
+    this.maybeCommit();
+  }
+
+  private async flushBatch(): Promise<void> {
+    const b = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    await this.pool.submit(b);
+  }
+
+  /** Waits for every file in flight and commits: after this, the store holds every object so far. */
+  private async settle(): Promise<void> {
+    if (!this.aborted) await this.flushBatch();
+    await this.pool.idle();
+    this.commit();
+  }
+
+  private onStuck(task: HashTask, reason: string): void {
+    if (task.analyze) {
+      // Retry without type detection and metadata: the hashes still matter.
+      void this.pool.submit([{ ...task, analyze: false }]);
+    } else {
+      this.onResult({
+        ...blankResult(task),
+        meta: emptyMeta(`the file stopped a hashing worker (${reason})`),
+        error: `could not be hashed: it stopped a worker twice (${reason})`,
+      });
+    }
+  }
+
+  private onResult(r: HashResult): void {
+    const item = this.inflight.get(r.id);
+    if (!item) return;
+    this.inflight.delete(r.id);
+    if (r.caseFault) {
+      // The store copy could not be written: no row (nothing marked done that is not stored);
+      // the run stops and the resume stores this file.
+      this.failure ??= new CaseWriteFault(r.caseFault.code, r.caseFault.message);
+      return;
+    }
+    if (r.readFailed && this.readsSource(item) && this.stopIfSourceGone()) return;
+    item.result = r;
+    if (item.fromSource) {
+      if (r.readFailed && DRIVE_ERRORS.has(r.readCode ?? '')) {
+        // Held back until a later file reads (then it was this file's problem after all): a
+        // drive that died with its mount left behind fails every file the same way.
+        this.suspects.push(item);
+        if (this.suspects.length >= DRIVE_FAILING_RUN) {
+          this.failure ??= new SourceGone(
+            `${this.suspects.length} files in a row failed with ${r.readCode}: was the drive removed, or is it failing? A failing drive is best imaged first`,
+          );
+        }
+        return;
+      }
+      if (r.sha256) this.releaseSuspects();
+    }
+    this.accept(item, r);
+  }
+
+  /** Files held back on a drive error, recorded with their problem once the drive has read again (or the run ends). */
+  private releaseSuspects(): void {
+    const held = this.suspects;
+    this.suspects = [];
+    for (const item of held) this.accept(item, item.result!);
+  }
+
+  /** A file's result becomes a row to commit, with its problem and counts. */
+  private accept(item: Item, r: HashResult): void {
+    const { summary, progress } = this.report;
+    const e = item.entry;
+    item.result = r;
+    if (r.sha256) {
+      const dup = r.stored === 'file' ? r.existed : this.pendingHashes.has(r.sha256) || this.kase.store.locate(r.sha256) !== null;
+      if (dup) {
+        summary.duplicates++;
+        progress.duplicates++;
+      }
+      if (r.stored === 'blob' && r.data && !dup) {
+        this.blobs.push({ sha256: r.sha256, data: r.data });
+        this.pendingHashes.add(r.sha256);
+      }
+      delete r.data;
+      const mismatch = hashMismatches(e, r);
+      if (mismatch) r.error = r.error ? `${r.error}; ${mismatch}` : mismatch;
+      if (r.container) {
+        if (item.depth === 0 && this.source.kind === 'folder' && this.opts.expand === false) {
+          r.container = null;
+        } else if (item.depth + 1 > this.limits.maxDepth) {
+          r.error = `${r.error ? `${r.error}; ` : ''}not opened: a ${r.container} nested deeper than ${this.limits.maxDepth} levels`;
+          r.container = null;
+        } else {
+          this.containers.push({ itemPath: e.path, sha256: r.sha256, kind: r.container, depth: item.depth + 1 });
+        }
+      }
+    } else {
+      r.container = null;
+    }
+    const problem = e.error ?? r.error ?? r.meta?.error ?? null;
+    if (problem) this.report.addProblem({ path: e.path, error: problem });
+    summary.files++;
+    summary.items++;
+    summary.bytes += r.size;
+    progress.filesDone++;
+    progress.bytesDone += e.size ?? r.size;
+    progress.currentPath = e.path;
+    this.items.push(item);
+    this.maybeCommit();
+    this.report.emit();
+  }
+
+  /** A container given with --kind: open it as that kind even if its bytes say otherwise. */
+  private forceContainer(kind: string): void {
+    const row = this.rowWriter.forceContainer(kind);
+    if (!row) return;
+    const already = this.containers.findIndex((c) => c.itemPath === row.path);
+    if (already >= 0) this.containers.splice(already, 1);
+    this.containers.unshift({ itemPath: row.path, sha256: row.sha256, kind, depth: 1 });
+  }
+
+  private async expand(job: ContainerJob): Promise<void> {
+    const parentId = this.rowWriter.idOf(job.itemPath);
+    const { progress } = this.report;
+    if (job.kind === 'ios-backup' && job.folder) {
+      progress.currentPath = job.itemPath;
+      this.report.emit(true);
+      const prefixed = async function* (entries: AsyncIterable<SourceEntry>, prefix: string): AsyncGenerator<SourceEntry> {
+        for await (const e of entries) yield { ...e, path: memberPath(prefix, e.path) };
+      };
+      try {
+        await this.consume(prefixed(iosBackupSource(job.folder.toString(), { limits: this.limits }), job.itemPath), job.depth, parentId);
+      } catch (err) {
+        if (this.isFatal(err)) throw err;
+        this.report.addProblem({ path: job.itemPath, error: `iPhone backup could not be read to the end: ${errorMessage(err)}` });
+      }
+      return;
+    }
+    if (!job.sha256) return;
+    const bytes = this.kase.store.bytesOf(job.sha256);
+    if (!bytes) {
+      this.report.addProblem({ path: job.itemPath, error: 'container not opened: its store copy is missing' });
+      return;
+    }
+    progress.currentPath = job.itemPath;
+    this.report.emit(true);
+    try {
+      const reader = await readerFor(job.kind, bytes, job.itemPath);
+      await this.consume(reader.entries(bytes, { prefix: job.itemPath, depth: job.depth, limits: this.limits }), job.depth, parentId);
+    } catch (err) {
+      if (this.isFatal(err)) throw err;
+      this.report.addProblem({ path: job.itemPath, error: `container could not be read to the end: ${errorMessage(err)}` });
+    }
+  }
+
+  /** A failure that stops the run (the case cannot be written, the export's drive is gone), never an item's problem. */
+  private isFatal(err: unknown): boolean {
+    return err === this.failure || err instanceof SourceGone || caseWriteCode(err) !== null;
+  }
+
+  private maybeCommit(): void {
+    if (this.failure) return;
+    if (this.items.length >= COMMIT_ROWS || Date.now() - this.lastCommit >= COMMIT_MS) {
+      try {
+        this.commit();
+      } catch (err) {
+        // Called from worker callbacks too: keep the error for the main loop to raise.
+        this.failure = err;
+      }
+    }
+  }
+
+  /** Blobs to store/objects.db first, then the rows that name them to case.db. */
+  private commit(): void {
+    if (this.items.length === 0) return;
+    this.kase.store.putBlobs(this.blobs);
+    this.committedFiles += this.rowWriter.write(this.items);
+    this.items = [];
+    this.blobs = [];
+    this.pendingHashes = new Set();
+    this.lastCommit = Date.now();
+  }
+}
