@@ -14,12 +14,6 @@ export interface HashTask {
   name: string;
   /** False on the retry of a file whose analysis crashed or hung a worker: hash only. */
   analyze: boolean;
-  /**
-   * Re-extraction of text for an item already in the store (`evidence reindex`): the content is
-   * its store copy (a blob's bytes, or the object file) and nothing is hashed or stored; the
-   * result carries `text` only.
-   */
-  textOnly?: { mime: string | null };
 }
 
 export interface ItemMeta {
