@@ -65,7 +65,7 @@ const { values: opt } = parseArgs({
 
 if (opt.help) {
   console.log(`usage: npm run bench -- [--quick] [--json <file>] [--archives | --no-archives] [--reps N] [--clean]
-  --quick        8 files of 25 MiB and 4,000 small files, 1 repetition (a sanity check in under a minute)
+  --quick        8 files of 25 MiB and 4,000 small files, 1 repetition (a sanity check: a minute or two on an idle machine)
   --json <file>  also write all figures as JSON
   --archives     run the ZIP section even when not asked by default (still needs archive ingest and zip)
   --no-archives  skip the ZIP section
