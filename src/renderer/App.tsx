@@ -3,7 +3,7 @@
 // view, navigation with counts on the left, the catalogue (table or gallery) in the centre with
 // its filters, the selected item's detail on the right. Long work (ingest) runs as a job and
 // reports by events, so the window never blocks.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { methodNames } from '../shared/contract.ts';
 import { getClient } from './api.ts';
@@ -15,6 +15,10 @@ import { Ingest, useIngestJob } from './Ingest.tsx';
 import { ItemDetail } from './ItemDetail.tsx';
 import { Nav, type View } from './Nav.tsx';
 import { SignIn, type Signed } from './SignIn.tsx';
+import { Search, type SearchState } from './Search.tsx';
+import { Suggestions } from './Suggestions.tsx';
+import { TagsContext } from './Tags.tsx';
+import type { SearchHit, Tag } from '../shared/contract.ts';
 import type { Output } from './api.ts';
 import { setLanguage } from './i18n.ts';
 
@@ -119,6 +123,28 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
   const [exhibits, setExhibits] = useState<Output<'listExhibits'>>([]);
   const [error, setError] = useState<string | null>(null);
   const casePath = signed.casePath;
+  // The review screens (issue 14): the case's tags with counts, suggestions waiting, the search
+  // box's state (kept while the officer looks at a hit) and the hit an item was opened at.
+  const [tags, setTags] = useState<Tag[]>([]);
+  const [pending, setPending] = useState<number | undefined>(undefined);
+  const [searchState, setSearchState] = useState<SearchState>({ query: '' });
+  const [hit, setHit] = useState<{ hit: SearchHit; query: string } | null>(null);
+  const refreshReview = useCallback(async () => {
+    try {
+      const [tg, sg] = await Promise.all([
+        client.call('listTags', { session: signed.session }),
+        client.call('listSuggestions', { casePath, status: 'pending', limit: 1 }),
+      ]);
+      setTags(tg);
+      setPending(sg.total);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }, [client, casePath, signed.session]);
+  useEffect(() => {
+    void refreshReview();
+  }, [refreshReview]);
+  const tagsState = useMemo(() => ({ tags, reload: () => void refreshReview() }), [tags, refreshReview]);
 
   const refresh = useCallback(async () => {
     try {
@@ -150,12 +176,15 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
 
   const job = useIngestJob(client, () => {
     void refresh();
+    void refreshReview();
     setReloadKey((k) => k + 1);
   });
 
   const choose = (v: View) => {
     setView(v);
     if (v.kind !== view.kind) setOpenId(null);
+    setHit(null);
+    if (v.kind === 'tagged') setFilter({ tag: v.tag });
     if (v.kind === 'catalogue' || v.kind === 'gallery') {
       const f: CatalogueFilter = {};
       if (v.kind === 'gallery') f.family = 'images';
@@ -181,7 +210,31 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
       case 'exhibits':
         return <Exhibits signed={signed} exhibits={exhibits} onChanged={refresh} onIngest={() => setView({ kind: 'ingest' })} />;
       case 'ingest':
-        return <Ingest signed={signed} exhibits={exhibits} job={job} onOpenCatalogue={() => choose({ kind: 'catalogue', preset: 'all' })} onExhibitsChanged={refresh} />;
+        return <Ingest signed={signed} exhibits={exhibits} job={job} onOpenCatalogue={() => choose({ kind: 'catalogue', preset: 'all' })} onExhibitsChanged={refresh} onReviewSuggestions={() => choose({ kind: 'suggestions' })} />;
+      case 'search':
+        return (
+          <Search
+            session={signed.session}
+            exhibits={exhibits}
+            state={searchState}
+            setState={setSearchState}
+            openId={openId}
+            onOpen={(h, query) => {
+              setHit(h ? { hit: h, query } : null);
+              setOpenId(h?.id ?? null);
+            }}
+          />
+        );
+      case 'suggestions':
+        return (
+          <Suggestions
+            casePath={casePath}
+            session={signed.session}
+            openId={openId}
+            onOpen={setOpenId}
+            onChanged={() => void refreshReview()}
+          />
+        );
       case 'gallery':
         return <Gallery signed={signed} filter={filter} reloadKey={reloadKey} onOpen={setOpenId} />;
       default:
@@ -195,15 +248,18 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
             openId={openId}
             onOpen={setOpenId}
             onFirstRows={onFirstRows}
+            session={signed.session}
           />
         );
     }
   };
 
+  const withDetail = openId !== null && view.kind !== 'exhibits' && view.kind !== 'ingest';
   return (
-    <div className={`workspace ${openId !== null && (view.kind === 'catalogue' || view.kind === 'gallery') ? 'with-detail' : ''}`}>
+    <TagsContext.Provider value={tagsState}>
+    <div className={`workspace ${withDetail ? 'with-detail' : ''}`}>
       <CaseHeader info={info} signed={signed} custody={custody} job={job.state} onSignOut={signOut} toggles={toggles} onShowIngest={() => setView({ kind: 'ingest' })} />
-      <Nav view={view} onChoose={choose} overview={overview} />
+      <Nav view={view} onChoose={choose} overview={overview} tags={tags} pending={pending} />
       <main className="main-pane">
         {error && (
           <div className="banner error" role="alert">
@@ -212,9 +268,16 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
         )}
         {renderMain()}
       </main>
-      {openId !== null && (view.kind === 'catalogue' || view.kind === 'gallery') && (
-        <ItemDetail key={openId} signed={signed} id={openId} onClose={() => setOpenId(null)} />
+      {withDetail && openId !== null && (
+        <ItemDetail
+          key={openId}
+          signed={signed}
+          id={openId}
+          hit={hit?.hit.id === openId ? hit : null}
+          onClose={() => setOpenId(null)}
+        />
       )}
     </div>
+    </TagsContext.Provider>
   );
 }

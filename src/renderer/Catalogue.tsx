@@ -5,12 +5,14 @@
 // Enter opens the detail, Home/End/PageUp/PageDown, / searches) and many-row selection
 // (shift/ctrl-click, shift+arrows, ctrl+A).
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Input, ItemRow } from '../shared/contract.ts';
 import { type Output, getClient } from './api.ts';
 import { formatBytes, formatCount, formatTime } from './format.ts';
 import type { Family } from './Nav.tsx';
+import { RowTags, SelectionActions, TagsContext, changeTags, favouriteTags, tagLabel } from './Tags.tsx';
+import type { Tag } from '../shared/contract.ts';
 
 type ListInput = Input<'listItems'>;
 export type SortKey = NonNullable<ListInput['sort']>;
@@ -24,6 +26,8 @@ export interface CatalogueFilter {
   dateFrom?: string;
   dateTo?: string;
   pathContains?: string;
+  /** Only items carrying this tag (the "Tagged" view, or the tag filter). */
+  tag?: string;
 }
 
 export const PAGE = 100;
@@ -50,6 +54,7 @@ export function columns(): Column[] {
           {r.ext_mismatch ? <span className="flag warn" title="extension mismatch">≠</span> : null}
           {r.lat !== null ? <span className="flag gps" title={`${r.lat}, ${r.lon}`}>◎</span> : null}
           {r.name || r.path}
+          <RowTags ids={r.tagIds} />
         </>
       ),
     },
@@ -92,6 +97,8 @@ export function Catalogue(props: {
   onOpen: (id: number | null) => void;
   /** Called once the first page of rows is on screen. */
   onFirstRows?: () => void;
+  /** The signed-in session: tagging the selection (the engine checks the role). */
+  session?: string;
 }) {
   const { t, i18n } = useTranslation();
   const client = getClient();
@@ -111,6 +118,9 @@ export function Catalogue(props: {
   const search = useRef<HTMLInputElement>(null);
   const firstRows = useRef(props.onFirstRows);
   firstRows.current = props.onFirstRows;
+  const tagsState = useContext(TagsContext);
+  const [tagNote, setTagNote] = useState<string | null>(null);
+  const [tagging, setTagging] = useState(false);
 
   const allColumns = useMemo(columns, []);
   const cols = useMemo(() => allColumns.filter((c) => visible.includes(c.key)), [allColumns, visible]);
@@ -155,6 +165,25 @@ export function Catalogue(props: {
     void fetchPage(0, generation.current);
   }, [fetchPage, props.reloadKey]);
 
+  // A tag changed somewhere (the case's tags and counts were asked again): the rows on screen are
+  // asked again in place, so their chips follow without losing the scroll or the selection.
+  const pagesRef = useRef(pages);
+  pagesRef.current = pages;
+  const tagsSeen = useRef(tagsState.tags);
+  useEffect(() => {
+    if (tagsSeen.current === tagsState.tags) return;
+    tagsSeen.current = tagsState.tags;
+    const gen = generation.current;
+    for (const p of pagesRef.current.keys()) {
+      void client.call('listItems', { ...query, limit: PAGE, offset: p * PAGE }).then(
+        (r) => {
+          if (gen === generation.current) setPages((prev) => new Map(prev).set(p, r.items));
+        },
+        () => undefined,
+      );
+    }
+  }, [tagsState.tags, client, query]);
+
   const count = total ?? 0;
   const virtualizer = useVirtualizer({
     count,
@@ -196,7 +225,46 @@ export function Catalogue(props: {
     }
   };
 
+  /** The ids of the selected rows (pages not loaded yet are asked for, a range at a time). */
+  const selectedIds = async (): Promise<number[]> => {
+    const idx = [...selected].sort((a, b) => a - b);
+    if (idx.length === 0) return [];
+    const missing = idx.filter((i) => !rowAt(i));
+    const fetched = new Map<number, number>();
+    if (missing.length) {
+      const lo = missing[0]!;
+      const hi = missing[missing.length - 1]!;
+      const r = await client.call('listItems', { ...query, limit: Math.min(100_000, hi - lo + 1), offset: lo });
+      r.items.forEach((row, k) => fetched.set(lo + k, row.id));
+    }
+    return idx.map((i) => rowAt(i)?.id ?? fetched.get(i)).filter((x): x is number => x !== undefined);
+  };
+  const applyTag = async (tag: Tag, untag: boolean) => {
+    if (!props.session || tagging) return;
+    setTagging(true);
+    setError(null);
+    try {
+      const ids = await selectedIds();
+      if (ids.length) setTagNote(await changeTags(props.session, tag, ids, untag, i18n.language));
+      tagsState.reload();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setTagging(false);
+    }
+  };
+
   const onKeyDown = (e: React.KeyboardEvent) => {
+    // Number keys 1-9 tag the selection with the favourite tags (shift: remove that tag).
+    const digit = /^Digit([1-9])$/.exec(e.code);
+    if (digit && !e.ctrlKey && !e.metaKey && !e.altKey && props.session) {
+      const tag = favouriteTags(tagsState.tags)[Number(digit[1]) - 1];
+      if (tag && selected.size > 0) {
+        e.preventDefault();
+        void applyTag(tag, e.shiftKey);
+      }
+      return;
+    }
     const perPage = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
     switch (e.key) {
       case 'ArrowDown':
@@ -314,6 +382,17 @@ export function Catalogue(props: {
             ))}
           </select>
         </label>
+        <label>
+          <span>{t('review.filters.tag')}</span>
+          <select data-testid="filter-tag" value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value || undefined })}>
+            <option value="">{t('review.filters.anyTag')}</option>
+            {tagsState.tags.map((x) => (
+              <option key={x.id} value={x.id}>
+                {tagLabel(x, i18n.language)}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="check">
           <input type="checkbox" data-testid="filter-mismatch" checked={!!filter.mismatch} onChange={(e) => set({ mismatch: e.target.checked || undefined })} />
           {t('filters.mismatch')}
@@ -367,7 +446,7 @@ export function Catalogue(props: {
         </div>
       </div>
     ),
-    [filter, props.exhibits, chooser, visible, i18n.language],
+    [filter, props.exhibits, chooser, visible, i18n.language, tagsState.tags],
   );
   const headerRow = useMemo(
     () => (
@@ -400,6 +479,12 @@ export function Catalogue(props: {
         {selected.size > 1 && <span data-testid="selected-count"> · {t('catalogue.selected', { n: formatCount(selected.size, i18n.language) })}</span>}
         <span className="muted keys"> {t('catalogue.keys')}</span>
       </div>
+      {props.session && selected.size > 0 && <SelectionActions count={selected.size} onApply={(tag, untag) => void applyTag(tag, untag)} busy={tagging} />}
+      {tagNote && (
+        <div className="banner notice" role="status" data-testid="tag-note">
+          ✔ {tagNote}
+        </div>
+      )}
       {error && (
         <div className="banner error" role="alert">
           ⚠ {error}

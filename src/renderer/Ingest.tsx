@@ -98,6 +98,8 @@ export function Ingest(props: {
   exhibits: Output<'listExhibits'>;
   job: IngestJob;
   onOpenCatalogue: () => void;
+  /** Opens the suggestions queue (the summary says how many the detectors raised). */
+  onReviewSuggestions?: () => void;
   onExhibitsChanged: () => void;
 }) {
   const { t, i18n } = useTranslation();
@@ -338,6 +340,17 @@ export function Ingest(props: {
                     ))}
                   </ul>
                 </>
+              )}
+              {/* What the detectors raised at the end of the ingest (issue 14): the count, and the queue. */}
+              {r.analysis && (
+                <p className="suggest-raised" data-testid="summary-suggestions">
+                  <span>✦ {t('review.suggest.raised', { n: n(r.analysis.suggestions) })}</span>
+                  {r.analysis.suggestions > 0 && props.onReviewSuggestions && (
+                    <button type="button" className="btn-small" onClick={props.onReviewSuggestions} data-testid="review-suggestions">
+                      {t('review.suggest.review')}
+                    </button>
+                  )}
+                </p>
               )}
               <button type="button" className="btn-primary" onClick={props.onOpenCatalogue} data-testid="open-catalogue">
                 ☰ {t('ingest.openCatalogue')}

@@ -9,6 +9,9 @@ import { GpsPlot } from './GpsPlot.tsx';
 import { Preview } from './Preview.tsx';
 import { typeWithCharset } from '../shared/textTypes.ts';
 import type { Signed } from './SignIn.tsx';
+import type { SearchHit } from '../shared/contract.ts';
+import { MarkedSnippet } from './Search.tsx';
+import { ItemTagsNotes } from './Tags.tsx';
 
 type Item = Output<'getItem'>;
 
@@ -77,15 +80,28 @@ function flatten(o: Record<string, unknown>, prefix = ''): [string, string][] {
   return out;
 }
 
-export function ItemDetail({ signed, id, onClose }: { signed: Signed; id: number; onClose: () => void }) {
+export function ItemDetail({
+  signed,
+  id,
+  onClose,
+  hit,
+}: {
+  signed: Signed;
+  id: number;
+  onClose: () => void;
+  /** The search hit the item was opened at (its snippets shown first). */
+  hit?: { hit: SearchHit; query: string } | null;
+}) {
   const { t } = useTranslation();
   const [item, setItem] = useState<Item | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Asked again after a tag or note changes (the engine's answer, not a local guess).
+  const [version, setVersion] = useState(0);
   useEffect(() => {
     getClient()
       .call('getItem', { session: signed.session, id })
       .then(setItem, (err: Error) => setError(err.message));
-  }, [signed.session, id]);
+  }, [signed.session, id, version]);
 
   return (
     <aside
@@ -129,6 +145,17 @@ export function ItemDetail({ signed, id, onClose }: { signed: Signed; id: number
               </ul>
             </div>
           )}
+          {hit && hit.hit.snippets.length > 0 && (
+            <div className="hit-banner" data-testid="detail-hit">
+              <strong>⌕ {t('review.search.foundHere', { query: hit.query })}</strong>
+              {hit.hit.snippets.map((s, k) => (
+                <div key={k} className="result-snippet">
+                  <MarkedSnippet s={s} />
+                </div>
+              ))}
+            </div>
+          )}
+          <ItemTagsNotes session={signed.session} itemId={item.id} tags={item.tags} notes={item.notes} onChanged={() => setVersion((v) => v + 1)} />
           <section>
             <h3>{t('detail.preview')}</h3>
             <Preview signed={signed} item={item} />

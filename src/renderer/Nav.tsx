@@ -1,12 +1,18 @@
 // Left navigation with counts: the catalogue by family of types, problems, GPS, the gallery,
 // exhibits and ingest. Counts come from caseOverview (SQL aggregates in the engine).
 import { useTranslation } from 'react-i18next';
+import type { Tag } from '../shared/contract.ts';
 import type { Output } from './api.ts';
 import { formatCount } from './format.ts';
+import { tagLabel } from './Tags.tsx';
 
 export type Family = 'images' | 'videos' | 'audio' | 'documents' | 'spreadsheets' | 'archives' | 'databases' | 'chats' | 'other';
 export type Preset = 'all' | Family | 'errors' | 'mismatch' | 'gps';
-export type View = { kind: 'catalogue'; preset: Preset } | { kind: 'gallery' } | { kind: 'exhibits' } | { kind: 'ingest' };
+export type View = { kind: 'catalogue'; preset: Preset } | { kind: 'gallery' } | { kind: 'exhibits' } | { kind: 'ingest' }
+  // The review screens (issue 14): search, the suggestions queue, and the items of one tag.
+  | { kind: 'search' }
+  | { kind: 'suggestions' }
+  | { kind: 'tagged'; tag: string };
 
 const FAMILY_ICONS: Record<Family, string> = {
   images: '▣',
@@ -20,7 +26,21 @@ const FAMILY_ICONS: Record<Family, string> = {
   other: '•',
 };
 
-export function Nav({ view, onChoose, overview }: { view: View; onChoose: (v: View) => void; overview: Output<'caseOverview'> | null }) {
+export function Nav({
+  view,
+  onChoose,
+  overview,
+  tags = [],
+  pending,
+}: {
+  view: View;
+  onChoose: (v: View) => void;
+  overview: Output<'caseOverview'> | null;
+  /** The case's tags with their counts (the "Tagged" view). */
+  tags?: Tag[];
+  /** Suggestions waiting for a decision. */
+  pending?: number;
+}) {
   const { t, i18n } = useTranslation();
   const n = (x: number | undefined) => formatCount(x, i18n.language);
   const isPreset = (p: Preset) => view.kind === 'catalogue' && view.preset === p;
@@ -45,6 +65,7 @@ export function Nav({ view, onChoose, overview }: { view: View; onChoose: (v: Vi
       </ul>
       <h3>{t('nav.catalogue')}</h3>
       <ul>
+        {item('search', t('review.nav.search'), '⌕', undefined, view.kind === 'search', () => onChoose({ kind: 'search' }))}
         {item('all', t('nav.all'), '☰', overview?.items, isPreset('all'), () => onChoose({ kind: 'catalogue', preset: 'all' }))}
         {families.map((f) => item(f, t(`families.${f}`), FAMILY_ICONS[f], overview?.families[f], isPreset(f), () => onChoose({ kind: 'catalogue', preset: f })))}
         {item('gallery', t('nav.gallery'), '▩', overview?.families.images, view.kind === 'gallery', () => onChoose({ kind: 'gallery' }))}
@@ -54,6 +75,30 @@ export function Nav({ view, onChoose, overview }: { view: View; onChoose: (v: Vi
         {item('errors', t('nav.errors'), '⚠', overview?.errors, isPreset('errors'), () => onChoose({ kind: 'catalogue', preset: 'errors' }), true)}
         {item('mismatch', t('nav.mismatch'), '≠', overview?.mismatches, isPreset('mismatch'), () => onChoose({ kind: 'catalogue', preset: 'mismatch' }), true)}
         {item('gps', t('nav.gps'), '◎', overview?.gps, isPreset('gps'), () => onChoose({ kind: 'catalogue', preset: 'gps' }))}
+        {item('suggestions', t('review.nav.suggestions'), '✦', pending, view.kind === 'suggestions', () => onChoose({ kind: 'suggestions' }), true)}
+      </ul>
+      <h3>{t('review.nav.tagged')}</h3>
+      <ul data-testid="nav-tagged">
+        {tags.filter((x) => x.count > 0).length === 0 && <li className="muted small nav-empty">{t('review.nav.noTags')}</li>}
+        {tags
+          .filter((x) => x.count > 0)
+          .map((x) => (
+            <li key={x.id}>
+              <button
+                type="button"
+                className={`nav-item ${view.kind === 'tagged' && view.tag === x.id ? 'active' : ''}`}
+                aria-current={view.kind === 'tagged' && view.tag === x.id ? 'page' : undefined}
+                onClick={() => onChoose({ kind: 'tagged', tag: x.id })}
+                data-testid={`nav-tag-${x.id}`}
+              >
+                <span className="nav-icon" aria-hidden="true">
+                  <span className="tag-dot" style={{ background: x.colour }} />
+                </span>
+                <span className="nav-label">{tagLabel(x, i18n.language)}</span>
+                <span className="nav-count" data-testid="nav-tag-count">{n(x.count)}</span>
+              </button>
+            </li>
+          ))}
       </ul>
     </nav>
   );

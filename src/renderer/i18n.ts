@@ -2,6 +2,7 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en, ja } from './locales.ts';
+import { reviewEn, reviewJa } from './locales.review.ts';
 
 function initialLanguage(): string {
   const saved = localStorage.getItem('evidence.lang');
@@ -10,7 +11,7 @@ function initialLanguage(): string {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ja: { translation: ja } },
+  resources: { en: { translation: { ...en, ...reviewEn } }, ja: { translation: { ...ja, ...reviewJa } } },
   lng: initialLanguage(),
   fallbackLng: 'en',
   interpolation: { escapeValue: false },
