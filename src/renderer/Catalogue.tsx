@@ -159,6 +159,7 @@ export function Catalogue(props: {
     setTotal(null);
     setError(null);
     setSelected(new Set());
+    setTagNote(null);
     setFocus(0);
     anchor.current = 0;
     scroller.current?.scrollTo({ top: 0 });
@@ -479,7 +480,7 @@ export function Catalogue(props: {
         {selected.size > 1 && <span data-testid="selected-count"> · {t('catalogue.selected', { n: formatCount(selected.size, i18n.language) })}</span>}
         <span className="muted keys"> {t('catalogue.keys')}</span>
       </div>
-      {props.session && selected.size > 0 && <SelectionActions count={selected.size} onApply={(tag, untag) => void applyTag(tag, untag)} busy={tagging} />}
+      {props.session && selected.size > 1 && <SelectionActions count={selected.size} onApply={(tag, untag) => void applyTag(tag, untag)} busy={tagging} />}
       {tagNote && (
         <div className="banner notice" role="status" data-testid="tag-note">
           ✔ {tagNote}
@@ -547,6 +548,10 @@ const Row = memo(function Row(p: {
       className={`tr ${p.selected ? 'selected' : ''} ${p.focused ? 'focused' : ''} ${p.open ? 'open' : ''} ${r?.error ? 'has-error' : ''}`}
       style={{ transform: `translateY(${p.start}px)`, gridTemplateColumns: p.template }}
       onClick={(e) => p.onClick(p.index, e)}
+      // A shift-click extends the selection of rows, not a selection of their text.
+      onMouseDown={(e) => {
+        if (e.shiftKey) e.preventDefault();
+      }}
       data-testid="row"
       data-id={r?.id}
     >

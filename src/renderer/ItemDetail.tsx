@@ -1,7 +1,7 @@
 // The selected item in full: a safe preview, hashes with copy buttons, type and extension
 // mismatch, times, GPS (coordinates and an offline plot), the reader's facts, all metadata, and
 // the item's custody history. Opening it is recorded (item.viewed, once per session) by the engine.
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Output, getClient } from './api.ts';
 import { formatBytes, formatTime } from './format.ts';
@@ -11,7 +11,7 @@ import { typeWithCharset } from '../shared/textTypes.ts';
 import type { Signed } from './SignIn.tsx';
 import type { SearchHit } from '../shared/contract.ts';
 import { MarkedSnippet } from './Search.tsx';
-import { ItemTagsNotes } from './Tags.tsx';
+import { ItemTagsNotes, TagsContext } from './Tags.tsx';
 
 type Item = Output<'getItem'>;
 
@@ -97,11 +97,14 @@ export function ItemDetail({
   const [error, setError] = useState<string | null>(null);
   // Asked again after a tag or note changes (the engine's answer, not a local guess).
   const [version, setVersion] = useState(0);
+  // A tag changed elsewhere (an accepted suggestion, the selection's action): the case's tags are
+  // asked again, and so is the item.
+  const { tags: caseTags } = useContext(TagsContext);
   useEffect(() => {
     getClient()
       .call('getItem', { session: signed.session, id })
       .then(setItem, (err: Error) => setError(err.message));
-  }, [signed.session, id, version]);
+  }, [signed.session, id, version, caseTags]);
 
   return (
     <aside

@@ -199,7 +199,7 @@ export function Suggestions(props: { casePath: string; session: string; openId: 
         )}
       </div>
       <div className="table-status" aria-live="polite" data-testid="suggest-status">
-        {total === null ? t('common.loading') : t('review.suggest.count', { n: n(total) })}
+        {total === null ? t('common.loading') : t('review.suggest.count', { count: total, n: n(total) })}
         {selected.size > 0 && <span data-testid="suggest-selected"> · {t('review.suggest.selected', { n: n(selected.size) })}</span>}
         <span className="muted keys"> {t('review.suggest.keys')}</span>
       </div>

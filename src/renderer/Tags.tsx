@@ -61,7 +61,7 @@ export function RowTags({ ids }: { ids: string[] | undefined }) {
 /** Tags or untags items by id; answers a line to show (or throws the engine's message). */
 export async function changeTags(session: string, tag: Tag, ids: number[], untag: boolean, lang: string): Promise<string> {
   const r = await getClient().call(untag ? 'untagItems' : 'tagItems', { session, tag: tag.id, ids });
-  return i18n.t('review.tags.done', { tag: tagLabel(tag, lang), n: formatCount(r.changed.length, lang) });
+  return i18n.t('review.tags.done', { tag: tagLabel(tag, lang), count: r.changed.length, n: formatCount(r.changed.length, lang) });
 }
 
 /** The action bar of a selection: tag or untag it with a chosen tag; the favourites' keys shown. */
@@ -89,7 +89,7 @@ export function SelectionActions({ count, onApply, busy }: { count: number; onAp
       <button type="button" className="btn-small" disabled={!tag || busy} onClick={() => tag && onApply(tag, true)} data-testid="selection-untag-apply">
         − {t('review.tags.untagSel')}
       </button>
-      <span className="muted small favourites">
+      <span className="muted small favourites" title={favouriteTags(tags).map((x, k) => `${k + 1} ${tagLabel(x, i18n.language)}`).join('\n')}>
         {t('review.tags.favourites')}{' '}
         {favouriteTags(tags).map((x, k) => (
           <span key={x.id} className="fav">
