@@ -178,7 +178,10 @@ export function Catalogue(props: {
     for (const p of pagesRef.current.keys()) {
       void client.call('listItems', { ...query, limit: PAGE, offset: p * PAGE }).then(
         (r) => {
-          if (gen === generation.current) setPages((prev) => new Map(prev).set(p, r.items));
+          if (gen !== generation.current) return;
+          // An untagged item leaves a view filtered by its tag: the count follows too.
+          setTotal(r.total);
+          setPages((prev) => new Map(prev).set(p, r.items));
         },
         () => undefined,
       );

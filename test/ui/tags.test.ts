@@ -95,6 +95,9 @@ describe('tags and notes UI', { skip: skip ?? false }, () => {
     await page.locator('[data-testid="item-tags"] [data-tag="financial-record"] [data-testid="tag-remove"]').click();
     await tagCount(page, 'financial-record').getByText('2').waitFor();
     assert.equal(await page.locator('[data-testid="item-tags"] [data-tag="financial-record"]').count(), 0);
+    // The view of that tag follows: two rows, no placeholder left behind.
+    await page.getByTestId('table-status').getByText('2 items').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="row"]').length === 2);
     assert.deepEqual(env.service.listItems({ casePath, tag: 'financial-record' }).items.map((r) => r.id), ids.slice(1));
     // Both changes are in the item's custody history.
     const actions = env.service.getItem({ session, id: ids[0]! }).custody.map((e) => e.action);
