@@ -243,13 +243,13 @@ export function Catalogue(props: {
     }
     return idx.map((i) => rowAt(i)?.id ?? fetched.get(i)).filter((x): x is number => x !== undefined);
   };
-  const applyTag = async (tag: Tag, untag: boolean) => {
+  const applyTag = async (tag: Tag, untag: boolean, comment?: string) => {
     if (!props.session || tagging) return;
     setTagging(true);
     setError(null);
     try {
       const ids = await selectedIds();
-      if (ids.length) setTagNote(await changeTags(props.session, tag, ids, untag, i18n.language));
+      if (ids.length) setTagNote(await changeTags(props.session, tag, ids, untag, i18n.language, comment));
       tagsState.reload();
     } catch (err) {
       setError((err as Error).message);
@@ -483,7 +483,7 @@ export function Catalogue(props: {
         {selected.size > 1 && <span data-testid="selected-count"> · {t('catalogue.selected', { n: formatCount(selected.size, i18n.language) })}</span>}
         <span className="muted keys"> {t('catalogue.keys')}</span>
       </div>
-      {props.session && selected.size > 1 && <SelectionActions count={selected.size} onApply={(tag, untag) => void applyTag(tag, untag)} busy={tagging} />}
+      {props.session && selected.size > 1 && <SelectionActions count={selected.size} onApply={(tag, untag, comment) => void applyTag(tag, untag, comment)} busy={tagging} />}
       {tagNote && (
         <div className="banner notice" role="status" data-testid="tag-note">
           ✔ {tagNote}

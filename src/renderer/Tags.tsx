@@ -59,16 +59,18 @@ export function RowTags({ ids }: { ids: string[] | undefined }) {
 }
 
 /** Tags or untags items by id; answers a line to show (or throws the engine's message). */
-export async function changeTags(session: string, tag: Tag, ids: number[], untag: boolean, lang: string): Promise<string> {
-  const r = await getClient().call(untag ? 'untagItems' : 'tagItems', { session, tag: tag.id, ids });
+export async function changeTags(session: string, tag: Tag, ids: number[], untag: boolean, lang: string, comment?: string): Promise<string> {
+  const r = await getClient().call(untag ? 'untagItems' : 'tagItems', { session, tag: tag.id, ids, comment: comment?.trim() || null });
   return i18n.t('review.tags.done', { tag: tagLabel(tag, lang), count: r.changed.length, n: formatCount(r.changed.length, lang) });
 }
 
 /** The action bar of a selection: tag or untag it with a chosen tag; the favourites' keys shown. */
-export function SelectionActions({ count, onApply, busy }: { count: number; onApply: (tag: Tag, untag: boolean) => void; busy?: boolean }) {
+export function SelectionActions({ count, onApply, busy }: { count: number; onApply: (tag: Tag, untag: boolean, comment: string) => void; busy?: boolean }) {
   const { t, i18n } = useTranslation();
   const { tags } = useContext(TagsContext);
   const [chosen, setChosen] = useState('');
+  // Why: kept with each item's tag and in the custody event, as `evidence tag --comment`.
+  const [comment, setComment] = useState('');
   const tag = tags.find((x) => x.id === chosen);
   if (count < 1) return null;
   return (
@@ -83,10 +85,11 @@ export function SelectionActions({ count, onApply, busy }: { count: number; onAp
           </option>
         ))}
       </select>
-      <button type="button" className="btn-small" disabled={!tag || busy} onClick={() => tag && onApply(tag, false)} data-testid="selection-tag-apply">
+      <input type="text" value={comment} onChange={(e) => setComment(e.target.value)} placeholder={t('review.tags.comment')} aria-label={t('review.tags.comment')} data-testid="selection-comment" />
+      <button type="button" className="btn-small" disabled={!tag || busy} onClick={() => tag && onApply(tag, false, comment)} data-testid="selection-tag-apply">
         ＋ {t('review.tags.tagSel')}
       </button>
-      <button type="button" className="btn-small" disabled={!tag || busy} onClick={() => tag && onApply(tag, true)} data-testid="selection-untag-apply">
+      <button type="button" className="btn-small" disabled={!tag || busy} onClick={() => tag && onApply(tag, true, comment)} data-testid="selection-untag-apply">
         − {t('review.tags.untagSel')}
       </button>
       <span className="muted small favourites" title={favouriteTags(tags).map((x, k) => `${k + 1} ${tagLabel(x, i18n.language)}`).join('\n')}>

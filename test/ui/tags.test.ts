@@ -42,6 +42,7 @@ describe('tags and notes UI', { skip: skip ?? false }, () => {
     await page.getByTestId('selected-count').getByText('3 selected').waitFor();
     await page.getByTestId('selection-actions').waitFor();
     await page.getByTestId('selection-tag').selectOption('financial-record');
+    await page.getByTestId('selection-comment').fill('ledger folders');
     await page.getByTestId('selection-tag-apply').click();
     await page.getByTestId('tag-note').getByText('Financial record: 3 items changed').waitFor();
     for (const id of ids) await page.locator(`[data-testid="row"][data-id="${id}"] [data-tag="financial-record"]`).waitFor();
@@ -50,6 +51,8 @@ describe('tags and notes UI', { skip: skip ?? false }, () => {
     assert.equal(dot, 'rgb(46, 125, 50)');
     await tagCount(page, 'financial-record').getByText('3').waitFor();
     assert.deepEqual(env.service.listItems({ casePath, tag: 'financial-record' }).items.map((r) => r.id), ids);
+    const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('evidence.signed')!).session as string);
+    assert.equal(env.service.getItem({ session, id: ids[1]! }).tags[0]?.comment, 'ledger folders');
     await shotBoth(page, '79-tags-selection');
   });
 
