@@ -6,7 +6,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Case } from '../case.ts';
+import * as caseUcoModule from './caseUco.ts';
+import * as dfxmlModule from './dfxml.ts';
 import type { CustodyLine, Language, Manifest } from './manifest.ts';
+import * as reportModule from './report.ts';
+import * as thumbnailsModule from './thumbnails.ts';
 
 export interface RenderInput {
   kase: Case;
@@ -61,8 +65,22 @@ export const RENDERERS: readonly Renderer[] = [
   },
 ];
 
+/**
+ * The renderers of this build, imported statically: the app's main process is bundled by Vite,
+ * where a module found by a run-time path beside this file would not exist, and the export would
+ * silently leave the report out.
+ */
+const BUILT_IN: Record<string, Mod> = {
+  './report.ts': reportModule,
+  './thumbnails.ts': thumbnailsModule,
+  './caseUco.ts': caseUcoModule,
+  './dfxml.ts': dfxmlModule,
+};
+
 /** A module beside this one, or null when it is not part of this build. */
 export async function loadModule(path: string): Promise<Mod | null> {
+  const builtIn = BUILT_IN[path];
+  if (builtIn) return builtIn;
   const url = new URL(path, import.meta.url);
   // Only a module that is absent is skipped: one that is there but fails to load is an error.
   if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) return null;
