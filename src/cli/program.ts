@@ -70,7 +70,7 @@ locked, network share, conflict), 5 internal error, 6 sign-in or permission refu
 export async function main(argv: string[], io: Io = { out: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
   const kdf = Number(process.env.EVIDENCE_SCRYPT_N);
   // Receipts of every checkpoint also go to the user's app-data folder (custody/receipts.ts).
-  const service = new EvidenceService({ ...(Number.isInteger(kdf) && kdf >= 2 ** 14 ? { scryptN: kdf } : {}), receiptsDir: defaultReceiptsDir() });
+  const service = new EvidenceService({ ...(Number.isInteger(kdf) && kdf >= 2 ** 14 ? { scryptN: kdf } : {}), receiptsDir: defaultReceiptsDir(), appVersion: pkg.version });
   let code: number = EXIT.OK;
   const program = buildProgram(service, io, (n) => {
     code = n;

@@ -73,6 +73,8 @@ export interface ServiceOptions {
    * absent or null, receipts go only to the witness folders a case names.
    */
   receiptsDir?: string | null;
+  /** The app's version, recorded in every bundle's manifest (front doors pass their package's). */
+  appVersion?: string;
 }
 
 interface Session {
@@ -577,7 +579,7 @@ export class EvidenceService {
       out: input.out,
       zip: input.zip,
       lang: input.lang,
-      appVersion: input.appVersion,
+      appVersion: input.appVersion ?? this.opts.appVersion,
       fromSeq: this.sessions.get(input.session)!.fromSeq,
       receiptsDir: this.opts.receiptsDir,
       signal: hooks.signal,
@@ -585,9 +587,32 @@ export class EvidenceService {
     });
   }
 
+  /**
+   * Starts an export as a job (kind 'export'): progress and the result arrive as events; a
+   * cancelled export leaves nothing behind (the job fails with CANCELLED). The permission and the
+   * selection are checked before the job starts, so a refusal is the answer, not an event.
+   */
+  startExport(input: Input<'startExport'>): { jobId: string } {
+    const i = parseInput('startExport', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'export', 'export evidence');
+    const s = i.selection;
+    if (!s.all && !s.tags?.length && !s.exhibits?.length && !s.search && !s.ids?.length) {
+      throw new EvidenceError('USAGE', 'Say what to export: tags, exhibits, a search, item ids or everything (several may be combined).');
+    }
+    const job = this.jobs.start('export', { casePath: c.layout.root, officer: who.name }, (ctx) =>
+      this.exportBundle(
+        { session: i.session, selection: { ...s, search: s.search ?? null }, out: i.destination, zip: i.zip, lang: i.lang, appVersion: this.opts.appVersion },
+        { signal: ctx.signal, onProgress: (p) => ctx.progress(p) },
+      ),
+    );
+    return { jobId: job.jobId };
+  }
+
   /** Checks a bundle (folder or ZIP) on its own: no case, no sign-in (core/bundle/verify.ts). */
-  async verifyBundle(input: { path: string }): Promise<BundleReport> {
-    return verifyBundle(input.path);
+  async verifyBundle(input: Input<'verifyBundle'>): Promise<BundleReport> {
+    const i = parseInput('verifyBundle', input);
+    return verifyBundle(i.path);
   }
 
   /** Runs the detectors and rule packs over the items with text; records suggestions, never tags. */

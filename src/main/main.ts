@@ -142,6 +142,7 @@ app.whenReady().then(() => {
     verifyWorkerUrl: paths.verifyWorker,
     stageWorkerUrl: paths.stageWorker,
     receiptsDir: join(app.getPath('userData'), 'receipts'),
+    appVersion: app.getVersion(),
   });
   registerIpc(ipcMain, service, {
     policy,

@@ -270,19 +270,43 @@ export const contract = {
   }),
   /** Extracts text for items read before text search existed (all: every item again). */
   reindexText: z.object({ session, all: z.boolean().optional(), workers: z.number().int().min(1).max(64).optional() }),
+  // Bundles for prosecutors (issue 13; src/core/bundle).
+  /**
+   * Exports the selected items (the union of the criteria given; at least one) as a signed bundle,
+   * as a job: progress and the result arrive as events ('export'). Cancelled, it leaves nothing.
+   */
+  startExport: z.object({
+    session,
+    selection: z.object({
+      tags: z.array(name.trim().min(1)).max(1000).optional(),
+      exhibits: z.array(name.trim().min(1)).max(1000).optional(),
+      search: filter.trim().min(1).nullable().optional(),
+      ids: z.array(z.number().int().positive()).max(1_000_000).optional(),
+      all: z.boolean().optional(),
+    }),
+    /** The bundle folder to create (new or empty), or with zip the .zip file (".zip" added when missing). */
+    destination: text(LIMITS.path).trim().min(1, 'say where to write the bundle'),
+    zip: z.boolean().optional(),
+    /** Language of report.html (README.txt is always in both). */
+    lang: z.enum(['en', 'ja']).optional(),
+  }),
+  /** Checks a bundle (folder or .zip) on its own: no case, no sign-in. */
+  verifyBundle: z.object({ path: text(LIMITS.path).trim().min(1, 'give the bundle folder or .zip file') }),
 } as const;
 
 // Events pushed to the front doors (IPC: webContents.send on one channel; browser host: SSE).
-const { ingestProgressSchema, verifyProgressSchema, ingestSummarySchema, verifyReportSchema } = out;
+const { ingestProgressSchema, verifyProgressSchema, ingestSummarySchema, verifyReportSchema, exportProgressSchema, exportResultSchema } = out;
 const jobRef = { jobId: z.string(), job: out.jobKindSchema, casePath: z.string() };
 export const events = {
   'job.progress': z.union([
     z.object({ ...jobRef, job: z.literal('ingest'), progress: ingestProgressSchema }),
     z.object({ ...jobRef, job: z.literal('verify'), progress: verifyProgressSchema }),
+    z.object({ ...jobRef, job: z.literal('export'), progress: exportProgressSchema }),
   ]),
   'job.finished': z.union([
     z.object({ ...jobRef, job: z.literal('ingest'), result: ingestSummarySchema }),
     z.object({ ...jobRef, job: z.literal('verify'), result: verifyReportSchema }),
+    z.object({ ...jobRef, job: z.literal('export'), result: exportResultSchema }),
   ]),
   'job.failed': z.object({ ...jobRef, error: out.jobErrorSchema }),
 } as const;
@@ -359,6 +383,8 @@ export const outputs = {
   removeNote: out.noteSchema,
   search: out.searchResultSchema,
   reindexText: out.reindexSummarySchema,
+  startExport: jobStarted,
+  verifyBundle: out.bundleReportSchema,
 } as const satisfies Record<MethodName, z.ZodType>;
 export type Outputs = typeof outputs;
 /** What method M answers (after the await). */

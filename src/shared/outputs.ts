@@ -24,7 +24,7 @@ export const textKindSchema = z.enum(TEXT_KIND_NAMES);
 /** Families of types, as the navigation shows them. Every file is in exactly one. */
 export const FAMILY_NAMES = ['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other'] as const;
 export const familySchema = z.enum(FAMILY_NAMES);
-export const jobKindSchema = z.enum(['ingest', 'verify']);
+export const jobKindSchema = z.enum(['ingest', 'verify', 'export']);
 export type JobKind = z.infer<typeof jobKindSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -386,6 +386,90 @@ export const verifyReportSchema = z.object({
 export type VerifyReport = z.infer<typeof verifyReportSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Bundles for prosecutors (issue 13): export (a job), verification, review (src/core/bundle)
+
+export const exportProgressSchema = z.object({
+  /** copying: files/ written and hashed; documents: hash lists, report, custody excerpt; signing: the checkpoint and signature. */
+  phase: z.enum(['copying', 'documents', 'signing', 'done']),
+  filesDone: num,
+  filesTotal: num,
+  bytesDone: num,
+  bytesTotal: num,
+});
+export type ExportProgress = z.infer<typeof exportProgressSchema>;
+
+export const exportResultSchema = z.object({
+  bundleId: str,
+  /** The folder or ZIP written. */
+  path: str,
+  zip: z.boolean(),
+  files: num,
+  bytes: num,
+  /** Items selected but not exported (no stored copy: unreadable at ingest, or not a file). */
+  skipped: z.array(z.object({ id: num, path: str, reason: str })),
+  /** Documents not made because their renderer is not part of this build. */
+  notRendered: z.array(str),
+  checkpoint: z.object({ id: num, seq: num, headHash: str, receiptCode: str }),
+  custodyEventSeq: num,
+  keyFingerprint: str,
+  elapsedMs: num,
+});
+export type ExportResult = z.infer<typeof exportResultSchema>;
+
+export const BUNDLE_FINDING_NAMES = [
+  'unreadable',
+  'zip-damaged',
+  'missing-document',
+  'signature-invalid',
+  'signer-mismatch',
+  'signer-unannounced',
+  'statement-invalid',
+  'manifest-changed',
+  'manifest-invalid',
+  'format-version',
+  'document-changed',
+  'file-changed',
+  'file-missing',
+  'file-added',
+  'file-renamed',
+  'custody-invalid',
+  'custody-gap',
+  'custody-broken-link',
+  'custody-altered',
+  'custody-head',
+  'custody-checkpoint-invalid',
+  'receipt-invalid',
+  'receipt-not-extended',
+] as const;
+export const bundleFindingSchema = z.object({
+  /** A stable name for the kind of problem (tests and --json readers match on it). */
+  what: z.enum(BUNDLE_FINDING_NAMES),
+  /** The bundle file concerned, when one is. */
+  file: nstr,
+  /** The custody event concerned, when one is. */
+  seq: nnum,
+  message: str,
+});
+export type BundleFinding = z.infer<typeof bundleFindingSchema>;
+
+/** What `evidence bundle verify` (verifyBundle) finds: ok only when everything is intact. */
+export const bundleReportSchema = z.object({
+  ok: z.boolean(),
+  path: str,
+  kind: z.enum(['folder', 'zip']),
+  formatVersion: nnum,
+  bundleId: nstr,
+  case: z.object({ uuid: str, number: str, name: str }).nullable(),
+  signer: z.object({ name: str, keyFingerprint: str }).nullable(),
+  createdAt: nstr,
+  checked: z.object({ files: num, bytes: num, documents: num, custodyLines: num, fullEvents: num, withheldEvents: num, receipts: num }),
+  /** What was found intact, in plain words. */
+  intact: z.array(str),
+  findings: z.array(bundleFindingSchema),
+});
+export type BundleReport = z.infer<typeof bundleReportSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // Jobs
 
 export const jobStateSchema = z.enum(['running', 'finished', 'cancelled', 'failed']);
@@ -396,6 +480,7 @@ export type JobState = z.infer<typeof jobStateSchema>;
 interface JobTypes {
   ingest: { progress: IngestProgress; result: IngestSummary };
   verify: { progress: VerifyProgress; result: VerifyReport };
+  export: { progress: ExportProgress; result: ExportResult };
 }
 export type JobProgress<K extends JobKind = JobKind> = JobTypes[K]['progress'];
 export type JobResult<K extends JobKind = JobKind> = JobTypes[K]['result'];
@@ -410,9 +495,9 @@ export const jobStatusSchema = z.object({
   startedAt: str,
   finishedAt: nstr,
   /** The last progress reported, or null before the first. */
-  progress: z.union([ingestProgressSchema, verifyProgressSchema]).nullable(),
+  progress: z.union([ingestProgressSchema, verifyProgressSchema, exportProgressSchema]).nullable(),
   /** The summary or report, once finished (a cancelled ingest finishes with status 'interrupted'). */
-  result: z.union([ingestSummarySchema, verifyReportSchema]).nullable(),
+  result: z.union([ingestSummarySchema, verifyReportSchema, exportResultSchema]).nullable(),
   error: jobErrorSchema.nullable(),
 });
 export type JobStatus = z.infer<typeof jobStatusSchema>;

@@ -163,6 +163,23 @@ describe('output schemas against real answers', () => {
     c('search', service.search({ session, query: 'nowhere-to-be-found' }));
     c('reindexText', await service.reindexText({ session, all: true }));
 
+    // A bundle for prosecutors: exported as a job (progress, finished), checked; a second export
+    // cancelled at once fails as CANCELLED and leaves nothing.
+    const bundleDir = join(root, 'bundle-harbour');
+    const exportJob = c('startExport', service.startExport({ session, selection: { tags: ['harbour'] }, destination: bundleDir, lang: 'en' }));
+    const exported = c('jobStatus', await service.jobs.settled(exportJob.jobId));
+    assert.equal(exported.state, 'finished', JSON.stringify(exported.error));
+    assert.ok(exported.result && 'bundleId' in exported.result && exported.result.files === 1, 'a finished export job holds its result');
+    const bundleReport = c('verifyBundle', await service.verifyBundle({ path: bundleDir }));
+    assert.equal(bundleReport.ok, true, JSON.stringify(bundleReport.findings));
+    const stopped = service.startExport({ session, selection: { all: true }, destination: join(root, 'bundle-stopped'), zip: true });
+    service.cancelJob({ session, jobId: stopped.jobId });
+    const stoppedStatus = c('jobStatus', await service.jobs.settled(stopped.jobId));
+    assert.equal(stoppedStatus.state, 'cancelled');
+    assert.equal(stoppedStatus.error?.code, 'CANCELLED');
+    assert.deepEqual(readdirSync(root).filter((n) => n.includes('bundle-stopped')), [], 'a cancelled export leaves nothing behind');
+    assert.throws(() => service.startExport({ session, selection: {}, destination: join(root, 'bundle-none') }), /Say what to export/);
+
     // Verification, the log, the form, the receipts.
     c('verify', await service.verify({ session }));
     const verifyJob = c('startVerify', service.startVerify({ session }));
@@ -193,7 +210,7 @@ describe('output schemas against real answers', () => {
     // Every kind of event, and each one checked.
     for (const e of jobEvents) checkEvent(e);
     const kinds = new Set(jobEvents.map((e) => `${e.type}/${e.payload.job}`));
-    for (const k of ['job.progress/ingest', 'job.finished/ingest', 'job.failed/ingest', 'job.progress/verify', 'job.finished/verify']) {
+    for (const k of ['job.progress/ingest', 'job.finished/ingest', 'job.failed/ingest', 'job.progress/verify', 'job.finished/verify', 'job.progress/export', 'job.finished/export', 'job.failed/export']) {
       assert.ok(kinds.has(k), `a ${k} event was seen (saw ${[...kinds].join(', ')})`);
     }
     assert.deepEqual([...new Set(jobEvents.map((e) => e.type))].sort(), [...eventNames].sort());

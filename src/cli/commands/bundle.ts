@@ -1,13 +1,11 @@
 // evidence export | bundle verify (issue 13): bundles for prosecutors.
 import { type Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { EvidenceError } from '../../core/index.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { EXIT } from '../exitCodes.ts';
 import { formatBytes, safeLines } from '../format.ts';
 import { parseItemIds } from './tags.ts';
-
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+import { followJob } from '../jobs.ts';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -35,30 +33,30 @@ export function registerBundle(program: Command, ctx: Ctx): void {
         throw new EvidenceError('USAGE', 'Say what to export: --tag, --exhibit, --search, --ids or --all (several may be combined).');
       }
       await ctx.withSession(casePath, o, async (session) => {
-        const controller = new AbortController();
+        // A job, as the app runs it (startExport), followed by its events.
+        const tty = process.stderr.isTTY === true;
+        let lastPlain = 0;
+        const job = followJob<'export'>(
+          ctx,
+          session,
+          () => ctx.service.startExport({ session, selection, destination: o.out, zip: o.zip === true, lang: o.lang }),
+          (p) => {
+            const line = `export: ${p.phase} ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}`;
+            if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+            else if (Date.now() - lastPlain > 5000) {
+              lastPlain = Date.now();
+              process.stderr.write(`${line}\n`);
+            }
+          },
+        );
         const onSignal = (): void => {
           ctx.io.err('\nStopping the export (nothing is left behind)…');
-          controller.abort();
+          job.cancel();
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
-        const tty = process.stderr.isTTY === true;
-        let lastPlain = 0;
         try {
-          const r = await ctx.service.exportBundle(
-            { session, selection, out: o.out, zip: o.zip === true, lang: o.lang, appVersion: pkg.version },
-            {
-              signal: controller.signal,
-              onProgress: (p) => {
-                const line = `export: ${p.phase} ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}`;
-                if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-                else if (Date.now() - lastPlain > 5000) {
-                  lastPlain = Date.now();
-                  process.stderr.write(`${line}\n`);
-                }
-              },
-            },
-          );
+          const r = await job.result;
           if (tty) process.stderr.write('\r\x1b[2K');
           if (o.json) {
             ctx.io.out(JSON.stringify(r, null, 2));

@@ -46,6 +46,7 @@ import { readmeText } from './readme.ts';
 import { loadModule, RENDERERS } from './renderers.ts';
 import { SafeNamer } from './safeNames.ts';
 import { ZipWriter } from './zipWriter.ts';
+import type { ExportProgress, ExportResult } from '../../shared/outputs.ts';
 
 const CHUNK = 1024 * 1024;
 
@@ -73,30 +74,8 @@ export interface ExportOptions {
   forceZip64?: boolean;
 }
 
-export interface ExportProgress {
-  phase: 'copying' | 'documents' | 'signing' | 'done';
-  filesDone: number;
-  filesTotal: number;
-  bytesDone: number;
-  bytesTotal: number;
-}
-
-export interface ExportResult {
-  bundleId: string;
-  /** The folder or ZIP written. */
-  path: string;
-  zip: boolean;
-  files: number;
-  bytes: number;
-  /** Items selected but not exported (no stored copy: unreadable at ingest, or not a file). */
-  skipped: { id: number; path: string; reason: string }[];
-  /** Documents not made because their renderer is not part of this build. */
-  notRendered: string[];
-  checkpoint: { id: number; seq: number; headHash: string; receiptCode: string };
-  custodyEventSeq: number;
-  keyFingerprint: string;
-  elapsedMs: number;
-}
+// The progress and the result are the contract's (src/shared/outputs.ts): the export runs as a job.
+export type { ExportProgress, ExportResult };
 
 // ---------------------------------------------------------------------------------------------
 // Where the bytes go: a folder or a ZIP. Names are bundle paths with '/'.

@@ -36,54 +36,10 @@ import {
   type Manifest,
   manifestSchema,
 } from './manifest.ts';
+import type { BundleFinding, BundleReport } from '../../shared/outputs.ts';
 
-export interface BundleFinding {
-  /** A stable name for the kind of problem (tests and --json readers match on it). */
-  what:
-    | 'unreadable'
-    | 'zip-damaged'
-    | 'missing-document'
-    | 'signature-invalid'
-    | 'signer-mismatch'
-    | 'signer-unannounced'
-    | 'statement-invalid'
-    | 'manifest-changed'
-    | 'manifest-invalid'
-    | 'format-version'
-    | 'document-changed'
-    | 'file-changed'
-    | 'file-missing'
-    | 'file-added'
-    | 'file-renamed'
-    | 'custody-invalid'
-    | 'custody-gap'
-    | 'custody-broken-link'
-    | 'custody-altered'
-    | 'custody-head'
-    | 'custody-checkpoint-invalid'
-    | 'receipt-invalid'
-    | 'receipt-not-extended';
-  /** The bundle file concerned, when one is. */
-  file: string | null;
-  /** The custody event concerned, when one is. */
-  seq: number | null;
-  message: string;
-}
-
-export interface BundleReport {
-  ok: boolean;
-  path: string;
-  kind: 'folder' | 'zip';
-  formatVersion: number | null;
-  bundleId: string | null;
-  case: { uuid: string; number: string; name: string } | null;
-  signer: { name: string; keyFingerprint: string } | null;
-  createdAt: string | null;
-  checked: { files: number; bytes: number; documents: number; custodyLines: number; fullEvents: number; withheldEvents: number; receipts: number };
-  /** What was found intact, in plain words. */
-  intact: string[];
-  findings: BundleFinding[];
-}
+// The report and its findings are the contract's (src/shared/outputs.ts: bundleReportSchema).
+export type { BundleFinding, BundleReport };
 
 // ---------------------------------------------------------------------------------------------
 // Reading a bundle: a folder, or a ZIP (everything inside one top folder, or at its root).
