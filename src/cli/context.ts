@@ -1,8 +1,10 @@
 // What every command gets: the service, output, the exit code, and sign-in around work that
 // is recorded in the custody log (each CLI run is one session, closed by a signed checkpoint).
 import type { Command } from 'commander';
-import type { EvidenceService } from '../core/index.ts';
-import type { ReceiptWrite } from '../shared/contract.ts';
+import type { OpenedBundle, ReceiptWrite } from '../shared/contract.ts';
+import { resolve } from 'node:path';
+import { EvidenceError, type EvidenceService, looksLikeBundle } from '../core/index.ts';
+import { EXIT } from './exitCodes.ts';
 import { type AuthOptions, credentials } from './auth.ts';
 import { visible } from './format.ts';
 
@@ -17,6 +19,11 @@ export interface Ctx {
   setExit(code: number): void;
   /** Signs in, runs `work` with the session token, and signs out (checkpoint) even on failure. */
   withSession<T>(casePath: string, auth: AuthOptions, work: (session: string) => Promise<T> | T): Promise<T>;
+  /**
+   * A bundle given where a case goes: opened for review (read-only) once per run, its
+   * verification told first on stderr (exit 1 when it is not intact); returns the review session.
+   */
+  review(bundlePath: string): Promise<string>;
 }
 
 export function withAuthOptions(cmd: Command): Command {
@@ -40,12 +47,32 @@ export function printReceipt(cp: { seq: number; officer: string; receipt: Receip
   }
 }
 
+/** The verification of a bundle opened for review, in plain lines: the verdict first. */
+export function verdictLines(o: OpenedBundle): string[] {
+  const lines = [`Bundle ${o.verification.path} opened for review (read-only): ${o.verdict}`];
+  if (!o.intact) for (const f of o.verification.findings) lines.push(`  NOT INTACT  ${f.message}`);
+  return lines;
+}
+
 export function makeCtx(service: EvidenceService, io: Io, setExit: (n: number) => void): Ctx {
+  const reviews = new Map<string, string>();
   return {
     service,
     io,
     setExit,
+    async review(bundlePath: string): Promise<string> {
+      const known = reviews.get(resolve(bundlePath));
+      if (known) return known;
+      const o = await service.openBundle({ path: bundlePath });
+      io.err(visible(verdictLines(o).join('\n')));
+      if (!o.intact) setExit(EXIT.VERIFY_FAILED);
+      if (!o.session) throw new EvidenceError('CASE_DAMAGED', `${o.problem ?? 'The bundle cannot be browsed.'} Ask the sender for a new copy.`);
+      reviews.set(resolve(bundlePath), o.session);
+      return o.session;
+    },
     async withSession<T>(casePath: string, auth: AuthOptions, work: (session: string) => Promise<T> | T): Promise<T> {
+      // A bundle is read without signing in: its review session does what it may, and refuses the rest.
+      if (looksLikeBundle(casePath)) return work(await this.review(casePath));
       // On a field laptop the officer is usually the one who opened the case.
       const officer = auth.officer || process.env.EVIDENCE_OFFICER || service.caseInfo({ casePath }).createdBy;
       const c = await credentials({ ...auth, officer });

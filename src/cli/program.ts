@@ -11,6 +11,7 @@ import {
   EvidenceError,
   EvidenceService,
   errorMessage,
+  looksLikeBundle,
 } from '../core/index.ts';
 import { InputError } from '../shared/contract.ts';
 import { registerBundle } from './commands/bundle.ts';
@@ -61,6 +62,13 @@ locked, network share, conflict), 5 internal error, 6 sign-in or permission refu
   registerSuggest(program, ctx);
   registerHashsets(program, ctx);
   registerBundle(program, ctx);
+  // A bundle given where a case goes (evidence ls <bundle>, show, search...): opened for review
+  // first, its verification told before anything else; what a review cannot do is refused.
+  program.hook('preAction', async (_program, action) => {
+    const first = action.args[0];
+    if (action.parent?.name() === 'bundle' || typeof first !== 'string' || !looksLikeBundle(first)) return;
+    await ctx.review(first);
+  });
   // Every sub-command shares the parent's error handling and output.
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return program;

@@ -25,3 +25,5 @@ export * as bundleManifest from './bundle/manifest.ts';
 export type { Manifest, BundleItem, BundleExhibit, BundleOfficer, BundleSelection, BundleStatement, CustodyLine } from './bundle/manifest.ts';
 export type { ExportProgress, ExportResult, ExportSelection } from './bundle/export.ts';
 export type { BundleFinding, BundleReport } from './bundle/verify.ts';
+// Review mode: whether a path given where a case goes is a bundle (the CLI opens it for review instead).
+export { looksLikeBundle } from './bundle/review.ts';

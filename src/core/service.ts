@@ -11,8 +11,11 @@ import { ingest } from './ingest/ingest.ts';
 import type { IngestProgress, IngestSummary } from './ingest/progress.ts';
 import { type Clock, systemClock } from './time.ts';
 import { type VerifyProgress, type VerifyReport, verifyCase } from './verify/verifyCase.ts';
-import { type CaseSummary, type Input, parseInput } from '../shared/contract.ts';
+import { type CaseSummary, type Input, type MethodName, type Output, methodNames, type OpenedBundle, parseInput, REVIEW_METHODS, type ReviewNotes, type SessionInfo } from '../shared/contract.ts';
+import { looksLikeBundle, readBundleManifest, ReviewSession, verdict } from './bundle/review.ts';
+import { addReviewNote, listReviewNotes } from './bundle/reviewNotes.ts';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { type Checkpoint, type CustodyReport, makeCheckpoint, verifyCustody } from './custody/checkpoint.ts';
 import {
@@ -99,6 +102,9 @@ export class EvidenceService {
   private readonly thumbCaches = new Map<string, ThumbnailCache>();
   private readonly aggregates = new Map<string, { version: string; jobs: number; value: unknown }>();
   private jobsFinished = 0;
+  /** Bundles opened for review (read-only), by session token, and the token of each bundle path. */
+  private readonly reviews = new Map<string, ReviewSession>();
+  private readonly reviewPaths = new Map<string, string>();
 
   constructor(opts: ServiceOptions = {}) {
     this.opts = opts;
@@ -111,8 +117,31 @@ export class EvidenceService {
     return this.opts.clock ?? systemClock;
   }
 
+  /** The review open on this bundle path, if any (casePath-taking methods answer from it). */
+  private reviewAt(path: string): ReviewSession | null {
+    const token = this.reviewPaths.get(resolve(path));
+    return token ? (this.reviews.get(token) ?? null) : null;
+  }
+
+  /** The plain refusal of anything a read-only review cannot do. */
+  private readOnly(): EvidenceError {
+    return new EvidenceError(
+      'FORBIDDEN',
+      `This is a bundle opened for review, read-only: nothing can be ingested into it, tagged, noted inside it or exported from it, and it has no officers to sign in. Review notes go beside the bundle (evidence bundle note). A review session offers: ${REVIEW_METHODS.join(', ')}.`,
+    );
+  }
+
+  /** A bundle given where a case is wanted: refused, saying how to open it. */
+  private notACase(path: string): void {
+    if (this.reviewAt(path)) throw this.readOnly();
+    if (looksLikeBundle(path)) {
+      throw new EvidenceError('USAGE', `${path} is a bundle for prosecutors, not a case. Open it for review (read-only) with: evidence bundle open ${path} (in the app: Open bundle).`);
+    }
+  }
+
   private caseAt(path: string): Case {
     let c = this.open.get(path);
+    if (!c) this.notACase(path);
     if (!c) {
       c = Case.open(path, { clock: this.clock });
       this.open.set(path, c);
@@ -131,6 +160,7 @@ export class EvidenceService {
   private caseForReading(path: string): Case {
     const w = this.open.get(path);
     if (w) return w;
+    this.notACase(path);
     let c = this.readers.get(path);
     if (c && isImmutable(c.db)) {
       // Opened where no -shm could be made (read-only media, a full disk): it does not see later
@@ -151,6 +181,7 @@ export class EvidenceService {
 
   /** The signed-in officer of a session, and their case. */
   private session(token: string, opts: { ending?: boolean } = {}): { c: Case; who: SignedIn } {
+    if (this.reviews.has(token)) throw this.readOnly();
     const s = this.sessions.get(token);
     if (!s) throw new EvidenceError('AUTH_FAILED', 'Not signed in, or the session has ended. Sign in again.');
     const c = this.caseAt(s.casePath);
@@ -227,6 +258,8 @@ export class EvidenceService {
 
   listOfficers(input: Input<'listOfficers'>): Officer[] {
     const i = parseInput('listOfficers', input);
+    const review = this.reviewAt(i.casePath);
+    if (review) return review.officers();
     return listOfficers(this.caseForReading(i.casePath));
   }
 
@@ -244,11 +277,15 @@ export class EvidenceService {
 
   listExhibits(input: Input<'listExhibits'>): Exhibit[] {
     const i = parseInput('listExhibits', input);
+    const review = this.reviewAt(i.casePath);
+    if (review) return review.exhibits();
     return listExhibits(this.caseForReading(i.casePath));
   }
 
   getExhibit(input: Input<'getExhibit'>): Exhibit & { history: CustodyEvent[] } {
     const i = parseInput('getExhibit', input);
+    const review = this.reviewAt(i.casePath);
+    if (review) return review.exhibit(i.number);
     const c = this.caseForReading(i.casePath);
     return { ...getExhibit(c, i.number), history: exhibitHistory(c, i.number) };
   }
@@ -305,6 +342,8 @@ export class EvidenceService {
 
   caseInfo(input: Input<'caseInfo'>): CaseSummary {
     const i = parseInput('caseInfo', input);
+    const review = this.reviewAt(i.casePath);
+    if (review) return review.caseSummary();
     return this.summarise(i.casePath, this.caseForReading(i.casePath));
   }
 
@@ -364,6 +403,8 @@ export class EvidenceService {
 
   listItems(input: Input<'listItems'>): { total: number; items: ItemRow[] } {
     const { casePath, ...filter } = parseInput('listItems', input);
+    const review = this.reviewAt(casePath);
+    if (review) return review.listItems(filter);
     const c = this.caseForReading(casePath);
     return { total: countItems(c.db, filter), items: listItems(c.db, filter) };
   }
@@ -376,6 +417,8 @@ export class EvidenceService {
     custody: CustodyEvent[];
   } {
     const i = parseInput('getItem', input);
+    const review = this.reviews.get(i.session);
+    if (review) return review.getItem(i.id);
     const { c, who } = this.session(i.session);
     requirePermission(who, 'view', 'view evidence');
     const item = getItem(c.db, i.id);
@@ -410,6 +453,8 @@ export class EvidenceService {
    * the evidence:// protocol or the browser host's /api/items/:id/content).
    */
   itemContent(session: string, id: number, range: ByteRange | null = null): OpenedContent {
+    const review = this.reviews.get(session);
+    if (review) return review.content(id, range);
     const { c, who } = this.session(session);
     requirePermission(who, 'view', 'view evidence');
     const item = storedItem(c, id);
@@ -419,6 +464,8 @@ export class EvidenceService {
 
   /** The size and type of an item's stored bytes, to answer a Range request before opening it. */
   itemContentSize(session: string, id: number): number {
+    const review = this.reviews.get(session);
+    if (review) return review.contentSize(id);
     const { c, who } = this.session(session);
     requirePermission(who, 'view', 'view evidence');
     return storedItem(c, id).size;
@@ -426,6 +473,8 @@ export class EvidenceService {
 
   /** A 256 px WebP thumbnail of an image item, made in the engine and cached in the case. */
   async itemThumbnail(session: string, id: number): Promise<Thumbnail> {
+    const review = this.reviews.get(session);
+    if (review) return review.thumbnail(id);
     const { c, who } = this.session(session);
     requirePermission(who, 'view', 'view evidence');
     const root = c.layout.root;
@@ -512,6 +561,8 @@ export class EvidenceService {
   /** Counts for the navigation: families of types, errors, mismatches, GPS. */
   caseOverview(input: Input<'caseOverview'>): CaseOverview {
     const i = parseInput('caseOverview', input);
+    const review = this.reviewAt(i.casePath);
+    if (review) return review.overview();
     const c = this.caseForReading(i.casePath);
     const o = this.cachedAggregate(c, 'overview', () => caseOverview(c.db));
     // Exhibits are recorded without touching items: counted every time (cheap).
@@ -543,6 +594,8 @@ export class EvidenceService {
 
   custodyLog(input: Input<'custodyLog'>): CustodyEvent[] {
     const { casePath, ...filter } = parseInput('custodyLog', input);
+    const review = this.reviewAt(casePath);
+    if (review) return review.custodyLog(filter);
     return queryLog(this.caseForReading(casePath).db, filter);
   }
 
@@ -615,6 +668,103 @@ export class EvidenceService {
     return verifyBundle(i.path);
   }
 
+  /**
+   * Review mode: verifies the bundle, then opens it read-only (core/bundle/review.ts). The answer
+   * leads with the verdict; a bundle that is not intact still opens when its manifest can be read
+   * (the reviewer sees what it claims, and previews of files that do not match are refused).
+   * Opening the same bundle again replaces its earlier review (verified afresh).
+   */
+  async openBundle(input: Input<'openBundle'>): Promise<OpenedBundle> {
+    const i = parseInput('openBundle', input);
+    const { report, review, problem } = await ReviewSession.open(i.path);
+    let session: string | null = null;
+    if (review) {
+      const earlier = this.reviewPaths.get(review.path);
+      if (earlier) this.dropReview(earlier);
+      session = randomBytes(32).toString('hex');
+      this.reviews.set(session, review);
+      this.reviewPaths.set(review.path, session);
+    }
+    return {
+      mode: 'review',
+      intact: report.ok,
+      verdict: verdict(report),
+      verification: report,
+      session,
+      problem,
+      bundle: review ? reviewBundle(review) : null,
+      methods: [...REVIEW_METHODS],
+    };
+  }
+
+  private dropReview(token: string): boolean {
+    const r = this.reviews.get(token);
+    if (!r) return false;
+    this.reviews.delete(token);
+    if (this.reviewPaths.get(r.path) === token) this.reviewPaths.delete(r.path);
+    this.viewed.delete(token);
+    r.close();
+    return true;
+  }
+
+  /** Ends a review session (nothing to sign: nothing was changed). */
+  closeBundle(input: Input<'closeBundle'>): { closed: boolean } {
+    const i = parseInput('closeBundle', input);
+    return { closed: this.dropReview(i.session) };
+  }
+
+  /** What a session is (a case's signed-in officer, or a bundle under review) and what it may call. */
+  sessionInfo(input: Input<'sessionInfo'>): SessionInfo {
+    const i = parseInput('sessionInfo', input);
+    const review = this.reviews.get(i.session);
+    if (review) {
+      return {
+        mode: 'review',
+        casePath: review.path,
+        officer: null,
+        role: null,
+        methods: [...REVIEW_METHODS],
+        bundle: { ...reviewBundle(review), intact: review.report.ok, verdict: verdict(review.report) },
+      };
+    }
+    const s = this.sessions.get(i.session);
+    if (!s) throw new EvidenceError('AUTH_FAILED', 'Not signed in, or the session has ended. Sign in again.');
+    const never: MethodName[] = ['closeBundle'];
+    return { mode: 'case', casePath: s.casePath, officer: s.who.name, role: s.who.role, methods: methodNames.filter((m) => !never.includes(m)), bundle: null };
+  }
+
+  /**
+   * A review note beside the bundle, signed with the reviewer's own key (made on first use with
+   * this password; core/bundle/reviewNotes.ts). The note names the item's bundle file and SHA-256
+   * as the manifest gives them.
+   */
+  addReviewNote(input: Input<'addReviewNote'>): Output<'addReviewNote'> {
+    const i = parseInput('addReviewNote', input);
+    const officer = checkOfficerName(i.officer);
+    const m = this.reviewAt(i.path)?.manifest ?? readBundleManifest(i.path);
+    const item = m.items.find((x) => x.id === i.item);
+    if (!item) throw new EvidenceError('NOT_FOUND', `There is no item ${i.item} in this bundle. List its items with: evidence ls ${i.path}`);
+    return addReviewNote(i.path, { bundleId: m.bundleId, caseUuid: m.case.uuid, id: item.id, file: item.file, sha256: item.sha256 }, officer, i.password, i.text, {
+      clock: this.clock,
+      scryptN: this.scryptN,
+    });
+  }
+
+  /** Every reviewer's notes beside a bundle, each file's chain and signatures checked. */
+  listReviewNotes(input: Input<'listReviewNotes'>): ReviewNotes {
+    const i = parseInput('listReviewNotes', input);
+    if (!existsSync(i.path)) throw new EvidenceError('NOT_FOUND', `${i.path} does not exist. Give the bundle's folder or its .zip file.`);
+    let bundleId: string | null = this.reviewAt(i.path)?.manifest.bundleId ?? null;
+    if (!bundleId) {
+      try {
+        bundleId = readBundleManifest(i.path).bundleId;
+      } catch {
+        bundleId = null; // the notes are still listed and checked; the bundle's own state is verify's to tell
+      }
+    }
+    return listReviewNotes(i.path, bundleId);
+  }
+
   /** Runs the detectors and rule packs over the items with text; records suggestions, never tags. */
   runSuggestions(input: Input<'runSuggestions'>): DetectionRun {
     const i = parseInput('runSuggestions', input);
@@ -668,6 +818,8 @@ export class EvidenceService {
   /** The case's tag vocabulary (shipped and case-specific), with how many items carry each. */
   listTags(input: Input<'listTags'>): Tag[] {
     const i = parseInput('listTags', input);
+    const review = this.reviews.get(i.session);
+    if (review) return review.tags();
     const { c, who } = this.session(i.session);
     requirePermission(who, 'view', 'view the tags');
     return listTags(c.db);
@@ -724,6 +876,8 @@ export class EvidenceService {
    */
   search(input: Input<'search'>): SearchResult {
     const { session, query, ...opts } = parseInput('search', input);
+    const review = this.reviews.get(session);
+    if (review) return review.search(query, opts);
     const { c, who } = this.session(session);
     requirePermission(who, 'view', 'search evidence');
     return search(c.db, query, opts);
@@ -748,6 +902,7 @@ export class EvidenceService {
   }
 
   close(): void {
+    for (const token of [...this.reviews.keys()]) this.dropReview(token);
     for (const t of this.thumbCaches.values()) t.close();
     this.thumbCaches.clear();
     for (const c of this.open.values()) c.close();
@@ -755,6 +910,22 @@ export class EvidenceService {
     for (const c of this.readers.values()) c.close();
     this.readers.clear();
   }
+}
+
+function reviewBundle(r: ReviewSession): OpenedBundle['bundle'] & object {
+  const m = r.manifest;
+  return {
+    path: r.path,
+    kind: r.report.kind,
+    bundleId: m.bundleId,
+    case: { uuid: m.case.uuid, number: m.case.number, name: m.case.name },
+    exportedBy: { name: m.exportedBy.name, keyFingerprint: m.exportedBy.keyFingerprint },
+    createdAt: m.createdAt.utc,
+    items: m.items.length,
+    bytes: m.items.reduce((n, x) => n + x.size, 0),
+    hasText: false,
+    language: m.language,
+  };
 }
 
 /** Whether `path` is `dir` or inside it. */

@@ -292,6 +292,26 @@ export const contract = {
   }),
   /** Checks a bundle (folder or .zip) on its own: no case, no sign-in. */
   verifyBundle: z.object({ path: text(LIMITS.path).trim().min(1, 'give the bundle folder or .zip file') }),
+  /**
+   * Review mode: opens a bundle read-only, verifying it first (the answer leads with the verdict).
+   * The session it gives goes where a case session goes (getItem, search, listTags, previews), and
+   * the bundle's path where a casePath goes (listItems, caseOverview, caseInfo, listExhibits,
+   * getExhibit, listOfficers, custodyLog); everything else is refused (see REVIEW_METHODS).
+   */
+  openBundle: z.object({ path: text(LIMITS.path).trim().min(1, 'give the bundle folder or .zip file') }),
+  closeBundle: z.object({ session }),
+  /** What a session is: mode 'case' (a signed-in officer) or 'review' (a bundle), and the methods it may call. */
+  sessionInfo: z.object({ session }),
+  /** A review note, signed by the reviewer and hash-chained, written beside the bundle (never into it); the reviewer's key is made on first use with this password. */
+  addReviewNote: z.object({
+    path: text(LIMITS.path).trim().min(1, 'give the bundle folder or .zip file'),
+    item: z.number().int().positive(),
+    text: text(LIMITS.text).trim().min(1, 'a note needs some text'),
+    officer,
+    password: text(LIMITS.password).min(1, 'the password is required'),
+  }),
+  /** Every reviewer's notes beside a bundle, each file's chain and signatures checked. */
+  listReviewNotes: z.object({ path: text(LIMITS.path).trim().min(1, 'give the bundle folder or .zip file') }),
 } as const;
 
 // Events pushed to the front doors (IPC: webContents.send on one channel; browser host: SSE).
@@ -385,7 +405,36 @@ export const outputs = {
   reindexText: out.reindexSummarySchema,
   startExport: jobStarted,
   verifyBundle: out.bundleReportSchema,
+  openBundle: out.openedBundleSchema,
+  closeBundle: z.object({ closed: z.boolean() }),
+  sessionInfo: out.sessionInfoSchema,
+  addReviewNote: z.object({ file: z.string(), keyFingerprint: z.string(), keyCreated: z.boolean(), note: out.reviewNoteSchema }),
+  listReviewNotes: out.reviewNotesSchema,
 } as const satisfies Record<MethodName, z.ZodType>;
+
+/**
+ * What a review session (a bundle opened with openBundle) answers; every other method is refused
+ * with a plain message, so the app hides them in review mode. Previews (item content and
+ * thumbnails over evidence:// or /api/items) work as for a case, from the bundle's files.
+ */
+export const REVIEW_METHODS = [
+  'openBundle',
+  'closeBundle',
+  'sessionInfo',
+  'caseInfo',
+  'listItems',
+  'caseOverview',
+  'getItem',
+  'search',
+  'listTags',
+  'listExhibits',
+  'getExhibit',
+  'listOfficers',
+  'custodyLog',
+  'verifyBundle',
+  'addReviewNote',
+  'listReviewNotes',
+] as const satisfies readonly MethodName[];
 export type Outputs = typeof outputs;
 /** What method M answers (after the await). */
 export type Output<M extends MethodName> = z.output<Outputs[M]>;

@@ -469,6 +469,93 @@ export const bundleReportSchema = z.object({
 });
 export type BundleReport = z.infer<typeof bundleReportSchema>;
 
+/** What a bundle opened for review is, beside its verification (from its manifest). */
+export const reviewBundleSchema = z.object({
+  /** The bundle's folder or .zip (resolved): give it as casePath to listItems, caseOverview, caseInfo, listExhibits, getExhibit, listOfficers, custodyLog. */
+  path: str,
+  kind: z.enum(['folder', 'zip']),
+  bundleId: str,
+  case: z.object({ uuid: str, number: str, name: str }),
+  exportedBy: z.object({ name: str, keyFingerprint: str }),
+  createdAt: str,
+  items: num,
+  bytes: num,
+  /** Whether the bundle carries the items' extracted text (bundles of format 1 do not: search covers names, paths and hashes). */
+  hasText: z.boolean(),
+  language: z.enum(['en', 'ja']),
+});
+export type ReviewBundle = z.infer<typeof reviewBundleSchema>;
+
+/** openBundle's answer: the verification first, then (when the manifest can be read) a read-only review session. */
+export const openedBundleSchema = z.object({
+  mode: z.literal('review'),
+  /** True only when every check passed. */
+  intact: z.boolean(),
+  /** The verification in one plain sentence (INTACT: ... / NOT INTACT: ...), to show first. */
+  verdict: str,
+  verification: bundleReportSchema,
+  /** The review session's token (use it where a case session goes); null when the bundle cannot be browsed (see problem). */
+  session: nstr,
+  problem: nstr,
+  bundle: reviewBundleSchema.nullable(),
+  /** The contract methods a review session answers; the rest are refused (hide them). */
+  methods: z.array(str),
+});
+export type OpenedBundle = z.infer<typeof openedBundleSchema>;
+
+/** What a session is: a signed-in officer in a case, or a bundle opened for review. */
+export const sessionInfoSchema = z.object({
+  mode: z.enum(['case', 'review']),
+  /** The case folder, or the bundle's path (what casePath-taking methods want). */
+  casePath: str,
+  /** The signed-in officer (case); null in review (nobody signs in to read a bundle). */
+  officer: nstr,
+  role: roleSchema.nullable(),
+  /** The contract methods this session may call. */
+  methods: z.array(str),
+  /** In review: the bundle, its verification verdict and whether it is intact. */
+  bundle: reviewBundleSchema.extend({ intact: z.boolean(), verdict: str }).nullable(),
+});
+export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+/** One line of a reviewer's notes file, as checked (bundle/reviewNotes.ts). */
+export const reviewNoteSchema = z.object({
+  /** Line number in the file (1 is the header with the reviewer's key). */
+  line: num,
+  seq: num,
+  item: num,
+  /** The item's file in the bundle and its SHA-256, as the note names them. */
+  file: str,
+  sha256: str,
+  text: str,
+  officer: str,
+  at: str,
+  hash: str,
+  /** Whether this line's hash, link and signature check. */
+  ok: z.boolean(),
+});
+export type ReviewNote = z.infer<typeof reviewNoteSchema>;
+
+export const reviewNotesFileSchema = z.object({
+  file: str,
+  officer: nstr,
+  /** The reviewer's key fingerprint, from the file's first line: compare it with the one the reviewer gives. */
+  keyFingerprint: nstr,
+  bundleId: nstr,
+  ok: z.boolean(),
+  notes: z.array(reviewNoteSchema),
+  /** Each line that does not check, named by its line number, in plain words. */
+  problems: z.array(z.object({ line: num, what: z.enum(['unreadable', 'header', 'hash', 'link', 'signature', 'seq', 'bundle']), message: str })),
+});
+export type ReviewNotesFile = z.infer<typeof reviewNotesFileSchema>;
+
+export const reviewNotesSchema = z.object({
+  bundle: str,
+  ok: z.boolean(),
+  files: z.array(reviewNotesFileSchema),
+});
+export type ReviewNotes = z.infer<typeof reviewNotesSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // Jobs
 
@@ -673,6 +760,8 @@ export const itemFullSchema = z.object({
   textIndex: itemTextInfoSchema.nullable(),
   custody: z.array(custodyEventSchema),
 });
+
+export type ItemFull = z.infer<typeof itemFullSchema>;
 
 export const snippetSchema = z.object({
   /** Text around the hits, one line (line breaks shown as spaces). */

@@ -179,6 +179,26 @@ describe('output schemas against real answers', () => {
     assert.equal(stoppedStatus.error?.code, 'CANCELLED');
     assert.deepEqual(readdirSync(root).filter((n) => n.includes('bundle-stopped')), [], 'a cancelled export leaves nothing behind');
     assert.throws(() => service.startExport({ session, selection: {}, destination: join(root, 'bundle-none') }), /Say what to export/);
+    // Review mode: the bundle opened read-only answers the case's reading methods with the same shapes.
+    c('sessionInfo', service.sessionInfo({ session }));
+    const opened = c('openBundle', await service.openBundle({ path: bundleDir }));
+    assert.ok(opened.session && opened.intact);
+    const review = opened.session;
+    assert.equal(c('sessionInfo', service.sessionInfo({ session: review })).mode, 'review');
+    const reviewed = c('listItems', service.listItems({ casePath: bundleDir }));
+    assert.equal(reviewed.total, 1);
+    c('getItem', service.getItem({ session: review, id: reviewed.items[0]!.id }));
+    c('search', service.search({ session: review, query: 'IMG_0001' }));
+    c('caseInfo', service.caseInfo({ casePath: bundleDir }));
+    c('caseOverview', service.caseOverview({ casePath: bundleDir }));
+    c('listExhibits', service.listExhibits({ casePath: bundleDir }));
+    c('getExhibit', service.getExhibit({ casePath: bundleDir, number: 'EXH-001' }));
+    c('listOfficers', service.listOfficers({ casePath: bundleDir }));
+    c('custodyLog', service.custodyLog({ casePath: bundleDir }));
+    c('listTags', service.listTags({ session: review }));
+    c('addReviewNote', service.addReviewNote({ path: bundleDir, item: reviewed.items[0]!.id, text: 'seen', officer: 'Prosecutor Ito', password: PW }));
+    assert.equal(c('listReviewNotes', service.listReviewNotes({ path: bundleDir })).ok, true);
+    c('closeBundle', service.closeBundle({ session: review }));
 
     // Verification, the log, the form, the receipts.
     c('verify', await service.verify({ session }));

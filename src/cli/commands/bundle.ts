@@ -1,7 +1,8 @@
 // evidence export | bundle verify (issue 13): bundles for prosecutors.
 import { type Command, Option } from 'commander';
 import { EvidenceError } from '../../core/index.ts';
-import { type Ctx, withAuthOptions } from '../context.ts';
+import { type Ctx, verdictLines, withAuthOptions } from '../context.ts';
+import { credentials, officerName } from '../auth.ts';
 import { EXIT } from '../exitCodes.ts';
 import { formatBytes, safeLines } from '../format.ts';
 import { parseItemIds } from './tags.ts';
@@ -104,6 +105,71 @@ export function registerBundle(program: Command, ctx: Ctx): void {
         ctx.io.out(safeLines(lines));
       }
       if (!r.ok) ctx.setExit(EXIT.VERIFY_FAILED);
+    });
+
+  bundle
+    .command('open <bundle>')
+    .description('open a bundle for review (read-only): its verification first, then what it holds and what a review can do; browse it with evidence ls/show/search <bundle>')
+    .option('--json', 'print the answer (verification, bundle, review methods) as JSON')
+    .action(async (path: string, o: { json?: boolean }) => {
+      const r = await ctx.service.openBundle({ path });
+      if (o.json) ctx.io.out(JSON.stringify(r, null, 2));
+      else {
+        const lines = verdictLines(r);
+        if (r.bundle) {
+          const b = r.bundle;
+          lines.push(`  case ${b.case.number} "${b.case.name}", ${b.items} item(s), ${formatBytes(b.bytes)}, exported by ${b.exportedBy.name} (key ${b.exportedBy.keyFingerprint}) at ${b.createdAt}`);
+          lines.push('  browse it read-only with: evidence ls <bundle>, evidence show <bundle> <item>, evidence search <bundle> <words>');
+          lines.push('  the bundle carries no extracted text: search finds names, device paths and hashes');
+          lines.push(`  review notes go beside it: evidence bundle note <bundle> --item N --text "..."; list them with: evidence bundle notes <bundle>`);
+        } else if (r.problem) lines.push(`  cannot be browsed: ${r.problem}`);
+        ctx.io.out(safeLines(lines));
+      }
+      if (r.session) ctx.service.closeBundle({ session: r.session });
+      if (!r.intact) ctx.setExit(EXIT.VERIFY_FAILED);
+    });
+
+  bundle
+    .command('notes <bundle>')
+    .description("list the review notes beside a bundle, checking each file's hash chain and the reviewer's signatures (names any broken line; exit 1 then)")
+    .option('--json', 'print the notes and the checks as JSON')
+    .action((path: string, o: { json?: boolean }) => {
+      const r = ctx.service.listReviewNotes({ path });
+      if (o.json) ctx.io.out(JSON.stringify(r, null, 2));
+      else {
+        const lines: string[] = [];
+        if (r.files.length === 0) lines.push(`No review notes beside ${r.bundle}.`);
+        for (const f of r.files) {
+          lines.push(`${f.file}: notes by ${f.officer ?? '(unknown reviewer)'}, key fingerprint ${f.keyFingerprint ?? '?'} (compare it with the one the reviewer gives)`);
+          for (const n of f.notes) lines.push(`  ${n.ok ? 'ok    ' : 'BROKEN'} line ${n.line}  ${n.at}  item ${n.item} (${n.file})  ${n.text}`);
+          for (const p of f.problems) lines.push(`  NOT INTACT  ${p.message}`);
+          lines.push(f.ok ? `  INTACT: ${f.notes.length} note(s), each chained to the one before and signed by the reviewer's key.` : `  NOT INTACT: ${f.problems.length} problem(s) in this file.`);
+        }
+        ctx.io.out(safeLines(lines));
+      }
+      if (!r.ok) ctx.setExit(EXIT.VERIFY_FAILED);
+    });
+
+  bundle
+    .command('note <bundle>')
+    .description("add a review note on one item, signed with your reviewer key (made on your first note, protected by your password) and chained to your earlier notes; written beside the bundle, never into it")
+    .requiredOption('--item <id>', 'the item the note is about (its id, as evidence ls <bundle> shows)', (v: string) => {
+      if (!/^[1-9]\d*$/.test(v)) throw new EvidenceError('USAGE', `--item takes an item number, not "${v}".`);
+      return Number(v);
+    })
+    .requiredOption('--text <text>', 'the note')
+    .option('--officer <name>', 'the reviewer writing it (default: $EVIDENCE_OFFICER)')
+    .option('--password-file <file>', "file whose first line is the reviewer key's password (default: $EVIDENCE_PASSWORD, else a prompt)")
+    .option('--json', 'print the note as JSON')
+    .action(async (path: string, o: { item: number; text: string; officer?: string; passwordFile?: string; json?: boolean }) => {
+      const c = await credentials({ officer: officerName(o, 'reviewer'), passwordFile: o.passwordFile }, 'EVIDENCE_PASSWORD', `${officerName(o, 'reviewer')}'s reviewer key`);
+      const r = ctx.service.addReviewNote({ path, item: o.item, text: o.text, officer: c.officer, password: c.password });
+      if (o.json) ctx.io.out(JSON.stringify(r, null, 2));
+      else {
+        const lines = [`Note ${r.note.seq} on item ${r.note.item} (${r.note.file}) added to ${r.file}, signed by ${r.note.officer} with key ${r.keyFingerprint}.`];
+        if (r.keyCreated) lines.push(`  Your reviewer key was made now (beside the notes, protected by your password). Its fingerprint is ${r.keyFingerprint}: write it down with your signature, so others can check your notes are yours.`);
+        ctx.io.out(safeLines(lines));
+      }
     });
   bundle.exitOverride();
 }

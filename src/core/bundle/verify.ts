@@ -50,14 +50,21 @@ interface Entry {
   zip?: { method: number; compressedSize: number; headerAt: number };
 }
 
-interface Source {
+export interface Source {
   kind: 'folder' | 'zip';
   entries: Map<string, Entry>;
   /** Problems met while listing (links, unreadable folders, a damaged ZIP). */
   problems: BundleFinding[];
   read(name: string, max?: number): Promise<Buffer>;
   stream(name: string): AsyncIterable<Buffer>;
+  /** Where a member's bytes lie as they are (a folder's file, a stored ZIP member), for ranged reads; null when compressed. */
+  locate(name: string): { file: string; start: number; size: number } | null;
   close(): void;
+}
+
+/** Opens a bundle (folder or ZIP) for reading its members (review mode: bundle/review.ts). */
+export function openBundleSource(path: string): Source {
+  return statSync(path).isDirectory() ? openFolder(path) : openZip(path);
 }
 
 const DOC_MAX = 1024 * 1024 * 1024;
@@ -90,6 +97,10 @@ function openFolder(root: string): Source {
       return readFileSync(p);
     },
     stream: (name) => createReadStream(join(root, ...name.split('/')), { highWaterMark: 1024 * 1024 }),
+    locate: (name) => {
+      const e = entries.get(name);
+      return e ? { file: join(root, ...name.split('/')), start: 0, size: e.size } : null;
+    },
     close: () => undefined,
   };
 }
@@ -146,6 +157,10 @@ function openZip(path: string): Source {
       return Buffer.concat(parts);
     },
     stream,
+    locate: (name) => {
+      const { start, entry } = member(name);
+      return entry.zip!.method === 0 ? { file: path, start, size: entry.size } : null;
+    },
     close: () => file.close(),
   };
 }
