@@ -111,7 +111,7 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
           ...it.hashsetMatches.map((h) => `  ${h.kind === 'bad' ? 'KNOWN-BAD' : 'known-good'}: in hash set "${h.set}" (by ${h.algo.toUpperCase()})`),
         ];
         const m = it.metadata;
-        if (m) lines.push(...metadataLines(m, it.error));
+        if (m) lines.push(...metadataLines(m));
         if (it.textIndex) {
           const x = it.textIndex;
           lines.push(`  text:      ${x.chars} characters indexed (${x.kind}${x.encoding ? `, ${x.encoding}` : ''})${x.truncated ? ', cut at the limit' : ''}${x.error ? `; ${x.error}` : ''}`);

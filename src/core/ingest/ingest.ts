@@ -2,7 +2,7 @@
 // UFDR, Android backup or any file) and runs it through its stages:
 //   source (source.ts: claim or resume, custody events)
 //   -> catalogue (catalogue.ts: every entry hashed, stored, typed, written as an item row)
-//   -> suggestions and known-hash matches for the source
+//   -> suggestions, known-hash matches and the report's device facts for the source
 //   -> the end recorded (sources row and custody event, in one transaction).
 // Cancel leaves the source 'interrupted'; running the same command resumes it, as after a crash.
 import { statSync, type Stats } from 'node:fs';
@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { Case } from '../case.ts';
 import { afterIngest } from '../detect/afterIngest.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
+import { recordDeviceFacts } from '../exhibits/deviceFacts.ts';
 import { topLevelKindOf, type TopLevelKind } from '../sources/registry.ts';
 import { caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
 import { capitalise, Catalogue } from './catalogue.ts';
@@ -129,6 +130,9 @@ async function run(kase: Case, opts: IngestOptions, source: IngestSource, forced
     const a = afterIngest(kase, source.id, opts.officer);
     summary.analysis = { suggestions: a.suggestions, byTag: a.byTag, knownBad: a.knownBad, knownGood: a.knownGood, perSet: a.perSet };
     for (const p of a.problems) report.addProblem({ path: source.root, error: p });
+    // The extraction report's device facts onto the exhibit (exhibits/deviceFacts.ts).
+    const device = recordDeviceFacts(kase, source.id, opts.officer);
+    if (device) summary.exhibitDevice = device;
   }
   try {
     source.recordEnd(interrupted, summary, report.counts());

@@ -61,7 +61,7 @@ export async function processItem(task: ItemTask, setup: WorkerSetup): Promise<{
     result.error = `CRC-32 mismatch: the container records ${hex8(c.crc32)}, the bytes give ${hex8(out.crc32)} (damaged or altered member; hashes are of the bytes as found)`;
   }
   if (task.analyze) {
-    Object.assign(result, await analyzeBytes(out.head, task.name, out.size));
+    Object.assign(result, await analyzeBytes(out.head, task.name, out.size, { storeDir: setup.storeDir, stored: out.stored, sha256: out.sha256 }));
     if (setup.text !== false) result.text = await extractFromStore(out, task.name, result.mime, setup.storeDir);
   } else {
     result.meta = emptyMeta('analysis skipped: it stopped a worker (hang or crash) on an earlier try');

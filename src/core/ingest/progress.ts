@@ -2,6 +2,7 @@
 
 // Defined once, as the contract's output schemas (src/shared/outputs.ts).
 import type { IngestProgress, IngestProblem, IngestSummary } from '../../shared/outputs.ts';
+import { problemText } from '../catalogue/issues.ts';
 export type { IngestProgress, IngestProblem, IngestSummary };
 
 /** Keeps rate and ETA from a sliding window, so a burst of tiny files does not swing the ETA. */
@@ -87,9 +88,17 @@ export class IngestReport {
   }
 
   addProblem(p: IngestProblem): void {
+    // Notices (an encrypted member hashed raw, a sparse file...) are shown on the item, not
+    // counted as problems (catalogue/issues.ts).
+    const problem = problemText(p.error);
+    if (problem === null) {
+      this.summary.noticeCount = (this.summary.noticeCount ?? 0) + 1;
+      if ((this.summary.notices ??= []).length < MAX_PROBLEMS_KEPT) this.summary.notices.push(p);
+      return;
+    }
     this.summary.errorCount++;
     this.progress.errors++;
-    if (this.summary.problems.length < MAX_PROBLEMS_KEPT) this.summary.problems.push(p);
+    if (this.summary.problems.length < MAX_PROBLEMS_KEPT) this.summary.problems.push({ ...p, error: problem });
   }
 
   /** The counts recorded with the source's end (sources.summary and the custody event). */
