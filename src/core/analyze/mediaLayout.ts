@@ -101,6 +101,12 @@ function walkJpeg(src: ByteSource, out: JpegLayout): JpegLayout {
   let pos = 2;
   for (let step = 0; step < MAX_STEPS; step++) {
     if (pos + 4 > src.size) {
+      // An end-of-image marker as the last two bytes ends the chain cleanly: the metadata was all
+      // read, and whether the file holds image data is not a metadata fault.
+      if (pos + 2 === src.size) {
+        const e = src.read(pos, 2);
+        if (e[0] === 0xff && e[1] === 0xd9) return out;
+      }
       if (pos < src.size || !out.pixels) out.problem = `the JPEG ends at byte ${src.size} before its image data (truncated)`;
       return out;
     }
