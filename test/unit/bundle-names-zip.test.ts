@@ -22,6 +22,9 @@ test('safeName: characters Windows refuses, controls, trailing dots and spaces',
   assert.equal(safeName('...'), '_');
   assert.equal(safeName('\ud800lone.txt'), '_lone.txt');
   assert.equal(safeName('ok 😀 名前.jpg'), 'ok 😀 名前.jpg');
+  // A right-to-left override shows 'invoice\u202egpj.exe' on screen as 'invoiceexe.jpg': a false extension.
+  assert.equal(safeName('invoice\u202egpj.exe'), 'invoice_gpj.exe');
+  assert.equal(safeName('a\u200bb.txt'), 'a_b.txt');
 });
 
 test('safeName: Windows device names, with or without an extension, any case', () => {

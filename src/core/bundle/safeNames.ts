@@ -57,6 +57,9 @@ export function safeName(original: string): string {
   s = s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '_');
   // eslint-disable-next-line no-control-regex
   s = s.replace(/[<>:"/\\|?*\u0000-\u001f\u007f-\u009f]/g, '_');
+  // Bidi and other invisible format characters (U+202E, U+200B...): a name like 'x\u202egpj.jpg'
+  // would show on screen with a false extension; evidence names never need them in a file name.
+  s = s.replace(/\p{Cf}/gu, '_');
   s = s.replace(/^ +/, '').replace(/[. ]+$/, '');
   if (s === '' || s === '.' || s === '..') s = '_';
   const device = s.split('.')[0]!.trimEnd();
