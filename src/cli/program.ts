@@ -66,7 +66,9 @@ locked, network share, conflict), 5 internal error, 6 sign-in or permission refu
   // first, its verification told before anything else; what a review cannot do is refused.
   program.hook('preAction', async (_program, action) => {
     const first = action.args[0];
-    if (action.parent?.name() === 'bundle' || typeof first !== 'string' || !looksLikeBundle(first)) return;
+    // `case init` makes a case: a path that is a file is refused there as such, not opened as a bundle.
+    const creates = action.parent?.name() === 'case' && action.name() === 'init';
+    if (creates || action.parent?.name() === 'bundle' || typeof first !== 'string' || !looksLikeBundle(first)) return;
     await ctx.review(first);
   });
   // Every sub-command shares the parent's error handling and output.
