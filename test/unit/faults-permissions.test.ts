@@ -67,6 +67,7 @@ interface Summary {
   errorCount: number;
   alreadyDone: number;
   problems: { path: string; error: string }[];
+  notices?: { path: string; error: string }[];
 }
 
 async function newCase(t: TestContext): Promise<{ caseDir: string; exportDir: string }> {
