@@ -11,7 +11,8 @@ import type { Input, ItemRow } from '../shared/contract.ts';
 import { type Output, getClient } from './api.ts';
 import { formatBytes, formatCount, formatTime } from './format.ts';
 import type { Family } from './Nav.tsx';
-import { RowTags, SelectionActions, TagsContext, changeTags, favouriteTags, tagLabel } from './Tags.tsx';
+import { FilterSelects } from './FilterSelects.tsx';
+import { RowTags, SelectionActions, TagsContext, changeTags, favouriteTags } from './Tags.tsx';
 import type { Tag } from '../shared/contract.ts';
 
 type ListInput = Input<'listItems'>;
@@ -364,39 +365,7 @@ export function Catalogue(props: {
   const filterBar = useMemo(
     () => (
       <div className="filters" role="search">
-        <label>
-          <span>{t('filters.type')}</span>
-          <select data-testid="filter-family" value={filter.family ?? ''} onChange={(e) => set({ family: (e.target.value || undefined) as Family | undefined })}>
-            <option value="">{t('filters.allTypes')}</option>
-            {(['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other'] as const).map((f) => (
-              <option key={f} value={f}>
-                {t(`families.${f}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>{t('filters.exhibit')}</span>
-          <select data-testid="filter-exhibit" value={filter.exhibit ?? ''} onChange={(e) => set({ exhibit: e.target.value || undefined })}>
-            <option value="">{t('filters.allExhibits')}</option>
-            {props.exhibits.map((x) => (
-              <option key={x.number} value={x.number}>
-                {x.number}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>{t('review.filters.tag')}</span>
-          <select data-testid="filter-tag" value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value || undefined })}>
-            <option value="">{t('review.filters.anyTag')}</option>
-            {tagsState.tags.map((x) => (
-              <option key={x.id} value={x.id}>
-                {tagLabel(x, i18n.language)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelects testIds="filter" value={filter} exhibits={props.exhibits} onChange={set} />
         <label className="check">
           <input type="checkbox" data-testid="filter-mismatch" checked={!!filter.mismatch} onChange={(e) => set({ mismatch: e.target.checked || undefined })} />
           {t('filters.mismatch')}

@@ -2,6 +2,7 @@
 // exhibits and ingest. Counts come from caseOverview (SQL aggregates in the engine).
 import { useTranslation } from 'react-i18next';
 import type { Tag } from '../shared/contract.ts';
+import { FAMILY_NAMES } from '../shared/outputs.ts';
 import type { Output } from './api.ts';
 import { formatCount } from './format.ts';
 import { tagLabel } from './Tags.tsx';
@@ -55,7 +56,6 @@ export function Nav({
       </button>
     </li>
   );
-  const families: Family[] = ['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other'];
   return (
     <nav className="nav" aria-label={t('nav.label')}>
       <h3>{t('nav.case')}</h3>
@@ -67,7 +67,7 @@ export function Nav({
       <ul>
         {item('search', t('review.nav.search'), '⌕', undefined, view.kind === 'search', () => onChoose({ kind: 'search' }))}
         {item('all', t('nav.all'), '☰', overview?.items, isPreset('all'), () => onChoose({ kind: 'catalogue', preset: 'all' }))}
-        {families.map((f) => item(f, t(`families.${f}`), FAMILY_ICONS[f], overview?.families[f], isPreset(f), () => onChoose({ kind: 'catalogue', preset: f })))}
+        {FAMILY_NAMES.map((f) => item(f, t(`families.${f}`), FAMILY_ICONS[f], overview?.families[f], isPreset(f), () => onChoose({ kind: 'catalogue', preset: f })))}
         {item('gallery', t('nav.gallery'), '▩', overview?.families.images, view.kind === 'gallery', () => onChoose({ kind: 'gallery' }))}
       </ul>
       <h3>{t('nav.review')}</h3>

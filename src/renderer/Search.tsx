@@ -5,13 +5,14 @@
 // view; snippets are the engine's text with its hit ranges marked as <mark> elements: evidence
 // text is only ever rendered as React text, never as HTML. A result opens the item at its hit.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useContext, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SearchHit, SearchResult, Snippet } from '../shared/contract.ts';
 import { type Output, getClient } from './api.ts';
 import { formatBytes, formatCount } from './format.ts';
 import type { Family } from './Nav.tsx';
-import { RowTags, TagsContext, tagLabel } from './Tags.tsx';
+import { FilterSelects } from './FilterSelects.tsx';
+import { RowTags } from './Tags.tsx';
 import './review.css';
 
 const PAGE = 50;
@@ -52,7 +53,6 @@ export function Search(props: {
   onOpen: (hit: SearchHit | null, query: string) => void;
 }) {
   const { t, i18n } = useTranslation();
-  const { tags } = useContext(TagsContext);
   const { state, setState } = props;
   const [first, setFirst] = useState<SearchResult | null>(null);
   const [more, setMore] = useState<SearchHit[]>([]);
@@ -191,39 +191,7 @@ export function Search(props: {
         </button>
       </form>
       <div className="filters">
-        <label>
-          <span>{t('filters.type')}</span>
-          <select data-testid="search-family" value={state.family ?? ''} onChange={(e) => setState({ ...state, family: (e.target.value || undefined) as Family | undefined })}>
-            <option value="">{t('filters.allTypes')}</option>
-            {(['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other'] as const).map((f) => (
-              <option key={f} value={f}>
-                {t(`families.${f}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>{t('filters.exhibit')}</span>
-          <select data-testid="search-exhibit" value={state.exhibit ?? ''} onChange={(e) => setState({ ...state, exhibit: e.target.value || undefined })}>
-            <option value="">{t('filters.allExhibits')}</option>
-            {props.exhibits.map((x) => (
-              <option key={x.number} value={x.number}>
-                {x.number}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>{t('review.filters.tag')}</span>
-          <select data-testid="search-tag" value={state.tag ?? ''} onChange={(e) => setState({ ...state, tag: e.target.value || undefined })}>
-            <option value="">{t('review.filters.anyTag')}</option>
-            {tags.map((x) => (
-              <option key={x.id} value={x.id}>
-                {tagLabel(x, i18n.language)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelects testIds="search" value={state} exhibits={props.exhibits} onChange={(patch) => setState({ ...state, ...patch })} />
       </div>
       <div className="table-status" aria-live="polite" data-testid="search-status">
         {busy

@@ -16,6 +16,7 @@
 // the rows the other terms matched, or of every item when no term could use the index: correct,
 // but a scan (seconds on a million items), and the result says so (`mode`, `note`).
 import type { Snippet, SearchHit, SearchResult } from '../../shared/outputs.ts';
+import type { Statement } from 'better-sqlite3';
 import type { DB } from '../db/open.ts';
 import { EvidenceError } from '../errors.ts';
 import { type ItemFilter, itemFilterSql, whereSql } from '../catalogue/filter.ts';
@@ -229,23 +230,18 @@ export function searchNames(db: DB, query: string, f: SearchFilter = {}, limit =
     const hash = hex ? ([r.sha256, r.md5, r.sha1].find((h) => h && h.startsWith(hex)) ?? null) : null;
     const inPath = snippetsOf(r.path, terms, 1, 10_000);
     const snippets: Snippet[] = inPath.occurrences > 0 ? inPath.snippets : hash ? [{ text: hash, hits: [[0, hex!.length]] }] : [];
-    return {
-      id: r.id,
-      path: r.path,
-      name: r.name,
-      exhibit: r.exhibit,
-      mime: r.mime,
-      format: r.format,
-      size: r.size,
-      mtime: r.mtime,
-      score: 0,
-      occurrences: inPath.occurrences,
-      snippets,
-      tags: (tagsOf.all(r.id) as { tag_id: string }[]).map((x) => x.tag_id),
-      field: inPath.occurrences > 0 ? 'path' : 'hash',
-    };
+    return { ...hitFacts(r, tagsOf), score: 0, occurrences: inPath.occurrences, snippets, field: inPath.occurrences > 0 ? 'path' : 'hash' };
   });
   return { total, hits };
+}
+
+/** The item's own facts a hit shows, the same for a text hit and a name/path/hash hit. */
+function hitFacts(
+  r: { id: number; path: string; name: string; exhibit: string | null; mime: string | null; format: TextKind | null; size: number | null; mtime: string | null },
+  tagsOf: Statement,
+): Pick<SearchHit, 'id' | 'path' | 'name' | 'exhibit' | 'mime' | 'format' | 'size' | 'mtime' | 'tags'> {
+  const tags = (tagsOf.all(r.id) as { tag_id: string }[]).map((x) => x.tag_id);
+  return { id: r.id, path: r.path, name: r.name, exhibit: r.exhibit, mime: r.mime, format: r.format, size: r.size, mtime: r.mtime, tags };
 }
 
 /** A search: the ranked page of hits with snippets, and how many items match in all. */
@@ -292,20 +288,7 @@ export function search(db: DB, query: string, opts: SearchOptions = {}): SearchR
       exhibit: string | null;
     };
     const s = snippetsOf(stripSentinel(r.text), p.terms);
-    return {
-      id: r.id,
-      path: r.path,
-      name: r.name,
-      exhibit: r.exhibit,
-      mime: r.mime,
-      format: r.format,
-      size: r.size,
-      mtime: r.mtime,
-      score: row.score,
-      occurrences: s.occurrences,
-      snippets: s.snippets,
-      tags: (tagsOf.all(r.id) as { tag_id: string }[]).map((x) => x.tag_id),
-    };
+    return { ...hitFacts(r, tagsOf), score: row.score, occurrences: s.occurrences, snippets: s.snippets };
   });
   const unranked = p.ranked && !ranked ? `${total.toLocaleString('en')} items match: too many to rank, so they are in item order. Add words or filters to narrow the search.` : null;
   const note =
