@@ -13,7 +13,9 @@ import { TEST_PASSWORD, TEST_SCRYPT_N } from '../setup.ts';
 import { removeTree } from '../unit/helpers.ts';
 
 export const projectRoot = resolve(import.meta.dirname, '../..');
-export const rendererRoot = join(projectRoot, '.vite', 'renderer', 'main_window');
+// EVIDENCE_RENDERER_DIR lets parallel work build and test its own renderer copy
+// (`npx vite build --config vite.renderer.config.ts --outDir DIR`) without racing another build.
+export const rendererRoot = process.env.EVIDENCE_RENDERER_DIR ? resolve(process.env.EVIDENCE_RENDERER_DIR) : join(projectRoot, '.vite', 'renderer', 'main_window');
 export const screenshotsDir = join(projectRoot, 'test-results', 'ui');
 export const PASSWORD = TEST_PASSWORD;
 
