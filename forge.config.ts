@@ -8,6 +8,7 @@ import { FusesPlugin } from '@electron-forge/plugin-fuses';
 import { VitePlugin } from '@electron-forge/plugin-vite';
 import type { ForgeConfig } from '@electron-forge/shared-types';
 import { FuseV1Options, FuseVersion } from '@electron/fuses';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { cp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -20,26 +21,75 @@ const projectDir = dirname(fileURLToPath(import.meta.url));
 export const EXECUTABLE_NAME = 'evidence-catalogue';
 
 /**
- * better-sqlite3 is external to the main bundle, so the package must carry it and what it
- * loads at run time: `bindings`, which finds the .node file, and its helper `file-uri-to-path`.
+ * better-sqlite3 and sharp are external to the main bundle, so the package must carry them and
+ * what they load at run time. better-sqlite3: `bindings`, which finds the .node file, and its
+ * helper `file-uri-to-path`. sharp (thumbnails): its JavaScript dependencies (`@img/colour`,
+ * `detect-libc`, `semver`) and the prebuilt packages of this platform (SHARP_NATIVE_PATTERN):
+ * `@img/sharp-<platform>` (the .node addon) and `@img/sharp-libvips-<platform>` (libvips, which
+ * the addon finds through its rpath `$ORIGIN/../../sharp-libvips-<platform>/lib`).
  */
-export const NATIVE_PACKAGES = ['better-sqlite3', 'bindings', 'file-uri-to-path'] as const;
+export const NATIVE_PACKAGES = ['better-sqlite3', 'bindings', 'file-uri-to-path', 'sharp', '@img/colour', 'detect-libc', 'semver'] as const;
 
-/** Where each native package is installed, resolved the way Node would from its dependent. */
-export function nativePackageDirs(fromDir: string = projectDir): Record<(typeof NATIVE_PACKAGES)[number], string> {
-  const dirOf = (name: string, from: string): string =>
-    dirname(createRequire(join(from, 'noop.js')).resolve(`${name}/package.json`));
-  const sqlite = dirOf('better-sqlite3', fromDir);
-  const bindings = dirOf('bindings', sqlite);
-  return { 'better-sqlite3': sqlite, bindings, 'file-uri-to-path': dirOf('file-uri-to-path', bindings) };
+/** sharp's per-platform prebuilt packages, whichever of them npm installed here. */
+export const SHARP_NATIVE_PATTERN = /^@img\/sharp-(libvips-)?[a-z0-9]+-[a-z0-9]+$/;
+
+/**
+ * What asar leaves unpacked in app.asar.unpacked: every .node addon (Electron loads them from
+ * there), and the whole of sharp's prebuilt packages, whose libvips shared library (.so, .dylib,
+ * .dll) the system's loader opens by its path beside the addon, which it cannot do in an archive.
+ */
+export const ASAR_UNPACK = '{**/*.node,**/node_modules/@img/sharp-*/**}';
+
+/**
+ * Where a package is installed, looked up the way Node would from its dependent's folder (the
+ * node_modules folders upwards). Not require.resolve('x/package.json'): sharp's and its
+ * addon packages' "exports" do not export package.json.
+ */
+function dirOf(name: string, from: string): string {
+  for (const nodeModules of createRequire(join(from, 'noop.js')).resolve.paths(name) ?? []) {
+    const dir = join(nodeModules, name);
+    if (existsSync(join(dir, 'package.json'))) return realpathSync(dir);
+  }
+  throw new Error(`${name} is not installed (looked up from ${from})`);
 }
 
-/** Build leftovers of a local compile that must not be copied (objects, makefiles, test addon). */
-function keepForPackage(pkgDir: string, file: string): boolean {
+/** Where each native package is installed, resolved the way Node would from its dependent. */
+export function nativePackageDirs(fromDir: string = projectDir): Record<string, string> {
+  const sqlite = dirOf('better-sqlite3', fromDir);
+  const bindings = dirOf('bindings', sqlite);
+  const sharp = dirOf('sharp', fromDir);
+  const dirs: Record<string, string> = {
+    'better-sqlite3': sqlite,
+    bindings,
+    'file-uri-to-path': dirOf('file-uri-to-path', bindings),
+    sharp,
+    '@img/colour': dirOf('@img/colour', sharp),
+    'detect-libc': dirOf('detect-libc', sharp),
+    semver: dirOf('semver', sharp),
+  };
+  const optional = Object.keys((JSON.parse(readFileSync(join(sharp, 'package.json'), 'utf8')) as { optionalDependencies?: object }).optionalDependencies ?? {});
+  for (const name of optional.filter((n) => SHARP_NATIVE_PATTERN.test(n))) {
+    try {
+      dirs[name] = dirOf(name, sharp);
+    } catch {
+      /* another platform's package: npm installs only this one's */
+    }
+  }
+  return dirs;
+}
+
+/** Build leftovers of a local compile, and sources, that must not be copied. */
+function keepForPackage(name: string, pkgDir: string, file: string): boolean {
   const rel = relative(pkgDir, file).split(sep).join('/');
-  if (rel === '' || rel === 'build' || rel === 'build/Release') return true;
-  if (rel.startsWith('build/')) return rel === 'build/Release/better_sqlite3.node';
-  return !/(^|\/)(test|tests|docs|\.github)(\/|$)/.test(rel);
+  if (rel === '') return true;
+  if (/(^|\/)(test|tests|docs|\.github)(\/|$)/.test(rel)) return false;
+  if (name === 'better-sqlite3') {
+    if (rel === 'build' || rel === 'build/Release') return true;
+    if (rel.startsWith('build/')) return rel === 'build/Release/better_sqlite3.node';
+  }
+  // sharp's C++ sources and its from-source installer: the prebuilt @img/sharp-* are used.
+  if (name === 'sharp') return !/^(src|install)(\/|$)/.test(rel);
+  return true;
 }
 
 /** packageAfterCopy: copy the native packages into the app's node_modules. */
@@ -48,7 +98,7 @@ export async function copyNativePackages(buildPath: string, fromDir: string = pr
     await cp(dir, join(buildPath, 'node_modules', name), {
       recursive: true,
       dereference: true,
-      filter: (src) => keepForPackage(dir, src),
+      filter: (src) => keepForPackage(name, dir, src),
     });
   }
 }
@@ -77,12 +127,13 @@ export async function stripNativeBuildFiles(buildPath: string): Promise<void> {
 
 const config: ForgeConfig = {
   packagerConfig: {
-    // The .node file of better-sqlite3 cannot be loaded from inside the asar archive.
-    asar: { unpack: '**/*.node' },
+    // Native addons and sharp's libvips cannot be loaded from inside the asar archive.
+    asar: { unpack: ASAR_UNPACK },
     executableName: EXECUTABLE_NAME,
   },
   rebuildConfig: {
-    // The only native module; rebuilt for Electron's ABI on start and package.
+    // Rebuilt for Electron's ABI on start and package. sharp is not: its prebuilt addons use
+    // Node-API, which Electron loads as they are.
     onlyModules: ['better-sqlite3'],
   },
   makers: [

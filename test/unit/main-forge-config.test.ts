@@ -7,7 +7,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FuseV1Options, FuseVersion } from '@electron/fuses';
-import forgeConfig, { NATIVE_PACKAGES, copyNativePackages, nativePackageDirs, stripNativeBuildFiles } from '../../forge.config.ts';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createPackageWithOptions } from '@electron/asar';
+import forgeConfig, {
+  ASAR_UNPACK,
+  NATIVE_PACKAGES,
+  SHARP_NATIVE_PATTERN,
+  copyNativePackages,
+  nativePackageDirs,
+  stripNativeBuildFiles,
+} from '../../forge.config.ts';
 import mainViteConfig, { keepEngineWorkerUrls } from '../../vite.main.config.ts';
 import { BUNDLES, RENDERER_NAME, builtPaths, bundleFile } from '../../src/main/buildLayout.ts';
 
@@ -78,8 +88,8 @@ describe('forge.config.ts', () => {
     assert.deepEqual(names, ['deb', 'dmg', 'squirrel', 'zip']);
   });
 
-  test('asar unpacks native .node files; packaging hooks copy and strip better-sqlite3', () => {
-    assert.deepEqual(forgeConfig.packagerConfig?.asar, { unpack: '**/*.node' });
+  test("asar unpacks native .node files and sharp's prebuilt packages; packaging hooks copy and strip", () => {
+    assert.deepEqual(forgeConfig.packagerConfig?.asar, { unpack: ASAR_UNPACK });
     assert.equal(typeof forgeConfig.hooks?.packageAfterCopy, 'function');
     assert.equal(typeof forgeConfig.hooks?.packageAfterPrune, 'function');
     const devDeps = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: object }).devDependencies);
@@ -88,9 +98,9 @@ describe('forge.config.ts', () => {
 });
 
 describe('vite.main.config.ts', () => {
-  test('better-sqlite3 is external; import.meta.url works in the CommonJS bundles', () => {
+  test('better-sqlite3 and sharp are external (so packaged as native packages); import.meta.url works in the CommonJS bundles', () => {
     const external = mainViteConfig.build?.rollupOptions?.external;
-    assert.ok(Array.isArray(external) && external.includes('better-sqlite3'));
+    assert.ok(Array.isArray(external) && external.includes('better-sqlite3') && external.includes('sharp'));
     assert.match(String(mainViteConfig.define?.['import.meta.url']), /pathToFileURL\(__filename\)/);
   });
 
@@ -114,10 +124,17 @@ describe('native packages in the package', () => {
   });
   after(() => rmSync(buildPath, { recursive: true, force: true }));
 
-  test('resolves better-sqlite3, bindings and file-uri-to-path', () => {
+  test("resolves better-sqlite3 and sharp, what they load at run time, and this platform's sharp packages", () => {
     const dirs = nativePackageDirs(root);
-    assert.deepEqual(Object.keys(dirs), [...NATIVE_PACKAGES]);
+    const names = Object.keys(dirs);
+    assert.deepEqual(names.slice(0, NATIVE_PACKAGES.length), [...NATIVE_PACKAGES]);
     for (const d of Object.values(dirs)) assert.ok(existsSync(join(d, 'package.json')), d);
+    const platform = names.filter((n) => SHARP_NATIVE_PATTERN.test(n));
+    assert.ok(platform.some((n) => n.startsWith('@img/sharp-libvips-')), `libvips package found: ${platform.join(', ')}`);
+    assert.ok(platform.some((n) => !n.startsWith('@img/sharp-libvips-')), `sharp addon package found: ${platform.join(', ')}`);
+    // Exactly what sharp declares for its dependencies is carried (nothing it loads is left out).
+    const sharpPkg = JSON.parse(readFileSync(join(dirs.sharp!, 'package.json'), 'utf8')) as { dependencies: object };
+    for (const dep of Object.keys(sharpPkg.dependencies)) assert.ok(names.includes(dep), `sharp's dependency ${dep} is packaged`);
   });
 
   test('packageAfterCopy copies them (sources for the Electron rebuild, no local build leftovers)', async () => {
@@ -133,6 +150,47 @@ describe('native packages in the package', () => {
     assert.ok(!existsSync(join(nm, 'better-sqlite3/build/Release/obj.target')));
     assert.ok(!existsSync(join(nm, 'better-sqlite3/build/Makefile')));
     assert.ok(!existsSync(join(nm, 'better-sqlite3/build/Release/test_extension.node')));
+  });
+
+  test("packageAfterCopy copies sharp without its C++ sources, with the addon and libvips of this platform", () => {
+    const nm = join(buildPath, 'node_modules');
+    assert.ok(existsSync(join(nm, 'sharp/package.json')));
+    assert.ok(!existsSync(join(nm, 'sharp/src')), 'no C++ sources');
+    assert.ok(!existsSync(join(nm, 'sharp/install')), 'no from-source installer');
+    for (const dep of ['@img/colour', 'detect-libc', 'semver']) assert.ok(existsSync(join(nm, dep, 'package.json')), dep);
+    const img = readdirSync(join(nm, '@img'));
+    assert.ok(img.some((n) => n.startsWith('sharp-libvips-')), img.join(', '));
+    const files = readdirSync(join(nm, '@img'), { recursive: true }).map(String);
+    assert.ok(files.some((f) => f.endsWith('.node')), 'the sharp addon');
+    assert.ok(files.some((f) => /libvips[^/\\]*\.(so|dylib|dll)/.test(f)), 'libvips');
+  });
+
+  test('asar with the configured unpack: the addons and libvips land in app.asar.unpacked, and the unpacked sharp addon loads its libvips there', async (t) => {
+    const asarDir = mkdtempSync(join(tmpdir(), 'evidence-asar-'));
+    t.after(() => rmSync(asarDir, { recursive: true, force: true }));
+    const archive = join(asarDir, 'app.asar');
+    await createPackageWithOptions(buildPath, archive, { unpack: ASAR_UNPACK });
+    const unpacked = join(asarDir, 'app.asar.unpacked', 'node_modules');
+    const files = readdirSync(unpacked, { recursive: true }).map((f) => String(f).split('\\').join('/'));
+    const sharpAddon = files.find((f) => /^@img\/sharp-(?!libvips)[^/]+\/.*\.node$/.test(f));
+    assert.ok(sharpAddon, `sharp's addon unpacked: ${files.filter((f) => f.startsWith('@img')).join(', ')}`);
+    assert.ok(files.some((f) => /^@img\/sharp-libvips-[^/]+\/lib\/.*libvips[^/]*\.(so|dylib|dll)/.test(f)), 'libvips unpacked');
+    if (existsSync(join(buildPath, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))) {
+      assert.ok(files.includes('better-sqlite3/build/Release/better_sqlite3.node'), 'better-sqlite3 addon unpacked');
+    }
+    assert.ok(!files.some((f) => f.startsWith('sharp/')), "sharp's JavaScript stays in the archive");
+    // The addon, where the packaged app finds it, opens libvips beside it (rpath relative to the
+    // addon): on Linux the child's memory map names the libvips it loaded.
+    const probe = `const v = require(process.argv[1]).libvipsVersion();
+      let lib = null;
+      try { lib = require('node:fs').readFileSync('/proc/self/maps', 'utf8').split('\\n').find((l) => l.includes('libvips')) ?? null; } catch {}
+      console.log(JSON.stringify({ version: v.semver ?? v, lib }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', probe, join(unpacked, sharpAddon)], { encoding: 'utf8' })) as {
+      version: string;
+      lib: string | null;
+    };
+    assert.match(out.version, /^\d+\.\d+\.\d+/, 'libvips version from the unpacked addon');
+    if (process.platform === 'linux') assert.ok(out.lib?.includes(join(asarDir, 'app.asar.unpacked')), `libvips loaded from the unpacked folder: ${out.lib}`);
   });
 
   test('packageAfterPrune strips the compile-only files and keeps the addon', async () => {
