@@ -56,6 +56,7 @@ import { exportBundle, type ExportProgress, type ExportResult, type ExportSelect
 import { type BundleReport, verifyBundle } from './bundle/verify.ts';
 import { type ItemTextInfo, itemTextInfo } from './text/store.ts';
 import { type ReindexProgress, type ReindexSummary, reindexText } from './text/reindex.ts';
+import { type ItemTextPage, itemTextPage } from './text/view.ts';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -437,6 +438,21 @@ export class EvidenceService {
 
   /**
    * Records item.viewed the first time a session looks at an item: its detail and content count
+  /** A page of an item's extracted text with the query's hits (reading it counts as viewing the item, as getItem does). */
+  getItemText(input: Input<'getItemText'>): ItemTextPage {
+    const i = parseInput('getItemText', input);
+    if (this.reviews.has(i.session)) {
+      throw new EvidenceError('USAGE', 'A bundle carries no extracted text: read the item in its own preview, or open the case it came from.');
+    }
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'view', 'read evidence');
+    const item = getItem(c.db, i.id);
+    if (!item) throw new EvidenceError('NOT_FOUND', `There is no item ${i.id} in this case. List items with: evidence ls <case>`);
+    const page = itemTextPage(c.db, item.id, { offset: i.offset, limit: i.limit, query: i.query ?? null });
+    this.recordView(i.session, c, who, item, 'detail');
+    return page;
+  }
+
    * as one view (not one per range request); a gallery thumbnail is recorded once on its own.
    */
   private recordView(token: string, c: Case, who: SignedIn, item: { id: number; path: string; sha256: string | null }, as: 'detail' | 'content' | 'thumbnail'): void {

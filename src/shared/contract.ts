@@ -188,6 +188,14 @@ export const contract = {
   }),
   getItem: z.object({ session, id: z.number().int().positive() }),
   custodyLog: z.object({
+  /** An item's extracted text (what search indexed: words, rows, chat lines), a page at a time, with where `query` occurs. */
+  getItemText: z.object({
+    session,
+    id: z.number().int().positive(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(200_000).optional(),
+    query: filter.optional(),
+  }),
     casePath,
     exhibit: name.optional(),
     item: z.number().int().positive().optional(),
@@ -395,6 +403,7 @@ export const outputs = {
   listRulePacks: z.array(out.rulePackInfoSchema),
   importHashset: out.hashsetImportSchema,
   listHashsets: z.array(out.hashsetSchema),
+  getItemText: out.itemTextPageSchema,
   listTags: z.array(out.tagSchema),
   addTag: out.tagSchema,
   tagItems: out.tagChangeSchema,

@@ -159,6 +159,7 @@ describe('output schemas against real answers', () => {
     assert.ok(item.hashsetMatches.length === 1 && item.tags.length === 1 && item.notes.length >= 1 && item.metadata?.lat != null);
     const text = listed.items.find((i) => i.name === 'notes.txt')!;
     assert.ok(c('getItem', service.getItem({ session, id: text.id })).textIndex);
+    assert.ok(c('getItemText', service.getItemText({ session, id: text.id, query: 'harbour' })).hits.length > 0);
     assert.ok(c('search', service.search({ session, query: 'harbour' })).hits.length > 0);
     c('search', service.search({ session, query: 'nowhere-to-be-found' }));
     c('reindexText', await service.reindexText({ session, all: true }));

@@ -114,7 +114,7 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
         if (m) lines.push(...metadataLines(m));
         if (it.textIndex) {
           const x = it.textIndex;
-          lines.push(`  text:      ${x.chars} characters indexed (${x.kind}${x.encoding ? `, ${x.encoding}` : ''})${x.truncated ? ', cut at the limit' : ''}${x.error ? `; ${x.error}` : ''}`);
+          lines.push(`  text:      ${x.chars} characters indexed (${x.kind}${x.encoding ? `, ${x.encoding}` : ''})${x.truncated ? ', cut at the limit' : ''}${x.error ? `; ${x.error}` : ''}${x.chars > 0 ? `; read it with: evidence text <case> ${it.id}` : ''}`);
         }
         if (it.tags.length) {
           lines.push('  tags:');

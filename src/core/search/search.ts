@@ -140,10 +140,15 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** How the terms are found in a text (longest first, case-insensitively): the snippets and the text view mark the same hits. */
+export function termPattern(terms: string[]): RegExp {
+  return new RegExp(terms.map(escapeRegExp).sort((a, b) => b.length - a.length).join('|'), 'giu');
+}
+
 /** Snippets around the first hits of the terms, and how often they occur. */
 export function snippetsOf(text: string, terms: string[], max = SNIPPETS_PER_HIT, context = SNIPPET_CONTEXT): { snippets: Snippet[]; occurrences: number } {
   if (terms.length === 0) return { snippets: [], occurrences: 0 };
-  const re = new RegExp(terms.map(escapeRegExp).sort((a, b) => b.length - a.length).join('|'), 'giu');
+  const re = termPattern(terms);
   const found: [number, number][] = [];
   let occurrences = 0;
   for (const m of text.matchAll(re)) {
