@@ -3,8 +3,9 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Output, getClient } from './api.ts';
-import { formatCount, formatTime } from './format.ts';
+import { formatCount, formatTime, ownZone, wallTimeToIso, zoneChoices } from './format.ts';
 import type { Signed } from './SignIn.tsx';
+import './trip.css';
 
 type Exhibit = Output<'listExhibits'>[number];
 
@@ -16,6 +17,7 @@ const FIELDS = [
   ['deviceModel', 'exhibits.model', false],
   ['serial', 'exhibits.serial', false],
   ['imei', 'exhibits.imei', false],
+  ['condition', 'trip.condition', false],
   ['seizedBy', 'exhibits.seizedBy', false],
   ['seizedAt', 'exhibits.seizedAt', false],
   ['seizedWhere', 'exhibits.seizedWhere', false],
@@ -25,6 +27,9 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
   const { t, i18n } = useTranslation();
   const [adding, setAdding] = useState(exhibits.length === 0);
   const [form, setForm] = useState<Record<string, string>>({});
+  // "Seized at" is picked as a wall-clock time in the officer's zone (this computer's by default)
+  // and recorded as ISO 8601 with that zone's offset, as the engine asks.
+  const [zone, setZone] = useState(ownZone);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [detail, setDetail] = useState<Output<'getExhibit'> | null>(null);
@@ -41,6 +46,7 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
     setError(null);
     const input: Record<string, string | null> = {};
     for (const [k] of FIELDS) input[k] = form[k]?.trim() ? form[k]!.trim() : null;
+    if (input.seizedAt) input.seizedAt = wallTimeToIso(input.seizedAt, zone) ?? input.seizedAt;
     try {
       const x = await getClient().call('addExhibit', { session: signed.session, ...input, number: input.number ?? '' });
       setForm({});
@@ -61,10 +67,14 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
         </button>
       </div>
       {adding && (
-        <form className="form card" onSubmit={submit} data-testid="exhibit-form">
+        // noValidate: the engine checks the whole form and answers every problem at once.
+        <form className="form card" onSubmit={submit} noValidate data-testid="exhibit-form">
           <h3>{t('exhibits.new')}</h3>
           <div className="grid-form">
-            {FIELDS.map(([k, label, required]) => (
+            {FIELDS.map(([k, label, required]) =>
+              k === 'seizedAt' ? (
+                <SeizedAtField key={k} label={t(label)} value={form[k] ?? ''} zone={zone} onChange={(v) => setForm({ ...form, [k]: v })} onZone={setZone} />
+              ) : (
               <label key={k}>
                 {t(label)}
                 {required ? ' *' : ''}
@@ -72,16 +82,28 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
                   data-testid={`exhibit-${k}`}
                   value={form[k] ?? ''}
                   required={required}
-                  placeholder={k === 'seizedAt' ? '2026-11-20T14:05:00+07:00' : k === 'number' ? 'EXH-001' : ''}
+                  placeholder={k === 'condition' ? t('trip.conditionPlaceholder') : k === 'number' ? 'EXH-001' : ''}
                   onChange={(e) => setForm({ ...form, [k]: e.target.value })}
                 />
               </label>
-            ))}
+              ),
+            )}
           </div>
           {error && (
-            <p className="form-error" role="alert">
-              ⚠ {error}
-            </p>
+            <div className="form-error" role="alert" data-testid="exhibit-problems">
+              {error.includes('\n') ? (
+                <>
+                  ⚠ {t('trip.problems')}
+                  <ul>
+                    {error.split('\n').map((line, n) => (
+                      <li key={n}>{line}</li>
+                    ))}
+                  </ul>
+                </>
+              ) : (
+                <>⚠ {error}</>
+              )}
+            </div>
           )}
           <div className="actions">
             <button type="button" onClick={() => setAdding(false)}>
@@ -197,5 +219,35 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
         </div>
       )}
     </section>
+  );
+}
+
+/** "Seized at": a date-time picker and the zone it is in, with the ISO value that will be recorded. */
+function SeizedAtField(props: { label: string; value: string; zone: string; onChange: (v: string) => void; onZone: (zone: string) => void }) {
+  const { t } = useTranslation();
+  const own = ownZone();
+  const iso = props.value ? wallTimeToIso(props.value, props.zone) : null;
+  return (
+    <div className="seized-at">
+      <label>
+        {props.label}
+        <input type="datetime-local" step={1} data-testid="exhibit-seizedAt" value={props.value} onChange={(e) => props.onChange(e.target.value)} />
+      </label>
+      <label>
+        {t('trip.zone')}
+        <select data-testid="exhibit-seizedZone" value={props.zone} onChange={(e) => props.onZone(e.target.value)}>
+          {zoneChoices().map((z) => (
+            <option key={z} value={z}>
+              {z === own ? t('trip.zoneOwn', { zone: z }) : z}
+            </option>
+          ))}
+        </select>
+      </label>
+      {iso && (
+        <span className="muted small mono" data-testid="exhibit-seizedAt-iso">
+          {t('trip.recordedAs', { iso })}
+        </span>
+      )}
+    </div>
   );
 }

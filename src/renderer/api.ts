@@ -4,16 +4,20 @@
 // the same {ok, value | error} envelopes; call() unwraps them and throws ApiError.
 import type { IpcResult, RecentCaseEntry } from '../preload/bridge.ts';
 import { EVENT_CHANNEL, type EvidenceEvent, type Input, type MethodName, methodNames, type Output } from '../shared/contract.ts';
+import { localizedError } from './errorText.ts';
 
 // What each method answers, as the contract's output schemas say (the UI's components import it from here).
 export type { Output };
 
 export class ApiError extends Error {
   readonly code: string;
+  /** The engine's own (English) message; `message` is what the UI shows, in its language. */
+  readonly engineMessage: string;
   constructor(code: string, message: string) {
-    super(message);
+    super(localizedError(code, message));
     this.name = 'ApiError';
     this.code = code;
+    this.engineMessage = message;
   }
 }
 

@@ -93,3 +93,68 @@ export function looksLikeText(bytes: Uint8Array): boolean {
   }
   return control / n < 0.02;
 }
+
+// Times with their zone (issue 14): a time is shown in a chosen zone (the case's, else this
+// computer's) with its offset, and the UTC instant on hover; a time written without an offset
+// (an EXIF camera clock) is shown as written and says its zone is unknown.
+
+/** Minutes east of UTC of an IANA `zone` at the instant `d`. */
+export function zoneOffsetMinutes(d: Date, zone: string): number {
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
+}
+
+/** +07:00 for 420 minutes. */
+export function offsetText(minutes: number): string {
+  const a = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+/** This computer's IANA zone (the officer's, for a form filled here). */
+export function ownZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** Zones offered by the time pickers: this computer's first, then those the cases here work in. */
+export function zoneChoices(): string[] {
+  return [...new Set([ownZone(), 'Asia/Phnom_Penh', 'Asia/Bangkok', 'Asia/Ho_Chi_Minh', 'Asia/Tokyo', 'Asia/Singapore', 'Europe/London', 'UTC'])];
+}
+
+/**
+ * A wall-clock time from a datetime-local picker ("2026-11-20T14:05") in `zone`, as ISO 8601 with
+ * that zone's offset at that moment ("2026-11-20T14:05:00+07:00"); null when it is incomplete.
+ */
+export function wallTimeToIso(local: string, zone: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
+  if (!m) return null;
+  const asUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
+  // The offset at the instant itself (twice: the first guess may sit across a DST change).
+  let off = zoneOffsetMinutes(new Date(asUtc), zone);
+  off = zoneOffsetMinutes(new Date(asUtc - off * 60_000), zone);
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${offsetText(off)}`;
+}
+
+/** A recorded time shown in `zone`: its local time with offset, and its UTC instant for the hover. */
+export interface ZonedTime {
+  text: string;
+  /** The instant in UTC, or null when the time carries no offset (its zone is unknown). */
+  utc: string | null;
+}
+
+/**
+ * An ISO time in `zone` (an IANA name; the case's zone or this computer's): "2026-11-20 14:05:00
+ * +07:00". A time without an offset (EXIF DateTimeOriginal) stays as written, with utc null.
+ */
+export function zonedTime(iso: string | null | undefined, zone: string): ZonedTime {
+  if (!iso) return { text: '', utc: null };
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(iso);
+  if (!m) return { text: iso, utc: null };
+  if (!m[4]) return { text: `${m[1]} ${m[2]}`, utc: null };
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return { text: iso, utc: null };
+  const off = zoneOffsetMinutes(d, zone);
+  const local = new Date(d.getTime() + off * 60_000).toISOString();
+  return { text: `${local.slice(0, 10)} ${local.slice(11, 19)} ${offsetText(off)}`, utc: `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` };
+}

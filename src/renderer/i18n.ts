@@ -3,6 +3,8 @@ import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en, ja } from './locales.ts';
 import { reviewEn, reviewJa } from './locales.review.ts';
+import { errorsEn, errorsJa } from './locales.errors.ts';
+import { tripEn, tripJa } from './locales.trip.ts';
 
 function initialLanguage(): string {
   const saved = localStorage.getItem('evidence.lang');
@@ -11,7 +13,7 @@ function initialLanguage(): string {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: { ...en, ...reviewEn } }, ja: { translation: { ...ja, ...reviewJa } } },
+  resources: { en: { translation: { ...en, ...reviewEn, ...errorsEn, ...tripEn } }, ja: { translation: { ...ja, ...reviewJa, ...errorsJa, ...tripJa } } },
   lng: initialLanguage(),
   fallbackLng: 'en',
   interpolation: { escapeValue: false },

@@ -3,6 +3,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import './fonts.ts';
 import './i18n.ts';
 import './styles.css';
 

@@ -48,7 +48,8 @@ const reason = text(LIMITS.text).trim().min(1, 'a reason is required');
 const name = text(LIMITS.name);
 const filter = text(LIMITS.query);
 const exhibitFields = {
-  number: name.trim().min(1, 'the exhibit number is required'),
+  // An empty number is refused by the engine together with the form's other problems (all at once).
+  number: name.trim(),
   sealNumber: name.trim().min(1).nullable().optional(),
   description: text(LIMITS.text).nullable().optional(),
   deviceMake: name.nullable().optional(),
@@ -188,14 +189,6 @@ export const contract = {
   }),
   getItem: z.object({ session, id: z.number().int().positive() }),
   custodyLog: z.object({
-  /** An item's extracted text (what search indexed: words, rows, chat lines), a page at a time, with where `query` occurs. */
-  getItemText: z.object({
-    session,
-    id: z.number().int().positive(),
-    offset: z.number().int().min(0).optional(),
-    limit: z.number().int().min(1).max(200_000).optional(),
-    query: filter.optional(),
-  }),
     casePath,
     exhibit: name.optional(),
     item: z.number().int().positive().optional(),
@@ -403,7 +396,6 @@ export const outputs = {
   listRulePacks: z.array(out.rulePackInfoSchema),
   importHashset: out.hashsetImportSchema,
   listHashsets: z.array(out.hashsetSchema),
-  getItemText: out.itemTextPageSchema,
   listTags: z.array(out.tagSchema),
   addTag: out.tagSchema,
   tagItems: out.tagChangeSchema,

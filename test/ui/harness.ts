@@ -178,7 +178,9 @@ export async function addExhibitInUi(page: Page, number: string, description: st
   await page.getByTestId('exhibit-deviceModel').fill('iPhone 13');
   await page.getByTestId('exhibit-imei').fill('490154203237518');
   await page.getByTestId('exhibit-seizedBy').fill('Sgt. Dara Sok');
-  await page.getByTestId('exhibit-seizedAt').fill('2026-11-20T14:05:00+07:00');
+  // A date-time picker in the officer's zone; recorded as 2026-11-20T14:05:00+07:00.
+  await page.getByTestId('exhibit-seizedAt').fill('2026-11-20T14:05');
+  await page.getByTestId('exhibit-seizedZone').selectOption('Asia/Phnom_Penh');
   await page.getByTestId('exhibit-seizedWhere').fill('Compound B, Sihanoukville');
   await page.getByTestId('exhibit-submit').click();
   await page.getByTestId('exhibit-detail').waitFor();

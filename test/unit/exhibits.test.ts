@@ -107,6 +107,8 @@ test('seized at needs a real time with its offset; a bad IMEI and a duplicate nu
   assert.equal(service.getExhibit({ casePath, number: 'EXH-004' }).device_make, null, 'the first record is kept');
   throwsCode(() => service.getExhibit({ casePath, number: 'EXH-404' }), 'NOT_FOUND', /There is no exhibit EXH-404/);
   assert.throws(() => service.addExhibit({ session, number: '  ' }), /exhibit number is required/);
+  // Every problem of the form at once, one a line (the app's exhibit form lists them together).
+  throwsCode(() => service.addExhibit({ session, number: ' ', seizedAt: '2026-11-20 14:05', imei: '123' }), 'USAGE', /number is required.*\n.*not a time with its offset.*\n.*not a valid IMEI/);
 });
 
 test('an exhibit first named by an ingest gets its full record later, once', async (t) => {

@@ -78,11 +78,12 @@ export function listExhibits(kase: Case): Exhibit[] {
 export function addExhibit(kase: Case, who: SignedIn, x: ExhibitInput): Exhibit {
   requirePermission(who, 'record-exhibit', 'record exhibits');
   const number = x.number.trim();
-  if (!number) throw new EvidenceError('USAGE', 'An exhibit needs a number, e.g. EXH-001.');
-  if (x.seizedAt && !validSeizedAt(x.seizedAt)) {
-    throw new EvidenceError('USAGE', `"${x.seizedAt}" is not a time with its offset. Write it like 2026-11-20T14:05:00+07:00.`);
-  }
-  if (x.imei && !validImei(x.imei)) throw new EvidenceError('USAGE', `"${x.imei}" is not a valid IMEI (15 digits with a check digit).`);
+  // Every problem of the form at once, one a line, so the officer fixes them in one go.
+  const problems: string[] = [];
+  if (!number) problems.push('The exhibit number is required, e.g. EXH-001.');
+  if (x.seizedAt && !validSeizedAt(x.seizedAt)) problems.push(`"${x.seizedAt}" is not a time with its offset. Write it like 2026-11-20T14:05:00+07:00.`);
+  if (x.imei && !validImei(x.imei)) problems.push(`"${x.imei}" is not a valid IMEI (15 digits with a check digit).`);
+  if (problems.length > 0) throw new EvidenceError('USAGE', problems.join('\n'));
   const fields = {
     seal_number: x.sealNumber ?? null,
     description: x.description ?? null,
