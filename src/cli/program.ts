@@ -23,8 +23,8 @@ import { registerSuggest } from './commands/suggest.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerExhibits, registerOfficers } from './commands/people.ts';
 import { registerSearch } from './commands/search.ts';
-import { registerTags } from './commands/tags.ts';
 import { registerText } from './commands/text.ts';
+import { registerTags } from './commands/tags.ts';
 import { type Io, makeCtx } from './context.ts';
 import { EXIT, exitCodeFor } from './exitCodes.ts';
 import { visible } from './format.ts';
@@ -60,8 +60,8 @@ locked, network share, conflict), 5 internal error, 6 sign-in or permission refu
   registerCustody(program, ctx);
   registerTags(program, ctx);
   registerSearch(program, ctx);
-  registerSuggest(program, ctx);
   registerText(program, ctx);
+  registerSuggest(program, ctx);
   registerHashsets(program, ctx);
   registerBundle(program, ctx);
   // A bundle given where a case goes (evidence ls <bundle>, show, search...): opened for review

@@ -55,8 +55,8 @@ import { search, searchItemIds, type SearchResult } from './search/search.ts';
 import { exportBundle, type ExportProgress, type ExportResult, type ExportSelection } from './bundle/export.ts';
 import { type BundleReport, verifyBundle } from './bundle/verify.ts';
 import { type ItemTextInfo, itemTextInfo } from './text/store.ts';
-import { type ReindexProgress, type ReindexSummary, reindexText } from './text/reindex.ts';
 import { type ItemTextPage, itemTextPage } from './text/view.ts';
+import { type ReindexProgress, type ReindexSummary, reindexText } from './text/reindex.ts';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -436,8 +436,6 @@ export class EvidenceService {
     };
   }
 
-  /**
-   * Records item.viewed the first time a session looks at an item: its detail and content count
   /** A page of an item's extracted text with the query's hits (reading it counts as viewing the item, as getItem does). */
   getItemText(input: Input<'getItemText'>): ItemTextPage {
     const i = parseInput('getItemText', input);
@@ -453,6 +451,8 @@ export class EvidenceService {
     return page;
   }
 
+  /**
+   * Records item.viewed the first time a session looks at an item: its detail and content count
    * as one view (not one per range request); a gallery thumbnail is recorded once on its own.
    */
   private recordView(token: string, c: Case, who: SignedIn, item: { id: number; path: string; sha256: string | null }, as: 'detail' | 'content' | 'thumbnail'): void {

@@ -188,6 +188,14 @@ export const contract = {
     offset: z.number().int().min(0).optional(),
   }),
   getItem: z.object({ session, id: z.number().int().positive() }),
+  /** An item's extracted text (what search indexed: words, rows, chat lines), a page at a time, with where `query` occurs. */
+  getItemText: z.object({
+    session,
+    id: z.number().int().positive(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(200_000).optional(),
+    query: filter.optional(),
+  }),
   custodyLog: z.object({
     casePath,
     exhibit: name.optional(),
@@ -381,6 +389,7 @@ export const outputs = {
   ingest: out.ingestSummarySchema,
   listItems: z.object({ total: z.number(), items: z.array(out.itemRowSchema) }),
   getItem: out.itemFullSchema,
+  getItemText: out.itemTextPageSchema,
   custodyLog: z.array(out.custodyEventSchema),
   custodyForm: z.string(),
   verify: out.verifyReportSchema,

@@ -763,6 +763,27 @@ export const itemFullSchema = z.object({
 
 export type ItemFull = z.infer<typeof itemFullSchema>;
 
+/** One page of an item's extracted text (getItemText), with where a search query occurs in all of it. */
+export const itemTextPageSchema = z.object({
+  id: num,
+  format: textKindSchema,
+  encoding: nstr,
+  /** Characters of the whole text (UTF-16 code units). */
+  chars: num,
+  /** Extraction stopped at its limit: the file holds more than was indexed. */
+  truncated: z.boolean(),
+  error: nstr,
+  /** Where this page begins in the whole text. */
+  offset: num,
+  text: str,
+  /** Where the next page begins, or null at the end. */
+  next: nnum,
+  /** [start, end) of each hit of the query in the whole text (the first 1000). */
+  hits: z.array(z.tuple([num, num])),
+  hitsTotal: num,
+});
+export type ItemTextPage = z.infer<typeof itemTextPageSchema>;
+
 export const snippetSchema = z.object({
   /** Text around the hits, one line (line breaks shown as spaces). */
   text: str,
@@ -806,27 +827,6 @@ export type SearchResult = z.infer<typeof searchResultSchema>;
 
 export const reindexSummarySchema = z.object({
   status: z.enum(['finished', 'interrupted']),
-/** One page of an item's extracted text (getItemText), with where a search query occurs in all of it. */
-export const itemTextPageSchema = z.object({
-  id: num,
-  format: textKindSchema,
-  encoding: nstr,
-  /** Characters of the whole text (UTF-16 code units). */
-  chars: num,
-  /** Extraction stopped at its limit: the file holds more than was indexed. */
-  truncated: z.boolean(),
-  error: nstr,
-  /** Where this page begins in the whole text. */
-  offset: num,
-  text: str,
-  /** Where the next page begins, or null at the end. */
-  next: nnum,
-  /** [start, end) of each hit of the query in the whole text (the first 1000). */
-  hits: z.array(z.tuple([num, num])),
-  hitsTotal: num,
-});
-export type ItemTextPage = z.infer<typeof itemTextPageSchema>;
-
   candidates: num,
   indexed: num,
   /** Read, but no text in them (a scan, an empty file, a binary named .txt). */
