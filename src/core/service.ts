@@ -2,7 +2,7 @@
 // Electron IPC, browser host) parse nothing and decide nothing themselves: they call these.
 import { Case } from './case.ts';
 import { isImmutable } from './db/open.ts';
-import { type CaseOverview, type ItemDetail, type ItemRow, caseOverview, countItems, getItem, listItems } from './catalogue/query.ts';
+import { type CaseOverview, type ItemDetail, type ItemRow, caseOverview, catalogueTotals, countItems, getItem, listItems } from './catalogue/query.ts';
 import type { CustodyEvent } from './custody/log.ts';
 import { closeSession, lastSignInSeq, openSession, signCreation } from './custody/attribution.ts';
 import { checkWitnessFolder, type ReceiptsReport, type ReceiptWrite, verifyReceipts, witnessFolders } from './custody/receipts.ts';
@@ -12,6 +12,7 @@ import type { IngestProgress, IngestSummary } from './ingest/progress.ts';
 import { type Clock, systemClock } from './time.ts';
 import { type VerifyProgress, type VerifyReport, verifyCase } from './verify/verifyCase.ts';
 import { type CaseSummary, type Input, type MethodName, type Output, methodNames, type OpenedBundle, parseInput, REVIEW_METHODS, type ReviewNotes, type SessionInfo } from '../shared/contract.ts';
+import { mayCall } from '../shared/roles.ts';
 import { looksLikeBundle, readBundleManifest, ReviewSession, verdict } from './bundle/review.ts';
 import { addReviewNote, listReviewNotes } from './bundle/reviewNotes.ts';
 import { randomBytes } from 'node:crypto';
@@ -47,7 +48,8 @@ import { queryLog } from './custody/query.ts';
 import { custodyForm } from './custody/form.ts';
 import { type JobEvent, JobRunner, type JobStatus } from './jobs/runner.ts';
 import { type ByteRange, type OpenedContent, openContent, storedItem } from './preview/content.ts';
-import { type Thumbnail, ThumbnailCache } from './preview/thumbs.ts';
+import { type Thumbnail, THUMB_PX, ThumbnailCache, VIEW_PX } from './preview/thumbs.ts';
+import { setHeicWorkerUrl } from './preview/heic.ts';
 import { addRulePackFile, decideSuggestions, type DetectionRun, listRulePacks, listSuggestions, type RulePackInfo, runDetectors, type Suggestion } from './detect/suggestions.ts';
 import { type Hashset, type HashsetImport, type HashsetImportProgress, type HashsetMatch, importHashset, itemHashsetMatches, listHashsets } from './hashsets/hashsets.ts';
 import { addNote, addTag, type ItemTag, itemNotes, itemTags, listTags, type Note, removeNote, type Tag, type TagChange, tagItems, untagItems } from './tags/tags.ts';
@@ -56,6 +58,7 @@ import { exportBundle, type ExportProgress, type ExportResult, type ExportSelect
 import { type BundleReport, verifyBundle } from './bundle/verify.ts';
 import { type ItemTextInfo, itemTextInfo } from './text/store.ts';
 import { type ItemTextPage, itemTextPage } from './text/view.ts';
+import { caseTimeZone, setCaseTimeZone } from './caseZone.ts';
 import { type ReindexProgress, type ReindexSummary, reindexText } from './text/reindex.ts';
 
 export interface ServiceOptions {
@@ -65,6 +68,8 @@ export interface ServiceOptions {
   verifyWorkerUrl?: URL | string;
   /** The worker of the stages after the catalogue (text and detectors: src/core/stages/worker.ts). */
   stageWorkerUrl?: URL | string;
+  /** The HEIC photo decoder's worker (src/core/preview/heic-worker.ts). */
+  heicWorkerUrl?: URL | string;
   /**
    * scrypt cost for new officer passwords (default 2^17). Tests lower it to keep hundreds of
    * sign-ins fast; the cost used is stored with each verifier.
@@ -101,17 +106,13 @@ export class EvidenceService {
   /** Items each session has viewed (item.viewed is recorded once per item per session). */
   private readonly viewed = new Map<string, Set<string>>();
   private readonly thumbCaches = new Map<string, ThumbnailCache>();
-  private readonly aggregates = new Map<string, { version: string; jobs: number; value: unknown }>();
-  private jobsFinished = 0;
   /** Bundles opened for review (read-only), by session token, and the token of each bundle path. */
   private readonly reviews = new Map<string, ReviewSession>();
   private readonly reviewPaths = new Map<string, string>();
 
   constructor(opts: ServiceOptions = {}) {
     this.opts = opts;
-    this.jobs.onEvent((e) => {
-      if (e.type !== 'job.progress') this.jobsFinished++;
-    });
+    setHeicWorkerUrl(opts.heicWorkerUrl);
   }
 
   private get clock(): Clock {
@@ -354,14 +355,8 @@ export class EvidenceService {
       exhibits: number;
       events: number;
     };
-    const totals = this.cachedAggregate(c, 'totals', () =>
-      c.db
-        .prepare(
-          `SELECT (SELECT COUNT(*) FROM items) AS items, (SELECT COUNT(*) FROM items WHERE kind = 'file') AS files,
-            (SELECT COALESCE(SUM(size), 0) FROM items WHERE kind = 'file') AS bytes`,
-        )
-        .get() as { items: number; files: number; bytes: number },
-    );
+    // Kept as counters by the writer (catalogue/counts.ts): no scan of the items table.
+    const totals = catalogueTotals(c.db);
     const n = { ...counts, ...totals };
     return {
       path: c.layout.root,
@@ -375,7 +370,14 @@ export class EvidenceService {
       files: n.files,
       bytes: n.bytes,
       custodyEvents: n.events,
+      timeZone: caseTimeZone(c),
     };
+  }
+
+  setCaseTimeZone(input: Input<'setCaseTimeZone'>): Output<'setCaseTimeZone'> {
+    const i = parseInput('setCaseTimeZone', input);
+    const { c, who } = this.session(i.session);
+    return { timeZone: setCaseTimeZone(c, who, i.zone) };
   }
 
   async ingest(
@@ -393,6 +395,7 @@ export class EvidenceService {
       officer: who.name,
       workers: i.workers,
       workerUrl: this.opts.ingestWorkerUrl,
+      textWorkerUrl: this.opts.stageWorkerUrl,
       text: i.text,
       again: i.again,
       reason: i.reason ?? null,
@@ -487,17 +490,21 @@ export class EvidenceService {
     return storedItem(c, id).size;
   }
 
-  /** A 256 px WebP thumbnail of an image item, made in the engine and cached in the case. */
-  async itemThumbnail(session: string, id: number): Promise<Thumbnail> {
+  /**
+   * A 256 px WebP thumbnail of an image item, made in the engine and cached in the case; size
+   * 'view' gives the 2048 px rendition the preview shows of a photo the browser cannot decode (HEIC).
+   */
+  async itemThumbnail(session: string, id: number, size: 'thumb' | 'view' = 'thumb'): Promise<Thumbnail> {
+    const px = size === 'view' ? VIEW_PX : THUMB_PX;
     const review = this.reviews.get(session);
-    if (review) return review.thumbnail(id);
+    if (review) return review.thumbnail(id, px);
     const { c, who } = this.session(session);
     requirePermission(who, 'view', 'view evidence');
     const root = c.layout.root;
     let cache = this.thumbCaches.get(root);
     if (!cache) this.thumbCaches.set(root, (cache = new ThumbnailCache(c)));
-    const thumb = await cache.thumbnail(id);
-    this.recordView(session, c, who, storedItem(c, id), 'thumbnail');
+    const thumb = await cache.thumbnail(id, px);
+    this.recordView(session, c, who, storedItem(c, id), size === 'view' ? 'content' : 'thumbnail');
     return thumb;
   }
 
@@ -579,27 +586,9 @@ export class EvidenceService {
     const i = parseInput('caseOverview', input);
     const review = this.reviewAt(i.casePath);
     if (review) return review.overview();
-    const c = this.caseForReading(i.casePath);
-    const o = this.cachedAggregate(c, 'overview', () => caseOverview(c.db));
-    // Exhibits are recorded without touching items: counted every time (cheap).
-    return { ...o, exhibits: (c.db.prepare('SELECT COUNT(*) AS n FROM exhibits').get() as { n: number }).n };
-  }
-
-  /**
-   * Whole-catalogue aggregates (a full scan on a 1,000,000-item case: seconds) are kept until the
-   * catalogue changes: new items (the highest item id), a source's status, or a job of this
-   * service finishing. Counts that change otherwise (exhibits, custody events) are not cached.
-   */
-  private cachedAggregate<T>(c: Case, name: string, compute: () => T): T {
-    const v = c.db
-      .prepare(`SELECT (SELECT COALESCE(MAX(id), 0) FROM items) || '|' || (SELECT COUNT(*) || ':' || COALESCE(group_concat(status), '') FROM sources) AS v`)
-      .get() as { v: string };
-    const key = `${c.layout.root}\0${name}`;
-    const hit = this.aggregates.get(key);
-    if (hit && hit.version === v.v && hit.jobs === this.jobsFinished) return hit.value as T;
-    const value = compute();
-    this.aggregates.set(key, { version: v.v, jobs: this.jobsFinished, value });
-    return value;
+    // Counters kept by the writer (catalogue/counts.ts): read afresh each time, so the counts
+    // follow an ingest while it runs.
+    return caseOverview(this.caseForReading(i.casePath).db);
   }
 
   /** Cancels running jobs and waits for them, then closes every case. */
@@ -746,7 +735,9 @@ export class EvidenceService {
     const s = this.sessions.get(i.session);
     if (!s) throw new EvidenceError('AUTH_FAILED', 'Not signed in, or the session has ended. Sign in again.');
     const never: MethodName[] = ['closeBundle'];
-    return { mode: 'case', casePath: s.casePath, officer: s.who.name, role: s.who.role, methods: methodNames.filter((m) => !never.includes(m)), bundle: null };
+    // The role's methods, from the one table the app shows its controls by (shared/roles.ts).
+    const methods = methodNames.filter((m) => !never.includes(m) && mayCall(s.who.role, m));
+    return { mode: 'case', casePath: s.casePath, officer: s.who.name, role: s.who.role, methods, bundle: null };
   }
 
   /**
@@ -821,6 +812,20 @@ export class EvidenceService {
     const i = parseInput('importHashset', input);
     const { c, who } = this.session(i.session);
     return importHashset(c, who, { file: i.file, name: i.name, kind: i.kind, format: i.format, signal: hooks.signal, onProgress: hooks.onProgress });
+  }
+
+  /**
+   * Starts a hash set import as a job (kind 'hashset'): progress and the result arrive as events.
+   * The permission is checked before the job starts, so a refusal is the answer, not an event.
+   */
+  startHashsetImport(input: Input<'startHashsetImport'>): { jobId: string } {
+    const i = parseInput('startHashsetImport', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'ingest', 'import hash sets');
+    const job = this.jobs.start('hashset', { casePath: c.layout.root, officer: who.name }, (ctx) =>
+      importHashset(c, who, { file: i.file, name: i.name, kind: i.kind, format: i.format, signal: ctx.signal, onProgress: (p) => ctx.progress(p) }),
+    );
+    return { jobId: job.jobId };
   }
 
   listHashsets(input: Input<'listHashsets'>): Hashset[] {
@@ -915,6 +920,21 @@ export class EvidenceService {
       signal: hooks.signal,
       onProgress: hooks.onProgress,
     });
+  }
+
+  /**
+   * reindexText as a job (kind 'reindex'): the permission is checked before it starts, so a
+   * refusal is the answer, not an event. Cancelled, it stops after the items in progress and
+   * finishes 'interrupted'; starting it again does what is left.
+   */
+  startReindex(input: Input<'startReindex'>): { jobId: string } {
+    const i = parseInput('startReindex', input);
+    const { c, who } = this.session(i.session);
+    requirePermission(who, 'ingest', 'index the text of evidence');
+    const job = this.jobs.start('reindex', { casePath: c.layout.root, officer: who.name }, (ctx) =>
+      this.reindexText({ session: i.session, all: i.all, workers: i.workers }, { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }),
+    );
+    return { jobId: job.jobId };
   }
 
   close(): void {

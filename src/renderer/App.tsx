@@ -9,7 +9,11 @@ import { methodNames } from '../shared/contract.ts';
 import { getClient } from './api.ts';
 import { Catalogue, type CatalogueFilter } from './Catalogue.tsx';
 import { CaseHeader } from './CaseHeader.tsx';
+import { setDisplayZone } from './format.ts';
+import { Custody } from './Custody.tsx';
 import { Exhibits } from './Exhibits.tsx';
+import { Export, useExportJob } from './Export.tsx';
+import { ReviewWorkspace } from './OpenBundle.tsx';
 import { Gallery } from './Gallery.tsx';
 import { Ingest, useIngestJob } from './Ingest.tsx';
 import { ItemDetail } from './ItemDetail.tsx';
@@ -17,7 +21,12 @@ import { Nav, type View } from './Nav.tsx';
 import { SignIn, type Signed } from './SignIn.tsx';
 import { Search, type SearchState } from './Search.tsx';
 import { Suggestions } from './Suggestions.tsx';
+import { FilesBadge, Verify, useLastVerify, useVerifyJob } from './Verify.tsx';
 import { TagsContext } from './Tags.tsx';
+import { Hashsets, useHashsetCounts } from './Hashsets.tsx';
+import { Officers } from './Officers.tsx';
+import { hiddenNav } from './abilities.ts';
+import { can } from '../shared/roles.ts';
 import type { SearchHit, Tag } from '../shared/contract.ts';
 import type { Output } from './api.ts';
 import { setLanguage } from './i18n.ts';
@@ -89,7 +98,13 @@ export function App() {
   const methods = bridgeMethodCount(window);
   return (
     <div className="app">
-      {signed ? <Workspace signed={signed} onSignOut={() => onSigned(null)} toggles={toggles} /> : <SignIn onSigned={onSigned} toggles={toggles} />}
+      {signed?.review ? (
+        <ReviewWorkspace signed={signed} review={signed.review} onClosed={() => onSigned(null)} toggles={toggles} />
+      ) : signed ? (
+        <Workspace signed={signed} onSignOut={() => onSigned(null)} toggles={toggles} />
+      ) : (
+        <SignIn onSigned={onSigned} toggles={toggles} />
+      )}
       <footer className="app-status" data-testid="app-status">
         <span>
           <strong data-testid="app-name">{__APP_NAME__}</strong> <span data-testid="app-version">version {__APP_VERSION__}</span>
@@ -112,6 +127,7 @@ type Overview = Output<'caseOverview'>;
 type Custody = Output<'verifyCustody'>;
 
 function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: () => void; toggles: React.ReactNode }) {
+  const { t } = useTranslation();
   const client = getClient();
   const [info, setInfo] = useState<CaseInfo | null>(null);
   const [overview, setOverview] = useState<Overview | null>(null);
@@ -120,6 +136,13 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
   const [filter, setFilter] = useState<CatalogueFilter>({});
   const [openId, setOpenId] = useState<number | null>(null);
   const [reloadKey, setReloadKey] = useState(0);
+  // Hash sets (issue 14 item 8): known-bad items counted for the navigation's alert; known-good
+  // items hidden from the catalogue and gallery unless the officer shows them.
+  const [hashsetKey, setHashsetKey] = useState(0);
+  const hashsetCounts = useHashsetCounts(signed.casePath, `${reloadKey}:${hashsetKey}`);
+  const [showKnownGood, setShowKnownGood] = useState(false);
+  const hideKnownGood = hashsetCounts.knownGood > 0 && !showKnownGood;
+  const viewFilter = useMemo<CatalogueFilter>(() => (hideKnownGood ? { ...filter, knownGood: false } : filter), [filter, hideKnownGood]);
   const [exhibits, setExhibits] = useState<Output<'listExhibits'>>([]);
   const [error, setError] = useState<string | null>(null);
   const casePath = signed.casePath;
@@ -153,6 +176,8 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
         client.call('caseOverview', { casePath }),
         client.call('listExhibits', { casePath }),
       ]);
+      // Every time of the case is shown in the case's zone from now on (format.ts).
+      setDisplayZone(i.timeZone);
       setInfo(i);
       setOverview(o);
       setExhibits(x);
@@ -180,7 +205,28 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
     setReloadKey((k) => k + 1);
   });
 
+  // The export job (issue 13) lives here too, so leaving the wizard does not lose its progress.
+  const exportJob = useExportJob(client);
+  const [exportIds, setExportIds] = useState<number[] | undefined>(undefined);
+
+  // Verify and the custody log (issue 14 items 6-7): the verify job lives here so leaving the
+  // screen does not lose it; the header's files badge reads the engine's last verify.run event;
+  // a click on the broken chain opens the log at the event.
+  const [verifiedKey, setVerifiedKey] = useState(0);
+  const verifyJob = useVerifyJob(client, () => {
+    void refresh();
+    setVerifiedKey((k) => k + 1);
+  });
+  const lastVerify = useLastVerify(client, casePath, verifiedKey);
+  const [custodyFocus, setCustodyFocus] = useState<{ seq: number; nonce: number } | null>(null);
+  const showEvent = (seq: number) => {
+    setCustodyFocus({ seq, nonce: Date.now() });
+    setView({ kind: 'custody' });
+  };
+
   const choose = (v: View) => {
+    if (v.kind === 'custody') setCustodyFocus(null);
+    if (v.kind === 'export') setExportIds(undefined);
     setView(v);
     if (v.kind !== view.kind) setOpenId(null);
     setHit(null);
@@ -191,6 +237,7 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
       else if (v.preset === 'errors') f.errors = true;
       else if (v.preset === 'mismatch') f.mismatch = true;
       else if (v.preset === 'gps') f.hasGps = true;
+      else if (v.preset === 'knownBad') f.knownBad = true;
       else if (v.preset !== 'all') f.family = v.preset;
       setFilter(f);
     }
@@ -209,6 +256,8 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
     switch (view.kind) {
       case 'exhibits':
         return <Exhibits signed={signed} exhibits={exhibits} onChanged={refresh} onIngest={() => setView({ kind: 'ingest' })} />;
+      case 'export':
+        return <Export signed={signed} exhibits={exhibits} job={exportJob} preset={{ search: searchState.query, ids: exportIds }} />;
       case 'ingest':
         return <Ingest signed={signed} exhibits={exhibits} job={job} onOpenCatalogue={() => choose({ kind: 'catalogue', preset: 'all' })} onExhibitsChanged={refresh} onReviewSuggestions={() => choose({ kind: 'suggestions' })} />;
       case 'search':
@@ -235,36 +284,79 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
             onChanged={() => void refreshReview()}
           />
         );
+      case 'verify':
+        return <Verify session={signed.session} job={verifyJob} openId={openId} onOpenItem={setOpenId} onShowEvent={showEvent} />;
+      case 'custody':
+        return (
+          <Custody
+            casePath={casePath}
+            session={signed.session}
+            me={signed.officer}
+            exhibits={exhibits}
+            report={custody}
+            focus={custodyFocus}
+            onOpenItem={setOpenId}
+            onChanged={() => {
+              void refresh();
+              setVerifiedKey((k) => k + 1);
+            }}
+          />
+        );
+      case 'hashsets':
+        return <Hashsets signed={signed} onChanged={() => setHashsetKey((k) => k + 1)} onShowKnownBad={() => choose({ kind: 'catalogue', preset: 'knownBad' })} />;
+      case 'officers':
+        return <Officers signed={signed} />;
       case 'gallery':
-        return <Gallery signed={signed} filter={filter} reloadKey={reloadKey} onOpen={setOpenId} />;
+        return <Gallery signed={signed} filter={viewFilter} reloadKey={reloadKey + hashsetKey} onOpen={setOpenId} />;
       default:
         return (
           <Catalogue
             casePath={casePath}
-            filter={filter}
-            setFilter={setFilter}
+            filter={viewFilter}
+            setFilter={({ knownGood: _shownOrHidden, ...f }) => setFilter(f)}
             exhibits={exhibits}
-            reloadKey={reloadKey}
+            reloadKey={reloadKey + hashsetKey}
+            canTag={can(signed.role, 'tag')}
+            knownGood={hashsetCounts.knownGood > 0 ? { hidden: hashsetCounts.knownGood, shown: showKnownGood, onToggle: setShowKnownGood } : undefined}
             openId={openId}
             onOpen={setOpenId}
             onFirstRows={onFirstRows}
             session={signed.session}
+            onExport={
+              can(signed.role, 'export')
+                ? (ids) => {
+                    setExportIds(ids);
+                    setView({ kind: 'export' });
+                    setOpenId(null);
+                  }
+                : undefined
+            }
           />
         );
     }
   };
 
-  const withDetail = openId !== null && view.kind !== 'exhibits' && view.kind !== 'ingest';
+  const withDetail = openId !== null && view.kind !== 'exhibits' && view.kind !== 'ingest' && view.kind !== 'export';
   return (
     <TagsContext.Provider value={tagsState}>
     <div className={`workspace ${withDetail ? 'with-detail' : ''}`}>
-      <CaseHeader info={info} signed={signed} custody={custody} job={job.state} onSignOut={signOut} toggles={toggles} onShowIngest={() => setView({ kind: 'ingest' })} />
-      <Nav view={view} onChoose={choose} overview={overview} tags={tags} pending={pending} />
+      <CaseHeader info={info} signed={signed} custody={custody} job={job.state} onSignOut={signOut} toggles={toggles}
+        onShowIngest={() => setView({ kind: 'ingest' })}
+        onZoneChanged={() => void refresh()}
+        onShowBroken={showEvent}
+        files={<FilesBadge last={lastVerify} job={verifyJob.state} onShow={() => choose({ kind: 'verify' })} />}
+      />
+      <Nav view={view} onChoose={choose} overview={overview} tags={tags} pending={pending} hidden={hiddenNav(signed.role)} knownBad={hashsetCounts.knownBad} />
       <main className="main-pane">
         {error && (
           <div className="banner error" role="alert">
             ⚠ {error}
           </div>
+        )}
+        {!can(signed.role, 'tag') && (
+          <p className="banner notice read-only-note" data-testid="read-only-note">
+            ⓘ {t('admin.readOnly', { role: t(`roles.${signed.role}`, { defaultValue: signed.role }) })}
+          </p>
         )}
         {renderMain()}
       </main>

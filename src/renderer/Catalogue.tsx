@@ -13,6 +13,7 @@ import { formatBytes, formatCount, formatTime } from './format.ts';
 import type { Family } from './Nav.tsx';
 import { FilterSelects } from './FilterSelects.tsx';
 import { RowTags, SelectionActions, TagsContext, changeTags, favouriteTags } from './Tags.tsx';
+import { KnownBadFlag } from './Hashsets.tsx';
 import type { Tag } from '../shared/contract.ts';
 
 type ListInput = Input<'listItems'>;
@@ -29,6 +30,10 @@ export interface CatalogueFilter {
   pathContains?: string;
   /** Only items carrying this tag (the "Tagged" view, or the tag filter). */
   tag?: string;
+  /** Only items in a known-bad hash set (the navigation's alert). */
+  knownBad?: boolean;
+  /** false: known-good items hidden (the default once the case has a known-good set). */
+  knownGood?: boolean;
 }
 
 export const PAGE = 100;
@@ -54,6 +59,7 @@ export function columns(): Column[] {
           {r.error ? <span className="flag err" title={r.error}>⚠</span> : null}
           {r.ext_mismatch ? <span className="flag warn" title="extension mismatch">≠</span> : null}
           {r.lat !== null ? <span className="flag gps" title={`${r.lat}, ${r.lon}`}>◎</span> : null}
+          <KnownBadFlag sets={r.knownBad} />
           {r.name || r.path}
           <RowTags ids={r.tagIds} />
         </>
@@ -100,6 +106,12 @@ export function Catalogue(props: {
   onFirstRows?: () => void;
   /** The signed-in session: tagging the selection (the engine checks the role). */
   session?: string;
+  /** Opens the Export wizard with the selected rows' ids (issue 13). */
+  onExport?: (ids: number[]) => void;
+  /** false: the role may not tag (a reviewer): no selection actions, no number keys. */
+  canTag?: boolean;
+  /** The case has known-good items: how many are hidden, and the toggle that shows them. */
+  knownGood?: { hidden: number; shown: boolean; onToggle: (show: boolean) => void };
 }) {
   const { t, i18n } = useTranslation();
   const client = getClient();
@@ -245,7 +257,7 @@ export function Catalogue(props: {
     return idx.map((i) => rowAt(i)?.id ?? fetched.get(i)).filter((x): x is number => x !== undefined);
   };
   const applyTag = async (tag: Tag, untag: boolean, comment?: string) => {
-    if (!props.session || tagging) return;
+    if (!props.session || props.canTag === false || tagging) return;
     setTagging(true);
     setError(null);
     try {
@@ -262,7 +274,7 @@ export function Catalogue(props: {
   const onKeyDown = (e: React.KeyboardEvent) => {
     // Number keys 1-9 tag the selection with the favourite tags (shift: remove that tag).
     const digit = /^Digit([1-9])$/.exec(e.code);
-    if (digit && !e.ctrlKey && !e.metaKey && !e.altKey && props.session) {
+    if (digit && !e.ctrlKey && !e.metaKey && !e.altKey && props.session && props.canTag !== false) {
       const tag = favouriteTags(tagsState.tags)[Number(digit[1]) - 1];
       if (tag && selected.size > 0) {
         e.preventDefault();
@@ -374,6 +386,17 @@ export function Catalogue(props: {
           <input type="checkbox" data-testid="filter-gps" checked={!!filter.hasGps} onChange={(e) => set({ hasGps: e.target.checked || undefined })} />
           {t('filters.gps')}
         </label>
+        {props.knownGood && (
+          <label className="check known-good-toggle" title={props.knownGood.shown ? undefined : t('admin.knownGood.hidden', { count: props.knownGood.hidden, n: formatCount(props.knownGood.hidden, i18n.language) })}>
+            <input type="checkbox" data-testid="filter-known-good" checked={props.knownGood.shown} onChange={(e) => props.knownGood?.onToggle(e.target.checked)} />
+            {t('admin.knownGood.show')}
+            {!props.knownGood.shown && (
+              <span className="muted small" data-testid="known-good-hidden">
+                ({t('admin.knownGood.hidden', { count: props.knownGood.hidden, n: formatCount(props.knownGood.hidden, i18n.language) })})
+              </span>
+            )}
+          </label>
+        )}
         <label className="check">
           <input type="checkbox" data-testid="filter-errors" checked={!!filter.errors} onChange={(e) => set({ errors: e.target.checked || undefined })} />
           {t('filters.errors')}
@@ -419,7 +442,7 @@ export function Catalogue(props: {
         </div>
       </div>
     ),
-    [filter, props.exhibits, chooser, visible, i18n.language, tagsState.tags],
+    [filter, props.exhibits, chooser, visible, i18n.language, tagsState.tags, props.knownGood?.shown, props.knownGood?.hidden],
   );
   const headerRow = useMemo(
     () => (
@@ -452,7 +475,14 @@ export function Catalogue(props: {
         {selected.size > 1 && <span data-testid="selected-count"> · {t('catalogue.selected', { n: formatCount(selected.size, i18n.language) })}</span>}
         <span className="muted keys"> {t('catalogue.keys')}</span>
       </div>
-      {props.session && selected.size > 1 && <SelectionActions count={selected.size} onApply={(tag, untag, comment) => void applyTag(tag, untag, comment)} busy={tagging} />}
+      {props.session && props.canTag !== false && selected.size > 1 && <SelectionActions count={selected.size} onApply={(tag, untag, comment) => void applyTag(tag, untag, comment)} busy={tagging} />}
+      {props.onExport && selected.size > 1 && (
+        <div className="selection-export">
+          <button type="button" className="btn-small" data-testid="selection-export" onClick={() => void selectedIds().then((ids) => props.onExport?.(ids), (err: Error) => setError(err.message))}>
+            ⇪ {t('bundle.nav.export')}…
+          </button>
+        </div>
+      )}
       {tagNote && (
         <div className="banner notice" role="status" data-testid="tag-note">
           ✔ {tagNote}
@@ -517,7 +547,7 @@ const Row = memo(function Row(p: {
       role="row"
       aria-rowindex={p.index + 1}
       aria-selected={p.selected}
-      className={`tr ${p.selected ? 'selected' : ''} ${p.focused ? 'focused' : ''} ${p.open ? 'open' : ''} ${r?.error ? 'has-error' : ''}`}
+      className={`tr ${p.selected ? 'selected' : ''} ${p.focused ? 'focused' : ''} ${p.open ? 'open' : ''} ${r?.error ? 'has-error' : ''} ${r?.knownBad ? 'known-bad' : ''}`}
       style={{ transform: `translateY(${p.start}px)`, gridTemplateColumns: p.template }}
       onClick={(e) => p.onClick(p.index, e)}
       // A shift-click extends the selection of rows, not a selection of their text.

@@ -5,6 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { type Output, getClient } from './api.ts';
 import { formatCount, formatTime, ownZone, wallTimeToIso, zoneChoices } from './format.ts';
 import type { Signed } from './SignIn.tsx';
+import { can } from '../shared/roles.ts';
+import { Time } from './Time.tsx';
 import './trip.css';
 
 type Exhibit = Output<'listExhibits'>[number];
@@ -25,7 +27,10 @@ const FIELDS = [
 
 export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Signed; exhibits: Exhibit[]; onChanged: () => Promise<void> | void; onIngest: () => void }) {
   const { t, i18n } = useTranslation();
-  const [adding, setAdding] = useState(exhibits.length === 0);
+  // A reviewer reads the exhibits; recording one and ingesting into it are for the roles that may.
+  const mayRecord = can(signed.role, 'record-exhibit');
+  const mayIngest = can(signed.role, 'ingest');
+  const [adding, setAdding] = useState(exhibits.length === 0 && mayRecord);
   const [form, setForm] = useState<Record<string, string>>({});
   // "Seized at" is picked as a wall-clock time in the officer's zone (this computer's by default)
   // and recorded as ISO 8601 with that zone's offset, as the engine asks.
@@ -62,11 +67,13 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
     <section className="exhibits page" aria-label={t('nav.exhibits')}>
       <div className="page-head">
         <h2>{t('nav.exhibits')}</h2>
-        <button type="button" className="btn-primary" onClick={() => setAdding(!adding)} data-testid="add-exhibit">
-          ＋ {t('exhibits.add')}
-        </button>
+        {mayRecord && (
+          <button type="button" className="btn-primary" onClick={() => setAdding(!adding)} data-testid="add-exhibit">
+            ＋ {t('exhibits.add')}
+          </button>
+        )}
       </div>
-      {adding && (
+      {adding && mayRecord && (
         // noValidate: the engine checks the whole form and answers every problem at once.
         <form className="form card" onSubmit={submit} noValidate data-testid="exhibit-form">
           <h3>{t('exhibits.new')}</h3>
@@ -163,9 +170,11 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
             <h3>
               {detail.number} {detail.description ? `· ${detail.description}` : ''}
             </h3>
-            <button type="button" className="btn-primary" onClick={onIngest} data-testid="exhibit-ingest">
-              ⇩ {t('exhibits.ingestInto')}
-            </button>
+            {mayIngest && (
+              <button type="button" className="btn-primary" onClick={onIngest} data-testid="exhibit-ingest">
+                ⇩ {t('exhibits.ingestInto')}
+              </button>
+            )}
           </div>
           {detail.device_problems.length > 0 && (
             // What an extraction report contradicts: the officer's record stays, a person decides.
@@ -189,8 +198,9 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
                 ['exhibits.model', detail.device_model],
                 ['exhibits.serial', detail.serial],
                 ['exhibits.imei', detail.imei],
+                ['trip.condition', detail.condition],
                 ['exhibits.seizedBy', detail.seized_by],
-                ['exhibits.seizedAt', detail.seized_at],
+                ['exhibits.seizedAt', detail.seized_at ? <Time iso={detail.seized_at} testId="exhibit-detail-seizedAt" /> : null],
                 ['exhibits.seizedWhere', detail.seized_where],
                 ['exhibits.custodian', detail.custodian],
                 ['exhibits.extractionType', detail.extraction_type],

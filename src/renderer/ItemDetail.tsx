@@ -6,12 +6,16 @@ import { useTranslation } from 'react-i18next';
 import { type Output, getClient } from './api.ts';
 import { formatBytes, formatTime } from './format.ts';
 import { GpsPlot } from './GpsPlot.tsx';
+import { Time } from './Time.tsx';
+import { DetailResizer } from './DetailResizer.tsx';
 import { Preview } from './Preview.tsx';
 import { typeWithCharset } from '../shared/textTypes.ts';
 import type { Signed } from './SignIn.tsx';
 import type { SearchHit } from '../shared/contract.ts';
 import { MarkedSnippet } from './Search.tsx';
 import { ItemTagsNotes, TagsContext } from './Tags.tsx';
+import { HashsetMatches } from './Hashsets.tsx';
+import { can } from '../shared/roles.ts';
 
 type Item = Output<'getItem'>;
 
@@ -85,10 +89,13 @@ export function ItemDetail({
   id,
   onClose,
   hit,
+  review,
 }: {
   signed: Signed;
   id: number;
   onClose: () => void;
+  /** A bundle under review: its read-only panel (tags as exported, review notes) replaces tagging and notes. */
+  review?: (item: Item) => React.ReactNode;
   /** The search hit the item was opened at (its snippets shown first). */
   hit?: { hit: SearchHit; query: string } | null;
 }) {
@@ -119,6 +126,7 @@ export function ItemDetail({
         }
       }}
     >
+      <DetailResizer />
       <header className="detail-head">
         <h2 title={item?.path}>{item?.name || item?.path || `#${id}`}</h2>
         <button type="button" className="btn-quiet" onClick={onClose} aria-label={t('common.close')} data-testid="detail-close">
@@ -158,10 +166,24 @@ export function ItemDetail({
               ))}
             </div>
           )}
-          <ItemTagsNotes session={signed.session} itemId={item.id} tags={item.tags} notes={item.notes} onChanged={() => setVersion((v) => v + 1)} />
+          <HashsetMatches matches={item.hashsetMatches} />
+          {review ? (
+            review(item)
+          ) : (
+            <ItemTagsNotes
+              session={signed.session}
+              itemId={item.id}
+              tags={item.tags}
+              notes={item.notes}
+              onChanged={() => setVersion((v) => v + 1)}
+              canTag={can(signed.role, 'tag')}
+              canNote={can(signed.role, 'note')}
+            />
+          )}
           <section>
             <h3>{t('detail.preview')}</h3>
-            <Preview signed={signed} item={item} />
+            {/* Opened at a text hit: the extracted text with the query's hits marked, the first scrolled to. */}
+            <Preview signed={signed} item={item} query={hit && !hit.hit.field ? hit.query : null} />
           </section>
           <section>
             <h3>{t('detail.hashes')}</h3>
@@ -213,13 +235,13 @@ export function ItemDetail({
           <section>
             <h3>{t('detail.times')}</h3>
             <dl>
-              <Row k={t('detail.taken')} v={formatTime(item.taken_at)} />
+              <Row k={t('detail.taken')} v={item.taken_at ? <Time iso={item.taken_at} testId="detail-taken" /> : null} />
               {item.taken_at && <Row k={t('detail.takenFrom')} v={metaPart(item.metadata?.fields, 'takenFrom') as string | null} testId="detail-taken-from" />}
-              <Row k={t('detail.mtime')} v={formatTime(item.mtime)} />
-              <Row k={t('detail.ctime')} v={formatTime(item.ctime)} />
-              <Row k={t('detail.atime')} v={formatTime(item.atime)} />
-              <Row k={t('detail.birth')} v={formatTime(item.birthtime)} />
-              <Row k={t('detail.added')} v={formatTime(item.added_at)} />
+              <Row k={t('detail.mtime')} v={item.mtime ? <Time iso={item.mtime} testId="detail-mtime" /> : null} />
+              <Row k={t('detail.ctime')} v={item.ctime ? <Time iso={item.ctime} /> : null} />
+              <Row k={t('detail.atime')} v={item.atime ? <Time iso={item.atime} /> : null} />
+              <Row k={t('detail.birth')} v={item.birthtime ? <Time iso={item.birthtime} /> : null} />
+              <Row k={t('detail.added')} v={item.added_at ? <Time iso={item.added_at} /> : null} />
             </dl>
           </section>
           <section>

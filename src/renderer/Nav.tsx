@@ -8,12 +8,20 @@ import { formatCount } from './format.ts';
 import { tagLabel } from './Tags.tsx';
 
 export type Family = 'images' | 'videos' | 'audio' | 'documents' | 'spreadsheets' | 'archives' | 'databases' | 'chats' | 'other';
-export type Preset = 'all' | Family | 'errors' | 'mismatch' | 'gps';
+export type Preset = 'all' | Family | 'errors' | 'mismatch' | 'gps' | 'knownBad';
 export type View = { kind: 'catalogue'; preset: Preset } | { kind: 'gallery' } | { kind: 'exhibits' } | { kind: 'ingest' }
   // The review screens (issue 14): search, the suggestions queue, and the items of one tag.
   | { kind: 'search' }
   | { kind: 'suggestions' }
-  | { kind: 'tagged'; tag: string };
+  | { kind: 'tagged'; tag: string }
+  // Bundles for prosecutors (issue 13): the Export wizard.
+  | { kind: 'export' }
+  // Verify and the custody log (issue 14 items 6-7).
+  | { kind: 'verify' }
+  // Hash sets and officers (issue 14 item 8).
+  | { kind: 'hashsets' }
+  | { kind: 'officers' }
+  | { kind: 'custody' };
 
 const FAMILY_ICONS: Record<Family, string> = {
   images: '▣',
@@ -33,6 +41,8 @@ export function Nav({
   overview,
   tags = [],
   pending,
+  hidden = [],
+  knownBad,
 }: {
   view: View;
   onChoose: (v: View) => void;
@@ -41,11 +51,16 @@ export function Nav({
   tags?: Tag[];
   /** Suggestions waiting for a decision. */
   pending?: number;
+  /** Entries not offered (a bundle under review hides what it cannot do: ingest, export, ...). */
+  hidden?: string[];
+  /** Items in a known-bad hash set (undefined: the case has none): an alert. */
+  knownBad?: number;
 }) {
   const { t, i18n } = useTranslation();
   const n = (x: number | undefined) => formatCount(x, i18n.language);
   const isPreset = (p: Preset) => view.kind === 'catalogue' && view.preset === p;
-  const item = (key: string, label: string, icon: string, count: number | undefined, active: boolean, go: () => void, alert = false) => (
+  const item = (key: string, label: string, icon: string, count: number | undefined, active: boolean, go: () => void, alert = false) =>
+    hidden.includes(key) ? null : (
     <li key={key}>
       <button type="button" className={`nav-item ${active ? 'active' : ''}`} aria-current={active ? 'page' : undefined} onClick={go} data-testid={`nav-${key}`}>
         <span className="nav-icon" aria-hidden="true">
@@ -62,6 +77,11 @@ export function Nav({
       <ul>
         {item('exhibits', t('nav.exhibits'), '◈', overview?.exhibits, view.kind === 'exhibits', () => onChoose({ kind: 'exhibits' }))}
         {item('ingest', t('nav.ingest'), '⇩', undefined, view.kind === 'ingest', () => onChoose({ kind: 'ingest' }))}
+        {item('export', t('bundle.nav.export'), '⇪', undefined, view.kind === 'export', () => onChoose({ kind: 'export' }))}
+        {item('custody', t('custodyUi.nav.custody'), '§', undefined, view.kind === 'custody', () => onChoose({ kind: 'custody' }))}
+        {item('verify', t('custodyUi.nav.verify'), '✔', undefined, view.kind === 'verify', () => onChoose({ kind: 'verify' }))}
+        {item('hashsets', t('admin.nav.hashsets'), '#', undefined, view.kind === 'hashsets', () => onChoose({ kind: 'hashsets' }))}
+        {item('officers', t('admin.nav.officers'), '☺', undefined, view.kind === 'officers', () => onChoose({ kind: 'officers' }))}
       </ul>
       <h3>{t('nav.catalogue')}</h3>
       <ul>
@@ -72,6 +92,7 @@ export function Nav({
       </ul>
       <h3>{t('nav.review')}</h3>
       <ul>
+        {knownBad !== undefined && knownBad > 0 && item('knownBad', t('admin.nav.knownBad'), '☣', knownBad, isPreset('knownBad'), () => onChoose({ kind: 'catalogue', preset: 'knownBad' }), true)}
         {item('errors', t('nav.errors'), '⚠', overview?.errors, isPreset('errors'), () => onChoose({ kind: 'catalogue', preset: 'errors' }), true)}
         {item('mismatch', t('nav.mismatch'), '≠', overview?.mismatches, isPreset('mismatch'), () => onChoose({ kind: 'catalogue', preset: 'mismatch' }), true)}
         {item('gps', t('nav.gps'), '◎', overview?.gps, isPreset('gps'), () => onChoose({ kind: 'catalogue', preset: 'gps' }))}

@@ -106,8 +106,27 @@ export function SelectionActions({ count, onApply, busy }: { count: number; onAp
   );
 }
 
-/** The item's tags (with remove) and an add menu; then its notes, and a form to add one. */
-export function ItemTagsNotes({ session, itemId, tags, notes, onChanged }: { session: string; itemId: number; tags: ItemTag[]; notes: Note[]; onChanged: () => void }) {
+/**
+ * The item's tags (with remove) and an add menu; then its notes, and a form to add one. A role
+ * without the 'tag' or 'note' permission (a reviewer) reads them without the controls.
+ */
+export function ItemTagsNotes({
+  session,
+  itemId,
+  tags,
+  notes,
+  onChanged,
+  canTag = true,
+  canNote = true,
+}: {
+  session: string;
+  itemId: number;
+  tags: ItemTag[];
+  notes: Note[];
+  onChanged: () => void;
+  canTag?: boolean;
+  canNote?: boolean;
+}) {
   const { t, i18n } = useTranslation();
   const all = useContext(TagsContext);
   const [error, setError] = useState<string | null>(null);
@@ -135,9 +154,10 @@ export function ItemTagsNotes({ session, itemId, tags, notes, onChanged }: { ses
           {tags.length === 0 && <span className="muted">{t('review.tags.none')}</span>}
           {tags.map((x) => (
             <span key={x.tag} title={`${t('review.tags.by', { officer: x.officer })} · ${formatTime(x.at)}${x.comment ? ` · ${x.comment}` : ''}`}>
-              <TagChip tag={x} onRemove={busy ? undefined : () => void run(() => getClient().call('untagItems', { session, tag: x.tag, ids: [itemId] }))} />
+              <TagChip tag={x} onRemove={busy || !canTag ? undefined : () => void run(() => getClient().call('untagItems', { session, tag: x.tag, ids: [itemId] }))} />
             </span>
           ))}
+          {canTag && (
           <select
             value=""
             disabled={busy}
@@ -155,6 +175,7 @@ export function ItemTagsNotes({ session, itemId, tags, notes, onChanged }: { ses
               </option>
             ))}
           </select>
+          )}
         </div>
         {error && (
           <p className="banner error" role="alert" data-testid="tags-error">
@@ -179,6 +200,7 @@ export function ItemTagsNotes({ session, itemId, tags, notes, onChanged }: { ses
             ))}
           </ol>
         )}
+        {canNote && (
         <form
           className="note-form"
           onSubmit={(e) => {
@@ -195,6 +217,7 @@ export function ItemTagsNotes({ session, itemId, tags, notes, onChanged }: { ses
             {t('review.notes.add')}
           </button>
         </form>
+        )}
       </section>
     </>
   );

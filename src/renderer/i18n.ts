@@ -3,8 +3,12 @@ import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en, ja } from './locales.ts';
 import { reviewEn, reviewJa } from './locales.review.ts';
+import { mediaEn, mediaJa } from './locales.media.ts';
+import { bundleEn, bundleJa } from './locales.bundle.ts';
+import { custodyEn, custodyJa } from './locales.custody.ts';
 import { errorsEn, errorsJa } from './locales.errors.ts';
 import { tripEn, tripJa } from './locales.trip.ts';
+import { adminEn, adminJa } from './locales.admin.ts';
 
 function initialLanguage(): string {
   const saved = localStorage.getItem('evidence.lang');
@@ -13,7 +17,7 @@ function initialLanguage(): string {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: { ...en, ...reviewEn, ...errorsEn, ...tripEn } }, ja: { translation: { ...ja, ...reviewJa, ...errorsJa, ...tripJa } } },
+  resources: { en: { translation: { ...en, ...reviewEn, ...mediaEn, ...bundleEn, ...custodyEn, ...errorsEn, ...tripEn, ...adminEn } }, ja: { translation: { ...ja, ...reviewJa, ...mediaJa, ...bundleJa, ...custodyJa, ...errorsJa, ...tripJa, ...adminJa } } },
   lng: initialLanguage(),
   fallbackLng: 'en',
   interpolation: { escapeValue: false },

@@ -116,6 +116,8 @@ export const contract = {
     password,
   }),
   caseInfo: z.object({ casePath }),
+  /** The zone the case's times are shown in (IANA, e.g. Asia/Phnom_Penh); null clears it. */
+  setCaseTimeZone: z.object({ session, zone: name.trim().min(1).nullable() }),
   signIn: z.object({
     casePath,
     officer,
@@ -257,6 +259,14 @@ export const contract = {
     format: z.enum(['auto', 'nsrl-rds', 'nsrl-legacy', 'hashdeep', 'md5sum', 'sha1sum', 'sha256sum', 'plain', 'csv']).optional(),
   }),
   listHashsets: z.object({ casePath }),
+  /** importHashset as a job (kind 'hashset'): progress (reading, sorting, matching) and the result arrive as events; cancelled, it records nothing. */
+  startHashsetImport: z.object({
+    session,
+    file: text(LIMITS.path).min(1, 'the hash set file is required'),
+    name: name.trim().min(1, 'the hash set needs a name'),
+    kind: z.enum(['good', 'bad']),
+    format: z.enum(['auto', 'nsrl-rds', 'nsrl-legacy', 'hashdeep', 'md5sum', 'sha1sum', 'sha256sum', 'plain', 'csv']).optional(),
+  }),
   // Tags, notes, text search (issue 5).
   listTags: z.object({ session }),
   addTag: z.object({
@@ -279,6 +289,8 @@ export const contract = {
   }),
   /** Extracts text for items read before text search existed (all: every item again). */
   reindexText: z.object({ session, all: z.boolean().optional(), workers: z.number().int().min(1).max(64).optional() }),
+  /** reindexText as a job (kind 'reindex'): progress (the text stage, then the index stage) and the summary arrive as events; cancelled, it stops after the items in progress, and starting it again does what is left. */
+  startReindex: z.object({ session, all: z.boolean().optional(), workers: z.number().int().min(1).max(64).optional() }),
   // Bundles for prosecutors (issue 13; src/core/bundle).
   /**
    * Exports the selected items (the union of the criteria given; at least one) as a signed bundle,
@@ -324,18 +336,22 @@ export const contract = {
 } as const;
 
 // Events pushed to the front doors (IPC: webContents.send on one channel; browser host: SSE).
-const { ingestProgressSchema, verifyProgressSchema, ingestSummarySchema, verifyReportSchema, exportProgressSchema, exportResultSchema } = out;
+const { ingestProgressSchema, verifyProgressSchema, ingestSummarySchema, verifyReportSchema, exportProgressSchema, exportResultSchema, reindexProgressSchema, reindexSummarySchema, hashsetProgressSchema, hashsetImportSchema } = out;
 const jobRef = { jobId: z.string(), job: out.jobKindSchema, casePath: z.string() };
 export const events = {
   'job.progress': z.union([
     z.object({ ...jobRef, job: z.literal('ingest'), progress: ingestProgressSchema }),
     z.object({ ...jobRef, job: z.literal('verify'), progress: verifyProgressSchema }),
     z.object({ ...jobRef, job: z.literal('export'), progress: exportProgressSchema }),
+    z.object({ ...jobRef, job: z.literal('reindex'), progress: reindexProgressSchema }),
+    z.object({ ...jobRef, job: z.literal('hashset'), progress: hashsetProgressSchema }),
   ]),
   'job.finished': z.union([
     z.object({ ...jobRef, job: z.literal('ingest'), result: ingestSummarySchema }),
     z.object({ ...jobRef, job: z.literal('verify'), result: verifyReportSchema }),
     z.object({ ...jobRef, job: z.literal('export'), result: exportResultSchema }),
+    z.object({ ...jobRef, job: z.literal('reindex'), result: reindexSummarySchema }),
+    z.object({ ...jobRef, job: z.literal('hashset'), result: hashsetImportSchema }),
   ]),
   'job.failed': z.object({ ...jobRef, error: out.jobErrorSchema }),
 } as const;
@@ -371,6 +387,7 @@ const jobStarted = z.object({ jobId: z.string() });
 export const outputs = {
   createCase: z.object({ ...out.caseSummarySchema.shape, recoveryCode: z.string() }),
   caseInfo: out.caseSummarySchema,
+  setCaseTimeZone: z.object({ timeZone: z.string().nullable() }),
   signIn: out.signedInSchema,
   signOut: out.checkpointWithReceiptSchema,
   unlockWithRecoveryCode: out.signedInSchema,
@@ -405,6 +422,7 @@ export const outputs = {
   listRulePacks: z.array(out.rulePackInfoSchema),
   importHashset: out.hashsetImportSchema,
   listHashsets: z.array(out.hashsetSchema),
+  startHashsetImport: jobStarted,
   listTags: z.array(out.tagSchema),
   addTag: out.tagSchema,
   tagItems: out.tagChangeSchema,
@@ -413,6 +431,7 @@ export const outputs = {
   removeNote: out.noteSchema,
   search: out.searchResultSchema,
   reindexText: out.reindexSummarySchema,
+  startReindex: jobStarted,
   startExport: jobStarted,
   verifyBundle: out.bundleReportSchema,
   openBundle: out.openedBundleSchema,

@@ -24,7 +24,7 @@ export const textKindSchema = z.enum(TEXT_KIND_NAMES);
 /** Families of types, as the navigation shows them. Every file is in exactly one. */
 export const FAMILY_NAMES = ['images', 'videos', 'audio', 'documents', 'spreadsheets', 'archives', 'databases', 'chats', 'other'] as const;
 export const familySchema = z.enum(FAMILY_NAMES);
-export const jobKindSchema = z.enum(['ingest', 'verify', 'export']);
+export const jobKindSchema = z.enum(['ingest', 'verify', 'export', 'reindex', 'hashset']);
 export type JobKind = z.infer<typeof jobKindSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -42,6 +42,8 @@ export const caseSummarySchema = z.object({
   files: num,
   bytes: num,
   custodyEvents: num,
+  /** The zone the case's times are shown in (IANA), null when none was set; absent for a bundle. */
+  timeZone: nstr.optional(),
 });
 export type CaseSummary = z.infer<typeof caseSummarySchema>;
 
@@ -557,6 +559,85 @@ export const reviewNotesSchema = z.object({
 export type ReviewNotes = z.infer<typeof reviewNotesSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Known-hash sets
+
+export const hashsetKindSchema = z.enum(['good', 'bad']);
+export const hashAlgoSchema = z.enum(['md5', 'sha1', 'sha256']);
+
+export const hashsetSchema = z.object({
+  id: num,
+  name: str,
+  kind: hashsetKindSchema,
+  format: str,
+  sourceFile: str,
+  fileSha256: str,
+  fileSize: num,
+  entries: num,
+  md5: num,
+  sha1: num,
+  sha256: num,
+  skipped: num,
+  importedAt: str,
+  officer: str,
+  /** Items of the case found in this set. */
+  matches: num,
+});
+export type Hashset = z.infer<typeof hashsetSchema>;
+
+export const hashsetImportSchema = z.object({
+  set: hashsetSchema,
+  /** Records read (before de-duplication) and lines that held no valid hash. */
+  records: num,
+  skipped: num,
+  /** Items matched now, at import. */
+  matched: num,
+  timings: z.object({ readMs: num, storeMs: num, matchMs: num }),
+});
+export type HashsetImport = z.infer<typeof hashsetImportSchema>;
+
+/** A hash set import as it runs (a job of kind 'hashset'): reading the file, then storing (sorting) and matching the case's items. */
+export const hashsetProgressSchema = z.object({
+  phase: z.enum(['reading', 'sorting', 'matching']),
+  records: num,
+  skipped: num,
+  bytesRead: num,
+  bytesTotal: num,
+});
+export type HashsetProgress = z.infer<typeof hashsetProgressSchema>;
+
+export const hashsetMatchSchema = z.object({ set: str, setId: num, kind: hashsetKindSchema, algo: hashAlgoSchema });
+export type HashsetMatch = z.infer<typeof hashsetMatchSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Text for search read again (reindexText, and the job of kind 'reindex')
+
+/** A reindex as it runs: the text stage (store copies read, text and detectors), then the index stage. */
+export const reindexProgressSchema = z.object({
+  stage: z.enum(['text', 'index']),
+  /** Items done and to do in this stage (text: items that may hold text; index: items with text not yet indexed). */
+  done: num,
+  total: num,
+  /** Items that gave text so far (the text stage's count, kept through the index stage). */
+  indexed: num,
+  errors: num,
+  currentPath: nstr,
+});
+export type ReindexProgress = z.infer<typeof reindexProgressSchema>;
+
+export const reindexSummarySchema = z.object({
+  status: z.enum(['finished', 'interrupted']),
+  candidates: num,
+  indexed: num,
+  /** Read, but no text in them (a scan, an empty file, a binary named .txt). */
+  empty: num,
+  errors: num,
+  chars: num,
+  problems: z.array(z.object({ id: num, path: str, error: str })),
+  elapsedMs: num,
+});
+export type ReindexSummary = z.infer<typeof reindexSummarySchema>;
+
+// ---------------------------------------------------------------------------------------------
 // Jobs
 
 export const jobStateSchema = z.enum(['running', 'finished', 'cancelled', 'failed']);
@@ -568,6 +649,8 @@ interface JobTypes {
   ingest: { progress: IngestProgress; result: IngestSummary };
   verify: { progress: VerifyProgress; result: VerifyReport };
   export: { progress: ExportProgress; result: ExportResult };
+  reindex: { progress: ReindexProgress; result: ReindexSummary };
+  hashset: { progress: HashsetProgress; result: HashsetImport };
 }
 export type JobProgress<K extends JobKind = JobKind> = JobTypes[K]['progress'];
 export type JobResult<K extends JobKind = JobKind> = JobTypes[K]['result'];
@@ -582,9 +665,9 @@ export const jobStatusSchema = z.object({
   startedAt: str,
   finishedAt: nstr,
   /** The last progress reported, or null before the first. */
-  progress: z.union([ingestProgressSchema, verifyProgressSchema, exportProgressSchema]).nullable(),
+  progress: z.union([ingestProgressSchema, verifyProgressSchema, exportProgressSchema, reindexProgressSchema, hashsetProgressSchema]).nullable(),
   /** The summary or report, once finished (a cancelled ingest finishes with status 'interrupted'). */
-  result: z.union([ingestSummarySchema, verifyReportSchema, exportResultSchema]).nullable(),
+  result: z.union([ingestSummarySchema, verifyReportSchema, exportResultSchema, reindexSummarySchema, hashsetImportSchema]).nullable(),
   error: jobErrorSchema.nullable(),
 });
 export type JobStatus = z.infer<typeof jobStatusSchema>;
@@ -618,6 +701,8 @@ export const itemRowSchema = z.object({
   issues: z.array(itemIssueSchema),
   /** The ids of the item's tags (listings: the chips on a row), when it has any. */
   tagIds: z.array(str).optional(),
+  /** The names of the known-bad hash sets the item is in (listings: the alert on a row), when any. */
+  knownBad: z.array(str).optional(),
 });
 export type ItemRow = z.infer<typeof itemRowSchema>;
 
@@ -668,46 +753,6 @@ export const caseOverviewSchema = z.object({
   gps: num,
 });
 export type CaseOverview = z.infer<typeof caseOverviewSchema>;
-
-// ---------------------------------------------------------------------------------------------
-// Known-hash sets
-
-export const hashsetKindSchema = z.enum(['good', 'bad']);
-export const hashAlgoSchema = z.enum(['md5', 'sha1', 'sha256']);
-
-export const hashsetSchema = z.object({
-  id: num,
-  name: str,
-  kind: hashsetKindSchema,
-  format: str,
-  sourceFile: str,
-  fileSha256: str,
-  fileSize: num,
-  entries: num,
-  md5: num,
-  sha1: num,
-  sha256: num,
-  skipped: num,
-  importedAt: str,
-  officer: str,
-  /** Items of the case found in this set. */
-  matches: num,
-});
-export type Hashset = z.infer<typeof hashsetSchema>;
-
-export const hashsetImportSchema = z.object({
-  set: hashsetSchema,
-  /** Records read (before de-duplication) and lines that held no valid hash. */
-  records: num,
-  skipped: num,
-  /** Items matched now, at import. */
-  matched: num,
-  timings: z.object({ readMs: num, storeMs: num, matchMs: num }),
-});
-export type HashsetImport = z.infer<typeof hashsetImportSchema>;
-
-export const hashsetMatchSchema = z.object({ set: str, setId: num, kind: hashsetKindSchema, algo: hashAlgoSchema });
-export type HashsetMatch = z.infer<typeof hashsetMatchSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Tags, notes, text, search, suggestions
@@ -824,19 +869,6 @@ export const searchResultSchema = z.object({
   elapsedMs: num,
 });
 export type SearchResult = z.infer<typeof searchResultSchema>;
-
-export const reindexSummarySchema = z.object({
-  status: z.enum(['finished', 'interrupted']),
-  candidates: num,
-  indexed: num,
-  /** Read, but no text in them (a scan, an empty file, a binary named .txt). */
-  empty: num,
-  errors: num,
-  chars: num,
-  problems: z.array(z.object({ id: num, path: str, error: str })),
-  elapsedMs: num,
-});
-export type ReindexSummary = z.infer<typeof reindexSummarySchema>;
 
 /** Why a detector suggests a tag: the rule, what it measured, and samples of what it found. */
 export const suggestionEvidenceSchema = z.object({

@@ -77,6 +77,8 @@ describe('output schemas against real answers', () => {
     const other = join(root, 'other-case');
     const made = c('createCase', service.createCase({ casePath: other, name: 'Other', number: 'O-1', officer: 'Admin A', password: PW }));
     c('caseInfo', service.caseInfo({ casePath }));
+    assert.equal(c('setCaseTimeZone', service.setCaseTimeZone({ session, zone: 'Asia/Phnom_Penh' })).timeZone, 'Asia/Phnom_Penh');
+    assert.equal(service.caseInfo({ casePath }).timeZone, 'Asia/Phnom_Penh');
 
     // Officers.
     c('addOfficer', service.addOfficer({ session, name: 'Insp. Sato', role: 'examiner', badge: 'B-7', unit: 'Cyber', password: PW }));
@@ -127,6 +129,13 @@ describe('output schemas against real answers', () => {
     writeFileSync(setFile, `${a.photoMd5}  IMG_0001.JPG\n${'0'.repeat(32)}  nothing.bin\n`);
     c('importHashset', await service.importHashset({ session, file: setFile, name: 'Known photos', kind: 'bad' }));
     c('listHashsets', service.listHashsets({ casePath }));
+    // The same as a job (progress, finished): a known-good set that matches nothing here.
+    const goodFile = join(root, 'known-good.sha256');
+    writeFileSync(goodFile, `${'1'.repeat(64)}  nothing.bin\n`);
+    const hashsetJob = c('startHashsetImport', service.startHashsetImport({ session, file: goodFile, name: 'Nothing here', kind: 'good' }));
+    const imported = c('jobStatus', await service.jobs.settled(hashsetJob.jobId));
+    assert.equal(imported.state, 'finished', JSON.stringify(imported.error));
+    assert.ok(imported.result && 'set' in imported.result && imported.result.matched === 0, 'a finished hash set job holds the import');
     c('addTag', service.addTag({ session, id: 'harbour', labelEn: 'Harbour', labelJa: '港', colour: '#3366cc' }));
     c('tagItems', service.tagItems({ session, tag: 'harbour', ids: [photo.id], comment: 'seen at the harbour' }));
     c('tagItems', service.tagItems({ session, tag: 'harbour', where: { query: 'harbour' } }));
@@ -231,7 +240,7 @@ describe('output schemas against real answers', () => {
     // Every kind of event, and each one checked.
     for (const e of jobEvents) checkEvent(e);
     const kinds = new Set(jobEvents.map((e) => `${e.type}/${e.payload.job}`));
-    for (const k of ['job.progress/ingest', 'job.finished/ingest', 'job.failed/ingest', 'job.progress/verify', 'job.finished/verify', 'job.progress/export', 'job.finished/export', 'job.failed/export']) {
+    for (const k of ['job.progress/ingest', 'job.finished/ingest', 'job.failed/ingest', 'job.progress/verify', 'job.finished/verify', 'job.progress/export', 'job.finished/export', 'job.failed/export', 'job.progress/hashset', 'job.finished/hashset']) {
       assert.ok(kinds.has(k), `a ${k} event was seen (saw ${[...kinds].join(', ')})`);
     }
     assert.deepEqual([...new Set(jobEvents.map((e) => e.type))].sort(), [...eventNames].sort());

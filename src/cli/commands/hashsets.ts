@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { InputError } from '../../shared/contract.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { formatBytes, formatDuration, safeLines, table } from '../format.ts';
+import { followJob } from '../jobs.ts';
 
 const FORMATS = ['auto', 'nsrl-rds', 'nsrl-legacy', 'hashdeep', 'md5sum', 'sha1sum', 'sha256sum', 'plain', 'csv'] as const;
 
@@ -27,21 +28,35 @@ export function registerHashsets(program: Command, ctx: Ctx): void {
       ) => {
         if (!!o.knownBad === !!o.knownGood) throw new InputError('Say what the set is: --known-bad or --known-good (one of them).');
         await ctx.withSession(casePath, o, async (session) => {
+          // A job, as the app runs it (startHashsetImport), followed by its events; Ctrl-C records nothing.
           const tty = process.stderr.isTTY === true;
           let lastLine = 0;
-          const r = await ctx.service.importHashset(
-            { session, file, name: o.name, kind: o.knownBad ? 'bad' : 'good', format: o.format },
-            {
-              onProgress: (p) => {
-                const line = `${p.phase}: ${p.records.toLocaleString('en-US')} hashes, ${formatBytes(p.bytesRead)} of ${formatBytes(p.bytesTotal)}`;
-                if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-                else if (Date.now() - lastLine > 5000) {
-                  lastLine = Date.now();
-                  process.stderr.write(`${line}\n`);
-                }
-              },
+          const job = followJob<'hashset'>(
+            ctx,
+            session,
+            () => ctx.service.startHashsetImport({ session, file, name: o.name, kind: o.knownBad ? 'bad' : 'good', format: o.format }),
+            (p) => {
+              const line = `${p.phase}: ${p.records.toLocaleString('en-US')} hashes, ${formatBytes(p.bytesRead)} of ${formatBytes(p.bytesTotal)}`;
+              if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+              else if (Date.now() - lastLine > 5000) {
+                lastLine = Date.now();
+                process.stderr.write(`${line}\n`);
+              }
             },
           );
+          const onSignal = (): void => {
+            ctx.io.err('\nStopping the import (nothing is recorded)…');
+            job.cancel();
+          };
+          process.on('SIGINT', onSignal);
+          process.on('SIGTERM', onSignal);
+          let r: Awaited<typeof job.result>;
+          try {
+            r = await job.result;
+          } finally {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+          }
           if (tty) process.stderr.write('\r\x1b[2K');
           if (o.json) {
             ctx.io.out(JSON.stringify(r, null, 2));

@@ -3,6 +3,7 @@
 import type { ItemRow, ItemDetail, CaseOverview } from '../../shared/outputs.ts';
 import type { DB } from '../db/open.ts';
 import { HAS_PROBLEM_SQL, ISSUE_COLUMNS_SQL, itemIssues, problemText, rowWithIssues } from './issues.ts';
+import { type CounterName, hasCounters, readCounter, readCounters } from './counts.ts';
 import { FAMILIES, FAMILY_SQL, type Family, type ItemFilter, itemFilterSql, whereSql } from './filter.ts';
 
 export { FAMILIES, type Family, type ItemFilter };
@@ -49,7 +50,20 @@ function itemsOnly(sort: SortKey): boolean {
 }
 
 export function listItems(db: DB, f: ListOptions = {}): ItemRow[] {
-  return withTagIds(db, listItemRows(db, f));
+  return withKnownBad(db, withTagIds(db, listItemRows(db, f)));
+}
+
+/** The known-bad sets each row is in (the alert on a row), one indexed lookup per row, none on a case without a known-bad set. */
+function withKnownBad(db: DB, rows: ItemRow[]): ItemRow[] {
+  if (rows.length === 0 || !db.prepare("SELECT 1 FROM hashsets WHERE kind = 'bad' LIMIT 1").get()) return rows;
+  const setsOf = db
+    .prepare("SELECT DISTINCT h.name FROM hashset_matches m JOIN hashsets h ON h.id = m.set_id WHERE m.item_id = ? AND h.kind = 'bad' ORDER BY h.name")
+    .pluck();
+  for (const r of rows) {
+    const names = setsOf.all(r.id) as string[];
+    if (names.length) r.knownBad = names;
+  }
+  return rows;
 }
 
 /** The rows' tag ids (the chips on a row), one indexed lookup per row, none on a case with no tags. */
@@ -91,11 +105,73 @@ function listItemRows(db: DB, f: ListOptions): ItemRow[] {
 
 export function countItems(db: DB, f: ItemFilter = {}): number {
   const { conditions, params } = itemFilterSql(f);
+  // The whole catalogue, a family, the mismatches, the files, GPS: kept as counters (counts.ts).
+  const counter = counterFor(conditions, params, f);
+  if (counter && hasCounters(db)) return readCounter(db, counter);
   return (db.prepare(`SELECT COUNT(*) AS n FROM items i ${whereSql(conditions)}`).get(params) as { n: number }).n;
 }
 
-/** The navigation's counts, each one SQL aggregate. */
+/** The counter that is this filter's count, when the filter means exactly what a counter counts. */
+function counterFor(conditions: string[], params: Record<string, unknown>, f: ItemFilter): CounterName | null {
+  if (conditions.length === 0) return 'items';
+  const same = (g: ItemFilter): boolean => {
+    const x = itemFilterSql(g);
+    return JSON.stringify(x.conditions) === JSON.stringify(conditions) && JSON.stringify(x.params) === JSON.stringify(params);
+  };
+  if (f.family && same({ family: f.family })) return `family:${f.family}`;
+  if (same({ mismatch: true })) return 'mismatches';
+  if (same({ kind: 'file' })) return 'files';
+  if (same({ hasGps: true })) return 'gps';
+  return null;
+}
+
+/**
+ * The navigation's counts: the counters the writer keeps (counts.ts), and the problems counted
+ * over the rows that carry an error (partial indexes), so no count scans the items table.
+ */
 export function caseOverview(db: DB): CaseOverview {
+  if (!hasCounters(db)) return scannedOverview(db);
+  const c = readCounters(db);
+  const families = Object.fromEntries(FAMILIES.map((k) => [k, c[`family:${k}`]])) as Record<Family, number>;
+  return {
+    exhibits: (db.prepare('SELECT COUNT(*) AS n FROM exhibits').get() as { n: number }).n,
+    items: c.items,
+    files: c.files,
+    errors: problemCount(db),
+    mismatches: c.mismatches,
+    gps: c.gps,
+    families,
+  };
+}
+
+/** Items, files and the files' bytes (the case summary). */
+export function catalogueTotals(db: DB): { items: number; files: number; bytes: number } {
+  if (hasCounters(db)) {
+    const c = readCounters(db);
+    return { items: c.items, files: c.files, bytes: c.bytes };
+  }
+  return db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM items) AS items, (SELECT COUNT(*) FROM items WHERE kind = 'file') AS files,
+        (SELECT COALESCE(SUM(size), 0) FROM items WHERE kind = 'file') AS bytes`,
+    )
+    .get() as { items: number; files: number; bytes: number };
+}
+
+/** Items with a problem: their own error, else their metadata's (the Errors view's rows). */
+function problemCount(db: DB): number {
+  return (
+    db
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM items WHERE error IS NOT NULL AND ${HAS_PROBLEM_SQL}(error))
+          + (SELECT COUNT(*) FROM metadata m JOIN items i ON i.id = m.item_id WHERE m.error IS NOT NULL AND NOT ${HAS_PROBLEM_SQL}(i.error)) AS n`,
+      )
+      .get() as { n: number }
+  ).n;
+}
+
+/** The same counts by scanning (a case.db without counters), and the check of the counters in tests. */
+export function scannedOverview(db: DB): CaseOverview {
   const families = Object.fromEntries(FAMILIES.map((k) => [k, 0])) as Record<Family, number>;
   for (const r of db.prepare(`SELECT ${FAMILY_SQL} AS family, COUNT(*) AS n FROM items i WHERE i.kind = 'file' GROUP BY 1`).all() as {
     family: Family;

@@ -1,6 +1,7 @@
 // Officer accounts: who may do what in a case, and proof of who did it. Roles are enforced
 // here, in the engine, so no front door can skip them.
 import { type Officer, ROLE_NAMES } from '../../shared/outputs.ts';
+import { can, type Permission } from '../../shared/roles.ts';
 import type { KeyObject } from 'node:crypto';
 import type { Case } from '../case.ts';
 import { EvidenceError } from '../errors.ts';
@@ -11,37 +12,13 @@ import { checkRecoveryCode } from './recovery.ts';
 export const ROLES = ROLE_NAMES;
 export type Role = (typeof ROLES)[number];
 
-export type Permission =
-  | 'view'
-  | 'ingest'
-  | 'record-exhibit'
-  | 'tag'
-  | 'note'
-  | 'export'
-  | 'verify'
-  | 'transfer'
-  | 'checkpoint'
-  | 'review'
-  | 'manage-officers'
-  // Be the custodian of an exhibit (receive it in a transfer). Reviewers never hold evidence.
-  | 'hold-custody';
-
-const PERMISSIONS: Record<Role, readonly Permission[]> = {
-  // Field officers record and work the evidence.
-  officer: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint', 'hold-custody'],
-  // Examiners do all of that and manage who works the case.
-  examiner: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint', 'review', 'manage-officers', 'hold-custody'],
-  // Reviewers (prosecutors) look, verify and annotate; they never change the catalogue.
-  reviewer: ['view', 'verify', 'review', 'checkpoint'],
-  admin: ['view', 'ingest', 'record-exhibit', 'tag', 'note', 'export', 'verify', 'transfer', 'checkpoint', 'review', 'manage-officers', 'hold-custody'],
-};
+// The roles and their permissions are one table shared with the app (src/shared/roles.ts).
+export type { Permission };
 
 /** Failed sign-ins in a row before an account locks (an examiner or admin unlocks it). */
 export const MAX_FAILED_SIGN_INS = 5;
 
-export function can(role: Role, p: Permission): boolean {
-  return PERMISSIONS[role].includes(p);
-}
+export { can };
 
 // Defined once, as the contract's output schemas (src/shared/outputs.ts).
 export type { Officer };
