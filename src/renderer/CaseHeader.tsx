@@ -2,6 +2,7 @@
 // counts, and the custody chain's status as a badge with an icon and a word (never colour alone).
 import { useTranslation } from 'react-i18next';
 import type { Output } from './api.ts';
+import { CaseZone } from './CaseZone.tsx';
 import { formatCount } from './format.ts';
 import type { IngestJobState } from './Ingest.tsx';
 import type { Signed } from './SignIn.tsx';
@@ -13,6 +14,8 @@ export function CaseHeader(props: {
   job: IngestJobState | null;
   onSignOut: () => void;
   onShowIngest: () => void;
+  /** The case's time zone was changed in the header: ask the case again. */
+  onZoneChanged?: () => void;
   toggles: React.ReactNode;
 }) {
   const { t, i18n } = useTranslation();
@@ -24,14 +27,14 @@ export function CaseHeader(props: {
         <span className="case-number" data-testid="case-number-label">
           {info?.number ?? '…'}
         </span>
-        <span className="case-name" data-testid="case-name-label">
+        <span className="case-name" title={info?.name ?? ''} data-testid="case-name-label">
           {info?.name ?? ''}
         </span>
       </div>
       <dl className="case-facts">
         <div>
           <dt>{t('header.officer')}</dt>
-          <dd data-testid="header-officer">
+          <dd className="officer-name" title={props.signed.officer} data-testid="header-officer">
             {props.signed.officer} <span className="muted">({t(`roles.${props.signed.role}`, props.signed.role)})</span>
           </dd>
         </div>
@@ -42,6 +45,12 @@ export function CaseHeader(props: {
         <div>
           <dt>{t('header.items')}</dt>
           <dd data-testid="header-items">{formatCount(info?.items, i18n.language)}</dd>
+        </div>
+        <div>
+          <dt className="sr-only">{t('trip.zone')}</dt>
+          <dd>
+            <CaseZone zone={info?.timeZone} signed={props.signed} onChanged={() => props.onZoneChanged?.()} />
+          </dd>
         </div>
       </dl>
       <div className="chain" data-testid="chain-status">

@@ -17,12 +17,25 @@ export function formatCount(n: number | null | undefined, lang = 'en'): string {
   return n === null || n === undefined ? '' : n.toLocaleString(lang);
 }
 
-/** An ISO time as recorded, shown compactly: 2024-03-01 14:05:09 (the zone as recorded). */
+/**
+ * An ISO time shown compactly in the display zone (the case's, else this computer's) with its
+ * offset: 2024-03-01 21:05:09 +07:00. A time recorded without an offset (a camera's EXIF clock)
+ * is shown as written; <Time> (Time.tsx) adds the UTC instant on hover and says so.
+ */
 export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(iso);
-  if (!m) return iso;
-  return `${m[1]} ${m[2]}${m[4] === 'Z' ? ' UTC' : m[4] ? ` ${m[4]}` : ''}`;
+  return zonedTime(iso, displayZone()).text;
+}
+
+let caseZone: string | null = null;
+
+/** The zone times are shown in: the case's time zone when it has one, else this computer's. */
+export function displayZone(): string {
+  return caseZone ?? ownZone();
+}
+
+/** Set from the case's settings (caseInfo.timeZone) when a case is opened or its zone changes. */
+export function setDisplayZone(zone: string | null | undefined): void {
+  caseZone = zone ?? null;
 }
 
 export function formatDuration(seconds: number | null | undefined): string {

@@ -18,6 +18,7 @@ export const tripEn = {
     firstStepExhibitButton: 'Record an exhibit',
     firstStepIngestButton: 'Ingest an export',
     ingestNeedsExhibit: 'An ingest needs an exhibit: record one first.',
+    resizeDetail: 'Width of the item panel (drag, or ← →)',
   },
 } as const;
 
@@ -41,5 +42,6 @@ export const tripJa: Shape<typeof tripEn> = {
     firstStepExhibitButton: '証拠品を記録',
     firstStepIngestButton: 'データを取り込む',
     ingestNeedsExhibit: '取込には証拠品が必要です。先に証拠品を記録してください。',
+    resizeDetail: 'アイテム欄の幅（ドラッグ、または ← →）',
   },
 };

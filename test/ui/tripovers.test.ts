@@ -4,11 +4,36 @@
 // at" from a date-time picker in the officer's zone, records ISO 8601 with the offset, shows all
 // of its problems at once and has a Condition field.
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PASSWORD, type UiEnv, createCaseInUi, openUi, shot, uiSkipReason } from './harness.ts';
+import { jpeg, tiff } from '../fixtures/media.ts';
+import { PASSWORD, type UiEnv, createCaseInUi, openUi, shot, startIngestInUi, uiSkipReason, waitIngestDone } from './harness.ts';
 
 const skip = uiSkipReason();
+
+/** Polls the engine until `ok` (what the UI did has reached it). */
+async function waitFor(ok: () => boolean, timeout = 10_000): Promise<void> {
+  const end = Date.now() + timeout;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out waiting for the engine');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every part of the case header sits on one line (its children share one vertical centre). */
+async function headerOnOneLine(page: UiEnv['page']): Promise<void> {
+  const { height, centres } = await page.evaluate(() => {
+    const h = document.querySelector('[data-testid="case-header"]')!;
+    const cs = [...h.children].filter((e) => (e as HTMLElement).offsetWidth > 0).map((e) => {
+      const r = e.getBoundingClientRect();
+      return Math.round(r.top + r.height / 2);
+    });
+    return { height: h.getBoundingClientRect().height, centres: cs };
+  });
+  assert.ok(height < 50, `the header is ${height} px high`);
+  assert.ok(Math.max(...centres) - Math.min(...centres) <= 4, `the header's parts are on one line: ${centres.join(', ')}`);
+}
 
 /** The fonts Chromium really drew an element's text with (DevTools protocol), by family name. */
 async function fontsUsed(env: UiEnv, selector: string): Promise<string[]> {
@@ -77,6 +102,80 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     assert.equal(env.service.getExhibit({ casePath, number: 'EXH-002' }).seized_at, '2026-12-01T09:30:00+00:00');
   });
 
+  test('times: the case zone in the header, local time with its offset, UTC on hover, EXIF zone unknown', async () => {
+    const { page } = env;
+    await page.getByTestId('case-zone').selectOption('Asia/Phnom_Penh');
+    await waitFor(() => env.service.caseInfo({ casePath }).timeZone === 'Asia/Phnom_Penh');
+    await page.getByTestId('exhibit-list').getByText('EXH-001').click();
+    const seized = page.getByTestId('exhibit-detail-seizedAt');
+    await seized.getByText('2026-11-20 14:05:00 +07:00').waitFor();
+    assert.equal(await seized.getAttribute('title'), 'UTC: 2026-11-20 07:05:00 UTC');
+    assert.match((await page.getByTestId('exhibit-detail').textContent())!, /Screen cracked, powered off/);
+    // The same instant read in Tokyo: the zone is the case's, for every screen.
+    await page.getByTestId('case-zone').selectOption('Asia/Tokyo');
+    await seized.getByText('2026-11-20 16:05:00 +09:00').waitFor();
+    const events = env.service.custodyLog({ casePath }).filter((e) => e.action === 'case.time-zone-set');
+    assert.deepEqual(events.map((e) => e.details), [{ from: null, to: 'Asia/Phnom_Penh' }, { from: 'Asia/Phnom_Penh', to: 'Asia/Tokyo' }]);
+    await page.getByTestId('case-zone').selectOption('Asia/Phnom_Penh');
+    await seized.getByText('2026-11-20 14:05:00 +07:00').waitFor();
+    await shot(page, '93-case-zone-exhibit');
+    // A camera's EXIF time with no offset: shown as written, its zone said to be unknown.
+    const photos = join(env.dir, 'photos');
+    mkdirSync(photos);
+    const exif = tiff({
+      ifd0: [{ tag: 0x010f, ascii: 'Canon' }, { tag: 0x0110, ascii: 'EOS 80D' }, { tag: 0x0112, short: [6] }],
+      exif: [{ tag: 0x9003, ascii: '2026:11:19 21:30:05' }, { tag: 0x9209, short: [0x19] }],
+    });
+    writeFileSync(join(photos, 'IMG_0101.JPG'), jpeg({ tiff: exif, width: 64, height: 48 }));
+    await startIngestInUi(page, photos, 'EXH-001');
+    await waitIngestDone(page);
+    const photo = env.service.listItems({ casePath, pathContains: 'IMG_0101' }).items[0]!;
+    await page.getByTestId('nav-all').click();
+    await page.locator(`[data-testid="row"][data-id="${photo.id}"]`).click();
+    const taken = page.getByTestId('detail-taken');
+    await taken.getByText('(zone unknown)').waitFor();
+    assert.match((await taken.textContent())!, /^2026-11-19 21:30:05/);
+    assert.match((await taken.getAttribute('title'))!, /did not record its time zone/);
+    // A file time with its offset is shown in the case's zone with UTC on hover.
+    assert.match((await page.getByTestId('detail-mtime').textContent())!, /\+07:00$/);
+    assert.match((await page.getByTestId('detail-mtime').getAttribute('title'))!, /^UTC: .* UTC$/);
+    await shot(page, '94-times-exif-zone-unknown');
+  });
+
+  test('a small screen (1366x768): the header on one line, the item panel resized by its edge', async () => {
+    const { page } = env;
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await headerOnOneLine(page);
+    assert.equal(await page.getByTestId('case-name-label').getAttribute('title'), 'Operation Sakura');
+    const panel = page.getByTestId('item-detail');
+    const before = (await panel.boundingBox())!.width;
+    const edge = (await page.getByTestId('detail-resizer').boundingBox())!;
+    await page.mouse.move(edge.x + edge.width / 2, edge.y + 300);
+    await page.mouse.down();
+    await page.mouse.move(edge.x - 100, edge.y + 300, { steps: 5 });
+    await page.mouse.move(edge.x - 150, edge.y + 300, { steps: 5 });
+    await page.mouse.up();
+    const wider = (await panel.boundingBox())!.width;
+    assert.ok(Math.abs(wider - before - 150) <= 6, `dragged 150 px to the left: ${before} -> ${wider}`);
+    // From the keyboard: ← widens, → narrows, 20 px a press.
+    await page.getByTestId('detail-resizer').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    const narrower = (await panel.boundingBox())!.width;
+    assert.ok(Math.abs(wider - narrower - 40) <= 2, `two presses of →: ${wider} -> ${narrower}`);
+    // The catalogue keeps its room: the panel cannot take the whole window.
+    await page.mouse.move(edge.x - 150, edge.y + 300);
+    await page.mouse.down();
+    await page.mouse.move(10, edge.y + 300, { steps: 4 });
+    await page.mouse.up();
+    const main = (await page.locator('main').first().boundingBox())!.width;
+    assert.ok(main >= 400, `the catalogue keeps ${main} px`);
+    await page.getByTestId('detail-resizer').focus();
+    for (let k = 0; k < 20; k++) await page.keyboard.press('ArrowRight');
+    await headerOnOneLine(page);
+    await shot(page, '95-small-screen-1366');
+  });
+
   test('the Japanese UI is drawn with the bundled Noto Sans JP', async () => {
     const { page } = env;
     await page.getByTestId('language').selectOption('ja');
@@ -95,6 +194,7 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     const fontRequests = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((u) => /\.woff2?(\?|$)/.test(u)));
     const origin = await page.evaluate(() => location.origin);
     assert.ok(fontRequests.length > 0 && fontRequests.every((u) => u.startsWith(origin)), fontRequests.join('\n'));
+    await headerOnOneLine(page);
     await shot(page, '91-japanese-font');
   });
 

@@ -1,8 +1,8 @@
-// evidence case init | info
+// evidence case init | info | timezone
 import type { Command } from 'commander';
 import { formatLocal } from '../../core/index.ts';
 import { newPassword } from '../auth.ts';
-import type { Ctx } from '../context.ts';
+import { type Ctx, withAuthOptions } from '../context.ts';
 import { formatBytes, safeLines, visible } from '../format.ts';
 
 export function registerCase(program: Command, ctx: Ctx): void {
@@ -52,7 +52,23 @@ export function registerCase(program: Command, ctx: Ctx): void {
               `  exhibits: ${s.exhibits}`,
               `  items:    ${s.items} (${s.files} files, ${formatBytes(s.bytes)})`,
               `  custody:  ${s.custodyEvents} events`,
+              `  time zone: ${s.timeZone ?? '(not set: times shown in this computer\'s zone)'}`,
             ]),
       );
     });
+  withAuthOptions(
+    kase
+      .command('timezone <case> [zone]')
+      .description("set the zone the case's times are shown in (IANA name, e.g. Asia/Phnom_Penh); --clear removes it")
+      .option('--clear', 'remove the setting (each computer then shows its own zone)'),
+  ).action(async (folder: string, zone: string | undefined, o: { clear?: boolean; officer?: string; passwordFile?: string }) => {
+    if (!zone && !o.clear) {
+      ctx.io.out(visible(`Time zone of the case: ${ctx.service.caseInfo({ casePath: folder }).timeZone ?? '(not set)'}`));
+      return;
+    }
+    await ctx.withSession(folder, o, (session) => {
+      const r = ctx.service.setCaseTimeZone({ session, zone: o.clear ? null : (zone ?? null) });
+      ctx.io.out(visible(r.timeZone ? `The case's times are shown in ${r.timeZone}.` : "The case's time zone is cleared."));
+    });
+  });
 }
