@@ -163,6 +163,8 @@ const config: ForgeConfig = {
         { entry: { [BUNDLES.ingestWorker]: 'src/core/ingest/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
         { entry: { [BUNDLES.verifyWorker]: 'src/core/verify/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
         { entry: { [BUNDLES.stageWorker]: 'src/core/stages/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
+        // libheif (WebAssembly, inlined in the bundle) decoding HEIC photos off the main thread.
+        { entry: { [BUNDLES.heicWorker]: 'src/core/preview/heic-worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
       ],
       renderer: [{ name: RENDERER_NAME, config: 'vite.renderer.config.ts' }],
     }),

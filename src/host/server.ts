@@ -314,7 +314,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         const sh = req.headers[SESSION_HEADER];
         const session = (typeof sh === 'string' ? sh : null) ?? url.searchParams.get('session') ?? '';
         if (parts[3] === 'thumb') {
-          const t = await service.itemThumbnail(session, id);
+          // ?size=view: the large rendition the preview shows of a photo the browser cannot decode (HEIC).
+          const t = await service.itemThumbnail(session, id, url.searchParams.get('size') === 'view' ? 'view' : 'thumb');
           res.writeHead(200, { ...baseHeaders(), ...previewHeaders(), 'Content-Type': t.mime, 'Content-Length': String(t.data.length) });
           res.end(req.method === 'HEAD' ? undefined : t.data);
           return;

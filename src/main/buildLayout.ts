@@ -13,6 +13,7 @@ export const BUNDLES = {
   ingestWorker: 'ingest-worker',
   verifyWorker: 'verify-worker',
   stageWorker: 'stage-worker',
+  heicWorker: 'heic-worker',
 } as const;
 
 export type BundleName = (typeof BUNDLES)[keyof typeof BUNDLES];
@@ -34,6 +35,8 @@ export interface BuiltPaths {
   verifyWorker: string;
   /** The text stage's worker (src/core/stages/worker.ts). */
   stageWorker: string;
+  /** The HEIC photo decoder's worker (src/core/preview/heic-worker.ts). */
+  heicWorker: string;
   /** Folder of the built renderer (index.html and assets), served as app://. */
   rendererRoot: string;
 }
@@ -48,6 +51,7 @@ export function builtPaths(buildDir: string, rendererName: string = RENDERER_NAM
     ingestWorker: join(buildDir, bundleFile(BUNDLES.ingestWorker)),
     verifyWorker: join(buildDir, bundleFile(BUNDLES.verifyWorker)),
     stageWorker: join(buildDir, bundleFile(BUNDLES.stageWorker)),
+    heicWorker: join(buildDir, bundleFile(BUNDLES.heicWorker)),
     rendererRoot: join(dirname(buildDir), 'renderer', rendererName),
   };
 }

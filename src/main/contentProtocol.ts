@@ -11,7 +11,7 @@ import { InputError } from '../shared/contract.ts';
 export interface ContentServiceLike {
   itemContent(session: string, id: number, range: ByteRange | null): OpenedContent;
   itemContentSize(session: string, id: number): number;
-  itemThumbnail(session: string, id: number): Promise<Thumbnail>;
+  itemThumbnail(session: string, id: number, size?: 'thumb' | 'view'): Promise<Thumbnail>;
 }
 
 // A positive decimal id only (no leading zero, no sign, no exponent), as the host and the CLI parse ids.
@@ -39,7 +39,8 @@ export async function contentResponse(service: ContentServiceLike, request: Requ
   const session = url.searchParams.get('session') ?? '';
   try {
     if (m[2] === 'thumb') {
-      const t = await service.itemThumbnail(session, id);
+      // ?size=view: the large rendition the preview shows of a photo the browser cannot decode (HEIC).
+      const t = await service.itemThumbnail(session, id, url.searchParams.get('size') === 'view' ? 'view' : 'thumb');
       return new Response(request.method === 'HEAD' ? null : new Uint8Array(t.data), {
         status: 200,
         headers: { ...previewHeaders(), 'Content-Type': t.mime, 'Content-Length': String(t.data.length) },

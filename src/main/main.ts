@@ -141,6 +141,7 @@ app.whenReady().then(() => {
     ingestWorkerUrl: paths.ingestWorker,
     verifyWorkerUrl: paths.verifyWorker,
     stageWorkerUrl: paths.stageWorker,
+    heicWorkerUrl: paths.heicWorker,
     receiptsDir: join(app.getPath('userData'), 'receipts'),
     appVersion: app.getVersion(),
   });

@@ -46,7 +46,7 @@ const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:
 describe('bundles', () => {
   test('all five main-process bundles are emitted where main.ts looks for them', () => {
     const p = builtPaths(buildDir);
-    for (const f of [join(buildDir, bundleFile(BUNDLES.main)), p.preload, p.ingestWorker, p.verifyWorker, p.stageWorker]) {
+    for (const f of [join(buildDir, bundleFile(BUNDLES.main)), p.preload, p.ingestWorker, p.verifyWorker, p.stageWorker, p.heicWorker]) {
       assert.ok(existsSync(f), `${f} was built`);
     }
     assert.equal(builtPaths(buildDir).rendererRoot, rendererDir);

@@ -25,7 +25,7 @@ import { registerIssueFunctions } from '../catalogue/issues.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
 import { itemHashsetMatches } from '../hashsets/hashsets.ts';
 import { type ByteRange, type OpenedContent, servedType } from '../preview/content.ts';
-import { loadSharp, THUMB_MAX_BYTES, THUMB_PX, type Thumbnail } from '../preview/thumbs.ts';
+import { imageToResize, loadSharp, THUMB_MAX_BYTES, THUMB_PX, type Thumbnail } from '../preview/thumbs.ts';
 import { search, type SearchOptions } from '../search/search.ts';
 import { ensureVocabulary, itemNotes, itemTags, listTags } from '../tags/tags.ts';
 import { type BundleItem, type CustodyLine, type Manifest, manifestSchema } from './manifest.ts';
@@ -430,8 +430,7 @@ export class ReviewSession {
       throw new EvidenceError('CASE_DAMAGED', `Item ${id} (${b.file}) is not shown: its bytes changed after the bundle was opened.`);
     }
     try {
-      const out = await sharp(data, { limitInputPixels: 100_000_000, failOn: 'none', animated: false })
-        .rotate()
+      const out = await (await imageToResize(sharp, data, b.mime))
         .resize(px, px, { fit: 'inside', withoutEnlargement: true })
         .webp({ quality: 70 })
         .toBuffer();

@@ -85,11 +85,13 @@ export interface OpenedContent {
 
 /**
  * The MIME type a preview is sent as: images as themselves (the browser decodes them as images,
- * never as documents), everything else (SVG, HTML, PDF, scripts, text) as opaque bytes that the
+ * never as documents), video and audio as themselves (played by <video>/<audio>, which decode
+ * media and run nothing), everything else (SVG, HTML, PDF, scripts, text) as opaque bytes that the
  * renderer shows as text, hex or a PDF rendering of its own.
  */
 export function servedType(mime: string | null): string {
   if (mime && /^image\/(jpeg|png|gif|webp|bmp|avif|heic|heif|tiff|x-icon|vnd\.microsoft\.icon)$/.test(mime)) return mime;
+  if (mime && /^(video|audio)\/[a-z0-9][a-z0-9.+-]{0,60}$/.test(mime)) return mime;
   return 'application/octet-stream';
 }
 

@@ -4,13 +4,17 @@
 // THUMB_CONCURRENCY at a time; an image that cannot be decoded is remembered as such so it is not
 // tried again on every scroll of the gallery.
 import Database from 'better-sqlite3';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Case } from '../case.ts';
 import { createPrivateFile } from '../db/open.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
 import { type StoredItem, readAll, storedItem } from './content.ts';
+import { decodeHeif, HEIF_DECODER, HEIF_MAX_BYTES, isHeif } from './heic.ts';
 
 export const THUMB_PX = 256;
+/** The edge of the rendition the preview shows for a photo the browser cannot decode itself (HEIC). */
+export const VIEW_PX = 2048;
 export const THUMB_CONCURRENCY = 2;
 /** Images larger than this are not thumbnailed (the preview shows the original instead). */
 export const THUMB_MAX_BYTES = 256 * 1024 * 1024;
@@ -42,6 +46,18 @@ export function loadSharp(): Promise<SharpFactory | null> {
     () => null,
   );
   return sharpLoad;
+}
+
+/**
+ * An image ready to resize: HEIC/HEIF decoded by libheif on its worker (already turned as the
+ * phone showed it), anything else read by sharp and turned by its EXIF orientation.
+ */
+export async function imageToResize(sharp: SharpFactory, input: Buffer | string, mime: string | null): Promise<ReturnType<SharpFactory>> {
+  if (isHeif(mime)) {
+    const img = await decodeHeif(typeof input === 'string' ? await readFile(input) : input);
+    return sharp(img.rgba, { raw: { width: img.width, height: img.height, channels: 4 }, limitInputPixels: 100_000_000 });
+  }
+  return sharp(input, { limitInputPixels: 100_000_000, failOn: 'none', animated: false }).rotate();
 }
 
 /** A counting semaphore: at most `n` thumbnails are being made at once. */
@@ -96,7 +112,9 @@ export class ThumbnailCache {
       | { mime: string | null; data: Buffer | null; error: string | null }
       | undefined;
     if (row?.data) return { data: row.data, mime: 'image/webp', cached: true };
-    if (row?.error) throw new EvidenceError('USAGE', `No thumbnail for item ${id}: ${row.error}`);
+    // A HEIC photo remembered as undecodable before the engine had a HEIC decoder is tried again.
+    const staleHeif = row?.error && isHeif(item.mime) && !row.error.includes(HEIF_DECODER);
+    if (row?.error && !staleHeif) throw new EvidenceError('USAGE', `No thumbnail for item ${id}: ${row.error}`);
     let p = this.inFlight.get(key);
     if (!p) {
       p = this.limit.run(() => this.make(item, px)).finally(() => this.inFlight.delete(key));
@@ -110,9 +128,7 @@ export class ThumbnailCache {
     if (!sharp) throw new EvidenceError('USAGE', 'Thumbnails are not available: the image library (sharp) is not installed.');
     const now = new Date().toISOString();
     try {
-      const input = item.location === 'file' ? this.kase.store.filePath(item.sha256) : await readAll(this.kase, item, THUMB_MAX_BYTES);
-      const data = await sharp(input, { limitInputPixels: 100_000_000, failOn: 'none', animated: false })
-        .rotate()
+      const data = await (await this.decoded(sharp, item))
         .resize(px, px, { fit: 'inside', withoutEnlargement: true })
         .webp({ quality: 70 })
         .toBuffer();
@@ -127,6 +143,12 @@ export class ThumbnailCache {
         .run(item.sha256, item.size, px, why, now);
       throw new EvidenceError('USAGE', `No thumbnail for item ${item.id}: ${why}`);
     }
+  }
+
+  private async decoded(sharp: SharpFactory, item: StoredItem): Promise<ReturnType<SharpFactory>> {
+    if (isHeif(item.mime)) return imageToResize(sharp, await readAll(this.kase, item, HEIF_MAX_BYTES), item.mime);
+    const input = item.location === 'file' ? this.kase.store.filePath(item.sha256) : await readAll(this.kase, item, THUMB_MAX_BYTES);
+    return imageToResize(sharp, input, item.mime);
   }
 
   close(): void {
