@@ -282,6 +282,15 @@ export function HashsetMatches({ matches }: { matches: Output<'getItem'>['hashse
  */
 export function useHashsetCounts(casePath: string, key: string | number): { sets: Output<'listHashsets'>; knownBad: number | undefined; knownGood: number } {
   const [state, setState] = useState<{ sets: Output<'listHashsets'>; knownBad: number | undefined; knownGood: number }>({ sets: [], knownBad: undefined, knownGood: 0 });
+  // An import that finishes while the officer is on another screen changes the counts too.
+  const [imported, setImported] = useState(0);
+  useEffect(
+    () =>
+      getClient().onEvent((e) => {
+        if (e.type === 'job.finished' && e.payload.job === 'hashset' && e.payload.casePath === casePath) setImported((k) => k + 1);
+      }),
+    [casePath],
+  );
   useEffect(() => {
     let live = true;
     const client = getClient();
@@ -299,6 +308,6 @@ export function useHashsetCounts(casePath: string, key: string | number): { sets
     return () => {
       live = false;
     };
-  }, [casePath, key]);
+  }, [casePath, key, imported]);
   return state;
 }
