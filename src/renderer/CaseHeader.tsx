@@ -17,6 +17,10 @@ export function CaseHeader(props: {
   /** The case's time zone was changed in the header: ask the case again. */
   onZoneChanged?: () => void;
   toggles: React.ReactNode;
+  /** Opens the custody log at the first event verification names (a click on the broken badge). */
+  onShowBroken?: (seq: number) => void;
+  /** What the last Verify run found in the stored files, beside the chain's badge (Verify.tsx). */
+  files?: React.ReactNode;
 }) {
   const { t, i18n } = useTranslation();
   const { info, custody, job } = props;
@@ -57,14 +61,23 @@ export function CaseHeader(props: {
         {custody === null ? (
           <span className="badge neutral">… {t('header.checking')}</span>
         ) : custody.ok ? (
-          <span className="badge ok" title={t('header.verifiedTitle', { n: custody.chain.events })}>
+          // The chain's badge covers the log only (its title says so); the files badge beside it
+          // tells what the last Verify found in the stored files.
+          <span className="badge ok" title={t('chainBadge.chainTitle', { n: custody.chain.events })} data-testid="chain-ok">
             ✔ {t('header.verified')}
           </span>
         ) : (
-          <span className="badge bad" title={custody.findings.map((f) => f.message).join('\n')}>
+          <button
+            type="button"
+            className="badge bad"
+            title={`${t('chainBadge.brokenTitle')}\n${custody.findings.map((f) => f.message).join('\n')}`}
+            onClick={() => props.onShowBroken?.(broken ?? 0)}
+            data-testid="chain-broken"
+          >
             ✖ {t('header.brokenAt', { n: broken })}
-          </span>
+          </button>
         )}
+        {props.files}
       </div>
       {job?.running && (
         <button
