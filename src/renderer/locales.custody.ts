@@ -6,7 +6,7 @@
 
 export const custodyEn = {
   custodyActions: {
-    case: { created: 'Case created' },
+    case: { created: 'Case created', 'time-zone-set': 'Case time zone set' },
     exhibit: {
       recorded: 'Exhibit recorded',
       'seal-broken': 'Seal broken',
@@ -217,7 +217,7 @@ export const custodyEn = {
 
 export const custodyJa: typeof custodyEn = {
   custodyActions: {
-    case: { created: '事件を作成' },
+    case: { created: '事件を作成', 'time-zone-set': '事件のタイムゾーンを設定' },
     exhibit: {
       recorded: '証拠品を登録',
       'seal-broken': '封印を開封',
