@@ -10,6 +10,7 @@ import { getClient } from './api.ts';
 import { Catalogue, type CatalogueFilter } from './Catalogue.tsx';
 import { CaseHeader } from './CaseHeader.tsx';
 import { setDisplayZone } from './format.ts';
+import { SkipLink } from './SkipLink.tsx';
 import { Custody } from './Custody.tsx';
 import { Exhibits } from './Exhibits.tsx';
 import { Export, useExportJob } from './Export.tsx';
@@ -307,7 +308,7 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
       case 'officers':
         return <Officers signed={signed} />;
       case 'gallery':
-        return <Gallery signed={signed} filter={viewFilter} reloadKey={reloadKey + hashsetKey} onOpen={setOpenId} />;
+        return <Gallery signed={signed} filter={viewFilter} reloadKey={reloadKey + hashsetKey} onOpen={setOpenId} openId={openId} />;
       default:
         return (
           <Catalogue
@@ -340,6 +341,7 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
   return (
     <TagsContext.Provider value={tagsState}>
     <div className={`workspace ${withDetail ? 'with-detail' : ''}`}>
+      <SkipLink />
       <CaseHeader info={info} signed={signed} custody={custody} job={job.state} onSignOut={signOut} toggles={toggles}
         onShowIngest={() => setView({ kind: 'ingest' })}
         onZoneChanged={() => void refresh()}

@@ -425,7 +425,17 @@ export function Catalogue(props: {
             }}
           />
         </label>
-        <div className="chooser">
+        <div
+          className="chooser"
+          onKeyDown={(e) => {
+            // Esc closes the column chooser and gives the focus back to its button.
+            if (e.key === 'Escape' && chooser) {
+              e.stopPropagation();
+              setChooser(false);
+              (e.currentTarget.querySelector('[data-testid="column-chooser"]') as HTMLElement | null)?.focus();
+            }
+          }}
+        >
           <button type="button" onClick={() => setChooser(!chooser)} aria-expanded={chooser} data-testid="column-chooser">
             ☷ {t('catalogue.columns')}
           </button>
@@ -455,8 +465,12 @@ export function Catalogue(props: {
               className={`th ${c.align === 'right' ? 'right' : ''} ${sort.key === c.sort ? 'sorted' : ''}`}
               aria-sort={sort.key === c.sort ? (sort.desc ? 'descending' : 'ascending') : 'none'}
               onClick={() => clickHeader(c.sort)}
+              // Sorting from the keyboard: a header is a Tab stop; Enter or Space sorts by it
+              // (kept from the table's own keys, which open the focused row).
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' || e.key === ' ') e.stopPropagation();
+              }}
               data-testid={`th-${c.key}`}
-              tabIndex={-1}
             >
               {t(`columns.${c.key}`)}
               {sort.key === c.sort ? (sort.desc ? ' ▼' : ' ▲') : ''}

@@ -48,6 +48,8 @@ export function DetailResizer() {
       aria-valuemin={MIN}
       tabIndex={0}
       data-testid="detail-resizer"
+      // A drag of the edge is not a text selection across the page.
+      onMouseDown={(e) => e.preventDefault()}
       onPointerDown={(e) => {
         e.preventDefault();
         const el = e.currentTarget;

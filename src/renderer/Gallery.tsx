@@ -12,7 +12,7 @@ import type { Signed } from './SignIn.tsx';
 const TILE = 168;
 const PAGE = 120;
 
-export function Gallery({ signed, filter, reloadKey, onOpen }: { signed: Signed; filter: CatalogueFilter; reloadKey: number; onOpen: (id: number) => void }) {
+export function Gallery({ signed, filter, reloadKey, onOpen, openId }: { signed: Signed; filter: CatalogueFilter; reloadKey: number; onOpen: (id: number) => void; openId?: number | null }) {
   const { t, i18n } = useTranslation();
   const client = getClient();
   const scroller = useRef<HTMLDivElement>(null);
@@ -67,6 +67,25 @@ export function Gallery({ signed, filter, reloadKey, onOpen }: { signed: Signed;
   }, [firstItem, lastItem, total, pages, fetchPage]);
 
   const at = (i: number) => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
+
+  // The focus follows the opened tile: opening one narrows the gallery (the item panel takes its
+  // place), the tiles reflow, and the tile the officer opened is scrolled to and keeps the focus.
+  useEffect(() => {
+    if (openId === null || openId === undefined) return;
+    let index = -1;
+    for (const [p, items] of pages) {
+      const k = items.findIndex((x) => x.id === openId);
+      if (k >= 0) index = p * PAGE + k;
+    }
+    if (index < 0) return;
+    v.scrollToIndex(Math.floor(index / cols), { align: 'auto' });
+    const id = requestAnimationFrame(() => {
+      const active = document.activeElement as HTMLElement | null;
+      if (active && active !== document.body && !active.classList.contains('tile')) return;
+      scroller.current?.querySelector<HTMLElement>(`[data-testid="tile"][data-id="${openId}"]`)?.focus();
+    });
+    return () => cancelAnimationFrame(id);
+  }, [openId, cols, pages, v]);
   return (
     <section className="gallery" aria-label={t('nav.gallery')}>
       <div className="table-status" data-testid="gallery-status">
@@ -82,7 +101,17 @@ export function Gallery({ signed, filter, reloadKey, onOpen }: { signed: Signed;
                 if (total !== null && i >= total) return null;
                 const it = at(i);
                 return (
-                  <button key={c} type="button" className="tile" onClick={() => it && onOpen(it.id)} data-testid="tile" title={it?.path}>
+                  <button
+                    // Keyed by position in the whole list, not in the row: after a reflow a tile is the same item.
+                    key={i}
+                    type="button"
+                    className={`tile ${it && it.id === openId ? 'open' : ''}`}
+                    onClick={() => it && onOpen(it.id)}
+                    aria-current={it && it.id === openId ? 'true' : undefined}
+                    data-testid="tile"
+                    data-id={it?.id}
+                    title={it?.path}
+                  >
                     {it ? <Thumb signed={signed} item={it} /> : <span className="thumb-empty">…</span>}
                     <span className="tile-name">{it?.name ?? ''}</span>
                   </button>

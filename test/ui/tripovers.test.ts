@@ -164,16 +164,62 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     const narrower = (await panel.boundingBox())!.width;
     assert.ok(Math.abs(wider - narrower - 40) <= 2, `two presses of →: ${wider} -> ${narrower}`);
     // The catalogue keeps its room: the panel cannot take the whole window.
-    await page.mouse.move(edge.x - 150, edge.y + 300);
+    const edge2 = (await page.getByTestId('detail-resizer').boundingBox())!;
+    await page.mouse.move(edge2.x + edge2.width / 2, edge2.y + 300);
     await page.mouse.down();
-    await page.mouse.move(10, edge.y + 300, { steps: 4 });
+    await page.mouse.move(10, edge2.y + 300, { steps: 4 });
     await page.mouse.up();
+    assert.equal(await page.evaluate(() => String(window.getSelection())), '', 'dragging the edge selected no text');
     const main = (await page.locator('main').first().boundingBox())!.width;
     assert.ok(main >= 400, `the catalogue keeps ${main} px`);
     await page.getByTestId('detail-resizer').focus();
     for (let k = 0; k < 20; k++) await page.keyboard.press('ArrowRight');
     await headerOnOneLine(page);
     await shot(page, '95-small-screen-1366');
+  });
+
+  test('keyboard: a skip link to the table, sorting from the headers, Esc closes the column chooser, gallery focus', async () => {
+    const { page } = env;
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
+    await page.getByTestId('nav-all').click();
+    await page.getByTestId('detail-close').click();
+    // The first Tab of the page reaches the skip link; Enter lands in the table.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'skip-link');
+    assert.ok((await page.getByTestId('skip-link').boundingBox())!.y >= 0, 'the skip link shows when focused');
+    await page.keyboard.press('Enter');
+    assert.equal(await focused(), 'catalogue-table');
+    // Landmarks: the navigation, the main pane, the header.
+    assert.equal(await page.locator('nav[aria-label]').count(), 1);
+    assert.equal(await page.locator('main').count(), 1);
+    // Column headers are Tab stops; Enter and Space sort.
+    const name = page.getByTestId('th-name');
+    assert.equal(await name.evaluate((e) => (e as HTMLElement).tabIndex), 0);
+    await name.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid="th-name"]')?.getAttribute('aria-sort') === 'ascending');
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => document.querySelector('[data-testid="th-name"]')?.getAttribute('aria-sort') === 'descending');
+    assert.equal(await page.locator('[data-testid="item-detail"]').count(), 0, 'sorting opened no item');
+    // Esc closes the column chooser, the focus back on its button.
+    await page.getByTestId('column-chooser').click();
+    await page.getByTestId('column-menu').waitFor();
+    await page.getByTestId('column-size').focus();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('column-menu').waitFor({ state: 'detached' });
+    assert.equal(await focused(), 'column-chooser');
+    // The gallery: the tile opened keeps the focus and is marked.
+    const photo = env.service.listItems({ casePath, pathContains: 'IMG_0101' }).items[0]!;
+    await page.getByTestId('nav-gallery').click();
+    const tile = page.locator(`[data-testid="tile"][data-id="${photo.id}"]`);
+    await tile.focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('item-detail').waitFor();
+    await page.waitForFunction((id) => document.activeElement?.getAttribute('data-id') === String(id), photo.id);
+    assert.equal(await tile.getAttribute('aria-current'), 'true');
+    await shot(page, '96-gallery-focus');
+    await page.getByTestId('nav-all').click();
   });
 
   test('the Japanese UI is drawn with the bundled Noto Sans JP', async () => {
