@@ -11,6 +11,7 @@ import { Catalogue, type CatalogueFilter } from './Catalogue.tsx';
 import { CaseHeader } from './CaseHeader.tsx';
 import { setDisplayZone } from './format.ts';
 import { SkipLink } from './SkipLink.tsx';
+import { FirstSteps } from './FirstSteps.tsx';
 import { Custody } from './Custody.tsx';
 import { Exhibits } from './Exhibits.tsx';
 import { Export, useExportJob } from './Export.tsx';
@@ -311,6 +312,10 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
         return <Gallery signed={signed} filter={viewFilter} reloadKey={reloadKey + hashsetKey} onOpen={setOpenId} openId={openId} />;
       default:
         return (
+          <>
+          {info?.items === 0 && (
+            <FirstSteps role={signed.role} exhibits={exhibits.length} onRecordExhibit={() => choose({ kind: 'exhibits' })} onIngest={() => choose({ kind: 'ingest' })} />
+          )}
           <Catalogue
             casePath={casePath}
             filter={viewFilter}
@@ -333,6 +338,7 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
                 : undefined
             }
           />
+          </>
         );
     }
   };

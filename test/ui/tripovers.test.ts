@@ -60,6 +60,19 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     await env?.close();
   });
 
+  test('an empty new case says what to do first, with buttons', async () => {
+    const { page } = env;
+    const steps = page.getByTestId('first-steps');
+    await steps.waitFor();
+    assert.match((await steps.textContent())!, /Record the seized device as an exhibit[\s\S]*Ingest its export/);
+    // No exhibit yet: the ingest step waits for one and says why.
+    assert.equal(await page.getByTestId('first-step-ingest').isDisabled(), true);
+    await page.getByTestId('first-steps-needs-exhibit').getByText('An ingest needs an exhibit').waitFor();
+    await shot(page, '89-empty-case-first-steps');
+    await page.getByTestId('first-step-exhibit').click();
+    await page.getByTestId('exhibit-form').waitFor();
+  });
+
   test('the exhibit form: a date-time picker in the officer zone, all problems at once, a condition', async () => {
     const { page } = env;
     await page.getByTestId('nav-exhibits').click();
@@ -132,6 +145,8 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     const photo = env.service.listItems({ casePath, pathContains: 'IMG_0101' }).items[0]!;
     await page.getByTestId('nav-all').click();
     await page.locator(`[data-testid="row"][data-id="${photo.id}"]`).click();
+    await page.getByTestId('header-items').getByText('1').waitFor();
+    assert.equal(await page.getByTestId('first-steps').count(), 0, 'a case with items shows no first steps');
     const taken = page.getByTestId('detail-taken');
     await taken.getByText('(zone unknown)').waitFor();
     assert.match((await taken.textContent())!, /^2026-11-19 21:30:05/);
