@@ -100,8 +100,6 @@ export function Verify(props: {
         <ul className="verify-problems">
           {list.map((x) => (
             <li key={x.sha256} data-testid="verify-problem" data-sha256={x.sha256}>
-              <div className="small">{x.detail}</div>
-              <code className="small muted">{x.sha256}</code>
               <div className="small muted">{t('verifyUi.itemsOf')}</div>
               <ul>
                 {x.items.map((it) => (
@@ -118,6 +116,8 @@ export function Verify(props: {
                   </li>
                 ))}
               </ul>
+              <div className="small">{x.detail}</div>
+              <code className="small muted">{x.sha256}</code>
             </li>
           ))}
         </ul>
