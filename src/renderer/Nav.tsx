@@ -42,6 +42,7 @@ export function Nav({
   tags = [],
   pending,
   hidden = [],
+  only,
   knownBad,
 }: {
   view: View;
@@ -51,8 +52,10 @@ export function Nav({
   tags?: Tag[];
   /** Suggestions waiting for a decision. */
   pending?: number;
-  /** Entries not offered (a bundle under review hides what it cannot do: ingest, export, ...). */
+  /** Entries not offered (e.g. what the officer's role may not do). */
   hidden?: string[];
+  /** Only these entries (a bundle under review offers only what it can do: the catalogue, search, gallery, filters). */
+  only?: string[];
   /** Items in a known-bad hash set (undefined: the case has none): an alert. */
   knownBad?: number;
 }) {
@@ -60,7 +63,7 @@ export function Nav({
   const n = (x: number | undefined) => formatCount(x, i18n.language);
   const isPreset = (p: Preset) => view.kind === 'catalogue' && view.preset === p;
   const item = (key: string, label: string, icon: string, count: number | undefined, active: boolean, go: () => void, alert = false) =>
-    hidden.includes(key) ? null : (
+    hidden.includes(key) || (only && !only.includes(key)) ? null : (
     <li key={key}>
       <button type="button" className={`nav-item ${active ? 'active' : ''}`} aria-current={active ? 'page' : undefined} onClick={go} data-testid={`nav-${key}`}>
         <span className="nav-icon" aria-hidden="true">
@@ -73,7 +76,8 @@ export function Nav({
   );
   return (
     <nav className="nav" aria-label={t('nav.label')}>
-      <h3>{t('nav.case')}</h3>
+      {/* A bundle under review offers none of the case's screens. */}
+      {!only && <h3>{t('nav.case')}</h3>}
       <ul>
         {item('exhibits', t('nav.exhibits'), '◈', overview?.exhibits, view.kind === 'exhibits', () => onChoose({ kind: 'exhibits' }))}
         {item('ingest', t('nav.ingest'), '⇩', undefined, view.kind === 'ingest', () => onChoose({ kind: 'ingest' }))}

@@ -5,18 +5,21 @@ import { useTranslation } from 'react-i18next';
 import type { RecentCaseEntry } from '../preload/bridge.ts';
 import { getClient } from './api.ts';
 import { PathField } from './FolderPicker.tsx';
+import { OpenBundle, type ReviewInfo } from './OpenBundle.tsx';
 
 export interface Signed {
   casePath: string;
   session: string;
   officer: string;
   role: string;
+  /** Set when the "session" is a bundle opened for review (read-only; casePath is the bundle). */
+  review?: ReviewInfo;
 }
 
 export function SignIn({ onSigned, toggles }: { onSigned: (s: Signed) => void; toggles: React.ReactNode }) {
   const { t } = useTranslation();
   const client = getClient();
-  const [mode, setMode] = useState<'open' | 'create'>('open');
+  const [mode, setMode] = useState<'open' | 'create' | 'bundle'>('open');
   const [recent, setRecent] = useState<RecentCaseEntry[]>([]);
   const [casePath, setCasePath] = useState('');
   const [officer, setOfficer] = useState('');
@@ -127,7 +130,14 @@ export function SignIn({ onSigned, toggles }: { onSigned: (s: Signed) => void; t
             <button type="button" role="tab" aria-selected={mode === 'create'} data-testid="tab-create" onClick={() => setMode('create')}>
               {t('signIn.createTab')}
             </button>
+            <button type="button" role="tab" aria-selected={mode === 'bundle'} data-testid="tab-bundle" onClick={() => setMode('bundle')}>
+              {t('bundle.open.tab')}
+            </button>
           </div>
+          {mode === 'bundle' ? (
+            <OpenBundle onOpened={onSigned} />
+          ) : (
+          <>
           <h1 id="signin-title">{mode === 'open' ? t('signIn.openTitle') : t('signIn.createTitle')}</h1>
           <p className="muted">{mode === 'open' ? t('signIn.openHelp') : t('signIn.createHelp')}</p>
           <form onSubmit={submit} className="form" data-testid={mode === 'open' ? 'signin-form' : 'create-form'}>
@@ -170,6 +180,8 @@ export function SignIn({ onSigned, toggles }: { onSigned: (s: Signed) => void; t
               {busy ? t('common.working') : mode === 'open' ? t('signIn.signIn') : t('signIn.createAndSignIn')}
             </button>
           </form>
+          </>
+          )}
         </section>
         )}
         {!recovery && recent.length > 0 && (

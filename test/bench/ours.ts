@@ -27,7 +27,7 @@ export interface IngestSummaryLike {
  * environment, as a script would (the CLI reads $EVIDENCE_OFFICER and $EVIDENCE_PASSWORD).
  */
 export const OFFICER = 'Bench Runner';
-const ENV: NodeJS.ProcessEnv = { ...process.env, EVIDENCE_OFFICER: OFFICER, EVIDENCE_PASSWORD: 'bench-password-not-a-secret' };
+export const ENV: NodeJS.ProcessEnv = { ...process.env, EVIDENCE_OFFICER: OFFICER, EVIDENCE_PASSWORD: 'bench-password-not-a-secret' };
 
 let caseSeq = 0;
 

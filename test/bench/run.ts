@@ -21,6 +21,10 @@
 //                                       (--quick: 100,000; --custody-events N). Part of the default
 //                                       run too (the log is generated once, then reused);
 //                                       --no-custody leaves it out
+//   npm run bench -- --export           only the export figure: evidence export --all of a case made
+//                                       from the large and the small tree against cp -r of the same
+//                                       files (MiB/s both, the ratio, CPU, peak RSS, bundle verify
+//                                       time); part of the default run too; --no-export leaves it out
 //   npm run bench -- --rss-200k         also the peak RSS of an ingest of 200,000 small files (the
 //                                       tree is generated once, ~2 GiB; the ingest takes about 10x
 //                                       the 20,000-file one: minutes)
@@ -57,6 +61,8 @@ const { values: opt } = parseArgs({
     'no-custody': { type: 'boolean', default: false },
     'custody-events': { type: 'string' },
     'rss-200k': { type: 'boolean', default: false },
+    export: { type: 'boolean', default: false },
+    'no-export': { type: 'boolean', default: false },
     'no-fts': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -77,6 +83,9 @@ if (opt.help) {
                  (--quick: 1,000,000 and 100,000; --hashset-items N, --hashset-hashes N)
   --custody      only the custody section: evidence custody verify of a generated log of 1,000,000 events
                  (--quick: 100,000; --custody-events N); it also runs in the default run unless --no-custody
+  --export       only the export section: evidence export --all of a case made from the large and the small
+                 tree vs cp -r of the same files (MiB/s, ratio, CPU, peak RSS); it also runs in the default
+                 run unless --no-export
   --rss-200k     also measure peak RSS of an ingest of 200,000 small files (tree generated once, ~2 GiB;
                  the ingest takes ~10x the 20,000-file one, minutes)
   --no-fts       leave out the FTS5 indexing-rate section (a few CPU-seconds)`);
@@ -131,6 +140,23 @@ const REPS = opt.reps ? Math.max(1, Number.parseInt(opt.reps, 10) || 1) : QUICK 
 const largeSpec: LargeSpec = { kind: 'large', seed: SEED, files: QUICK ? 8 : 40, fileSize: 25 * MiB };
 const smallSpec: SmallSpec = { kind: 'small', seed: SEED + 1, files: QUICK ? 4000 : 20000, minSize: 100, maxSize: 20 * 1024, filesPerFolder: 100, foldersPerTop: 10 };
 const RSS_STEPS = [smallSpec.files / 4, smallSpec.files / 2, smallSpec.files];
+if (opt.export) {
+  // A section of its own on demand (it also runs at the end of the default run).
+  const { exportBench, exportReport } = await import('./export.ts');
+  mkdirSync(BASE, { recursive: true });
+  const log = (s: string): void => console.log(s);
+  log(`Evidence catalogue benchmark: export (${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, node ${process.version}, load ${loadavg()[0]!.toFixed(2)}, median of ${REPS})`);
+  const trees = [ensureTree(BASE, largeSpec, log), ensureTree(BASE, smallSpec, log)];
+  log('Machine rates (a few seconds)');
+  const rates = await measureMachine(BASE, trees[0]!.dir);
+  for (const l of machineLines(rates, null, null).filter((l) => !l.includes('hashdeep'))) log(l);
+  const fig = await exportBench({ base: BASE, trees, reps: REPS, log });
+  log('');
+  log(exportReport(fig).join('\n'));
+  log(`  load ${loadavg()[0]!.toFixed(2)} at the end (${cpus().length} cores)`);
+  if (opt.json) writeFileSync(resolve(opt.json), JSON.stringify({ generatedAt: new Date().toISOString(), machineRates: rates, export: fig }, null, 2) + '\n');
+  process.exit(fig.some((f) => f.problem || f.verifyOk === false) ? 1 : 0);
+}
 // The goals of issue 11 (ratios to hashdeep, archive/folder, seconds, MiB).
 const TARGET = { large: 0.6, small: 1.2, search: 6, stored: 1.2, deflated: 1.8, fixedSeconds: 0.3, rssMiB: 300 };
 
@@ -614,6 +640,21 @@ if (!opt['no-custody']) {
   log('');
 }
 
+// Export of a case's stored files against cp -r of the same files (issue 13).
+let exportFig: import('./export.ts').ExportFigures[] | null = null;
+if (!opt['no-export']) {
+  const { exportBench } = await import('./export.ts');
+  log('Export: evidence export --all against cp -r of the same files');
+  try {
+    exportFig = await exportBench({ base: BASE, trees: [large, small], reps: REPS, log });
+    if (exportFig.some((f) => f.problem)) crashed = true;
+  } catch (err) {
+    crashed = true;
+    log(`  export FAILED: ${(err as Error).message}`);
+  }
+  log('');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report.
 
@@ -847,6 +888,11 @@ if (custodyFig) {
   log('');
   for (const l of custodyReport(custodyFig)) log(l);
 }
+if (exportFig) {
+  const { exportReport } = await import('./export.ts');
+  log('');
+  for (const l of exportReport(exportFig)) log(l);
+}
 if (crashed) log('Some runs FAILED (see above): their times are left out of the medians.');
 
 if (opt.json) {
@@ -868,6 +914,7 @@ if (opt.json) {
     archives: { ...archiveStatus, results: archiveFigs },
     search: searchFig,
     custody: custodyFig,
+    export: exportFig,
     crashed,
   };
   writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
