@@ -1,13 +1,17 @@
 // Safe previews: evidence is never executed. The engine sends only images as images (decoded by
-// <img>, never as documents); everything else arrives as opaque bytes that are shown here as text
-// (decoded with the detected encoding) or hex, and PDFs are drawn on a canvas by pdf.js with
-// eval off and no scripting, no links, no forms. Only the first 256 KiB are fetched (a Range
-// request) for text and hex.
+// <img>, never as documents) and video and audio as media (played by <video>/<audio> in ranges);
+// everything else arrives as opaque bytes that are shown here as text (decoded with the detected
+// encoding) or hex, and PDFs are drawn on a canvas by pdf.js with eval off and no scripting, no
+// links, no forms. Only the first 256 KiB are fetched (a Range request) for text and hex. What
+// the engine extracted and indexed (a DOCX's words, a PDF's text, an XLSX's rows) is its own
+// view, "Extracted text" (TextView.tsx); HEIC photos are decoded by the engine (libheif).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Output, getClient } from './api.ts';
 import { decodeText, hexDump, looksLikeText } from './format.ts';
 import type { Signed } from './SignIn.tsx';
+import { MediaPlayer } from './MediaPlayer.tsx';
+import { TextView } from './TextView.tsx';
 
 type Item = Output<'getItem'>;
 const TEXT_BYTES = 256 * 1024;
@@ -17,12 +21,19 @@ const PDF_MAX = 64 * 1024 * 1024;
 const IMAGE = /^image\/(jpeg|png|gif|webp|bmp|avif|heic|heif|x-icon|vnd\.microsoft\.icon)$/;
 const TEXTY = /^(text\/|application\/(json|xml|x-plist|x-sh|javascript|x-ndjson|rtf|x-subrip)|message\/rfc822|image\/svg\+xml)/;
 
-export type PreviewKind = 'image' | 'pdf' | 'text' | 'hex' | 'none';
+export type PreviewKind = 'image' | 'pdf' | 'text' | 'hex' | 'none' | 'extracted' | 'video' | 'audio';
+/** Modes whose labels are in locales.media.ts. */
+const MEDIA_MODES = new Set<PreviewKind>(['extracted', 'video', 'audio']);
+/** Photos the browser cannot decode: the engine's rendition is shown (thumbs.ts VIEW_PX). */
+const ENGINE_DECODED = /^image\/(heic|heif|heic-sequence|heif-sequence)$/;
+const VIEW_PX = 2048;
 
 export function previewKind(item: Pick<Item, 'kind' | 'mime' | 'sha256'>): PreviewKind {
   if (item.kind !== 'file' || !item.sha256) return 'none';
   if (item.mime && IMAGE.test(item.mime)) return 'image';
   if (item.mime === 'application/pdf') return 'pdf';
+  if (item.mime?.startsWith('video/')) return 'video';
+  if (item.mime?.startsWith('audio/')) return 'audio';
   if (item.mime && TEXTY.test(item.mime)) return 'text';
   // No magic bytes (plain text, CSV, logs...): look at the bytes; binary goes to hex.
   if (!item.mime || item.mime === 'application/octet-stream') return 'text';
@@ -44,24 +55,56 @@ async function fetchBytes(signed: Signed, id: number, n: number): Promise<{ byte
   return { bytes: new Uint8Array(await res.arrayBuffer()), total: Number.isFinite(total) ? total : null };
 }
 
-export function Preview({ signed, item }: { signed: Signed; item: Item }) {
+/**
+ * The views an item offers, its own first: the extracted text wherever the engine indexed some
+ * (never the raw bytes decoded as text for a document: that is gibberish), hex always.
+ */
+export function previewModes(initial: PreviewKind, hasText: boolean): PreviewKind[] {
+  const extracted: PreviewKind[] = hasText ? ['extracted'] : [];
+  switch (initial) {
+    case 'image':
+    case 'video':
+    case 'audio':
+      return [initial, ...extracted, 'hex'];
+    case 'pdf':
+      return ['pdf', ...extracted, 'hex'];
+    case 'text':
+      return ['text', ...extracted, 'hex'];
+    case 'hex':
+      return hasText ? ['extracted', 'hex'] : ['hex', 'text'];
+    default:
+      return [];
+  }
+}
+
+/** The view an item opens in: at a search hit, its text with the hit; a document, its text; else its own. */
+function openingKind(item: Item, searched: boolean): PreviewKind {
+  const own = previewKind(item);
+  const hasText = (item.textIndex?.chars ?? 0) > 0;
+  if (hasText && (searched || own === 'hex')) return 'extracted';
+  return own;
+}
+
+export function Preview({ signed, item, query }: { signed: Signed; item: Item; query?: string | null }) {
   const { t } = useTranslation();
   const initial = previewKind(item);
-  const [kind, setKind] = useState<PreviewKind>(initial);
+  const hasText = (item.textIndex?.chars ?? 0) > 0;
+  const [kind, setKind] = useState<PreviewKind>(() => openingKind(item, !!query));
   const [imageFailed, setImageFailed] = useState(false);
   useEffect(() => {
-    setKind(previewKind(item));
+    setKind(openingKind(item, !!query));
     setImageFailed(false);
-  }, [item]);
+  }, [item, query]);
 
   if (kind === 'none') return <p className="muted">{t('preview.none')}</p>;
-  const modes: PreviewKind[] = initial === 'image' ? ['image', 'hex'] : initial === 'pdf' ? ['pdf', 'text', 'hex'] : ['text', 'hex'];
+  const modes = previewModes(initial, hasText);
+  const engineDecoded = !!item.mime && ENGINE_DECODED.test(item.mime);
   return (
     <div className="preview" data-testid="preview" data-kind={kind}>
       <div className="preview-modes" role="group">
         {modes.map((m) => (
           <button key={m} type="button" className={`btn-small ${kind === m ? 'active' : ''}`} aria-pressed={kind === m} onClick={() => setKind(m)}>
-            {t(`preview.${m}`)}
+            {t(MEDIA_MODES.has(m) ? `media.mode.${m}` : `preview.${m}`)}
           </button>
         ))}
       </div>
@@ -71,18 +114,27 @@ export function Preview({ signed, item }: { signed: Signed; item: Item }) {
             ⚠ {t('preview.imageFailed')}
           </p>
         ) : (
-          <img
-            className="preview-image"
-            src={getClient().contentUrl(signed.session, item.id)}
-            alt={item.name}
-            data-testid="preview-image"
-            onError={() => setImageFailed(true)}
-            decoding="async"
-          />
+          <>
+            <img
+              className="preview-image"
+              src={engineDecoded ? getClient().thumbUrl(signed.session, item.id, 'view') : getClient().contentUrl(signed.session, item.id)}
+              alt={item.name}
+              data-testid="preview-image"
+              onError={() => setImageFailed(true)}
+              decoding="async"
+            />
+            {engineDecoded && (
+              <p className="muted small preview-note" data-testid="preview-heic-note">
+                {t('media.heicDecoded', { px: VIEW_PX })}
+              </p>
+            )}
+          </>
         ))}
+      {kind === 'extracted' && <TextView signed={signed} item={item} query={query} />}
+      {(kind === 'video' || kind === 'audio') && <MediaPlayer signed={signed} item={item} kind={kind} />}
       {kind === 'text' && <TextPreview signed={signed} item={item} onBinary={sniffed(item) ? () => setKind('hex') : undefined} />}
       {kind === 'hex' && <HexPreview signed={signed} item={item} />}
-      {kind === 'pdf' && <PdfPreview signed={signed} item={item} onFail={() => setKind('text')} />}
+      {kind === 'pdf' && <PdfPreview signed={signed} item={item} onFail={() => setKind(hasText ? 'extracted' : 'hex')} />}
     </div>
   );
 }

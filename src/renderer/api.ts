@@ -47,7 +47,8 @@ export interface Client {
   recentCases(): Promise<RecentCaseEntry[]>;
   rememberCase(entry: RecentCaseEntry): Promise<void>;
   contentUrl(session: string, id: number): string;
-  thumbUrl(session: string, id: number): string;
+  /** size 'view': the large rendition of a photo the browser cannot decode itself (HEIC), made by the engine. */
+  thumbUrl(session: string, id: number, size?: 'view'): string;
   /** fetch for preview bytes (adds the token in the web host). */
   fetchContent(session: string, id: number, range?: { start: number; end: number }): Promise<Response>;
 }
@@ -59,7 +60,8 @@ function unwrap<T>(r: IpcResult): T {
 
 function electronClient(bridge: NonNullable<Window['evidence']>): Client {
   const contentUrl = (session: string, id: number) => `app://evidence/api/items/${id}/content?session=${encodeURIComponent(session)}`;
-  const thumbUrl = (session: string, id: number) => `app://evidence/api/items/${id}/thumb?session=${encodeURIComponent(session)}`;
+  const thumbUrl = (session: string, id: number, size?: 'view') =>
+    `app://evidence/api/items/${id}/thumb?session=${encodeURIComponent(session)}${size ? `&size=${size}` : ''}`;
   return {
     kind: 'electron',
     call: async <M extends MethodName>(method: M, input: Input<M>): Promise<Output<M>> => {
@@ -139,7 +141,7 @@ function webClient(): Client {
     recentCases: () => get<RecentCaseEntry[]>('./api/ui/recent'),
     rememberCase: async (e) => void (await post('./api/ui/recent', e)),
     contentUrl: (session, id) => `./api/items/${id}/content?${q(session)}`,
-    thumbUrl: (session, id) => `./api/items/${id}/thumb?${q(session)}`,
+    thumbUrl: (session, id, size) => `./api/items/${id}/thumb?${q(session)}${size ? `&size=${size}` : ''}`,
     fetchContent: (session, id, range) =>
       fetch(`./api/items/${id}/content?${q(session)}`, { headers: range ? { Range: `bytes=${range.start}-${range.end}` } : {}, cache: 'no-store' }),
   };
