@@ -294,6 +294,7 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
             casePath={casePath}
             session={signed.session}
             me={signed.officer}
+            role={signed.role}
             exhibits={exhibits}
             report={custody}
             focus={custodyFocus}

@@ -214,6 +214,12 @@ describe('hash sets, officers and the reviewer UI', { skip: skip ?? false }, () 
     assert.equal(await page.getByTestId('hashset-form').count(), 0);
     assert.equal(await page.getByTestId('hashset-file-browse').count(), 0);
 
+    // The custody log: readable, with the exhibit's form; no transfer and no seal for a reviewer.
+    await page.getByTestId('nav-custody').click();
+    await page.getByTestId('custody-filter-exhibit').selectOption('EXH-001');
+    await page.getByTestId('custody-form-open').waitFor();
+    for (const id of ['transfer-open', 'seal-break-open', 'reseal-open']) assert.equal(await page.getByTestId(id).count(), 0, `no ${id} for a reviewer`);
+
     // The catalogue: a selection gets no tagging bar; the item shows its tags and notes, read-only.
     await page.getByTestId('nav-knownBad').click();
     await rows().first().waitFor();
