@@ -2,6 +2,7 @@
 // text or JSON. It decides nothing about evidence itself.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   caseWriteCode,
   caseWriteRemedy,
@@ -64,6 +65,13 @@ locked, network share, conflict), 5 internal error, 6 sign-in or permission refu
   registerSuggest(program, ctx);
   registerHashsets(program, ctx);
   registerBundle(program, ctx);
+  // The engine takes case folders as absolute paths only (core/casePath.ts); on the command line
+  // a relative one means the shell's current folder, so it is resolved here, explicitly.
+  program.hook('preAction', (_program, action) => {
+    const first = action.registeredArguments[0]?.name();
+    const isCaseFolder = first === 'case' || (first === 'folder' && action.parent?.name() === 'case' && action.name() === 'init');
+    if (isCaseFolder && typeof action.processedArgs[0] === 'string') action.processedArgs[0] = resolve(action.processedArgs[0]);
+  });
   // A bundle given where a case goes (evidence ls <bundle>, show, search...): opened for review
   // first, its verification told before anything else; what a review cannot do is refused.
   program.hook('preAction', async (_program, action) => {

@@ -2,7 +2,7 @@
 // Creating a case and opening one are the only ways core touches a case folder's structure.
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { registerIssueFunctions } from './catalogue/issues.ts';
 import { CustodyLog } from './custody/log.ts';
 import {
@@ -18,6 +18,7 @@ import {
   schemaState,
   sqliteFault,
 } from './db/open.ts';
+import { checkCasePath, makeFolders } from './casePath.ts';
 import { EvidenceError } from './errors.ts';
 import { type CaseLayout, caseLayout } from './store/layout.ts';
 import { networkFileSystemOf } from './store/network.ts';
@@ -72,7 +73,7 @@ export class Case {
     info: { name: string; number: string; officer: string },
     clock: Clock = systemClock,
   ): Case {
-    const root = resolve(dir);
+    const root = checkCasePath(dir);
     const layout = caseLayout(root);
     if (existsSync(layout.db)) {
       throw new EvidenceError('CASE_EXISTS', `${root} already holds a case (case.db exists). Open it instead, or choose an empty folder.`);
@@ -85,8 +86,10 @@ export class Case {
     }
     // The case folder and everything in it are the owner's only (0700 folders, 0600 databases):
     // other local users must not read evidence or the officers' encrypted keys.
-    mkdirSync(dirname(root), { recursive: true });
-    mkdirSync(root, { recursive: true, mode: 0o700 });
+    // Made a folder at a time (casePath.ts): never Node's recursive mkdir, which spins for ever
+    // where mkdir keeps answering ENOENT.
+    makeFolders(dirname(root));
+    makeFolders(root, 0o700);
     try {
       chmodSync(root, 0o700); // an empty folder the user chose, or a umask that took bits away
     } catch {
@@ -125,7 +128,7 @@ export class Case {
    * writes nothing at all and works on read-only media and on a full disk.
    */
   static open(dir: string, opts: { clock?: Clock; readonly?: boolean } = {}): Case {
-    const root = resolve(dir);
+    const root = checkCasePath(dir);
     const layout = caseLayout(root);
     if (!existsSync(layout.db)) {
       throw new EvidenceError(
