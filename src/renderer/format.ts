@@ -113,10 +113,23 @@ export function looksLikeText(bytes: Uint8Array): boolean {
 
 /** Minutes east of UTC of an IANA `zone` at the instant `d`. */
 export function zoneOffsetMinutes(d: Date, zone: string): number {
-  const name =
-    new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const name = offsetFormat(zone).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
+}
+
+/**
+ * One formatter per zone, made once: building an Intl.DateTimeFormat costs far more than using
+ * one, and the catalogue formats two times per row, thirty new rows a frame when scrolled fast.
+ */
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+function offsetFormat(zone: string): Intl.DateTimeFormat {
+  let f = offsetFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    offsetFormats.set(zone, f);
+  }
+  return f;
 }
 
 /** +07:00 for 420 minutes. */
@@ -127,8 +140,11 @@ export function offsetText(minutes: number): string {
 
 /** This computer's IANA zone (the officer's, for a form filled here). */
 export function ownZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  // Asked once per page load (every formatted time asks it).
+  ownZoneName ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return ownZoneName;
 }
+let ownZoneName: string | null = null;
 
 /** Zones offered by the time pickers: this computer's first, then those the cases here work in. */
 export function zoneChoices(): string[] {

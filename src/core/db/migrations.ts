@@ -2,6 +2,8 @@
 // one. `schema_migrations` records which are applied (see migrate() in open.ts); `user_version`
 // holds the highest.
 
+import { countsSql } from '../catalogue/counts.ts';
+
 export interface Migration {
   version: number;
   name: string;
@@ -436,6 +438,13 @@ ALTER TABLE item_text ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
 UPDATE item_text SET indexed = 1;
 CREATE INDEX item_text_unindexed ON item_text(item_id) WHERE indexed = 0;
 `,
+  },
+  {
+    version: 12,
+    name: 'catalogue counters kept by the writer',
+    // The navigation's counts as counters kept by triggers in the same transaction as the rows,
+    // filled here from the rows of an existing case (src/core/catalogue/counts.ts).
+    sql: countsSql(),
   },
 ];
 

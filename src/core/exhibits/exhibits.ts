@@ -5,6 +5,7 @@ import type { Case } from '../case.ts';
 import { canonicalJson } from '../custody/canonical.ts';
 import type { CustodyEvent } from '../custody/log.ts';
 import { queryLog } from '../custody/query.ts';
+import { exhibitItemsSql } from '../catalogue/counts.ts';
 import { EvidenceError } from '../errors.ts';
 import { deviceMismatches, mismatchText } from './deviceFacts.ts';
 import { can, requirePermission, type SignedIn } from '../officers/accounts.ts';
@@ -57,7 +58,8 @@ function validImei(imei: string): boolean {
   return sum % 10 === 0;
 }
 
-const SELECT = `SELECT e.*, (SELECT COUNT(*) FROM items i JOIN sources s ON s.id = i.source_id WHERE s.exhibit_id = e.id) AS items FROM exhibits e`;
+// Items per exhibit from the counters the writer keeps per source (catalogue/counts.ts): no scan.
+const SELECT = `SELECT e.*, ${exhibitItemsSql('e')} AS items FROM exhibits e`;
 
 /** An exhibit row with what its extraction reports contradict (exhibits/deviceFacts.ts). */
 function withDeviceProblems(kase: Case, e: Omit<Exhibit, 'device_problems'>): Exhibit {
