@@ -68,7 +68,7 @@ describe('bundles UI: export wizard, open bundle, review mode', { skip: skip ?? 
     await page.getByTestId('export-tag-target-list').check();
     await page.getByTestId('export-destination').fill(bundle1);
     await page.getByTestId('export-lang').selectOption('en');
-    await shot(page, '90-export-wizard-light');
+    await shot(page, 'bundle-1-export-wizard-light');
     await page.getByTestId('export-start').click();
     await page.getByTestId('export-progress').waitFor();
     await page.getByTestId('export-state').getByText('Bundle written').waitFor({ timeout: 60_000 });
@@ -82,7 +82,7 @@ describe('bundles UI: export wizard, open bundle, review mode', { skip: skip ?? 
     const manifest = JSON.parse(readFileSync(join(bundle1, 'manifest.json'), 'utf8')) as { items: { id: number }[] };
     assert.deepEqual(manifest.items.map((i) => i.id).sort((a, b) => a - b), [...tagged].sort((a, b) => a - b));
     assert.equal((await env.service.verifyBundle({ path: bundle1 })).ok, true);
-    await shot(page, '91-export-done-light');
+    await shot(page, 'bundle-2-export-done-light');
   });
 
   test('export the catalogue selection (from its selection bar) to a second bundle', async () => {
@@ -101,7 +101,7 @@ describe('bundles UI: export wizard, open bundle, review mode', { skip: skip ?? 
     await page.getByTestId('export-destination').fill(bundle2);
     await page.getByTestId('export-start').click();
     await page.locator('[data-testid="bundle-verdict"], [data-testid="export-error"], [data-testid="export-start-error"]').first().waitFor({ timeout: 60_000 });
-    await shot(page, '91-export-selection-light');
+    await shot(page, 'bundle-3-export-selection-light');
     assert.equal(await page.locator('[data-testid="bundle-verdict"][data-ok="true"]').count(), 1, await page.getByTestId('export-page').textContent() ?? '');
     const manifest = JSON.parse(readFileSync(join(bundle2, 'manifest.json'), 'utf8')) as { items: { id: number }[] };
     assert.deepEqual(manifest.items.map((i) => i.id).sort((a, b) => a - b), ids.sort((a, b) => a - b));
@@ -117,12 +117,12 @@ describe('bundles UI: export wizard, open bundle, review mode', { skip: skip ?? 
     // The verdict comes first, before anything of the bundle is shown.
     await page.locator('[data-testid="bundle-verdict"][data-ok="true"]').waitFor();
     assert.equal(await page.getByTestId('review-banner').count(), 0);
-    await shot(page, '92-open-bundle-intact-light');
+    await shot(page, 'bundle-4-open-intact-light');
     await page.getByTestId('bundle-browse').click();
     await page.getByTestId('review-banner').getByText('Review mode - read-only bundle').waitFor();
     await page.getByTestId('case-number-label').getByText('KH-2026-0142').waitFor();
     // Nothing that changes anything is offered.
-    for (const id of ['nav-ingest', 'nav-export', 'nav-exhibits', 'nav-suggestions', 'sign-out']) assert.equal(await page.getByTestId(id).count(), 0, `${id} is hidden in review`);
+    for (const id of ['nav-ingest', 'nav-export', 'nav-exhibits', 'nav-suggestions', 'nav-custody', 'nav-verify', 'nav-hashsets', 'nav-officers', 'sign-out']) assert.equal(await page.getByTestId(id).count(), 0, `${id} is hidden in review`);
     await page.getByTestId('nav-all').click();
     await page.getByTestId('table-status').getByText('2 items').waitFor();
     await rows(page).nth(0).click();
@@ -145,7 +145,7 @@ describe('bundles UI: export wizard, open bundle, review mode', { skip: skip ?? 
     await page.getByTestId('review-note-add').click();
     await page.getByTestId('review-note-done').waitFor({ timeout: 60_000 });
     await page.getByTestId('review-item-note').getByText('ask for the bank records').waitFor();
-    await shot(page, '93-review-mode-light');
+    await shot(page, 'bundle-5-review-mode-light');
     await page.getByTestId('nav-review-notes').getByText('Review notes (1)').waitFor();
     await page.getByTestId('nav-review-notes').click();
     await page.getByTestId('review-note').getByText('ask for the bank records').waitFor();
@@ -175,7 +175,7 @@ describe('bundles UI: export wizard, open bundle, review mode', { skip: skip ?? 
     await finding.first().waitFor();
     assert.ok((await finding.first().textContent())!.includes(file), `the finding names ${file}`);
     assert.equal(await page.getByTestId('bundle-browse').textContent(), 'Browse it read-only anyway');
-    await shot(page, '94-open-bundle-tampered-light');
+    await shot(page, 'bundle-6-open-tampered-light');
     await page.getByTestId('bundle-back').click();
     await page.getByTestId('bundle-form').waitFor();
   });
@@ -191,7 +191,7 @@ describe('bundles UI: export wizard, open bundle, review mode', { skip: skip ?? 
     await page.getByTestId('review-banner').getByText('確認モード - 読み取り専用のバンドル').waitFor();
     await rows(page).first().click();
     await page.getByTestId('review-item-note').first().waitFor();
-    await shot(page, '95-review-mode-japanese-light');
+    await shot(page, 'bundle-7-review-mode-japanese-light');
     await page.getByTestId('close-bundle').click();
     await page.getByTestId('language').selectOption('en');
     assert.deepEqual(env.problems, []);
