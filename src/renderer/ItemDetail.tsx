@@ -8,6 +8,7 @@ import { formatBytes, formatTime } from './format.ts';
 import { GpsPlot } from './GpsPlot.tsx';
 import { Time } from './Time.tsx';
 import { DetailResizer } from './DetailResizer.tsx';
+import { exifMeaning, withMeaning } from '../shared/exifMeanings.ts';
 import { Preview } from './Preview.tsx';
 import { typeWithCharset } from '../shared/textTypes.ts';
 import type { Signed } from './SignIn.tsx';
@@ -16,6 +17,7 @@ import { MarkedSnippet } from './Search.tsx';
 import { ItemTagsNotes, TagsContext } from './Tags.tsx';
 import { HashsetMatches } from './Hashsets.tsx';
 import { can } from '../shared/roles.ts';
+import { StoredCopyWarning } from './Verify.tsx';
 
 type Item = Output<'getItem'>;
 
@@ -74,6 +76,13 @@ function claimedText(fields: Record<string, unknown> | null | undefined): string
   return typeof w === 'number' && typeof h === 'number' ? `${w} × ${h}` : null;
 }
 
+/** The EXIF Flash field with its meaning, or null when the camera wrote none. */
+function exifFlash(fields: Record<string, unknown> | null | undefined, lang: 'en' | 'ja'): string | null {
+  const exif = (metaPart(fields, 'exif') ?? fields) as Record<string, unknown> | null;
+  const v = exif?.['Flash'];
+  return typeof v === 'number' ? withMeaning('Flash', v, lang) : null;
+}
+
 function flatten(o: Record<string, unknown>, prefix = ''): [string, string][] {
   const out: [string, string][] = [];
   for (const [k, v] of Object.entries(o)) {
@@ -99,7 +108,8 @@ export function ItemDetail({
   /** The search hit the item was opened at (its snippets shown first). */
   hit?: { hit: SearchHit; query: string } | null;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language.startsWith('ja') ? 'ja' : 'en';
   const [item, setItem] = useState<Item | null>(null);
   const [error, setError] = useState<string | null>(null);
   // Asked again after a tag or note changes (the engine's answer, not a local guess).
@@ -136,6 +146,7 @@ export function ItemDetail({
       {error && <p className="banner error">⚠ {error}</p>}
       {item && (
         <div className="detail-body">
+          <StoredCopyWarning sha256={item.sha256} />
           {item.error && (
             <div className="banner error" role="alert" data-testid="item-error">
               <strong>⚠ {t('detail.error')}:</strong> {item.error}
@@ -261,7 +272,12 @@ export function ItemDetail({
               <h3>{t('detail.metadata')}</h3>
               <dl>
                 <Row k={t('detail.camera')} v={[item.metadata.make, item.metadata.model].filter(Boolean).join(' ')} />
-                <Row k={t('detail.orientation')} v={item.metadata.orientation} />
+                <Row
+                  k={t('detail.orientation')}
+                  v={item.metadata.orientation !== null && item.metadata.orientation !== undefined ? withMeaning('Orientation', item.metadata.orientation, lang) : null}
+                  testId="detail-orientation"
+                />
+                <Row k={t('trip.flash')} v={exifFlash(item.metadata.fields, lang)} testId="detail-flash" />
                 <Row k={t('detail.pixels')} v={pixelsText(item.metadata.fields)} testId="detail-pixels" />
                 <Row k={t('detail.exifClaims')} v={claimedText(item.metadata.fields)} testId="detail-exif-size" />
                 {item.metadata.error && <Row k={t('detail.metadataError')} v={<span className="err-text">{item.metadata.error}</span>} />}
@@ -270,9 +286,11 @@ export function ItemDetail({
                 <details>
                   <summary>{t('detail.allFields', { n: Object.keys(item.metadata.fields).length })}</summary>
                   <dl className="fields">
-                    {flatten(item.metadata.fields).map(([k, v]) => (
-                      <Row key={k} k={k} v={v.length > 300 ? `${v.slice(0, 300)}…` : v} mono />
-                    ))}
+                    {flatten(item.metadata.fields).map(([k, v]) => {
+                      // A coded EXIF value (Orientation, Flash, ...) with what it means.
+                      const meaning = /^\d+$/.test(v) ? exifMeaning(k, Number(v), lang) : null;
+                      return <Row key={k} k={k} v={meaning ? `${v} (${meaning})` : v.length > 300 ? `${v.slice(0, 300)}…` : v} mono />;
+                    })}
                   </dl>
                 </details>
               )}
