@@ -1,6 +1,7 @@
 // The metadata block of `evidence show`: what was read, where "taken" came from, the pixel size
 // the image itself declares beside the one EXIF claims. What could not be read is one of the
 // item's problems (catalogue/issues.ts, code metadata-unreadable), printed with them.
+import { withMeaning } from '../shared/exifMeanings.ts';
 import type { ItemDetail } from '../shared/outputs.ts';
 
 type Meta = NonNullable<ItemDetail['metadata']>;
@@ -27,7 +28,8 @@ export function metadataLines(m: Meta): string[] {
     `    taken:       ${m.taken_at ?? '-'}${m.taken_at ? from : ''}`,
     `    GPS:         ${m.lat !== null && m.lon !== null ? `${m.lat.toFixed(7)}, ${m.lon.toFixed(7)}${m.alt !== null ? `, ${m.alt} m` : ''}${gpsFrom}` : '-'}`,
     `    camera:      ${[m.make, m.model].filter(Boolean).join(' ') || '-'}`,
-    `    orientation: ${m.orientation ?? '-'}`,
+    `    orientation: ${m.orientation !== null && m.orientation !== undefined ? withMeaning('Orientation', m.orientation, 'en') : '-'}`,
+    ...(typeof exif['Flash'] === 'number' ? [`    flash:       ${withMeaning('Flash', exif['Flash'], 'en')}`] : []),
     `    pixels:      ${size}${claim ? `; EXIF claims ${claim}${px && (px['width'] !== claimW || px['height'] !== claimH) ? ' (DIFFERENT: resized or edited after it was taken?)' : ''}` : ''}`,
   ];
   if (movie && typeof movie['created'] === 'string' && f['takenFrom'] !== 'movie header creation time (UTC)') {

@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { type Output, getClient } from './api.ts';
 import { decodeText, hexDump, looksLikeText } from './format.ts';
 import type { Signed } from './SignIn.tsx';
+import { ZoomBox } from './ZoomBox.tsx';
 import { MediaPlayer } from './MediaPlayer.tsx';
 import { TextView } from './TextView.tsx';
 
@@ -46,7 +47,12 @@ function sniffed(item: Pick<Item, 'mime'>): boolean {
 }
 
 async function fetchBytes(signed: Signed, id: number, n: number): Promise<{ bytes: Uint8Array; total: number | null }> {
-  const res = await getClient().fetchContent(signed.session, id, { start: 0, end: n - 1 });
+  return fetchRange(signed, id, 0, n);
+}
+
+/** `n` bytes from `start` (a Range request), and the item's whole size. */
+async function fetchRange(signed: Signed, id: number, start: number, n: number): Promise<{ bytes: Uint8Array; total: number | null }> {
+  const res = await getClient().fetchContent(signed.session, id, { start, end: start + n - 1 });
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
     throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
@@ -78,8 +84,9 @@ export function previewModes(initial: PreviewKind, hasText: boolean): PreviewKin
 }
 
 /** The view an item opens in: at a search hit, its text with the hit; a document, its text; else its own. */
-function openingKind(item: Item, searched: boolean, hasText: boolean): PreviewKind {
+function openingKind(item: Item, searched: boolean): PreviewKind {
   const own = previewKind(item);
+  const hasText = (item.textIndex?.chars ?? 0) > 0;
   if (hasText && (searched || own === 'hex')) return 'extracted';
   return own;
 }
@@ -87,14 +94,13 @@ function openingKind(item: Item, searched: boolean, hasText: boolean): PreviewKi
 export function Preview({ signed, item, query }: { signed: Signed; item: Item; query?: string | null }) {
   const { t } = useTranslation();
   const initial = previewKind(item);
-  // A bundle under review carries no extracted text (only how much there was): not offered there.
-  const hasText = (item.textIndex?.chars ?? 0) > 0 && !signed.review;
-  const [kind, setKind] = useState<PreviewKind>(() => openingKind(item, !!query, hasText));
+  const hasText = (item.textIndex?.chars ?? 0) > 0;
+  const [kind, setKind] = useState<PreviewKind>(() => openingKind(item, !!query));
   const [imageFailed, setImageFailed] = useState(false);
   useEffect(() => {
-    setKind(openingKind(item, !!query, hasText));
+    setKind(openingKind(item, !!query));
     setImageFailed(false);
-  }, [item, query, hasText]);
+  }, [item, query]);
 
   if (kind === 'none') return <p className="muted">{t('preview.none')}</p>;
   const modes = previewModes(initial, hasText);
@@ -115,14 +121,16 @@ export function Preview({ signed, item, query }: { signed: Signed; item: Item; q
           </p>
         ) : (
           <>
-            <img
-              className="preview-image"
-              src={engineDecoded ? getClient().thumbUrl(signed.session, item.id, 'view') : getClient().contentUrl(signed.session, item.id)}
-              alt={item.name}
-              data-testid="preview-image"
-              onError={() => setImageFailed(true)}
-              decoding="async"
-            />
+            <ZoomBox>
+              <img
+                className="preview-image"
+                src={engineDecoded ? getClient().thumbUrl(signed.session, item.id, 'view') : getClient().contentUrl(signed.session, item.id)}
+                alt={item.name}
+                data-testid="preview-image"
+                onError={() => setImageFailed(true)}
+                decoding="async"
+              />
+            </ZoomBox>
             {engineDecoded && (
               <p className="muted small preview-note" data-testid="preview-heic-note">
                 {t('media.heicDecoded', { px: VIEW_PX })}
@@ -174,27 +182,61 @@ function TextPreview({ signed, item, onBinary }: { signed: Signed; item: Item; o
   );
 }
 
+/** The hex view, 4 KiB a page (issue 14: beyond the first 4 KiB): previous/next and a jump to an offset. */
 function HexPreview({ signed, item }: { signed: Signed; item: Item }) {
-  const { t } = useTranslation();
-  const [dump, setDump] = useState<string | null>(null);
+  const { t, i18n } = useTranslation();
+  const [page, setPage] = useState(0);
+  const [shown, setShown] = useState<{ page: number; dump: string; total: number | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [jump, setJump] = useState('');
   useEffect(() => {
     let live = true;
-    fetchBytes(signed, item.id, HEX_BYTES).then(
-      ({ bytes }) => live && setDump(hexDump(bytes)),
+    setError(null);
+    fetchRange(signed, item.id, page * HEX_BYTES, HEX_BYTES).then(
+      ({ bytes, total }) => live && setShown({ page, dump: hexDump(bytes, page * HEX_BYTES), total }),
       (err: Error) => live && setError(err.message),
     );
     return () => {
       live = false;
     };
-  }, [signed, item]);
+  }, [signed, item, page]);
   if (error) return <p className="err-text">⚠ {error}</p>;
-  if (dump === null) return <p className="muted">{t('common.loading')}</p>;
+  if (shown === null) return <p className="muted">{t('common.loading')}</p>;
+  const total = shown.total ?? item.size ?? 0;
+  const pages = Math.max(1, Math.ceil(total / HEX_BYTES));
+  const from = shown.page * HEX_BYTES;
+  const to = Math.min(total, from + HEX_BYTES) - 1;
+  const n = (x: number) => x.toLocaleString(i18n.language);
+  const go = () => {
+    const s = jump.trim().toLowerCase();
+    const off = /^0x[0-9a-f]+$/.test(s) ? parseInt(s.slice(2), 16) : /^\d+$/.test(s) ? Number(s) : NaN;
+    if (Number.isFinite(off) && off >= 0 && off < Math.max(total, 1)) setPage(Math.floor(off / HEX_BYTES));
+  };
   return (
     <>
-      <p className="muted small">{t('preview.hexFirst', { n: HEX_BYTES })}</p>
+      <div className="hex-pager" data-testid="hex-pager">
+        <button type="button" className="btn-small" disabled={shown.page === 0} onClick={() => setPage(shown.page - 1)} data-testid="hex-prev" aria-label={t('trip.hexPrev')}>
+          ◀
+        </button>
+        <span className="small" data-testid="hex-range">
+          {t('trip.hexRange', { from: `0x${from.toString(16)}`, to: `0x${Math.max(from, to).toString(16)}`, total: n(total), page: n(shown.page + 1), pages: n(pages) })}
+        </span>
+        <button type="button" className="btn-small" disabled={shown.page + 1 >= pages} onClick={() => setPage(shown.page + 1)} data-testid="hex-next" aria-label={t('trip.hexNext')}>
+          ▶
+        </button>
+        <input
+          className="hex-jump mono"
+          value={jump}
+          placeholder="0x1f40"
+          aria-label={t('trip.hexGoto')}
+          title={t('trip.hexGoto')}
+          onChange={(e) => setJump(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && go()}
+          data-testid="hex-goto"
+        />
+      </div>
       <pre className="preview-hex" data-testid="preview-hex">
-        {dump}
+        {shown.dump}
       </pre>
     </>
   );

@@ -198,8 +198,6 @@ export const custodyEn = {
     failed: 'Verification failed: {{message}}',
     cancelled: 'Verification stopped.',
     last: 'Last verified {{at}} by {{who}}',
-    itemChanged: 'Verify ({{at}}) found the stored copy of this item changed: it no longer matches the hashes recorded at ingest. The preview below shows the copy as it is now.',
-    itemMissing: 'Verify ({{at}}) found the stored copy of this item missing.',
   },
   chainBadge: {
     chainTitle: 'The chain of custody (the log) only: {{n}} events verify. Stored files are checked by Verify.',
@@ -410,8 +408,6 @@ export const custodyJa: typeof custodyEn = {
     failed: '検証に失敗しました: {{message}}',
     cancelled: '検証を停止しました。',
     last: '最終検証 {{at}}（{{who}}）',
-    itemChanged: '検証（{{at}}）で、この項目の保存コピーが変更されていることが見つかりました。取り込み時に記録したハッシュと一致しません。下のプレビューは現在のコピーです。',
-    itemMissing: '検証（{{at}}）で、この項目の保存コピーが欠落していることが見つかりました。',
   },
   chainBadge: {
     chainTitle: '保管記録（ログ）のみ: {{n}} 件を検証しました。保存ファイルは「検証」で確認します。',

@@ -140,17 +140,22 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
       exif: [{ tag: 0x9003, ascii: '2026:11:19 21:30:05' }, { tag: 0x9209, short: [0x19] }],
     });
     writeFileSync(join(photos, 'IMG_0101.JPG'), jpeg({ tiff: exif, width: 64, height: 48 }));
+    // And 10,000 bytes of binary for the hex pages (byte k is k mod 251).
+    writeFileSync(join(photos, 'blob.bin'), Uint8Array.from({ length: 10_000 }, (_, k) => k % 251));
     await startIngestInUi(page, photos, 'EXH-001');
     await waitIngestDone(page);
     const photo = env.service.listItems({ casePath, pathContains: 'IMG_0101' }).items[0]!;
     await page.getByTestId('nav-all').click();
     await page.locator(`[data-testid="row"][data-id="${photo.id}"]`).click();
-    await page.getByTestId('header-items').getByText('1').waitFor();
+    await page.getByTestId('header-items').getByText('2').waitFor();
     assert.equal(await page.getByTestId('first-steps').count(), 0, 'a case with items shows no first steps');
     const taken = page.getByTestId('detail-taken');
     await taken.getByText('(zone unknown)').waitFor();
     assert.match((await taken.textContent())!, /^2026-11-19 21:30:05/);
     assert.match((await taken.getAttribute('title'))!, /did not record its time zone/);
+    // EXIF codes with their meaning.
+    assert.equal(await page.getByTestId('detail-orientation').textContent(), '6 (rotated 90° clockwise)');
+    assert.equal(await page.getByTestId('detail-flash').textContent(), '25 (fired, auto mode)');
     // A file time with its offset is shown in the case's zone with UTC on hover.
     assert.match((await page.getByTestId('detail-mtime').textContent())!, /\+07:00$/);
     assert.match((await page.getByTestId('detail-mtime').getAttribute('title'))!, /^UTC: .* UTC$/);
@@ -235,6 +240,46 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     assert.equal(await tile.getAttribute('aria-current'), 'true');
     await shot(page, '96-gallery-focus');
     await page.getByTestId('nav-all').click();
+  });
+
+  test('zoom on an image; hex a page at a time beyond the first 4 KiB', async () => {
+    const { page } = env;
+    const photo = env.service.listItems({ casePath, pathContains: 'IMG_0101' }).items[0]!;
+    await page.locator(`[data-testid="row"][data-id="${photo.id}"]`).click();
+    const img = page.getByTestId('preview-image');
+    await page.waitForFunction(() => ((document.querySelector('[data-testid="preview-image"]') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+    const natural = await img.evaluate((e) => (e as HTMLImageElement).naturalWidth);
+    const width = async () => Math.round((await img.boundingBox())!.width);
+    await page.getByTestId('zoom-actual').click();
+    await page.waitForFunction((n) => Math.round(document.querySelector('[data-testid="preview-image"]')!.getBoundingClientRect().width) === n, natural);
+    await page.getByTestId('zoom-in').click();
+    await page.getByTestId('zoom-level').getByText('150%').waitFor();
+    assert.equal(await width(), Math.round(natural * 1.5));
+    await page.getByTestId('zoom-in').click();
+    await page.getByTestId('zoom-level').getByText('200%').waitFor();
+    assert.equal(await width(), natural * 2);
+    await shot(page, '97-image-zoom');
+    await page.getByTestId('zoom-fit').click();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="preview-image"]') as HTMLElement).style.width === '');
+    assert.equal(await page.getByTestId('zoom-fit').getAttribute('aria-pressed'), 'true');
+    // Hex beyond 4 KiB.
+    const blob = env.service.listItems({ casePath, pathContains: 'blob.bin' }).items[0]!;
+    await page.locator(`[data-testid="row"][data-id="${blob.id}"]`).click();
+    const range = page.getByTestId('hex-range');
+    await range.getByText('Bytes 0x0–0xfff of 10,000 (page 1 of 3)').waitFor();
+    assert.equal(await page.getByTestId('hex-prev').isDisabled(), true);
+    await page.getByTestId('hex-next').click();
+    await range.getByText('Bytes 0x1000–0x1fff of 10,000 (page 2 of 3)').waitFor();
+    assert.match((await page.getByTestId('preview-hex').textContent())!, /^00001000  50 51 52 53/);
+    await page.getByTestId('hex-goto').fill('9000');
+    await page.getByTestId('hex-goto').press('Enter');
+    await range.getByText('Bytes 0x2000–0x270f of 10,000 (page 3 of 3)').waitFor();
+    assert.equal(await page.getByTestId('hex-next').isDisabled(), true);
+    // 0x2000 = 8192; 8192 mod 251 = 160 = 0xa0; the last line holds bytes 0x2700-0x270f.
+    const dump = (await page.getByTestId('preview-hex').textContent())!;
+    assert.match(dump, /^00002000  a0 a1 a2/);
+    assert.match(dump, /\n00002700 {2}[0-9a-f ]{47} {2}.{16}$/);
+    await shot(page, '98-hex-pages');
   });
 
   test('the Japanese UI is drawn with the bundled Noto Sans JP', async () => {

@@ -36,6 +36,8 @@ export interface CatalogueOptions {
   workers?: number;
   /** The compiled worker module, where the front door bundles it (Electron). */
   workerUrl?: URL | string;
+  /** Extract text for search as files are hashed (default true). */
+  text?: boolean;
   onWarning?: (message: string) => void;
 }
 
@@ -246,7 +248,7 @@ export class Catalogue {
     this.rowWriter = new ItemRows(this.kase, this.source.id, (path, error) => this.report.addProblem({ path, error }));
     this.pool = new TaskPool<HashTask, HashResult>({
       workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
-      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp },
+      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, text: this.opts.text !== false },
       size: Math.max(1, this.opts.workers ?? availableParallelism()),
       // A hostile file may hang a parser: allow 30 s plus 20 MB/s of reading before giving up.
       timeoutFor: (t) => 30_000 + Math.ceil(t.size / 20_000),
@@ -419,7 +421,7 @@ export class Catalogue {
         await this.flushBatch();
         this.inflight.set(id, { ...item, entry: { ...e, content: null } });
         const task = { id, content: c, size: c.size ?? e.size ?? 0, name: e.name, analyze: true };
-        const setup = { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp };
+        const setup = { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, text: this.opts.text !== false };
         this.onResult((await processItem(task, setup)).result);
         return;
       }

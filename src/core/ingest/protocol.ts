@@ -1,5 +1,6 @@
 // Messages between the ingest pipeline (main thread) and its hashing workers.
 import type { Content } from '../sources/types.ts';
+import type { ItemText } from '../text/extract.ts';
 
 /** The contents a worker can read itself ('stream' contents are read on the main thread). */
 export type TaskContent = Exclude<Content, { type: 'stream' }>;
@@ -44,6 +45,8 @@ export interface HashResult {
   /** Container kind to open ('zip', 'tar', 'tar.gz', 'ab'), if this file is one. */
   container: string | null;
   meta: ItemMeta | null;
+  /** Text for search (capped; see src/core/text/extract.ts), when the file holds text. */
+  text: ItemText | null;
   error: string | null;
   /**
    * The case could not be written (its store copy): no property of the item. The pipeline
@@ -59,6 +62,8 @@ export interface HashResult {
 export interface WorkerSetup {
   storeDir: string;
   tmpDir: string;
+  /** Extract text for search (false: `ingest --no-text`, left for `evidence reindex`). */
+  text?: boolean;
 }
 
 /** A result with nothing learned yet; filled in as the task proceeds. */
@@ -76,6 +81,7 @@ export function blankResult(task: { id: number; size: number }): HashResult {
     extMismatch: false,
     container: null,
     meta: null,
+    text: null,
     error: null,
   };
 }
