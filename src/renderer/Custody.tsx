@@ -52,6 +52,21 @@ export function useActionName(): (code: string) => string {
   return useCallback((code: string) => t(`custodyActions.${code}`, { defaultValue: code }), [t]);
 }
 
+/** What an event concerns, in words ("Exhibit EXH-001", "Item 16"); the case's own id as "This case". */
+export function useTargetWords(): (target: string | null) => string {
+  const { t } = useTranslation();
+  return useCallback(
+    (target: string | null) => {
+      if (!target) return '—';
+      if (target === 'case') return t('custodyUi.targets.case');
+      const m = /^([a-z-]+):(.*)$/s.exec(target);
+      if (!m || !(m[1]! in custodyEn.custodyUi.targets)) return target;
+      return t(`custodyUi.targets.${m[1]}`, { id: m[2] });
+    },
+    [t],
+  );
+}
+
 export function Custody(props: {
   casePath: string;
   session: string;
@@ -69,6 +84,7 @@ export function Custody(props: {
 }) {
   const { t, i18n } = useTranslation();
   const actionName = useActionName();
+  const targetWords = useTargetWords();
   const n = (x: number) => formatCount(x, i18n.language);
   const [filter, setFilter] = useState<CustodyFilter>({});
   const [events, setEvents] = useState<CustodyEvent[] | null>(null);
@@ -155,14 +171,15 @@ export function Custody(props: {
   };
 
   const target = (ev: CustodyEvent) => {
+    // The item a target names opens in the item panel.
     const m = /^item:(\d+)$/.exec(ev.target ?? '');
     if (m)
       return (
         <button type="button" className="linkish" onClick={() => props.onOpenItem(Number(m[1]))} data-testid="event-item">
-          {ev.target}
+          {targetWords(ev.target)}
         </button>
       );
-    return ev.target ?? '—';
+    return <span title={ev.target ?? undefined}>{targetWords(ev.target)}</span>;
   };
 
   return (
@@ -350,7 +367,7 @@ export function Custody(props: {
                     <span className="ellipsis" data-testid="event-action" title={ev.action}>
                       {actionName(ev.action)}
                     </span>
-                    <span className="ellipsis muted">{ev.reason ? `${ev.target ?? ''} · ${ev.reason}` : (ev.target ?? '')}</span>
+                    <span className="ellipsis muted" title={ev.target ?? undefined}>{ev.reason ? `${targetWords(ev.target)} · ${ev.reason}` : targetWords(ev.target)}</span>
                   </div>
                 );
               })}
