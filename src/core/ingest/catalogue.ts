@@ -159,6 +159,8 @@ export class Catalogue {
   private blobs: { sha256: string; data: Uint8Array }[] = [];
   /** Hashes of blobs waiting in this batch: with the committed items, what makes a duplicate. */
   private pendingHashes = new Set<string>();
+  /** Blobs the workers committed to objects.db without an fsync since the last commit (store/blobWriter.ts). */
+  private workerBlobs = false;
   private lastCommit = Date.now();
   private readonly inflight = new Map<number, Item>();
   private nextId = 1;
@@ -248,7 +250,8 @@ export class Catalogue {
     this.rowWriter = new ItemRows(this.kase, this.source.id, (path, error) => this.report.addProblem({ path, error }));
     this.pool = new TaskPool<HashTask, HashResult>({
       workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
-      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, text: this.opts.text !== false },
+      // The workers write small objects to objects.db themselves (store/blobWriter.ts).
+      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, objectsDb: this.kase.layout.objectsDb, text: this.opts.text !== false },
       size: Math.max(1, this.opts.workers ?? availableParallelism()),
       // A hostile file may hang a parser: allow 30 s plus 20 MB/s of reading before giving up.
       timeoutFor: (t) => 30_000 + Math.ceil(t.size / 20_000),
@@ -508,7 +511,10 @@ export class Catalogue {
     const e = item.entry;
     item.result = r;
     if (r.sha256) {
-      const dup = r.stored === 'file' ? r.existed : this.pendingHashes.has(r.sha256) || this.kase.store.locate(r.sha256) !== null;
+      // A worker that stored the object knows whether it was there; bytes handed back here (a
+      // streamed member processed on this thread) are looked up.
+      const dup = !r.data ? r.existed : this.pendingHashes.has(r.sha256) || this.kase.store.locate(r.sha256) !== null;
+      if (r.stored === 'blob' && !r.data) this.workerBlobs = true;
       if (dup) {
         summary.duplicates++;
         progress.duplicates++;
@@ -610,10 +616,12 @@ export class Catalogue {
   private commit(): void {
     if (this.items.length === 0) return;
     this.kase.store.putBlobs(this.blobs);
+    if (this.workerBlobs) this.kase.store.syncWal();
     this.committedFiles += this.rowWriter.write(this.items);
     this.items = [];
     this.blobs = [];
     this.pendingHashes = new Set();
+    this.workerBlobs = false;
     this.lastCommit = Date.now();
   }
 }

@@ -34,9 +34,9 @@ export interface HashResult {
   md5: string | null;
   sha1: string | null;
   sha256: string | null;
-  /** 'blob': bytes returned in `data` for the store database; 'file': placed in the store by the worker. */
+  /** 'blob': written to the store database by the worker (or, without one, returned in `data`); 'file': placed in the store by the worker. */
   stored: 'blob' | 'file' | 'none';
-  /** True when a 'file' object was already in the store (not written twice). */
+  /** True when the object was already in the store (not written twice): a 'file', or a 'blob' the worker wrote. */
   existed: boolean;
   data?: Uint8Array;
   mime: string | null;
@@ -62,6 +62,8 @@ export interface HashResult {
 export interface WorkerSetup {
   storeDir: string;
   tmpDir: string;
+  /** store/objects.db: the workers write small objects there themselves (store/blobWriter.ts). */
+  objectsDb?: string;
   /** Extract text for search (false: `ingest --no-text`, left for `evidence reindex`). */
   text?: boolean;
 }

@@ -3,7 +3,7 @@
 // tens of thousands of small files); large ones are read-only files at store/ab/cd/<sha256>.
 // Either way an object is named by its SHA-256 and written once.
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaseLayout, objectFilePath } from './layout.ts';
 import { openDatabase, openReadOnly, readDatabaseHeader, sqliteFault } from '../db/open.ts';
@@ -64,6 +64,28 @@ export class ObjectStore {
       for (const b of blobs) added += this.insertBlob.run(b.sha256, b.data.byteLength, b.data).changes;
     })();
     return added;
+  }
+
+  /**
+   * Makes durable every blob the hashing workers committed to objects.db so far (they commit
+   * without an fsync, store/blobWriter.ts): one fsync of the write-ahead log, which holds all of
+   * their commits since the last checkpoint (and a checkpoint syncs what it copies). Called
+   * before item rows naming those blobs commit to case.db.
+   */
+  syncWal(): void {
+    const wal = `${this.layout.objectsDb}-wal`;
+    let fd: number;
+    try {
+      fd = openSync(wal, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // nothing in a log: all in the synced database
+      throw err;
+    }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   locate(sha256: string): ObjectLocation | null {

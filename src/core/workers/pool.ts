@@ -2,7 +2,12 @@
 // batches in flight; results come back one per task, in order. If a worker goes quiet for longer
 // than a task may take (a hang in a parser fed a hostile file) or crashes, it is replaced: the
 // task it was on is reported to `onStuck` and the rest of its batch goes to the new worker.
-import { Worker } from 'node:worker_threads';
+//
+// A worker may hold results back and post them together (the ingest worker does, to write a
+// batch's small objects in one transaction first): it then names the task it is working on in
+// shared memory (workerMarker.ts), and the watchdog uses that instead of the first unanswered task.
+import { setEnvironmentData, Worker } from 'node:worker_threads';
+import { MARKER_KEY, TaskMarker } from './workerMarker.ts';
 
 export interface PoolTask {
   id: number;
@@ -28,6 +33,10 @@ export interface PoolOptions<T extends PoolTask, R extends { id: number }> {
 
 interface Slot<T> {
   worker: Worker;
+  /** What the worker says it is working on, when it says so (workerMarker.ts). */
+  marker: TaskMarker;
+  /** The marker's count of started tasks when the timer was armed: a change means progress. */
+  armedAt: number;
   /** Tasks posted and not yet answered, in order. */
   pending: T[];
   batches: number[];
@@ -54,8 +63,12 @@ export class TaskPool<T extends PoolTask, R extends { id: number }> {
   }
 
   private spawn(): Slot<T> {
+    const marker = new TaskMarker();
+    // Handed to this worker alone: environment data is copied into a worker when it starts, and
+    // a SharedArrayBuffer stays shared. Workers that never write it behave as before.
+    setEnvironmentData(MARKER_KEY, marker.buffer);
     const worker = new Worker(this.opts.workerUrl, { workerData: this.opts.setup });
-    const slot: Slot<T> = { worker, pending: [], batches: [], timer: null, dead: false, crash: null };
+    const slot: Slot<T> = { worker, marker, armedAt: 0, pending: [], batches: [], timer: null, dead: false, crash: null };
     worker.on('message', (r: R) => this.onMessage(slot, r));
     // A worker that throws still delivers what it posted before: Node drains its messages before
     // 'exit', so the culprit is decided there, not at 'error' (which can overtake them).
@@ -68,12 +81,23 @@ export class TaskPool<T extends PoolTask, R extends { id: number }> {
     return slot;
   }
 
+  /** The task the worker is on: the one it names in the marker, else the first unanswered. */
+  private current(slot: Slot<T>): T | undefined {
+    const id = slot.marker.current();
+    return (id !== null ? slot.pending.find((t) => t.id === id) : undefined) ?? slot.pending[0];
+  }
+
   private arm(slot: Slot<T>): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
-    const current = slot.pending[0];
+    const current = this.current(slot);
     if (current) {
-      slot.timer = setTimeout(() => this.replace(slot, 'timed out'), this.opts.timeoutFor(current));
+      slot.armedAt = slot.marker.started();
+      slot.timer = setTimeout(() => {
+        // A worker that holds its results back has moved on to another task meanwhile: not stuck.
+        if (slot.marker.started() !== slot.armedAt) this.arm(slot);
+        else this.replace(slot, 'timed out');
+      }, this.opts.timeoutFor(current));
     }
   }
 
@@ -95,7 +119,10 @@ export class TaskPool<T extends PoolTask, R extends { id: number }> {
     slot.dead = true;
     if (slot.timer) clearTimeout(slot.timer);
     void slot.worker.terminate();
-    const [stuck, ...rest] = slot.pending;
+    const stuck = this.current(slot);
+    // Tasks answered by nobody but the culprit's: those before it in a worker that holds results
+    // back were done, but their results died with the worker. None of them is at fault.
+    const rest = slot.pending.filter((t) => t !== stuck);
     const fresh = this.spawn();
     this.slots[this.slots.indexOf(slot)] = fresh;
     if (stuck) this.opts.onStuck(stuck, reason);
