@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type UiEnv, openUi, projectRoot, shot, uiSkipReason } from './harness.ts';
+import { type UiEnv, openUi, projectRoot, shot, shotBoth, uiSkipReason } from './harness.ts';
 import { addExhibitInUi, createCaseInUi, startIngestInUi, waitIngestDone } from './harness.ts';
 import { JA_NOTICE, SCAM_MANUAL_LINES, scamManualDocx, scamManualPdf, targetListXlsx } from '../fixtures/texts.ts';
 
@@ -141,7 +141,7 @@ describe('extracted text and phone media UI', { skip: skip ?? false }, () => {
     });
     assert.ok(inView, 'the current hit is visible in the text box');
     assert.match((await page.getByTestId('text-view-hit-count').textContent())!, /Hit 2 of 2/);
-    await shot(page, '82-media-search-hit-light');
+    await shotBoth(page, '82-media-search-hit');
   });
 
   test('a HEIC photo is shown, decoded by the engine, and has a thumbnail', async () => {

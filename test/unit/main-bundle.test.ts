@@ -148,4 +148,18 @@ describe('engine with the bundled workers', () => {
       service.close();
     }
   });
+
+  test('a HEIC photo decodes on heic-worker.cjs (the WebAssembly of libheif inside the bundle, nothing beside it)', async () => {
+    const { closeHeifDecoder, decodeHeif, setHeicWorkerUrl } = await import('../../src/core/preview/heic.ts');
+    closeHeifDecoder();
+    setHeicWorkerUrl(builtPaths(buildDir).heicWorker);
+    try {
+      const img = await decodeHeif(readFileSync(join(import.meta.dirname, '../fixtures/phone-media/tiny.heic')));
+      assert.deepEqual([img.width, img.height], [64, 48]);
+      assert.deepEqual([...img.rgba.subarray(0, 4)], [220, 30, 30, 255], 'the top-left pixel is red');
+    } finally {
+      closeHeifDecoder();
+      setHeicWorkerUrl(new URL('../../src/core/preview/heic-worker.ts', import.meta.url));
+    }
+  });
 });
