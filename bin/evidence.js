@@ -8,5 +8,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(5);
 }
+// Our TypeScript's stripped code from a cache instead of stripping it at every start (most of
+// an ingest's fixed cost); see the module.
+await import('../src/core/workers/typescriptCache.mjs');
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv);
