@@ -7,6 +7,7 @@ import type { ItemRow } from '../shared/contract.ts';
 import { getClient } from './api.ts';
 import type { CatalogueFilter } from './Catalogue.tsx';
 import { formatCount } from './format.ts';
+import { KnownBadFlag } from './Hashsets.tsx';
 import type { Signed } from './SignIn.tsx';
 
 const TILE = 168;
@@ -105,7 +106,7 @@ export function Gallery({ signed, filter, reloadKey, onOpen, openId }: { signed:
                     // Keyed by position in the whole list, not in the row: after a reflow a tile is the same item.
                     key={i}
                     type="button"
-                    className={`tile ${it && it.id === openId ? 'open' : ''}`}
+                    className={`tile ${it && it.id === openId ? 'open' : ''} ${it?.knownBad ? 'known-bad' : ''}`}
                     onClick={() => it && onOpen(it.id)}
                     aria-current={it && it.id === openId ? 'true' : undefined}
                     data-testid="tile"
@@ -113,7 +114,10 @@ export function Gallery({ signed, filter, reloadKey, onOpen, openId }: { signed:
                     title={it?.path}
                   >
                     {it ? <Thumb signed={signed} item={it} /> : <span className="thumb-empty">…</span>}
-                    <span className="tile-name">{it?.name ?? ''}</span>
+                    <span className="tile-name">
+                      <KnownBadFlag sets={it?.knownBad} />
+                      {it?.name ?? ''}
+                    </span>
                   </button>
                 );
               })}

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { PASSWORD, type UiEnv, openUi, shot, shotBoth, uiSkipReason } from './harness.ts';
 import { buildScamExport, caseWithExport } from './review-fixture.ts';
 
@@ -37,6 +38,8 @@ describe('hash sets, officers and the reviewer UI', { skip: skip ?? false }, () 
     exportDir = join(env.dir, 'export');
     mkdirSync(exportDir);
     buildScamExport(exportDir);
+    // A real photo (the gallery shows its thumbnail and the alert on its tile).
+    writeFileSync(join(exportDir, 'DCIM', '100APPLE', 'IMG_0050.JPG'), await sharp({ create: { width: 96, height: 64, channels: 3, background: '#3a6ea5' } }).jpeg().toBuffer());
     casePath = join(env.dir, 'cases', 'op-sakura');
     await caseWithExport(env.page, casePath, exportDir);
   });
@@ -51,8 +54,8 @@ describe('hash sets, officers and the reviewer UI', { skip: skip ?? false }, () 
   test('import a known-bad hash set as a job: progress ends, the alert is on the rows and the item', async () => {
     const { page } = env;
     const all = filesUnder(exportDir);
-    badFiles = all.filter((p) => /IMG_004[12]\.bin$/.test(p));
-    assert.equal(badFiles.length, 2);
+    badFiles = all.filter((p) => /IMG_004[12]\.bin$|IMG_0050\.JPG$/.test(p));
+    assert.equal(badFiles.length, 3);
     const setFile = join(env.dir, 'lab-known-bad.sha256');
     writeFileSync(setFile, badFiles.map((p) => `${digest('sha256', p)}  ${p.slice(exportDir.length + 1)}\n`).join(''));
     // Every file of the export with one of those hashes is a hit (a copy elsewhere would be too).
@@ -66,7 +69,7 @@ describe('hash sets, officers and the reviewer UI', { skip: skip ?? false }, () 
     await page.getByTestId('hashset-kind').selectOption('bad');
     await page.getByTestId('hashset-start').click();
     await page.getByTestId('hashset-progress').waitFor();
-    await page.getByTestId('hashset-state').getByText(`“Lab known-bad 2026-03” imported: 2 hashes, ${expected} items of the case matched.`).waitFor({ timeout: 30_000 });
+    await page.getByTestId('hashset-state').getByText(`“Lab known-bad 2026-03” imported: 3 hashes, ${expected} items of the case matched.`).waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('[data-testid="hashset-progress"] [role="progressbar"]').getAttribute('aria-valuenow'), '100');
     await page.locator('[data-testid="hashset-row"][data-kind="bad"] [data-testid="hashset-matches"]').getByText(String(expected)).waitFor();
     // The engine agrees: the set, its officer, and the items it matched.
@@ -87,6 +90,17 @@ describe('hash sets, officers and the reviewer UI', { skip: skip ?? false }, () 
     await page.getByTestId('item-known-bad').getByText('Lab known-bad 2026-03').waitFor();
     assert.match((await page.getByTestId('item-known-bad').textContent())!, /This file is in a known-bad hash set/);
     await shot(page, '91-known-bad-item-light');
+    // In the gallery: the photo's tile is framed in red with the set's name.
+    await page.getByTestId('nav-gallery').click();
+    await page.locator('[data-testid="tile"].known-bad').getByTestId('row-known-bad').getByText('Lab known-bad 2026-03').waitFor();
+    await page.locator('[data-testid="tile"].known-bad img').waitFor();
+    await page.waitForFunction(() => ((document.querySelector('[data-testid="tile"].known-bad img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+    await shot(page, '91b-known-bad-gallery-light');
+    // Among search results too.
+    await page.getByTestId('nav-search').click();
+    await page.getByTestId('search-input').fill('IMG_0041');
+    await page.getByTestId('search-input').press('Enter');
+    await page.locator('[data-testid="search-hit"]', { hasText: 'IMG_0041.bin' }).getByTestId('row-known-bad').getByText('Lab known-bad 2026-03').waitFor();
     // The import is a custody event.
     assert.ok(env.service.custodyLog({ casePath, action: 'hashset.imported' }).length === 1);
   });
