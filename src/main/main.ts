@@ -38,7 +38,9 @@ const paths = builtPaths(join(app.getAppPath(), '.vite', 'build'));
 // Before `ready`: app:// behaves like https (standard origin, secure context, fetch), so 'self'
 // in the CSP means exactly the app's own files.
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  // stream: <video>/<audio> play evidence from app:// in byte ranges (Electron requires it of a
+  // custom scheme whose responses are streamed to media elements).
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
 app.enableSandbox();
 
