@@ -17,6 +17,7 @@ import { MarkedSnippet } from './Search.tsx';
 import { ItemTagsNotes, TagsContext } from './Tags.tsx';
 import { HashsetMatches } from './Hashsets.tsx';
 import { can } from '../shared/roles.ts';
+import { StoredCopyWarning } from './Verify.tsx';
 
 type Item = Output<'getItem'>;
 
@@ -145,6 +146,7 @@ export function ItemDetail({
       {error && <p className="banner error">⚠ {error}</p>}
       {item && (
         <div className="detail-body">
+          <StoredCopyWarning sha256={item.sha256} />
           {item.error && (
             <div className="banner error" role="alert" data-testid="item-error">
               <strong>⚠ {t('detail.error')}:</strong> {item.error}

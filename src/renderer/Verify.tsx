@@ -4,7 +4,7 @@
 // changed, missing), each changed or missing file naming the items whose content it is, which
 // open in the detail panel; a broken chain links to the event in the custody log. The engine
 // records each run in the log (verify.run), which is what the header's files badge reads.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustodyEvent, VerifyProgress, VerifyReport } from '../shared/contract.ts';
 import type { Client } from './api.ts';
@@ -229,7 +229,44 @@ export function useLastVerify(client: Client, casePath: string, reloadKey: numbe
       live = false;
     };
   }, [client, casePath, reloadKey]);
+  useEffect(() => lastVerifyStore.set(last ?? null), [last]);
   return last;
+}
+
+// The last verify.run of the open case, for the item panel's warning (StoredCopyWarning) without
+// asking the log once per opened item.
+const lastVerifyStore = (() => {
+  let value: CustodyEvent | null = null;
+  const listeners = new Set<() => void>();
+  return {
+    get: () => value,
+    set: (v: CustodyEvent | null) => {
+      value = v;
+      for (const l of listeners) l();
+    },
+    subscribe: (l: () => void) => {
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    },
+  };
+})();
+
+/**
+ * On an item whose stored copy the last Verify found changed or missing: says so above its
+ * preview, since the preview shows the stored copy as it is now. The run's custody event names
+ * the first 50 problems (verifyCase.ts); the Verify screen lists them all.
+ */
+export function StoredCopyWarning(props: { sha256: string | null }) {
+  const { t, i18n } = useTranslation();
+  const last = useSyncExternalStore(lastVerifyStore.subscribe, lastVerifyStore.get);
+  const problems = (last?.details as { problems?: { status: string; sha256: string }[] } | undefined)?.problems ?? [];
+  const found = props.sha256 ? problems.find((p) => p.sha256 === props.sha256) : undefined;
+  if (!found || !last) return null;
+  return (
+    <div className="banner error" role="alert" data-testid="item-stored-changed">
+      ✖ {t(found.status === 'missing' ? 'verifyUi.itemMissing' : 'verifyUi.itemChanged', { at: new Date(last.at_utc).toLocaleString(i18n.language) })}
+    </div>
+  );
 }
 
 /** Hours and minutes of an instant in this computer's zone (the full time and UTC in the title). */

@@ -76,6 +76,17 @@ describe('verify and custody UI', { skip: skip ?? false }, () => {
     await changedGroup.locator(`[data-testid="verify-item"][data-id="${item.id}"]`).click();
     await page.getByTestId('item-detail').waitFor();
     assert.match((await page.getByTestId('item-detail').textContent())!, /notice\.txt/);
+    // The item says its stored copy was found changed, above the preview of the copy as it is now.
+    await page.getByTestId('item-stored-changed').getByText('found the stored copy of this item changed').waitFor();
+    // Another item shows no such warning.
+    const other = env.service.listItems({ casePath, pathContains: 'chat.txt' }).items[0]!;
+    await page.getByTestId('nav-all').click();
+    await page.locator(`[data-testid="row"][data-id="${other.id}"]`).click();
+    await page.getByTestId('item-detail').getByText('chat.txt').first().waitFor();
+    assert.equal(await page.getByTestId('item-stored-changed').count(), 0);
+    await page.getByTestId('nav-verify').click();
+    await changedGroup.locator(`[data-testid="verify-item"][data-id="${item.id}"]`).click();
+    await page.getByTestId('item-stored-changed').waitFor();
     await shot(page, 'custody-1-verify-item-open');
   });
 
