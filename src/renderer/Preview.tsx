@@ -84,9 +84,8 @@ export function previewModes(initial: PreviewKind, hasText: boolean): PreviewKin
 }
 
 /** The view an item opens in: at a search hit, its text with the hit; a document, its text; else its own. */
-function openingKind(item: Item, searched: boolean): PreviewKind {
+function openingKind(item: Item, searched: boolean, hasText: boolean): PreviewKind {
   const own = previewKind(item);
-  const hasText = (item.textIndex?.chars ?? 0) > 0;
   if (hasText && (searched || own === 'hex')) return 'extracted';
   return own;
 }
@@ -94,13 +93,14 @@ function openingKind(item: Item, searched: boolean): PreviewKind {
 export function Preview({ signed, item, query }: { signed: Signed; item: Item; query?: string | null }) {
   const { t } = useTranslation();
   const initial = previewKind(item);
-  const hasText = (item.textIndex?.chars ?? 0) > 0;
-  const [kind, setKind] = useState<PreviewKind>(() => openingKind(item, !!query));
+  // A bundle under review carries no extracted text (only how much there was): not offered there.
+  const hasText = (item.textIndex?.chars ?? 0) > 0 && !signed.review;
+  const [kind, setKind] = useState<PreviewKind>(() => openingKind(item, !!query, hasText));
   const [imageFailed, setImageFailed] = useState(false);
   useEffect(() => {
-    setKind(openingKind(item, !!query));
+    setKind(openingKind(item, !!query, hasText));
     setImageFailed(false);
-  }, [item, query]);
+  }, [item, query, hasText]);
 
   if (kind === 'none') return <p className="muted">{t('preview.none')}</p>;
   const modes = previewModes(initial, hasText);
