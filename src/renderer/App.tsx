@@ -261,7 +261,12 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
       case 'export':
         return <Export signed={signed} exhibits={exhibits} job={exportJob} preset={{ search: searchState.query, ids: exportIds }} />;
       case 'ingest':
-        return <Ingest signed={signed} exhibits={exhibits} job={job} onOpenCatalogue={() => choose({ kind: 'catalogue', preset: 'all' })} onExhibitsChanged={refresh} onReviewSuggestions={() => choose({ kind: 'suggestions' })} />;
+        return <Ingest signed={signed} exhibits={exhibits} job={job} onOpenCatalogue={() => choose({ kind: 'catalogue', preset: 'all' })} onExhibitsChanged={refresh} onReviewSuggestions={() => choose({ kind: 'suggestions' })}
+            onOpenPath={(path) => {
+              choose({ kind: 'catalogue', preset: 'all' });
+              setFilter({ pathContains: path });
+            }}
+          />;
       case 'search':
         return (
           <Search

@@ -8,7 +8,9 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { IngestProgress, IngestSummary, Input } from '../shared/contract.ts';
 import type { Client, Output } from './api.ts';
+import { localizedError } from './errorText.ts';
 import { PathField } from './FolderPicker.tsx';
+import './trip.css';
 import { formatBytes, formatCount, formatDuration } from './format.ts';
 import type { Signed } from './SignIn.tsx';
 
@@ -100,6 +102,8 @@ export function Ingest(props: {
   onOpenCatalogue: () => void;
   /** Opens the suggestions queue (the summary says how many the detectors raised). */
   onReviewSuggestions?: () => void;
+  /** Shows the catalogue at a problem's path (the summary's problems are links). */
+  onOpenPath?: (path: string) => void;
   onExhibitsChanged: () => void;
 }) {
   const { t, i18n } = useTranslation();
@@ -128,6 +132,9 @@ export function Ingest(props: {
 
   const [againOpen, setAgainOpen] = useState(false);
   const already = s?.error?.code === 'ALREADY_INGESTED';
+  // A source that could not be read before anything was done (a wrong path): there is nothing to
+  // resume; the path in the form above is what to fix, then start again.
+  const wrongSource = !!s?.error && ['SOURCE_UNREADABLE', 'NOT_FOUND', 'USAGE'].includes(s.error.code) && (s.progress?.filesDone ?? 0) === 0;
 
   const p = s?.progress;
   // The catalogue stage by bytes (large files), the later stages by items.
@@ -221,7 +228,7 @@ export function Ingest(props: {
                 ⇩ {t('ingest.again')}
               </button>
             )}
-            {!running && (r?.status === 'interrupted' || s.error) && !already && (
+            {!running && (r?.status === 'interrupted' || s.error) && !already && !wrongSource && (
               <button type="button" className="btn-primary" onClick={() => void start({ ...s.request, session: signed.session })} data-testid="ingest-resume">
                 ▶ {t('ingest.resume')}
               </button>
@@ -284,7 +291,8 @@ export function Ingest(props: {
           )}
           {s.error && (
             <p className="banner error" role="alert" data-testid="ingest-error">
-              ⚠ {s.error.message}
+              ⚠ {localizedError(s.error.code, s.error.message)}
+              {wrongSource && <span data-testid="ingest-check-path"> {t('trip.checkPath')}</span>}
             </p>
           )}
           {againOpen && s.error && (
@@ -334,7 +342,13 @@ export function Ingest(props: {
                   <ul className="problems" data-testid="summary-problems">
                     {r.problems.map((pr, i) => (
                       <li key={i}>
-                        <span className="mono">{pr.path}</span>
+                        {props.onOpenPath ? (
+                          <button type="button" className="link-button mono" onClick={() => props.onOpenPath?.(pr.path)} title={t('trip.openPath')} data-testid="problem-path">
+                            {pr.path}
+                          </button>
+                        ) : (
+                          <span className="mono">{pr.path}</span>
+                        )}
                         <span className="err-text"> — {pr.error}</span>
                       </li>
                     ))}

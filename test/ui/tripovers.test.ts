@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sampleFiles, tarOf } from '../fixtures/archives.ts';
 import { jpeg, tiff } from '../fixtures/media.ts';
 import { PASSWORD, type UiEnv, createCaseInUi, openUi, shot, startIngestInUi, uiSkipReason, waitIngestDone } from './harness.ts';
 
@@ -142,12 +143,15 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     writeFileSync(join(photos, 'IMG_0101.JPG'), jpeg({ tiff: exif, width: 64, height: 48 }));
     // And 10,000 bytes of binary for the hex pages (byte k is k mod 251).
     writeFileSync(join(photos, 'blob.bin'), Uint8Array.from({ length: 10_000 }, (_, k) => k % 251));
+    // And a TAR cut short: a problem the ingest summary lists.
+    const tar = tarOf(sampleFiles());
+    writeFileSync(join(photos, 'backup.tar'), tar.subarray(0, Math.floor(tar.length * 0.6)));
     await startIngestInUi(page, photos, 'EXH-001');
     await waitIngestDone(page);
     const photo = env.service.listItems({ casePath, pathContains: 'IMG_0101' }).items[0]!;
     await page.getByTestId('nav-all').click();
     await page.locator(`[data-testid="row"][data-id="${photo.id}"]`).click();
-    await page.getByTestId('header-items').getByText('2').waitFor();
+    await page.waitForFunction(() => !['0', ''].includes(document.querySelector('[data-testid="header-items"]')?.textContent ?? ''));
     assert.equal(await page.getByTestId('first-steps').count(), 0, 'a case with items shows no first steps');
     const taken = page.getByTestId('detail-taken');
     await taken.getByText('(zone unknown)').waitFor();
@@ -270,16 +274,36 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     assert.equal(await page.getByTestId('hex-prev').isDisabled(), true);
     await page.getByTestId('hex-next').click();
     await range.getByText('Bytes 0x1000–0x1fff of 10,000 (page 2 of 3)').waitFor();
-    assert.match((await page.getByTestId('preview-hex').textContent())!, /^00001000  50 51 52 53/);
+    assert.match((await page.getByTestId('preview-hex').textContent())!, /^00001000 {2}50 51 52 53/);
     await page.getByTestId('hex-goto').fill('9000');
     await page.getByTestId('hex-goto').press('Enter');
     await range.getByText('Bytes 0x2000–0x270f of 10,000 (page 3 of 3)').waitFor();
     assert.equal(await page.getByTestId('hex-next').isDisabled(), true);
     // 0x2000 = 8192; 8192 mod 251 = 160 = 0xa0; the last line holds bytes 0x2700-0x270f.
     const dump = (await page.getByTestId('preview-hex').textContent())!;
-    assert.match(dump, /^00002000  a0 a1 a2/);
+    assert.match(dump, /^00002000 {2}a0 a1 a2/);
     assert.match(dump, /\n00002700 {2}[0-9a-f ]{47} {2}.{16}$/);
     await shot(page, '98-hex-pages');
+  });
+
+  test('the ingest screen: problem paths open the catalogue there; no Resume for a wrong path', async () => {
+    const { page } = env;
+    await page.getByTestId('nav-ingest').click();
+    const link = page.getByTestId('summary-problems').getByTestId('problem-path').first();
+    const path = (await link.textContent())!;
+    await link.click();
+    await page.getByTestId('catalogue-table').waitFor();
+    assert.equal(await page.getByPlaceholder(/Path contains/).inputValue(), path);
+    const expected = env.service.listItems({ casePath, pathContains: path }).total;
+    assert.ok(expected >= 1, `the catalogue holds ${path}`);
+    await page.getByTestId('table-status').getByText(new RegExp(`^${expected} items?`)).waitFor();
+    // A wrong path: the ingest fails at once, says to check the path, offers no Resume.
+    await startIngestInUi(page, join(env.dir, 'no-such-folder'), 'EXH-001');
+    await page.getByTestId('ingest-error').waitFor();
+    await page.getByTestId('ingest-check-path').waitFor();
+    assert.equal(await page.getByTestId('ingest-resume').count(), 0);
+    await shot(page, '99-ingest-wrong-path');
+    env.problems.splice(0, env.problems.length, ...env.problems.filter((p) => !/no-such-folder/.test(p)));
   });
 
   test('the Japanese UI is drawn with the bundled Noto Sans JP', async () => {
@@ -326,7 +350,11 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     await page.getByTestId('exhibit-submit').click();
     await page.getByTestId('exhibit-problems').getByText('事件に既にある内容と矛盾します').waitFor();
     await page.getByTestId('language').selectOption('en');
-    env.problems.splice(0, env.problems.length, ...env.problems.filter((p) => !/HTTP 4\d\d: POST .*\/api\/(signIn|openCase|addExhibit)/.test(p)));
+    // Expected refusals: the wrong password and the duplicate exhibit above, and the thumbnails of
+    // the cut TAR's pictures, which are a few real header bytes and noise (no image to decode).
+    const expected = (p: string) =>
+      /HTTP 4\d\d: POST .*\/api\/(signIn|openCase|addExhibit)/.test(p) || /HTTP 400: GET .*\/thumb\?/.test(p) || /status of 400 \(Bad Request\)/.test(p);
+    env.problems.splice(0, env.problems.length, ...env.problems.filter((p) => !expected(p)));
     assert.deepEqual(env.problems, []);
   });
 });
