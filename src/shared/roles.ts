@@ -53,6 +53,7 @@ export const METHOD_PERMISSION: Partial<Record<MethodName, Permission>> = {
   ingest: 'ingest',
   startIngest: 'ingest',
   reindexText: 'ingest',
+  startReindex: 'ingest',
   importHashset: 'ingest',
   startHashsetImport: 'ingest',
   getItem: 'view',

@@ -117,6 +117,7 @@ test('the roles table: sessionInfo lists what each role may call, and the engine
     transferCustody: { session: rev, toSession: sessions.officer, exhibit: 'EXH-001', reason: 'r' },
     startIngest: { session: rev, sourcePath: tempDir(t) },
     reindexText: { session: rev },
+    startReindex: { session: rev },
     startHashsetImport: { session: rev, file, name: 'x', kind: 'bad' },
     runSuggestions: { session: rev },
     addTag: { session: rev, id: 'x-tag', labelEn: 'X', colour: '#112233' },
