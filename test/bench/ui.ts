@@ -6,15 +6,24 @@
 //   - time for a sort on size (header click to the largest item in the first row; < 500 ms)
 //   - frame times while scrolling (requestAnimationFrame deltas in the page; p95 < 33 ms),
 //     for a steady scroll (4 rows a frame) and a fast one (a screenful a frame, fetching pages)
-// Options: --items N (default 1000000), --keep (leave the case in .bench/ui-case).
+//   - the same for the review views where they apply: search results (20,000 items with text),
+//     the suggestions queue (the detectors run on them), a tag on 100,000 items (the Tagged view)
+//     and the custody log (20,000 events): time from the click to the first row, fast scroll
+// Options: --items N (default 1000000), --keep (leave the case in .bench/ui-case; BENCH_REUSE=1
+// opens a kept case again instead of building one, migrating it if the app's schema moved on).
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { EvidenceService } from '../../src/core/service.ts';
+import { writeItemText } from '../../src/core/text/store.ts';
 import { spawn } from 'node:child_process';
 import { CHROMIUM_ARGS, findChromium, rendererRoot } from '../ui/harness.ts';
 
+import { loadavg } from 'node:os';
+
+/** The machine's load when the bench started (the figures are only comparable at similar load). */
+const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(' / ');
 const { values } = parseArgs({ options: { items: { type: 'string', default: '1000000' }, keep: { type: 'boolean', default: false } } });
 const N = Number(values.items);
 const projectRoot = resolve(import.meta.dirname, '../..');
@@ -111,6 +120,38 @@ if (!reuse) {
   console.log(`case: ${N.toLocaleString('en')} items inserted in ${ms(performance.now() - t0)} (${dir})`);
 }
 
+// 1b. What the review views show: text on 1 item in 50 (every tenth of the .txt items), the
+// detectors' suggestions over it, a tag on 1 item in 10, custody events. Made once per case.
+{
+  const db = (service as unknown as { caseAt(p: string): { db: import('better-sqlite3').Database; custody: { append(e: object): unknown } } }).caseAt(dir);
+  const count = (sql: string) => (db.db.prepare(sql).get() as { n: number }).n;
+  // Each part made where it is missing (a kept case made by an earlier bench gets what it lacks).
+  if (count("SELECT COUNT(*) AS n FROM suggestions") === 0 || count("SELECT COUNT(*) AS n FROM item_tags WHERE tag_id = 'bench-batch'") === 0) {
+    const t0 = performance.now();
+    const textIds = db.db.prepare("SELECT id FROM items WHERE ext = 'txt' AND id % 100 = 6 ORDER BY id").pluck().all() as number[];
+    // Three transfer accounts per text: the detectors suggest "financial-record" for each.
+    const acct = (k: number, j: number) => String(1_000_000 + ((k * 7 + j * 1_299_709) % 9_000_000));
+    const text = (k: number) =>
+      `振込先の変更について。未払いの件、本日中にご連絡ください。担当 ${k}: 090-${String(1000 + (k % 9000)).padStart(4, '0')}-${String(k % 10000).padStart(4, '0')}\n` +
+      `振込先: 普通 ${acct(k, 1)}、普通 ${acct(k, 2)}、口座番号 ${acct(k, 3)}\n` +
+      `payment overdue, call back today. reference ${k}\n`;
+    db.db.transaction(() => {
+      for (const id of textIds) writeItemText(db.db, id, { kind: 'text', encoding: 'UTF-8', text: text(id), truncated: false, error: null }, { replace: true });
+    })();
+    const run = service.runSuggestions({ session: bootstrap });
+    db.db.prepare("INSERT OR IGNORE INTO tags (id, label_en, label_ja, colour, builtin) VALUES ('bench-batch', 'Bench batch', 'ベンチ', '#3366cc', 0)").run();
+    db.db
+      .prepare("INSERT OR IGNORE INTO item_tags (item_id, tag_id, officer, comment, at_utc) SELECT id, 'bench-batch', 'Bench Officer', NULL, ? FROM items WHERE id % 10 = 0")
+      .run(new Date().toISOString());
+    db.db.transaction(() => {
+      for (let k = count('SELECT COUNT(*) AS n FROM custody_events'); k <= 20_000; k++) db.custody.append({ officer: 'Bench Officer', action: 'item.viewed', target: `item:${k * 37}`, details: { as: 'bench' } });
+    })();
+    console.log(
+      `views: text on ${textIds.length.toLocaleString('en')} items, ${run.suggestions.toLocaleString('en')} suggestions, a tag on 1 item in 10, 20,000 custody events, in ${ms(performance.now() - t0)}`,
+    );
+  }
+}
+
 // 2. The host in its own process (as npm run dev:web runs it: its synchronous SQLite work must
 // not stall this process, which drives the browser and takes the times), and the page, already
 // signed in (the session is put where the app keeps it).
@@ -168,11 +209,11 @@ try {
   await page.locator('[data-testid="row"][data-id]').first().waitFor({ timeout: 60_000 });
   results.push(`first open (cold): first rows after ${ms(performance.now() - t0)}`);
   t0 = 0;
-  // The navigation counts (whole-case aggregates, cached by the engine after the first time).
+  // The navigation counts (counters kept by the writer, catalogue/counts.ts).
   const countsShown = () => page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="nav-images"] .nav-count')?.textContent ?? ''), undefined, { timeout: 120_000 });
   let t = performance.now();
   await countsShown();
-  results.push(`first open: navigation counts (caseOverview, a full scan) ready ${ms(performance.now() - t)} after the first rows`);
+  results.push(`first open: navigation counts (caseOverview, from the counters) ready ${ms(performance.now() - t)} after the first rows`);
   const firstRows: number[] = [];
   for (let k = 0; k < 3; k++) {
     t = performance.now();
@@ -200,12 +241,12 @@ try {
   }
   results.push(`sort on size (click to first row): ${sorts.map(ms).join(', ')} (target < 500 ms)`);
 
-  // Scrolling: rAF deltas while the table scrolls, steady then fast.
-  const scroll = async (pxPerFrame: number, frames: number) =>
+  // Scrolling: rAF deltas while a list scrolls (the catalogue's table, or a view's list).
+  const scrollIn = async (testId: string, pxPerFrame: number, frames: number) =>
     page.evaluate(
-      ({ pxPerFrame, frames }) =>
+      ({ testId, pxPerFrame, frames }) =>
         new Promise<{ p50: number; p95: number; max: number; n: number; top: number }>((res) => {
-          const el = document.querySelector('[data-testid="catalogue-table"]') as HTMLElement;
+          const el = document.querySelector(`[data-testid="${testId}"]`) as HTMLElement;
           const deltas: number[] = [];
           let last = performance.now();
           let n = 0;
@@ -225,8 +266,9 @@ try {
             requestAnimationFrame(step);
           });
         }),
-      { pxPerFrame, frames },
+      { testId, pxPerFrame, frames },
     );
+  const scroll = (pxPerFrame: number, frames: number) => scrollIn('catalogue-table', pxPerFrame, frames);
   await page.getByTestId('catalogue-table').focus();
   // Where the main thread's time goes while scrolling (Chromium's own counters).
   const cdp = await page.context().newCDPSession(page);
@@ -256,10 +298,56 @@ try {
     return rows.length > 0 && rows.every((r) => r.getAttribute('data-id'));
   });
   results.push(`jump to row ~${Math.floor(N / 2).toLocaleString('en')}: rows on screen after ${ms(performance.now() - t)}`);
+
+  // The review views: the click (or the search) to the first row, then a fast scroll of 30 rows
+  // a frame (each view's own row height).
+  const rowHeight = (row: string) =>
+    page.evaluate((row) => {
+      const rows = [...document.querySelectorAll(`[data-testid="${row}"]`)].map((r) => r.getBoundingClientRect().height);
+      return rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : 28;
+    }, row);
+  const view = async (label: string, open: () => Promise<void>, row: string, list: string, status?: string) => {
+    const t = performance.now();
+    await open();
+    try {
+      await page.locator(`[data-testid="${row}"]`).first().waitFor({ timeout: 60_000 });
+    } catch {
+      results.push(`${label}: no rows within 60 s`);
+      return;
+    }
+    const first = performance.now() - t;
+    const said = status ? ((await page.getByTestId(status).textContent()) ?? '').split('·')[0]!.trim() : '';
+    const h = await rowHeight(row);
+    await page.getByTestId(list).focus();
+    const fast = await scrollIn(list, Math.round(30 * h), 300);
+    results.push(
+      `${label}: first rows after ${ms(first)}${said ? ` (${said})` : ''}; fast scroll (30 rows/frame, ${fast.n} frames): p50 ${fast.p50.toFixed(1)} ms, p95 ${fast.p95.toFixed(1)} ms, max ${fast.max.toFixed(1)} ms; reached row ${Math.floor(fast.top / h).toLocaleString('en')}`,
+    );
+  };
+  await view(
+    'search results (未払い, full text)',
+    async () => {
+      await page.getByTestId('nav-search').click();
+      await page.getByTestId('search-input').fill('未払い');
+      await page.getByTestId('search-input').press('Enter');
+    },
+    'search-hit',
+    'search-results',
+    'search-status',
+  );
+  await view('suggestions queue', () => page.getByTestId('nav-suggestions').click(), 'suggestion', 'suggest-list');
+  await view('Tagged view (a tag on 100,000 items)', () => page.getByTestId('nav-tag-bench-batch').click(), 'row', 'catalogue-table', 'table-status');
+  await view('custody log', () => page.getByTestId('nav-custody').click(), 'custody-event', 'custody-log', 'custody-status');
 } finally {
   await browser.close();
   await host.close();
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
 }
-console.log(`\nbench:ui — ${N.toLocaleString('en')} items, Chromium ${chromiumPath.path}, this machine (${(await import('node:os')).availableParallelism()} cores)`);
+const os = await import('node:os');
+console.log(
+  `\nbench:ui — ${N.toLocaleString('en')} items, Chromium ${chromiumPath.path}, this machine (${os.availableParallelism()} cores, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} at the end, ${loadAtStart} at the start: other work on the machine slows every figure)`,
+);
 for (const r of results) console.log(`  ${r}`);
