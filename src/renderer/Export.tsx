@@ -9,6 +9,7 @@ import type { BundleReport, ExportProgress, ExportResult, Input } from '../share
 import type { Client, Output } from './api.ts';
 import { getClient } from './api.ts';
 import { BundleVerdict } from './BundleVerdict.tsx';
+import { localizedError } from './errorText.ts';
 import { PathField } from './FolderPicker.tsx';
 import { formatBytes, formatCount, formatDuration } from './format.ts';
 import type { Signed } from './SignIn.tsx';
@@ -199,7 +200,7 @@ export function Export(props: { signed: Signed; exhibits: Output<'listExhibits'>
           )}
           {s.error && s.error.code !== 'CANCELLED' && (
             <p className="banner error" role="alert" data-testid="export-error">
-              ⚠ {s.error.message}
+              ⚠ {localizedError(s.error.code, s.error.message)}
             </p>
           )}
           {job.startError && (

@@ -2,10 +2,11 @@
 // against `cp -r` of the same files (the source tree the case was made from: same files, same
 // bytes), in the same rounds, alternating which goes first, both from a warm page cache and onto
 // the same file system. The export copies each file out of the store and hashes it (MD5, SHA-1,
-// SHA-256) as it writes, then writes the hash lists, report, custody excerpt and signature; cp
-// only copies. Both as child processes: wall time, CPU time and peak RSS (a bundle must not need
-// memory in proportion to its size). The bundle of the last round is checked with
-// `evidence bundle verify` (timed once: what a prosecutor's check costs).
+// SHA-256) and fsyncs it, then writes the hash lists, report, custody excerpt and signature; cp
+// only copies (a second baseline also fsyncs each copied file, as the export does). As child
+// processes: wall time, CPU time and peak RSS (a bundle must not need memory in proportion to its
+// size). The bundle of the last round is checked with `evidence bundle verify` (timed once: what
+// a prosecutor's check costs).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, runTimed, syncDisks, warmUp } from './measure.ts';
@@ -21,10 +22,13 @@ export interface ExportFigures {
   /** Median wall seconds of `evidence export --all` (sign-in included: a fixed cost of a fraction of a second). */
   exportSeconds: number | null;
   cpSeconds: number | null;
+  /** cp -r, then every copied file fsynced (coreutils `sync FILE...`): as durable as the export's files. */
+  cpSyncSeconds: number | null;
   exportMiBps: number | null;
   cpMiBps: number | null;
   /** exportSeconds / cpSeconds: > 1 means the export is slower than a plain copy. */
   exportOverCp: number | null;
+  exportOverCpSync: number | null;
   exportCpuSeconds: number | null;
   cpCpuSeconds: number | null;
   exportPeakRssKiB: number | null;
@@ -70,9 +74,11 @@ export async function exportBench(o: ExportBenchOptions): Promise<ExportFigures[
         reps: o.reps,
         exportSeconds: null,
         cpSeconds: null,
+        cpSyncSeconds: null,
         exportMiBps: null,
         cpMiBps: null,
         exportOverCp: null,
+        exportOverCpSync: null,
         exportCpuSeconds: null,
         cpCpuSeconds: null,
         exportPeakRssKiB: null,
@@ -89,6 +95,7 @@ export async function exportBench(o: ExportBenchOptions): Promise<ExportFigures[
         warmUp(join(kase, 'store'));
         const ours: { s: number; cpu: number | null; rss: number | null }[] = [];
         const cps: { s: number; cpu: number | null }[] = [];
+        const cpSyncs: number[] = [];
         const bundle = join(outDir, 'bundle');
         const copy = join(outDir, 'copy');
         for (let rep = 0; rep < o.reps; rep++) {
@@ -108,6 +115,13 @@ export async function exportBench(o: ExportBenchOptions): Promise<ExportFigures[
             if (r.exitCode !== 0) throw new Error(`cp -r failed (exit ${r.exitCode}): ${lastLine(r.stderrTail)}`);
             cps.push({ s: r.seconds, cpu: r.userSeconds !== null && r.systemSeconds !== null ? r.userSeconds + r.systemSeconds : null });
             rmSync(copy, { recursive: true, force: true });
+            syncDisks();
+            // The export fsyncs each file it writes (a bundle must survive a power cut); cp does
+            // not. The same copy with each file fsynced after it is the durable baseline.
+            const d = await runTimed('sh', ['-c', 'cp -r "$1" "$2" && find "$2" -type f -exec sync -- {} +', 'cp-sync', tree.dir, copy]);
+            if (d.exitCode !== 0) throw new Error(`cp -r + sync failed (exit ${d.exitCode}): ${lastLine(d.stderrTail)}`);
+            cpSyncs.push(d.seconds);
+            rmSync(copy, { recursive: true, force: true });
           };
           // Alternate who goes first, so neither always meets the other's dirty pages.
           if (rep % 2 === 0) {
@@ -117,13 +131,15 @@ export async function exportBench(o: ExportBenchOptions): Promise<ExportFigures[
             await runCp();
             await runExport();
           }
-          o.log(`  ${tree.name} round ${rep + 1}/${o.reps}: export ${ours.at(-1)!.s.toFixed(2)} s, cp -r ${cps.at(-1)!.s.toFixed(2)} s`);
+          o.log(`  ${tree.name} round ${rep + 1}/${o.reps}: export ${ours.at(-1)!.s.toFixed(2)} s, cp -r ${cps.at(-1)!.s.toFixed(2)} s, cp -r + sync ${cpSyncs.at(-1)!.toFixed(2)} s`);
         }
         f.exportSeconds = median(ours.map((x) => x.s));
         f.cpSeconds = median(cps.map((x) => x.s));
         f.exportMiBps = tree.bytes / MiB / f.exportSeconds;
         f.cpMiBps = tree.bytes / MiB / f.cpSeconds;
         f.exportOverCp = f.exportSeconds / f.cpSeconds;
+        f.cpSyncSeconds = median(cpSyncs);
+        f.exportOverCpSync = f.exportSeconds / f.cpSyncSeconds;
         const cpu = (xs: { cpu: number | null }[]): number | null => (xs.every((x) => x.cpu !== null) ? median(xs.map((x) => x.cpu!)) : null);
         f.exportCpuSeconds = cpu(ours);
         f.cpCpuSeconds = cpu(cps);
@@ -155,7 +171,7 @@ export function exportReport(figs: ExportFigures[]): string[] {
   return [
     `Export (evidence export --all of the case's stored files vs cp -r of the same files; median of ${figs[0]?.reps ?? 0}; ratio > 1: the export is slower)`,
     table(
-      ['tree', 'files', 'MiB', 'export s', 'export MiB/s', 'cp -r s', 'cp -r MiB/s', 'export/cp', 'CPU s export/cp', 'export peak RSS', 'bundle verify s'],
+      ['tree', 'files', 'MiB', 'export s', 'export MiB/s', 'cp -r s', 'cp -r MiB/s', 'export/cp', 'cp+sync s', 'export/(cp+sync)', 'CPU s export/cp', 'export peak RSS', 'bundle verify s'],
       figs.map((f) => [
         f.tree,
         String(f.files),
@@ -165,6 +181,8 @@ export function exportReport(figs: ExportFigures[]): string[] {
         secs(f.cpSeconds),
         n(f.cpMiBps),
         ratio(f.exportOverCp),
+        secs(f.cpSyncSeconds),
+        ratio(f.exportOverCpSync),
         `${n(f.exportCpuSeconds, 2)} / ${n(f.cpCpuSeconds, 2)}`,
         rssMiB(f.exportPeakRssKiB),
         f.verifySeconds === null ? '-' : `${secs(f.verifySeconds)}${f.verifyOk ? '' : ' (NOT OK)'}`,
@@ -172,6 +190,6 @@ export function exportReport(figs: ExportFigures[]): string[] {
     ),
     ...figs.filter((f) => f.problem).map((f) => `  ${f.tree}: FAILED: ${f.problem}`),
     ...figs.filter((f) => f.exportedFiles !== null && f.exportedFiles !== f.files).map((f) => `  ${f.tree}: the bundle holds ${f.exportedFiles} files of the tree's ${f.files}`),
-    '  (the export also hashes every file three times as it writes it, and writes the report, hash lists, custody excerpt and signature; cp -r only copies)',
+    '  (the export also signs in (scrypt: a fixed cost of a few seconds at the production setting), hashes every file three times as it writes it, fsyncs each file, and writes the report, hash lists, custody excerpt and signature; cp -r only copies into the page cache, cp+sync also fsyncs each copied file)',
   ];
 }
