@@ -2,7 +2,7 @@
 // Electron IPC, browser host) parse nothing and decide nothing themselves: they call these.
 import { Case } from './case.ts';
 import { isImmutable } from './db/open.ts';
-import { type CaseOverview, type ItemDetail, type ItemRow, caseOverview, catalogueTotals, countItems, getItem, listItems } from './catalogue/query.ts';
+import { type CaseOverview, type ItemDetail, type ItemRow, caseOverview, catalogueTotals, countItems, getItem, listItems, withKnownBadSets } from './catalogue/query.ts';
 import type { CustodyEvent } from './custody/log.ts';
 import { closeSession, lastSignInSeq, openSession, signCreation } from './custody/attribution.ts';
 import { checkWitnessFolder, type ReceiptsReport, type ReceiptWrite, verifyReceipts, witnessFolders } from './custody/receipts.ts';
@@ -901,7 +901,11 @@ export class EvidenceService {
     if (review) return review.search(query, opts);
     const { c, who } = this.session(session);
     requirePermission(who, 'view', 'search evidence');
-    return search(c.db, query, opts);
+    const r = search(c.db, query, opts);
+    // A known-bad item is as much an alert among the results as on the catalogue's rows.
+    withKnownBadSets(c.db, r.hits);
+    if (r.named) withKnownBadSets(c.db, r.named.hits);
+    return r;
   }
 
   /** Text extraction for items not yet read for text (or, with all, every item again). */

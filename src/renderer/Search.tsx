@@ -13,6 +13,7 @@ import { formatBytes, formatCount } from './format.ts';
 import type { Family } from './Nav.tsx';
 import { FilterSelects } from './FilterSelects.tsx';
 import { RowTags } from './Tags.tsx';
+import { KnownBadFlag } from './Hashsets.tsx';
 import './review.css';
 
 const PAGE = 50;
@@ -247,6 +248,7 @@ function HitRow({ hit, focused, open, onClick }: { hit: SearchHit; focused: bool
       data-field={hit.field ?? 'text'}
     >
       <div className="result-title">
+        <KnownBadFlag sets={hit.knownBad} />
         <strong>{hit.name || hit.path}</strong>
         <RowTags ids={hit.tags} />
         <span className="muted small">

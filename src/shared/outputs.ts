@@ -852,6 +852,8 @@ export const searchHitSchema = z.object({
   occurrences: num,
   snippets: z.array(snippetSchema),
   tags: z.array(str),
+  /** The names of the known-bad hash sets the item is in, when any (the alert on a result). */
+  knownBad: z.array(str).optional(),
   /** Where the query was found: the text (absent), or the item's device path (its name) or a hash of it. */
   field: z.enum(['path', 'hash']).optional(),
 });

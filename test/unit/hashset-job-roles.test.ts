@@ -64,6 +64,11 @@ test('startHashsetImport: a job with progress and the import as its result; rows
     ],
   );
   assert.equal(service.custodyLog({ casePath, action: 'hashset.imported' }).length, 1);
+  // Search results carry the alert too: in the text hits and in the name hits.
+  const found = service.search({ session, query: 'evidence' });
+  assert.deepEqual(found.hits.map((h) => [h.name, h.knownBad ?? null]).sort(), rows.map((r) => [r.name, r.knownBad ?? null]));
+  const named = service.search({ session, query: 'f3.txt' }).named?.hits ?? [];
+  assert.deepEqual(named.map((h) => h.knownBad), [['Lab bad']]);
 });
 
 test('startHashsetImport: a reviewer is refused before any job starts; a cancelled import records nothing', async (t) => {

@@ -53,8 +53,16 @@ export function listItems(db: DB, f: ListOptions = {}): ItemRow[] {
   return withKnownBad(db, withTagIds(db, listItemRows(db, f)));
 }
 
-/** The known-bad sets each row is in (the alert on a row), one indexed lookup per row, none on a case without a known-bad set. */
+/** The known-bad sets each row is in (the alert on a row). */
 function withKnownBad(db: DB, rows: ItemRow[]): ItemRow[] {
+  return withKnownBadSets(db, rows);
+}
+
+/**
+ * Sets `knownBad` (the names of the known-bad hash sets an item is in) on rows or search hits:
+ * one indexed lookup per row, none on a case without a known-bad set.
+ */
+export function withKnownBadSets<T extends { id: number; knownBad?: string[] }>(db: DB, rows: T[]): T[] {
   if (rows.length === 0 || !db.prepare("SELECT 1 FROM hashsets WHERE kind = 'bad' LIMIT 1").get()) return rows;
   const setsOf = db
     .prepare("SELECT DISTINCT h.name FROM hashset_matches m JOIN hashsets h ON h.id = m.set_id WHERE m.item_id = ? AND h.kind = 'bad' ORDER BY h.name")
