@@ -51,6 +51,19 @@ export class ItemRows {
   write(items: Item[]): number {
     const db = this.kase.db;
     const addedAt = this.kase.clock.now().toISOString();
+    // The catalogue's counters are kept by a trigger on every row (catalogue_counts), whose
+    // GROUP BY builds a temporary b-tree per row: in a temp file by default, which made each
+    // batch's rows cost 3x the CPU (2.7 against 0.8 CPU-s for 20,000 rows). In memory while the
+    // batch is written, back to the default after, so large sorts elsewhere may still spill to disk.
+    db.pragma('temp_store = MEMORY');
+    try {
+      return this.writeRows(db, items, addedAt);
+    } finally {
+      db.pragma('temp_store = DEFAULT');
+    }
+  }
+
+  private writeRows(db: Case['db'], items: Item[], addedAt: string): number {
     const { insertItem, insertMeta } = this;
     let files = 0;
     db.transaction(() => {
