@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PASSWORD, type UiEnv, openUi, shot, uiSkipReason } from './harness.ts';
+import { PASSWORD, type UiEnv, openUi, shot, shotBoth, uiSkipReason } from './harness.ts';
 import { buildScamExport, caseWithExport } from './review-fixture.ts';
 
 const skip = uiSkipReason();
@@ -145,7 +145,7 @@ describe('bundles UI: export wizard, open bundle, review mode', { skip: skip ?? 
     await page.getByTestId('review-note-add').click();
     await page.getByTestId('review-note-done').waitFor({ timeout: 60_000 });
     await page.getByTestId('review-item-note').getByText('ask for the bank records').waitFor();
-    await shot(page, 'bundle-5-review-mode-light');
+    await shotBoth(page, 'bundle-5-review-mode');
     await page.getByTestId('nav-review-notes').getByText('Review notes (1)').waitFor();
     await page.getByTestId('nav-review-notes').click();
     await page.getByTestId('review-note').getByText('ask for the bank records').waitFor();
@@ -175,7 +175,7 @@ describe('bundles UI: export wizard, open bundle, review mode', { skip: skip ?? 
     await finding.first().waitFor();
     assert.ok((await finding.first().textContent())!.includes(file), `the finding names ${file}`);
     assert.equal(await page.getByTestId('bundle-browse').textContent(), 'Browse it read-only anyway');
-    await shot(page, 'bundle-6-open-tampered-light');
+    await shotBoth(page, 'bundle-6-open-tampered');
     await page.getByTestId('bundle-back').click();
     await page.getByTestId('bundle-form').waitFor();
   });
