@@ -6,7 +6,7 @@
 // source); ingesting it again as a new source is offered here, with a reason for the custody log.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { IngestProgress, IngestSummary, Input } from '../shared/contract.ts';
+import type { EvidenceEvent, IngestProgress, IngestSummary, Input } from '../shared/contract.ts';
 import type { Client, Output } from './api.ts';
 import { localizedError } from './errorText.ts';
 import { PathField } from './FolderPicker.tsx';
@@ -40,30 +40,47 @@ export function useIngestJob(client: Client, onDone: () => void): IngestJob {
   done.current = onDone;
   const catalogueReady = useRef(false);
 
+  // Events of a job that arrive before startIngest has answered with its id (a wrong path fails
+  // at once, and the host's event stream can be faster than the answer): kept, then replayed.
+  const early = useRef(new Map<string, EvidenceEvent[]>());
+  const apply = useRef<(e: EvidenceEvent) => void>(() => undefined);
+
   useEffect(
     () =>
       client.onEvent((e) => {
-        if (e.payload.jobId !== jobRef.current) return;
-        if (e.type === 'job.progress' && e.payload.job === 'ingest') {
-          const progress = e.payload.progress;
-          setState((s) => (s ? { ...s, progress } : s));
-          // Past the catalogue stage the catalogue is complete: refresh the counts and listings
-          // now, so it can be browsed while search is still being built.
-          if (progress.stage && progress.stage !== 'catalogue' && !catalogueReady.current) {
-            catalogueReady.current = true;
-            done.current();
+        if (e.payload.jobId !== jobRef.current) {
+          if (e.type.startsWith('job.') && e.payload.jobId) {
+            const list = early.current.get(e.payload.jobId) ?? [];
+            list.push(e);
+            early.current.set(e.payload.jobId, list.slice(-20));
+            // Only the last few jobs' early events are kept.
+            if (early.current.size > 8) early.current.delete(early.current.keys().next().value!);
           }
-        } else if (e.type === 'job.finished' && e.payload.job === 'ingest') {
-          const result = e.payload.result;
-          setState((s) => (s ? { ...s, running: false, cancelling: false, result } : s));
-          done.current();
-        } else if (e.type === 'job.failed') {
-          setState((s) => (s ? { ...s, running: false, cancelling: false, error: e.payload.error } : s));
-          done.current();
+          return;
         }
+        apply.current(e);
       }),
     [client],
   );
+  apply.current = (e: EvidenceEvent) => {
+    if (e.type === 'job.progress' && e.payload.job === 'ingest') {
+      const progress = e.payload.progress;
+      setState((s) => (s ? { ...s, progress } : s));
+      // Past the catalogue stage the catalogue is complete: refresh the counts and listings
+      // now, so it can be browsed while search is still being built.
+      if (progress.stage && progress.stage !== 'catalogue' && !catalogueReady.current) {
+        catalogueReady.current = true;
+        done.current();
+      }
+    } else if (e.type === 'job.finished' && e.payload.job === 'ingest') {
+      const result = e.payload.result;
+      setState((s) => (s ? { ...s, running: false, cancelling: false, result } : s));
+      done.current();
+    } else if (e.type === 'job.failed') {
+      setState((s) => (s ? { ...s, running: false, cancelling: false, error: e.payload.error } : s));
+      done.current();
+    }
+  };
 
   const start = useCallback(
     async (request: Input<'startIngest'>) => {
@@ -73,6 +90,8 @@ export function useIngestJob(client: Client, onDone: () => void): IngestJob {
         jobRef.current = jobId;
         catalogueReady.current = false;
         setState({ jobId, running: true, cancelling: false, request, progress: null, result: null, error: null });
+        for (const e of early.current.get(jobId) ?? []) apply.current(e);
+        early.current.delete(jobId);
       } catch (err) {
         setStartError((err as Error).message);
       }

@@ -326,6 +326,15 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     assert.ok(fontRequests.length > 0 && fontRequests.every((u) => u.startsWith(origin)), fontRequests.join('\n'));
     await headerOnOneLine(page);
     await shot(page, '91-japanese-font');
+    // The exhibit form's new parts in Japanese too.
+    await page.getByTestId('nav-exhibits').click();
+    await page.getByTestId('add-exhibit').click();
+    const form = (await page.getByTestId('exhibit-form').textContent())!;
+    for (const ja of ['状態', 'タイムゾーン', '押収日時']) assert.ok(form.includes(ja), `${ja} in the form`);
+    for (const en of ['Condition', 'Time zone', 'Recorded as']) assert.ok(!form.includes(en), `no English "${en}" in the Japanese form`);
+    await page.getByTestId('exhibit-seizedAt').fill('2026-11-20T14:05');
+    await page.getByTestId('exhibit-seizedAt-iso').getByText('記録される値').waitFor();
+    await shot(page, '91b-exhibit-form-japanese');
   });
 
   test('an engine error in the Japanese UI is in Japanese, by its code', async () => {
