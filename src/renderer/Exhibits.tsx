@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Output, getClient } from './api.ts';
-import { formatCount, formatTime, ownZone, wallTimeToIso, zoneChoices } from './format.ts';
+import { displayZone, formatCount, formatTime, ownZone, wallTimeToIso, zoneChoices } from './format.ts';
 import type { Signed } from './SignIn.tsx';
 import { can } from '../shared/roles.ts';
 import { Time } from './Time.tsx';
@@ -32,9 +32,9 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
   const mayIngest = can(signed.role, 'ingest');
   const [adding, setAdding] = useState(exhibits.length === 0 && mayRecord);
   const [form, setForm] = useState<Record<string, string>>({});
-  // "Seized at" is picked as a wall-clock time in the officer's zone (this computer's by default)
-  // and recorded as ISO 8601 with that zone's offset, as the engine asks.
-  const [zone, setZone] = useState(ownZone);
+  // "Seized at" is picked as a wall-clock time in the officer's zone (the case's when it has one,
+  // else this computer's) and recorded as ISO 8601 with that zone's offset, as the engine asks.
+  const [zone, setZone] = useState(displayZone);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [detail, setDetail] = useState<Output<'getExhibit'> | null>(null);
@@ -246,7 +246,7 @@ function SeizedAtField(props: { label: string; value: string; zone: string; onCh
       <label>
         {t('trip.zone')}
         <select data-testid="exhibit-seizedZone" value={props.zone} onChange={(e) => props.onZone(e.target.value)}>
-          {zoneChoices().map((z) => (
+          {[...new Set([props.zone, ...zoneChoices()])].map((z) => (
             <option key={z} value={z}>
               {z === own ? t('trip.zoneOwn', { zone: z }) : z}
             </option>

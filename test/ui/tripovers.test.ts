@@ -332,8 +332,10 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     const form = (await page.getByTestId('exhibit-form').textContent())!;
     for (const ja of ['状態', 'タイムゾーン', '押収日時']) assert.ok(form.includes(ja), `${ja} in the form`);
     for (const en of ['Condition', 'Time zone', 'Recorded as']) assert.ok(!form.includes(en), `no English "${en}" in the Japanese form`);
+    // The case has a zone now: the form starts in it.
+    assert.equal(await page.getByTestId('exhibit-seizedZone').inputValue(), 'Asia/Phnom_Penh');
     await page.getByTestId('exhibit-seizedAt').fill('2026-11-20T14:05');
-    await page.getByTestId('exhibit-seizedAt-iso').getByText('記録される値').waitFor();
+    await page.getByTestId('exhibit-seizedAt-iso').getByText('記録される値：2026-11-20T14:05:00+07:00').waitFor();
     await shot(page, '91b-exhibit-form-japanese');
   });
 
