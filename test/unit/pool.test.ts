@@ -23,7 +23,7 @@ interface Result {
 }
 
 function harness(
-  setup: { hang?: number[]; hangAlways?: number[]; crash?: number[]; exit?: number[]; workMs?: number },
+  setup: { hang?: number[]; hangAlways?: number[]; crash?: number[]; exit?: number[]; workMs?: number; holdResults?: boolean },
   opts: { size?: number; limits?: Record<number, number>; retry?: boolean } = {},
 ) {
   const results: Result[] = [];
@@ -182,5 +182,48 @@ describe('TaskPool watchdog', () => {
     const t0 = Date.now();
     await pool.close();
     assert.ok(Date.now() - t0 < 5000, 'terminated promptly');
+  });
+});
+
+// The ingest worker holds a batch's results until its small objects are written, naming the task
+// in progress in shared memory (workerMarker.ts): the watchdog must still blame the right task,
+// hand on the others (their results died with the worker), and not take a long batch for a hang.
+describe('TaskPool watchdog, a worker that posts a batch of results together', () => {
+  test('a hang in the middle of a held batch blames that task; the tasks before it are done again', async () => {
+    const { pool, results, stuck } = harness({ hang: [3], holdResults: true }, { size: 1 });
+    try {
+      await pool.submit(tasks([1, 2, 3, 4, 5]));
+      await pool.idle();
+      assert.deepEqual(stuck.map((s) => [s.id, s.reason]), [[3, 'timed out']]);
+      assert.deepEqual(idsOf(results), [1, 2, 4, 5], 'every other task answered exactly once');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a crash in a held batch blames the task it happened on', async () => {
+    const { pool, results, stuck } = harness({ crash: [4], holdResults: true }, { size: 1 });
+    try {
+      await pool.submit(tasks([1, 2, 3, 4, 5, 6]));
+      await pool.idle();
+      assert.deepEqual(stuck.map((s) => s.id), [4]);
+      assert.match(stuck[0]!.reason, /parser blew up on task 4/);
+      assert.deepEqual(idsOf(results), [1, 2, 3, 5, 6]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a held batch longer than one task may take is not a hang while its tasks move on', async () => {
+    // Each task 400 ms, each allowed 1.5 s: the batch takes 2.4 s before anything is posted.
+    const { pool, results, stuck } = harness({ workMs: 400, holdResults: true }, { size: 1, limits: { 1: 1500, 2: 1500, 3: 1500, 4: 1500, 5: 1500, 6: 1500 } });
+    try {
+      await pool.submit(tasks([1, 2, 3, 4, 5, 6]));
+      await pool.idle();
+      assert.deepEqual(stuck, []);
+      assert.deepEqual(idsOf(results), [1, 2, 3, 4, 5, 6]);
+    } finally {
+      await pool.close();
+    }
   });
 });
