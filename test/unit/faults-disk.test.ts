@@ -215,7 +215,9 @@ describe('the case disk fills up during an ingest (real CLI, tmpfs)', { concurre
       // index (SQLITE_IOERR_SHMSIZE). Nothing writes to the case in between.
       removeFiller(filler);
       const facts = assertCaseConsistent(caseDir, `case.db with ${leaveKiB} KiB free`);
-      assert.ok(facts.files.length < 1202);
+      // The catalogue holds no text, so with more room it completes and the text stage (whose
+      // text takes the room) is what the full disk stops: the message says so.
+      if (facts.files.length >= 1202) assert.match(r.stderr, /every file is catalogued and stored, but the text for search is not complete/, describeRun(r));
       if (facts.sources.length) assertNotFinished(caseDir, `case.db with ${leaveKiB} KiB free`);
       if (facts.sources.length) verifyTrue(caseDir, 'space freed, before the resume', false);
       const resume = runCli(['ingest', caseDir, exportDir]);
