@@ -172,6 +172,11 @@ describe('output schemas against real answers', () => {
     assert.ok(c('search', service.search({ session, query: 'harbour' })).hits.length > 0);
     c('search', service.search({ session, query: 'nowhere-to-be-found' }));
     c('reindexText', await service.reindexText({ session, all: true }));
+    // The same as a job (kind 'reindex'): progress of both stages, then the summary.
+    const reindexJob = c('startReindex', service.startReindex({ session, all: true, workers: 1 }));
+    const reindexed = c('jobStatus', await service.jobs.settled(reindexJob.jobId));
+    assert.equal(reindexed.state, 'finished', JSON.stringify(reindexed.error));
+    assert.ok(reindexed.result && 'candidates' in reindexed.result && reindexed.result.indexed > 0, 'a finished reindex job holds its summary');
 
     // A bundle for prosecutors: exported as a job (progress, finished), checked; a second export
     // cancelled at once fails as CANCELLED and leaves nothing.
@@ -240,7 +245,7 @@ describe('output schemas against real answers', () => {
     // Every kind of event, and each one checked.
     for (const e of jobEvents) checkEvent(e);
     const kinds = new Set(jobEvents.map((e) => `${e.type}/${e.payload.job}`));
-    for (const k of ['job.progress/ingest', 'job.finished/ingest', 'job.failed/ingest', 'job.progress/verify', 'job.finished/verify', 'job.progress/export', 'job.finished/export', 'job.failed/export', 'job.progress/hashset', 'job.finished/hashset']) {
+    for (const k of ['job.progress/ingest', 'job.finished/ingest', 'job.failed/ingest', 'job.progress/verify', 'job.finished/verify', 'job.progress/export', 'job.finished/export', 'job.failed/export', 'job.progress/reindex', 'job.finished/reindex', 'job.progress/hashset', 'job.finished/hashset']) {
       assert.ok(kinds.has(k), `a ${k} event was seen (saw ${[...kinds].join(', ')})`);
     }
     assert.deepEqual([...new Set(jobEvents.map((e) => e.type))].sort(), [...eventNames].sort());

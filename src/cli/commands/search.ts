@@ -4,6 +4,7 @@ import type { SearchResult, Snippet } from '../../shared/contract.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
 import { EXIT } from '../exitCodes.ts';
 import { countArg } from '../args.ts';
+import { followJob } from '../jobs.ts';
 import { formatBytes, formatDuration, safeLines, visible } from '../format.ts';
 import { type FilterOpts, filterOf, withFilterOptions } from './tags.ts';
 
@@ -79,26 +80,39 @@ export function registerSearch(program: Command, ctx: Ctx): void {
     .option('--json', 'print the summary as JSON')
     .action(async (casePath: string, o: { all?: boolean; workers?: number; json?: boolean; officer?: string; passwordFile?: string }) => {
       await ctx.withSession(casePath, o, async (session) => {
-        const controller = new AbortController();
-        const onSignal = (): void => controller.abort();
-        process.on('SIGINT', onSignal);
         const tty = process.stderr.isTTY === true;
         let lastPlain = 0;
+        // A job, as the app runs it (startReindex), followed by its events.
+        const job = followJob<'reindex'>(
+          ctx,
+          session,
+          () => ctx.service.startReindex({ session, all: o.all, workers: o.workers }),
+          (p) => {
+            const line =
+              p.stage === 'text'
+                ? `reindex: text ${p.done}/${p.total} items, ${p.indexed} with text, ${p.errors} problems · then index`
+                : `reindex: index ${p.done}/${p.total} items (${p.indexed} with text read)`;
+            if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+            else if (Date.now() - lastPlain > 5000) {
+              lastPlain = Date.now();
+              process.stderr.write(`${line}\n`);
+            }
+          },
+        );
+        let stops = 0;
+        const onSignal = (): void => {
+          stops++;
+          if (stops === 1) {
+            ctx.io.err('\nStopping after the items in progress (Ctrl-C again to quit at once; the next run does what is left either way)…');
+            job.cancel();
+          } else {
+            process.exit(EXIT.INTERRUPTED);
+          }
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
         try {
-          const s = await ctx.service.reindexText(
-            { session, all: o.all, workers: o.workers },
-            {
-              signal: controller.signal,
-              onProgress: (p) => {
-                const line = `reindex: ${p.done}/${p.total} items, ${p.indexed} with text, ${p.errors} problems`;
-                if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-                else if (Date.now() - lastPlain > 5000) {
-                  lastPlain = Date.now();
-                  process.stderr.write(`${line}\n`);
-                }
-              },
-            },
-          );
+          const s = await job.result;
           if (tty) process.stderr.write('\r\x1b[2K');
           if (o.json) {
             ctx.io.out(JSON.stringify(s, null, 2));
@@ -115,6 +129,7 @@ export function registerSearch(program: Command, ctx: Ctx): void {
           if (s.status === 'interrupted') ctx.setExit(EXIT.INTERRUPTED);
         } finally {
           process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
         }
       });
     });

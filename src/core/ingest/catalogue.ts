@@ -36,8 +36,6 @@ export interface CatalogueOptions {
   workers?: number;
   /** The compiled worker module, where the front door bundles it (Electron). */
   workerUrl?: URL | string;
-  /** Extract text for search as files are hashed (default true). */
-  text?: boolean;
   onWarning?: (message: string) => void;
 }
 
@@ -251,7 +249,7 @@ export class Catalogue {
     this.pool = new TaskPool<HashTask, HashResult>({
       workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
       // The workers write small objects to objects.db themselves (store/blobWriter.ts).
-      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, objectsDb: this.kase.layout.objectsDb, text: this.opts.text !== false },
+      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, objectsDb: this.kase.layout.objectsDb, },
       size: Math.max(1, this.opts.workers ?? availableParallelism()),
       // A hostile file may hang a parser: allow 30 s plus 20 MB/s of reading before giving up.
       timeoutFor: (t) => 30_000 + Math.ceil(t.size / 20_000),
@@ -424,7 +422,7 @@ export class Catalogue {
         await this.flushBatch();
         this.inflight.set(id, { ...item, entry: { ...e, content: null } });
         const task = { id, content: c, size: c.size ?? e.size ?? 0, name: e.name, analyze: true };
-        const setup = { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, text: this.opts.text !== false };
+        const setup = { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp };
         this.onResult((await processItem(task, setup)).result);
         return;
       }

@@ -1,9 +1,14 @@
 // The ingest: takes a folder, an iPhone backup folder or a single file (a ZIP, TAR, .tar.gz,
 // UFDR, Android backup or any file) and runs it through its stages:
 //   source (source.ts: claim or resume, custody events)
-//   -> catalogue (catalogue.ts: every entry hashed, stored, typed, written as an item row)
-//   -> suggestions, known-hash matches and the report's device facts for the source
+//   -> catalogue (catalogue.ts: every entry hashed, stored, typed, written as an item row; the
+//      officer can browse and sort it from here on)
+//   -> text (stages/text.ts: text and detectors read from the store copies on the workers)
+//   -> index (stages/fts.ts: the full-text index), both skipped with `text: false`
+//   -> known-hash matches and the report's device facts for the source
 //   -> the end recorded (sources row and custody event, in one transaction).
+// Each stage's work is recorded in the database as it is done (item rows; item_text records;
+// item_text.indexed), so a resume (after cancel or a crash) does only what is left of each.
 // Cancel leaves the source 'interrupted'; running the same command resumes it, as after a crash.
 import { statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,6 +16,8 @@ import type { Case } from '../case.ts';
 import { afterIngest } from '../detect/afterIngest.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
 import { recordDeviceFacts } from '../exhibits/deviceFacts.ts';
+import { runIndexStage } from '../stages/fts.ts';
+import { runTextStage, type StageProgress, type TextStageSummary } from '../stages/text.ts';
 import { topLevelKindOf, type TopLevelKind } from '../sources/registry.ts';
 import { caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
 import { capitalise, Catalogue } from './catalogue.ts';
@@ -30,10 +37,12 @@ export interface IngestOptions {
   workers?: number;
   /** The compiled worker module, where the front door bundles it (Electron). */
   workerUrl?: URL | string;
+  /** The text stage's compiled worker module (src/core/stages/worker.ts), where bundled. */
+  textWorkerUrl?: URL | string;
   /**
-   * Extract text for search as files are hashed (default true). Indexing text costs about a
-   * CPU-second per 7 million characters on the main thread (SQLite's trigram tokenizer), which
-   * dominates an export made mostly of text files: false defers it to `evidence reindex`.
+   * Run the text and index stages after the catalogue (default true). Indexing text costs about
+   * a CPU-second per 7 million characters on the main thread (SQLite's trigram tokenizer), which
+   * dominates an export made mostly of text files: false defers both to `evidence reindex`.
    */
   text?: boolean;
   /** Told before the work starts, e.g. when the export will likely not fit on the case's disk. */
@@ -122,12 +131,23 @@ async function run(kase: Case, opts: IngestOptions, source: IngestSource, forced
   const failure = await catalogue.run(forcedContainer);
   if (failure) return fail(source, catalogue, report, failure);
 
+  // The catalogue is complete: text for search and the detectors, then the full-text index.
+  let detected: TextStageSummary | undefined;
+  if (opts.text !== false && !aborted()) {
+    try {
+      detected = await searchStages(kase, opts, source.id, report);
+    } catch (err) {
+      return failStage(source, report, err);
+    }
+  }
+
   const interrupted = aborted();
   summary.status = interrupted ? 'interrupted' : 'finished';
   summary.elapsedMs = Date.now() - report.started;
   if (!interrupted) {
-    // Suggestions and known-hash matches for this source, each in its own transaction.
-    const a = afterIngest(kase, source.id, opts.officer);
+    // Suggestions (made by the text stage, or run here when it did not run) and known-hash
+    // matches for this source, each in its own transaction.
+    const a = afterIngest(kase, source.id, opts.officer, detected);
     summary.analysis = { suggestions: a.suggestions, byTag: a.byTag, knownBad: a.knownBad, knownGood: a.knownGood, perSet: a.perSet };
     for (const p of a.problems) report.addProblem({ path: source.root, error: p });
     // The extraction report's device facts onto the exhibit (exhibits/deviceFacts.ts).
@@ -146,6 +166,54 @@ async function run(kase: Case, opts: IngestOptions, source: IngestSource, forced
     );
   }
   return summary;
+}
+
+/**
+ * The text stage (text and detectors on the workers, read from the store copies) then the index
+ * stage (the full-text index, on this thread), over the items of this source that still need
+ * them; each reports its progress as the ingest's stage. Returns the text stage's summary (its
+ * suggestions are reported by afterIngest, not made again).
+ */
+async function searchStages(kase: Case, opts: IngestOptions, sourceId: number, report: IngestReport): Promise<TextStageSummary> {
+  const progress = report.progress;
+  const show = (p: StageProgress): void => {
+    progress.phase = 'ingesting';
+    progress.stage = p.stage;
+    progress.stageDone = p.done;
+    progress.stageTotal = p.total;
+    progress.currentPath = p.currentPath;
+    // The first event of a stage is sent at once: it says the one before is complete.
+    report.emit(p.done === 0);
+  };
+  const text = await runTextStage(kase, { sourceId, workers: opts.workers, workerUrl: opts.textWorkerUrl, signal: opts.signal, onProgress: show });
+  // Stopped (cancel): what the text stage wrote is indexed by the resume, which runs the index
+  // stage over every item whose text is recorded and not yet indexed.
+  if (text.status === 'finished') await runIndexStage(kase, { sourceId, signal: opts.signal, onProgress: show });
+  progress.phase = 'finishing';
+  report.emit(true);
+  return text;
+}
+
+/**
+ * The text or index stage failed (the case's disk filled up, say): the catalogue is complete
+ * and stays; the source is left 'interrupted' with the failure in the custody log, and running
+ * the same command again does what is left of the stages.
+ */
+function failStage(source: IngestSource, report: IngestReport, err: unknown): never {
+  report.summary.elapsedMs = Date.now() - report.started;
+  const code = caseWriteCode(err);
+  const reported = code
+    ? new EvidenceError(
+        'CASE_UNWRITABLE',
+        `${capitalise(describeCaseWriteCode(code))} (${errorMessage(err)}): every file is catalogued and stored, but the text for search is not complete. ${capitalise(caseWriteRemedy(code, source.kase.layout.root))} and run the same command to finish it.`,
+      )
+    : err;
+  try {
+    source.recordFailure(reported, report.summary.items, null);
+  } catch (e) {
+    if (caseWriteCode(e) === null) throw e;
+  }
+  throw reported;
 }
 
 /** A run stopped by a failure: what is durable kept, the failure recorded in the custody log, the error raised in plain words. */

@@ -1,14 +1,15 @@
 // The one item processor: an entry's bytes in, everything the catalogue learns from them out:
 // MD5, SHA-1 and SHA-256, the store copy (a fsynced object file, or the bytes of a small object
 // for store/objects.db), the CRC-32 check against the container's record, then what the bytes
-// say (analyzeItem.ts: type, extension mismatch, metadata, container kind) and text for search.
+// say (analyzeItem.ts: type, extension mismatch, metadata, container kind). Text for search is
+// not read here: the text stage reads it from the store copy once the catalogue is complete
+// (src/core/stages/text.ts), so the catalogue is ready at the pace of hashing.
 // Called the same way by the hashing workers (worker.ts) and, for the few streamed members too
 // large to hand to a worker, by the catalogue on the main thread. A broken file yields an error
 // on its result, never an exception.
 import { errorMessage } from '../errors.ts';
 import type { Content } from '../sources/types.ts';
 import { caseWriteCode } from '../store/writeFaults.ts';
-import { extractFromStore } from '../text/fromStore.ts';
 import { analyzeBytes, emptyMeta } from './analyzeItem.ts';
 import { ByteSink, type SinkOutcome } from './byteSink.ts';
 import { readFileInto, readRangeInto, readStreamInto } from './hashFile.ts';
@@ -62,7 +63,6 @@ export async function processItem(task: ItemTask, setup: WorkerSetup): Promise<{
   }
   if (task.analyze) {
     Object.assign(result, await analyzeBytes(out.head, task.name, out.size, { storeDir: setup.storeDir, stored: out.stored, sha256: out.sha256 }));
-    if (setup.text !== false) result.text = await extractFromStore(out, task.name, result.mime, setup.storeDir);
   } else {
     result.meta = emptyMeta('analysis skipped: it stopped a worker (hang or crash) on an earlier try');
   }

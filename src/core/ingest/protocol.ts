@@ -1,6 +1,5 @@
 // Messages between the ingest pipeline (main thread) and its hashing workers.
 import type { Content } from '../sources/types.ts';
-import type { ItemText } from '../text/extract.ts';
 
 /** The contents a worker can read itself ('stream' contents are read on the main thread). */
 export type TaskContent = Exclude<Content, { type: 'stream' }>;
@@ -45,8 +44,6 @@ export interface HashResult {
   /** Container kind to open ('zip', 'tar', 'tar.gz', 'ab'), if this file is one. */
   container: string | null;
   meta: ItemMeta | null;
-  /** Text for search (capped; see src/core/text/extract.ts), when the file holds text. */
-  text: ItemText | null;
   error: string | null;
   /**
    * The case could not be written (its store copy): no property of the item. The pipeline
@@ -64,8 +61,6 @@ export interface WorkerSetup {
   tmpDir: string;
   /** store/objects.db: the workers write small objects there themselves (store/blobWriter.ts). */
   objectsDb?: string;
-  /** Extract text for search (false: `ingest --no-text`, left for `evidence reindex`). */
-  text?: boolean;
 }
 
 /** A result with nothing learned yet; filled in as the task proceeds. */
@@ -83,7 +78,6 @@ export function blankResult(task: { id: number; size: number }): HashResult {
     extMismatch: false,
     container: null,
     meta: null,
-    text: null,
     error: null,
   };
 }

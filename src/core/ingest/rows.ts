@@ -1,12 +1,11 @@
 // The one writer of item rows: an entry (the reader's facts) and what its bytes gave (the item
-// processor's result) become its `items` row, its `metadata` row and its text for search, in the
+// processor's result) become its `items` row and its `metadata` row, in the
 // caller's transaction. Items are unique per source and path, so a resumed run that redoes a row
 // the interrupted run committed changes nothing.
 import type { Statement } from 'better-sqlite3';
 import type { Case } from '../case.ts';
 import { extensionOf } from '../analyze/filetype.ts';
 import type { SourceEntry } from '../sources/types.ts';
-import { writeItemText } from '../text/store.ts';
 import type { HashResult } from './protocol.ts';
 
 /** One item on its way to its row: the entry, where it sits in the nesting, and (files) its result. */
@@ -106,8 +105,6 @@ export class ItemRows {
         if (info.changes === 0) info = insertItem.run(this.duplicateRow(row));
         const m = r?.meta;
         if (m) insertMeta.run(info.lastInsertRowid, m.takenAt, m.lat, m.lon, m.alt, m.make, m.model, m.orientation, m.json, m.error);
-        // Text for search commits with its item: an item is never searchable before it exists.
-        if (r?.text) writeItemText(db, info.lastInsertRowid, r.text);
       }
     })();
     return files;

@@ -4,7 +4,7 @@
 // detectors, rows written in batched transactions) and the index stage (the full-text index);
 // one custody event at the end. Without --all it reads the items with no text record, so a run
 // cut short is resumed by running it again.
-import type { ReindexSummary } from '../../shared/outputs.ts';
+import type { ReindexProgress, ReindexSummary } from '../../shared/outputs.ts';
 import type { Case } from '../case.ts';
 import { errorMessage } from '../errors.ts';
 import { runIndexStage, type IndexStageSummary } from '../stages/fts.ts';
@@ -21,18 +21,8 @@ export interface ReindexOptions {
   onProgress?: (p: ReindexProgress) => void;
 }
 
-export interface ReindexProgress {
-  /** Items looked at so far, of all items that may hold text. */
-  done: number;
-  total: number;
-  /** Items with text read by this run. */
-  indexed: number;
-  errors: number;
-  currentPath: string | null;
-}
-
 // Defined once, as the contract's output schemas (src/shared/outputs.ts).
-export type { ReindexSummary };
+export type { ReindexProgress, ReindexSummary };
 
 export async function reindexText(kase: Case, opts: ReindexOptions): Promise<ReindexSummary> {
   const started = Date.now();
@@ -41,17 +31,25 @@ export async function reindexText(kase: Case, opts: ReindexOptions): Promise<Rei
   let failure: unknown = null;
   let index: IndexStageSummary | null = null;
   let suggestions = 0;
+  // Each stage reports its own count; what the text stage found is carried through the index stage.
+  let found = 0;
+  let textErrors = 0;
   const forward = (p: StageProgress): void => {
-    // The text stage's count is the reindex's; the index stage follows (its own stage in the UI).
-    if (p.stage === 'text') opts.onProgress?.({ done: p.done, total: p.total, indexed: p.found ?? 0, errors: p.errors, currentPath: p.currentPath });
+    if (p.stage === 'text') {
+      found = p.found ?? 0;
+      textErrors = p.errors;
+    }
+    opts.onProgress?.({ stage: p.stage, done: p.done, total: p.total, indexed: found, errors: textErrors, currentPath: p.currentPath });
   };
   try {
     const text = await runTextStage(kase, { all, workers: opts.workers, workerUrl: opts.textWorkerUrl, signal: opts.signal, onProgress: forward });
     Object.assign(summary, { status: text.status, candidates: text.candidates, indexed: text.indexed, empty: text.empty, errors: text.errors, chars: text.chars, problems: text.problems });
     suggestions = text.suggestions;
-    opts.onProgress?.({ done: text.candidates, total: text.candidates, indexed: text.indexed, errors: text.errors, currentPath: null });
+    found = text.indexed;
+    textErrors = text.errors;
+    opts.onProgress?.({ stage: 'text', done: text.candidates, total: text.candidates, indexed: text.indexed, errors: text.errors, currentPath: null });
     // The index is built even after an interrupted text stage: what was read becomes searchable.
-    index = await runIndexStage(kase, { signal: opts.signal });
+    index = await runIndexStage(kase, { signal: opts.signal, onProgress: forward });
     if (index.status === 'interrupted') summary.status = 'interrupted';
   } catch (err) {
     failure = err;
