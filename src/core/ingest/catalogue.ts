@@ -249,7 +249,7 @@ export class Catalogue {
     this.pool = new TaskPool<HashTask, HashResult>({
       workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
       // The workers write small objects to objects.db themselves (store/blobWriter.ts).
-      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, objectsDb: this.kase.layout.objectsDb, },
+      setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, objectsDb: this.kase.layout.objectsDb },
       size: Math.max(1, this.opts.workers ?? availableParallelism()),
       // A hostile file may hang a parser: allow 30 s plus 20 MB/s of reading before giving up.
       timeoutFor: (t) => 30_000 + Math.ceil(t.size / 20_000),
