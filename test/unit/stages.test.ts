@@ -164,5 +164,6 @@ test('migration 11: a case whose text was inside the FTS table searches the same
   const check = new Database(join(tc.casePath, 'case.db'), { readonly: true });
   t.after(() => check.close());
   assert.equal((check.prepare('SELECT COUNT(*) AS n FROM item_text WHERE indexed = 0').get() as { n: number }).n, 0);
-  assert.equal((check.prepare('SELECT MAX(version) AS n FROM schema_migrations').get() as { n: number }).n, 11);
+  // Migration 11 ran again (later migrations, e.g. 12's counters, are already there and stay).
+  assert.equal((check.prepare('SELECT COUNT(*) AS n FROM schema_migrations WHERE version = 11').get() as { n: number }).n, 1);
 });
