@@ -19,7 +19,7 @@ import { ReviewWorkspace } from './OpenBundle.tsx';
 import { Gallery } from './Gallery.tsx';
 import { Ingest, useIngestJob } from './Ingest.tsx';
 import { ItemDetail } from './ItemDetail.tsx';
-import { Nav, type View } from './Nav.tsx';
+import { filterForView, Nav, type View } from './Nav.tsx';
 import { SignIn, type Signed } from './SignIn.tsx';
 import { Search, type SearchState } from './Search.tsx';
 import { Suggestions } from './Suggestions.tsx';
@@ -232,17 +232,8 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
     setView(v);
     if (v.kind !== view.kind) setOpenId(null);
     setHit(null);
-    if (v.kind === 'tagged') setFilter({ tag: v.tag });
-    if (v.kind === 'catalogue' || v.kind === 'gallery') {
-      const f: CatalogueFilter = {};
-      if (v.kind === 'gallery') f.family = 'images';
-      else if (v.preset === 'errors') f.errors = true;
-      else if (v.preset === 'mismatch') f.mismatch = true;
-      else if (v.preset === 'gps') f.hasGps = true;
-      else if (v.preset === 'knownBad') f.knownBad = true;
-      else if (v.preset !== 'all') f.family = v.preset;
-      setFilter(f);
-    }
+    const f = filterForView(v);
+    if (f) setFilter(f);
   };
 
   const signOut = async () => {

@@ -3,9 +3,9 @@
 // progress from its events, cancel; then the bundle checked as a prosecutor would check it
 // (verifyBundle on what was written) and where its report is. Every step is one contract call,
 // as `evidence export` and `evidence bundle verify` make it.
-import { useCallback, useContext, useEffect, useRef, useState } from 'react';
+import { useContext, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BundleReport, ExportProgress, ExportResult, Input } from '../shared/contract.ts';
+import type { BundleReport, ExportResult, Input } from '../shared/contract.ts';
 import type { Client, Output } from './api.ts';
 import { getClient } from './api.ts';
 import { BundleVerdict } from './BundleVerdict.tsx';
@@ -14,89 +14,38 @@ import { PathField } from './FolderPicker.tsx';
 import { formatBytes, formatCount, formatDuration } from './format.ts';
 import type { Signed } from './SignIn.tsx';
 import { TagChip, TagsContext } from './Tags.tsx';
+import { type Job, type JobState, useJob } from './useJob.ts';
 import './bundle.css';
 
-export interface ExportJobState {
-  jobId: string;
-  running: boolean;
-  cancelling: boolean;
-  request: Input<'startExport'>;
-  progress: ExportProgress | null;
-  result: ExportResult | null;
-  error: { code: string; message: string } | null;
+export interface ExportJobState extends JobState<'export', Input<'startExport'>> {
   /** The written bundle checked afresh (verifyBundle), once the job has finished. */
   verification: BundleReport | null;
   verifyError: string | null;
 }
 
-export interface ExportJob {
+export interface ExportJob extends Omit<Job<'export', Input<'startExport'>>, 'state'> {
   state: ExportJobState | null;
-  start(req: Input<'startExport'>): Promise<void>;
-  cancel(session: string): Promise<void>;
-  reset(): void;
-  startError: string | null;
 }
 
 /** The export job of this window, kept above the screens so leaving the screen does not lose it. */
 export function useExportJob(client: Client): ExportJob {
-  const [state, setState] = useState<ExportJobState | null>(null);
-  const [startError, setStartError] = useState<string | null>(null);
-  const jobRef = useRef<string | null>(null);
-
-  useEffect(
-    () =>
-      client.onEvent((e) => {
-        if (e.payload.jobId !== jobRef.current) return;
-        if (e.type === 'job.progress' && e.payload.job === 'export') {
-          const progress = e.payload.progress;
-          setState((s) => (s ? { ...s, progress } : s));
-        } else if (e.type === 'job.finished' && e.payload.job === 'export') {
-          const result = e.payload.result;
-          setState((s) => (s ? { ...s, running: false, cancelling: false, result } : s));
-          // Checked as the prosecutor will check it: the bundle on disk, not what the job thinks it wrote.
-          client.call('verifyBundle', { path: result.path }).then(
-            (verification) => setState((s) => (s && s.jobId === e.payload.jobId ? { ...s, verification } : s)),
-            (err: Error) => setState((s) => (s && s.jobId === e.payload.jobId ? { ...s, verifyError: err.message } : s)),
-          );
-        } else if (e.type === 'job.failed') {
-          setState((s) => (s ? { ...s, running: false, cancelling: false, error: e.payload.error } : s));
-        }
-      }),
-    [client],
-  );
-
-  const start = useCallback(
-    async (request: Input<'startExport'>) => {
-      setStartError(null);
-      try {
-        const { jobId } = await client.call('startExport', request);
-        jobRef.current = jobId;
-        setState({ jobId, running: true, cancelling: false, request, progress: null, result: null, error: null, verification: null, verifyError: null });
-      } catch (err) {
-        setStartError((err as Error).message);
-      }
+  // The check of what was written, by the job it belongs to (a new job starts unchecked).
+  const [check, setCheck] = useState<{ jobId: string; verification: BundleReport | null; verifyError: string | null } | null>(null);
+  const job = useJob(client, 'export', (req: Input<'startExport'>) => client.call('startExport', req), {
+    // Checked as the prosecutor will check it: the bundle on disk, not what the job thinks it wrote.
+    onFinished: (result, jobId) => {
+      client.call('verifyBundle', { path: result.path }).then(
+        (verification) => setCheck({ jobId, verification, verifyError: null }),
+        (err: Error) => setCheck({ jobId, verification: null, verifyError: err.message }),
+      );
     },
-    [client],
-  );
-
-  const cancel = useCallback(
-    async (session: string) => {
-      if (!jobRef.current) return;
-      setState((s) => (s ? { ...s, cancelling: true } : s));
-      try {
-        await client.call('cancelJob', { session, jobId: jobRef.current });
-      } catch (err) {
-        setStartError((err as Error).message);
-      }
-    },
-    [client],
-  );
-  const reset = useCallback(() => {
-    jobRef.current = null;
-    setState(null);
-    setStartError(null);
-  }, []);
-  return { state, start, cancel, reset, startError };
+  });
+  const state = useMemo<ExportJobState | null>(() => {
+    if (!job.state) return null;
+    const mine = check?.jobId === job.state.jobId ? check : null;
+    return { ...job.state, verification: mine?.verification ?? null, verifyError: mine?.verifyError ?? null };
+  }, [job.state, check]);
+  return { ...job, state };
 }
 
 /** What the wizard was opened with: the catalogue's selection and the search box's words. */

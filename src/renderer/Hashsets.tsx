@@ -2,28 +2,19 @@
 // items matched, imported when and by whom), and the import of a set as a job (startHashsetImport)
 // followed by its events: reading, storing, matching, then the result. The engine streams the
 // file and matches every item of the case; the screen only starts, follows and shows.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { HashsetImport, HashsetProgress, Input } from '../shared/contract.ts';
+import type { Input } from '../shared/contract.ts';
 import { can } from '../shared/roles.ts';
 import { type Output, getClient } from './api.ts';
 import { PathField } from './FolderPicker.tsx';
 import { formatBytes, formatCount, formatTime } from './format.ts';
 import type { Signed } from './SignIn.tsx';
+import { useJob } from './useJob.ts';
 import './admin.css';
 
 type Format = NonNullable<Input<'startHashsetImport'>['format']>;
 const FORMATS: Format[] = ['auto', 'nsrl-rds', 'nsrl-legacy', 'hashdeep', 'md5sum', 'sha1sum', 'sha256sum', 'plain', 'csv'];
-
-interface ImportState {
-  jobId: string;
-  name: string;
-  running: boolean;
-  cancelling: boolean;
-  progress: HashsetProgress | null;
-  result: HashsetImport | null;
-  error: string | null;
-}
 
 export function Hashsets({
   signed,
@@ -45,10 +36,13 @@ export function Hashsets({
   const [name, setName] = useState('');
   const [kind, setKind] = useState<'bad' | 'good'>('bad');
   const [format, setFormat] = useState<Format>('auto');
-  const [job, setJob] = useState<ImportState | null>(null);
-  const jobId = useRef<string | null>(null);
-  const changed = useRef(onChanged);
-  changed.current = onChanged;
+  const importJob = useJob(client, 'hashset', (req: Input<'startHashsetImport'>) => client.call('startHashsetImport', req), {
+    onFinished: () => {
+      void load();
+      onChanged();
+    },
+  });
+  const job = importJob.state;
 
   const load = useCallback(async () => {
     try {
@@ -61,46 +55,12 @@ export function Hashsets({
     void load();
   }, [load]);
 
-  useEffect(
-    () =>
-      client.onEvent((e) => {
-        if (e.payload.jobId !== jobId.current) return;
-        if (e.type === 'job.progress' && e.payload.job === 'hashset') {
-          const progress = e.payload.progress;
-          setJob((s) => (s ? { ...s, progress } : s));
-        } else if (e.type === 'job.finished' && e.payload.job === 'hashset') {
-          const result = e.payload.result;
-          setJob((s) => (s ? { ...s, running: false, cancelling: false, result } : s));
-          void load();
-          changed.current();
-        } else if (e.type === 'job.failed') {
-          const message = e.payload.error.message;
-          setJob((s) => (s ? { ...s, running: false, cancelling: false, error: message } : s));
-        }
-      }),
-    [client, load],
-  );
-
-  const start = async (ev: React.FormEvent) => {
+  const start = (ev: React.FormEvent) => {
     ev.preventDefault();
     setError(null);
-    try {
-      const r = await client.call('startHashsetImport', { session: signed.session, file, name, kind, format });
-      jobId.current = r.jobId;
-      setJob({ jobId: r.jobId, name, running: true, cancelling: false, progress: null, result: null, error: null });
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    void importJob.start({ session: signed.session, file, name, kind, format });
   };
-  const cancel = async () => {
-    if (!job) return;
-    setJob({ ...job, cancelling: true });
-    try {
-      await client.call('cancelJob', { session: signed.session, jobId: job.jobId });
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
+  const cancel = () => importJob.cancel(signed.session);
 
   const p = job?.progress;
   // Reading is most of the work on a big set; storing and matching are the last tenth.
@@ -112,13 +72,13 @@ export function Hashsets({
         <h2>{t('admin.hashsets.label')}</h2>
       </div>
       <p className="muted">{t('admin.hashsets.intro')}</p>
-      {error && (
+      {(error ?? importJob.startError) && (
         <p className="banner error" role="alert" data-testid="hashset-error">
-          ⚠ {error}
+          ⚠ {error ?? importJob.startError}
         </p>
       )}
       {mayImport ? (
-        <form className="form card" onSubmit={(e) => void start(e)} data-testid="hashset-form">
+        <form className="form card" onSubmit={start} data-testid="hashset-form">
           <h3>{t('admin.hashsets.import')}</h3>
           <label>
             {t('admin.hashsets.file')}
@@ -166,8 +126,8 @@ export function Hashsets({
               {job.running
                 ? `⟳ ${t(`admin.hashsets.phase.${p?.phase ?? 'reading'}`)}`
                 : job.error
-                  ? `✖ ${job.error}`
-                  : `✔ ${t('admin.hashsets.done', { name: job.name, entries: n(job.result?.set.entries), matched: n(job.result?.matched) })}`}
+                  ? `✖ ${job.error.message}`
+                  : `✔ ${t('admin.hashsets.done', { name: job.request.name, entries: n(job.result?.set.entries), matched: n(job.result?.matched) })}`}
             </h3>
             {job.running && (
               <button type="button" onClick={() => void cancel()} disabled={job.cancelling} data-testid="hashset-cancel">

@@ -4,114 +4,43 @@
 // the engine continues where it stopped), and read the summary with the problems at the end.
 // An export the case already holds is refused by the engine (ALREADY_INGESTED, naming the earlier
 // source); ingesting it again as a new source is offered here, with a reason for the custody log.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { EvidenceEvent, IngestProgress, IngestSummary, Input } from '../shared/contract.ts';
+import type { IngestProgress, Input } from '../shared/contract.ts';
 import type { Client, Output } from './api.ts';
 import { localizedError } from './errorText.ts';
 import { PathField } from './FolderPicker.tsx';
 import './trip.css';
 import { formatBytes, formatCount, formatDuration } from './format.ts';
 import type { Signed } from './SignIn.tsx';
+import { type Job, type JobState, useJob } from './useJob.ts';
 
-export interface IngestJobState {
-  jobId: string;
-  running: boolean;
-  cancelling: boolean;
-  request: Input<'startIngest'>;
-  progress: IngestProgress | null;
-  result: IngestSummary | null;
-  error: { code: string; message: string } | null;
-}
-
-export interface IngestJob {
-  state: IngestJobState | null;
-  start(req: Input<'startIngest'>): Promise<void>;
-  cancel(session: string): Promise<void>;
-  startError: string | null;
-}
+export type IngestJobState = JobState<'ingest', Input<'startIngest'>>;
+export type IngestJob = Job<'ingest', Input<'startIngest'>>;
 
 /** The ingest job of this window, kept above the screens so leaving the screen does not lose it. */
 export function useIngestJob(client: Client, onDone: () => void): IngestJob {
-  const [state, setState] = useState<IngestJobState | null>(null);
-  const [startError, setStartError] = useState<string | null>(null);
-  const jobRef = useRef<string | null>(null);
-  const done = useRef(onDone);
-  done.current = onDone;
   const catalogueReady = useRef(false);
-
-  // Events of a job that arrive before startIngest has answered with its id (a wrong path fails
-  // at once, and the host's event stream can be faster than the answer): kept, then replayed.
-  const early = useRef(new Map<string, EvidenceEvent[]>());
-  const apply = useRef<(e: EvidenceEvent) => void>(() => undefined);
-
-  useEffect(
-    () =>
-      client.onEvent((e) => {
-        if (e.payload.jobId !== jobRef.current) {
-          if (e.type.startsWith('job.') && e.payload.jobId) {
-            const list = early.current.get(e.payload.jobId) ?? [];
-            list.push(e);
-            early.current.set(e.payload.jobId, list.slice(-20));
-            // Only the last few jobs' early events are kept.
-            if (early.current.size > 8) early.current.delete(early.current.keys().next().value!);
-          }
-          return;
-        }
-        apply.current(e);
-      }),
-    [client],
-  );
-  apply.current = (e: EvidenceEvent) => {
-    if (e.type === 'job.progress' && e.payload.job === 'ingest') {
-      const progress = e.payload.progress;
-      setState((s) => (s ? { ...s, progress } : s));
+  return useJob(
+    client,
+    'ingest',
+    (req: Input<'startIngest'>) => {
+      catalogueReady.current = false;
+      return client.call('startIngest', req);
+    },
+    {
       // Past the catalogue stage the catalogue is complete: refresh the counts and listings
       // now, so it can be browsed while search is still being built.
-      if (progress.stage && progress.stage !== 'catalogue' && !catalogueReady.current) {
-        catalogueReady.current = true;
-        done.current();
-      }
-    } else if (e.type === 'job.finished' && e.payload.job === 'ingest') {
-      const result = e.payload.result;
-      setState((s) => (s ? { ...s, running: false, cancelling: false, result } : s));
-      done.current();
-    } else if (e.type === 'job.failed') {
-      setState((s) => (s ? { ...s, running: false, cancelling: false, error: e.payload.error } : s));
-      done.current();
-    }
-  };
-
-  const start = useCallback(
-    async (request: Input<'startIngest'>) => {
-      setStartError(null);
-      try {
-        const { jobId } = await client.call('startIngest', request);
-        jobRef.current = jobId;
-        catalogueReady.current = false;
-        setState({ jobId, running: true, cancelling: false, request, progress: null, result: null, error: null });
-        for (const e of early.current.get(jobId) ?? []) apply.current(e);
-        early.current.delete(jobId);
-      } catch (err) {
-        setStartError((err as Error).message);
-      }
+      onProgress: (progress) => {
+        if (progress.stage && progress.stage !== 'catalogue' && !catalogueReady.current) {
+          catalogueReady.current = true;
+          onDone();
+        }
+      },
+      onFinished: () => onDone(),
+      onFailed: () => onDone(),
     },
-    [client],
   );
-
-  const cancel = useCallback(
-    async (session: string) => {
-      if (!jobRef.current) return;
-      setState((s) => (s ? { ...s, cancelling: true } : s));
-      try {
-        await client.call('cancelJob', { session, jobId: jobRef.current });
-      } catch (err) {
-        setStartError((err as Error).message);
-      }
-    },
-    [client],
-  );
-  return { state, start, cancel, startError };
 }
 
 export function Ingest(props: {

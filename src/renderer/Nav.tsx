@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Tag } from '../shared/contract.ts';
 import { FAMILY_NAMES } from '../shared/outputs.ts';
 import type { Output } from './api.ts';
+import type { CatalogueFilter } from './Catalogue.tsx';
 import { formatCount } from './format.ts';
 import { tagLabel } from './Tags.tsx';
 
@@ -22,6 +23,22 @@ export type View = { kind: 'catalogue'; preset: Preset } | { kind: 'gallery' } |
   | { kind: 'hashsets' }
   | { kind: 'officers' }
   | { kind: 'custody' };
+
+/**
+ * The catalogue filter a navigation entry stands for (null: the entry keeps the current filter).
+ * One mapping for the case's workspace and the bundle review's, so an entry filters alike in both.
+ */
+export function filterForView(v: View): CatalogueFilter | null {
+  if (v.kind === 'tagged') return { tag: v.tag };
+  if (v.kind === 'gallery') return { family: 'images' };
+  if (v.kind !== 'catalogue') return null;
+  if (v.preset === 'errors') return { errors: true };
+  if (v.preset === 'mismatch') return { mismatch: true };
+  if (v.preset === 'gps') return { hasGps: true };
+  if (v.preset === 'knownBad') return { knownBad: true };
+  if ((FAMILY_NAMES as readonly string[]).includes(v.preset)) return { family: v.preset as Family };
+  return {};
+}
 
 const FAMILY_ICONS: Record<Family, string> = {
   images: '▣',

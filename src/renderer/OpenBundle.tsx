@@ -16,7 +16,7 @@ import { PathField } from './FolderPicker.tsx';
 import { formatBytes, formatCount, formatTime } from './format.ts';
 import { Gallery } from './Gallery.tsx';
 import { ItemDetail } from './ItemDetail.tsx';
-import { type Family, Nav, type View } from './Nav.tsx';
+import { filterForView, Nav, type View } from './Nav.tsx';
 import { Search, type SearchState } from './Search.tsx';
 import type { Signed } from './SignIn.tsx';
 import { TagChip, TagsContext } from './Tags.tsx';
@@ -319,17 +319,8 @@ export function ReviewWorkspace({ signed, review, onClosed, toggles }: { signed:
     setView(v);
     if (v.kind !== view.kind) setOpenId(null);
     setHit(null);
-    if (v.kind === 'tagged') setFilter({ tag: v.tag });
-    if (v.kind === 'catalogue' || v.kind === 'gallery') {
-      const f: CatalogueFilter = {};
-      if (v.kind === 'gallery') f.family = 'images';
-      else if (v.preset === 'errors') f.errors = true;
-      else if (v.preset === 'mismatch') f.mismatch = true;
-      else if (v.preset === 'gps') f.hasGps = true;
-      else if (v.preset === 'knownBad') f.knownBad = true;
-      else if ((FAMILY_NAMES as readonly string[]).includes(v.preset)) f.family = v.preset as Family;
-      setFilter(f);
-    }
+    const f = filterForView(v);
+    if (f) setFilter(f);
   };
 
   const close = async () => {

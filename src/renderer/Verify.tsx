@@ -4,68 +4,21 @@
 // changed, missing), each changed or missing file naming the items whose content it is, which
 // open in the detail panel; a broken chain links to the event in the custody log. The engine
 // records each run in the log (verify.run), which is what the header's files badge reads.
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustodyEvent, VerifyProgress, VerifyReport } from '../shared/contract.ts';
 import type { Client } from './api.ts';
 import { formatBytes, formatCount } from './format.ts';
+import { type Job, type JobState, useJob } from './useJob.ts';
 import './custody.css';
 
-export interface VerifyJobState {
-  jobId: string;
-  running: boolean;
-  progress: VerifyProgress | null;
-  result: VerifyReport | null;
-  error: { code: string; message: string } | null;
-}
-
-export interface VerifyJob {
-  state: VerifyJobState | null;
-  start(session: string): Promise<void>;
-  startError: string | null;
-}
+/** What the job was started with: the signed-in officer's session. */
+export type VerifyJobState = JobState<'verify', string>;
+export type VerifyJob = Job<'verify', string>;
 
 /** The verify job of this window, kept above the screens so leaving the screen does not lose it. */
 export function useVerifyJob(client: Client, onDone: () => void): VerifyJob {
-  const [state, setState] = useState<VerifyJobState | null>(null);
-  const [startError, setStartError] = useState<string | null>(null);
-  const jobRef = useRef<string | null>(null);
-  const done = useRef(onDone);
-  done.current = onDone;
-
-  useEffect(
-    () =>
-      client.onEvent((e) => {
-        if (e.payload.jobId !== jobRef.current) return;
-        if (e.type === 'job.progress' && e.payload.job === 'verify') {
-          const progress = e.payload.progress;
-          setState((s) => (s ? { ...s, progress } : s));
-        } else if (e.type === 'job.finished' && e.payload.job === 'verify') {
-          const result = e.payload.result;
-          setState((s) => (s ? { ...s, running: false, result } : s));
-          done.current();
-        } else if (e.type === 'job.failed') {
-          setState((s) => (s ? { ...s, running: false, error: e.payload.error } : s));
-          done.current();
-        }
-      }),
-    [client],
-  );
-
-  const start = useCallback(
-    async (session: string) => {
-      setStartError(null);
-      try {
-        const { jobId } = await client.call('startVerify', { session });
-        jobRef.current = jobId;
-        setState({ jobId, running: true, progress: null, result: null, error: null });
-      } catch (err) {
-        setStartError((err as Error).message);
-      }
-    },
-    [client],
-  );
-  return { state, start, startError };
+  return useJob(client, 'verify', (session: string) => client.call('startVerify', { session }), { onFinished: () => onDone(), onFailed: () => onDone() });
 }
 
 /** The first event a custody report names as wrong (0 when it names none). */
