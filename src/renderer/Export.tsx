@@ -56,7 +56,9 @@ export interface ExportPreset {
 
 /** Where report.html is in what was written (inside the ZIP, for a ZIP). */
 function reportPath(r: ExportResult): string {
-  return r.zip ? `${r.path} → report.html` : `${r.path.replace(/[\\/]+$/, '')}/report.html`;
+  // In a ZIP everything is inside one folder named like the file (nothing spills when unzipped).
+  const inZip = `${(r.path.split(/[\\/]/).pop() ?? '').replace(/\.zip$/i, '')}/report.html`;
+  return r.zip ? `${r.path} → ${inZip}` : `${r.path.replace(/[\\/]+$/, '')}/report.html`;
 }
 
 function toggle(list: string[], x: string): string[] {

@@ -5,6 +5,7 @@
 // (and written beside the bundle, not into it); one byte of a file of the second bundle changed:
 // the red verification names that file; the Japanese screen; no console errors, no failed requests.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,6 +106,32 @@ describe('bundles UI: export wizard, open bundle, review mode', { skip: skip ?? 
     assert.equal(await page.locator('[data-testid="bundle-verdict"][data-ok="true"]').count(), 1, await page.getByTestId('export-page').textContent() ?? '');
     const manifest = JSON.parse(readFileSync(join(bundle2, 'manifest.json'), 'utf8')) as { items: { id: number }[] };
     assert.deepEqual(manifest.items.map((i) => i.id).sort((a, b) => a - b), ids.sort((a, b) => a - b));
+  });
+
+  test('export an exhibit as a ZIP with the report in Japanese: checked intact, and intact for unzip too', async () => {
+    const { page } = env;
+    const zipPath = join(env.dir, 'out', 'bundle-exhibit.zip');
+    await page.getByTestId('nav-export').click();
+    const another = page.getByTestId('export-another');
+    if (await another.count()) await another.click();
+    await page.getByTestId('export-form').waitFor();
+    const exhibit = page.locator('[data-testid^="export-exhibit-"]').first();
+    await exhibit.check();
+    await page.getByTestId('export-zip').check();
+    await page.getByTestId('export-destination').fill(zipPath);
+    await page.getByTestId('export-lang').selectOption('ja');
+    await page.getByTestId('export-start').click();
+    await page.locator('[data-testid="bundle-verdict"], [data-testid="export-error"], [data-testid="export-start-error"]').first().waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('[data-testid="bundle-verdict"][data-ok="true"]').count(), 1, (await page.getByTestId('export-page').textContent()) ?? '');
+    assert.ok(statSync(zipPath).isFile(), 'one ZIP file is written');
+    // The engine checks the ZIP as it stands, and so does Info-ZIP where it is installed.
+    assert.equal((await env.service.verifyBundle({ path: zipPath })).ok, true);
+    const unzip = spawnSync('unzip', ['-t', '-qq', zipPath]);
+    if (!unzip.error) assert.equal(unzip.status, 0, `unzip -t: ${unzip.stdout}${unzip.stderr}`);
+    assert.equal((await page.getByTestId('export-report-path').textContent())!, `${zipPath} → bundle-exhibit/report.html`);
+    const list = spawnSync('unzip', ['-p', zipPath, 'bundle-exhibit/report.html'], { maxBuffer: 64 << 20 });
+    if (!list.error) assert.match(list.stdout.toString('utf8'), /<html[^>]*lang="ja"/);
+    await shot(page, 'bundle-3b-export-zip-light');
   });
 
   test('open the bundle from the first screen: verification first, then read-only browsing with the banner and a review note', async () => {
