@@ -74,7 +74,7 @@ export function CaseHeader(props: {
             onClick={() => props.onShowBroken?.(broken ?? 0)}
             data-testid="chain-broken"
           >
-            ✖ {t('header.brokenAt', { n: broken })}
+            ✖ {broken ? t('header.brokenAt', { n: broken }) : t('header.broken')}
           </button>
         )}
         {props.files}

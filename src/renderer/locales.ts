@@ -46,6 +46,8 @@ export const en = {
     verified: 'Chain verified',
     verifiedTitle: 'All {{n}} custody events verify',
     brokenAt: 'Chain broken at #{{n}}',
+    // When verification names no event (e.g. a checkpoint or receipt that does not match).
+    broken: 'Chain broken',
     ingesting: 'Ingesting {{pct}} %',
     buildingSearch: 'Building search {{pct}} %',
     buildingSearchTitle: 'The catalogue is complete and can be browsed; search is still being built.',
@@ -302,6 +304,7 @@ export const ja: Messages = {
     verified: '連鎖 検証済み',
     verifiedTitle: '{{n}} 件の保管記録をすべて検証しました',
     brokenAt: '連鎖の破損 #{{n}}',
+    broken: '連鎖の破損',
     ingesting: '取り込み中 {{pct}} %',
     buildingSearch: '検索を作成中 {{pct}} %',
     buildingSearchTitle: 'カタログは完成し閲覧できます。検索はまだ作成中です。',
