@@ -93,9 +93,14 @@ async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {
   while (done < chunk.byteLength) done += (await fh.write(chunk, done, chunk.byteLength - done)).bytesWritten;
 }
 
+/** How many written files are fsynced at once when a folder bundle is finished. */
+const SYNC_AT_ONCE = 16;
+
 class FolderSink implements Sink {
   private readonly tmp: string;
   private readonly final: string;
+  /** Files written and closed, not yet synced: all are synced before the bundle appears. */
+  private readonly unsynced: string[] = [];
   constructor(tmp: string, final: string) {
     this.tmp = tmp;
     this.final = final;
@@ -106,7 +111,8 @@ class FolderSink implements Sink {
     return new FolderSink(tmp, final);
   }
   async begin(name: string, size: number) {
-    const fh = await open(join(this.tmp, ...name.split('/')), 'wx', 0o644);
+    const path = join(this.tmp, ...name.split('/'));
+    const fh = await open(path, 'wx', 0o644);
     let written = 0;
     return {
       write: async (chunk: Uint8Array) => {
@@ -116,10 +122,10 @@ class FolderSink implements Sink {
       end: async () => {
         try {
           if (written !== size) throw new Error(`${name}: ${written} bytes written, ${size} expected`);
-          await fh.sync();
         } finally {
           await fh.close();
         }
+        this.unsynced.push(path);
       },
     };
   }
@@ -130,6 +136,15 @@ class FolderSink implements Sink {
     await w.end();
   }
   async finish(): Promise<void> {
+    // One fsync per file, many at once rather than one after another as each file ends: the
+    // disk (and the file system's journal) then commits them together, which is most of an export
+    // of many small files. The bundle still appears at its name only once every byte is durable.
+    const paths = this.unsynced.splice(0);
+    let next = 0;
+    const syncer = async () => {
+      while (next < paths.length) await syncFile(paths[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(SYNC_AT_ONCE, paths.length) }, syncer));
     await syncDir(join(this.tmp, 'files'));
     await syncDir(this.tmp);
     await rename(this.tmp, this.final);
@@ -137,6 +152,15 @@ class FolderSink implements Sink {
   }
   async abandon(): Promise<void> {
     await rm(this.tmp, { recursive: true, force: true });
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 
