@@ -504,6 +504,9 @@ export class EvidenceService {
     let cache = this.thumbCaches.get(root);
     if (!cache) this.thumbCaches.set(root, (cache = new ThumbnailCache(c)));
     const thumb = await cache.thumbnail(id, px);
+    // The case may have been closed while the image was decoded (the window closed mid-gallery):
+    // then the view cannot be recorded, so nothing is shown (the session's own error says why).
+    this.session(session);
     this.recordView(session, c, who, storedItem(c, id), size === 'view' ? 'content' : 'thumbnail');
     return thumb;
   }
@@ -942,6 +945,9 @@ export class EvidenceService {
   }
 
   close(): void {
+    // Sessions end with the service: a request still in flight (a thumbnail being decoded) then
+    // gets "the session has ended" instead of reopening the case behind the closing window.
+    this.sessions.clear();
     for (const token of [...this.reviews.keys()]) this.dropReview(token);
     for (const t of this.thumbCaches.values()) t.close();
     this.thumbCaches.clear();

@@ -30,6 +30,8 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
   // A reviewer reads the exhibits; recording one and ingesting into it are for the roles that may.
   const mayRecord = can(signed.role, 'record-exhibit');
   const mayIngest = can(signed.role, 'ingest');
+  // Opened at once on a case with no exhibit. "Record an exhibit" opens it (never toggles it
+  // shut): the list may arrive after the screen, and a click must not close a form it opened.
   const [adding, setAdding] = useState(exhibits.length === 0 && mayRecord);
   const [form, setForm] = useState<Record<string, string>>({});
   // "Seized at" is picked as a wall-clock time in the officer's zone (the case's when it has one,
@@ -68,7 +70,7 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
       <div className="page-head">
         <h2>{t('nav.exhibits')}</h2>
         {mayRecord && (
-          <button type="button" className="btn-primary" onClick={() => setAdding(!adding)} data-testid="add-exhibit">
+          <button type="button" className="btn-primary" onClick={() => setAdding(true)} data-testid="add-exhibit">
             ＋ {t('exhibits.add')}
           </button>
         )}

@@ -149,3 +149,19 @@ test('video and audio are served as media with ranges, everything else as before
   assert.equal(v?.headers.get('content-type'), 'image/webp');
   assert.equal((await sharp(Buffer.from(await v!.arrayBuffer())).metadata()).height, 48);
 });
+
+test('a thumbnail still being made when the case is closed: refused in plain words (its view cannot be recorded), no internal error', async (t) => {
+  const tc = newCase(t);
+  const src = join(tempDir(t), 'DCIM');
+  mkdirSync(src, { recursive: true });
+  copyFileSync(TINY_HEIC, join(src, 'IMG_0001.HEIC'));
+  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: null });
+  const photo = tc.service.listItems({ casePath: tc.casePath, kind: 'file' }).items[0]!;
+  // Asked, then the window closes the case before libheif has decoded it.
+  const pending = tc.service.itemThumbnail(tc.session, photo.id);
+  tc.service.close();
+  await assert.rejects(pending, (e: Error & { code?: string }) => {
+    assert.ok(e.code && e.code !== 'INTERNAL', `an engine error with its code, not ${e.name}: ${e.message}`);
+    return true;
+  });
+});

@@ -132,15 +132,11 @@ export class ThumbnailCache {
         .resize(px, px, { fit: 'inside', withoutEnlargement: true })
         .webp({ quality: 70 })
         .toBuffer();
-      this.db
-        .prepare('INSERT OR REPLACE INTO thumbs (sha256, size, px, mime, data, error, made_at) VALUES (?, ?, ?, ?, ?, NULL, ?)')
-        .run(item.sha256, item.size, px, 'image/webp', data, now);
+      this.remember('INSERT OR REPLACE INTO thumbs (sha256, size, px, mime, data, error, made_at) VALUES (?, ?, ?, ?, ?, NULL, ?)', item.sha256, item.size, px, 'image/webp', data, now);
       return { data, mime: 'image/webp', cached: false };
     } catch (err) {
       const why = `the image could not be decoded (${errorMessage(err).split('\n')[0]})`;
-      this.db
-        .prepare('INSERT OR REPLACE INTO thumbs (sha256, size, px, mime, data, error, made_at) VALUES (?, ?, ?, NULL, NULL, ?, ?)')
-        .run(item.sha256, item.size, px, why, now);
+      this.remember('INSERT OR REPLACE INTO thumbs (sha256, size, px, mime, data, error, made_at) VALUES (?, ?, ?, NULL, NULL, ?, ?)', item.sha256, item.size, px, why, now);
       throw new EvidenceError('USAGE', `No thumbnail for item ${item.id}: ${why}`);
     }
   }
@@ -149,6 +145,14 @@ export class ThumbnailCache {
     if (isHeif(item.mime)) return imageToResize(sharp, await readAll(this.kase, item, HEIF_MAX_BYTES), item.mime);
     const input = item.location === 'file' ? this.kase.store.filePath(item.sha256) : await readAll(this.kase, item, THUMB_MAX_BYTES);
     return imageToResize(sharp, input, item.mime);
+  }
+
+  /**
+   * Keeps a thumbnail (or why there is none) in the cache. A thumbnail still being made when the
+   * case is closed (the window closed while the gallery loaded) is answered but not kept.
+   */
+  private remember(sql: string, ...params: unknown[]): void {
+    if (this.db.open) this.db.prepare(sql).run(...params);
   }
 
   close(): void {
