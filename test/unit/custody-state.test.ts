@@ -106,7 +106,11 @@ test('an honest case with every kind of state change verifies: interrupted and r
   const { service, casePath, session } = newCase(t);
   const exp = join(tempDir(t), 'export');
   mkdirSync(exp);
-  for (let i = 0; i < 400; i++) writeFileSync(join(exp, `f${String(i).padStart(3, '0')}.txt`), `file ${i} `.repeat(50));
+  // Enough files that the stop lands part-way on a fast machine too: progress is reported at most
+  // every 100 ms and the batches already with the workers finish after the stop (400 files were
+  // all catalogued before the first report on CI's machine; 700 of 2,000 are on a slower one).
+  const FILES = 4000;
+  for (let i = 0; i < FILES; i++) writeFileSync(join(exp, `f${String(i).padStart(4, '0')}.txt`), `file ${i} `.repeat(50));
   // Stopped part-way (as Ctrl-C does), then resumed: two commitments of one source.
   const stop = new AbortController();
   const first = await service.ingest({ session, sourcePath: exp, workers: 1 }, { signal: stop.signal, onProgress: (p) => p.filesDone >= 40 && stop.abort() });
@@ -117,7 +121,7 @@ test('an honest case with every kind of state change verifies: interrupted and r
   const commits = events(casePath).filter((e) => e.action === 'ingest.interrupted' || e.action === 'ingest.finished');
   assert.deepEqual(commits.map((e) => e.action), ['ingest.interrupted', 'ingest.finished']);
   const [a, b] = commits.map((e) => details(e).catalogue as { items: number });
-  assert.ok(a!.items > 0 && a!.items < b!.items && b!.items === 400, `${a!.items} then ${b!.items}`);
+  assert.ok(a!.items > 0 && a!.items < b!.items && b!.items === FILES, `${a!.items} then ${b!.items}`);
 
   service.addOfficer({ session, name: 'Sok Dara', role: 'officer', password: 'sok-password-12' });
   service.addOfficer({ session, name: 'Rev C', role: 'reviewer', password: 'rev-password-12' });
