@@ -26,10 +26,12 @@ export const EXIT = {
 export function exitCodeFor(code: ErrorCode | string | undefined): number {
   switch (code) {
     case 'USAGE':
+    case 'EXHIBIT_REQUIRED':
       return EXIT.USAGE;
     case 'NOT_FOUND':
     case 'NOT_A_CASE':
     case 'SOURCE_UNREADABLE':
+    case 'EXHIBIT_UNKNOWN':
       return EXIT.NOT_FOUND;
     case 'AUTH_FAILED':
     case 'OFFICER_DISABLED':
@@ -47,6 +49,7 @@ export function exitCodeFor(code: ErrorCode | string | undefined): number {
     case 'CASE_UNWRITABLE':
       return EXIT.CASE_UNWRITABLE;
     case 'CASE_DAMAGED':
+    case 'STORE_ALTERED':
       return EXIT.CASE_DAMAGED;
     case 'CANCELLED':
       return EXIT.INTERRUPTED;

@@ -22,6 +22,12 @@ export type ErrorCode =
   | 'CASE_DAMAGED'
   /** This export was already ingested into the case; ingesting it again must be asked for (--again). */
   | 'ALREADY_INGESTED'
+  /** An ingest named no exhibit: every file must trace to a seized device; record the exhibit first (evidence exhibit add). */
+  | 'EXHIBIT_REQUIRED'
+  /** An ingest named an exhibit the case does not hold: record it first (evidence exhibit add) or name one it holds. */
+  | 'EXHIBIT_UNKNOWN'
+  /** An item's stored copy no longer matches its recorded SHA-256 (changed on disk after ingest): not shown; run verify. */
+  | 'STORE_ALTERED'
   | 'INTERNAL';
 
 export class EvidenceError extends Error {

@@ -4,6 +4,7 @@
 // engine answers (its output types) is the contract's: import those from src/shared/contract.ts.
 export { EvidenceService, type ServiceOptions } from './service.ts';
 export { EvidenceError, type ErrorCode, errorMessage } from './errors.ts';
+export { requireExhibitNamed } from './ingest/exhibit.ts';
 export type { JobEvent } from './jobs/runner.ts';
 
 // What a front door says when a case cannot be read or written (exit codes 7 and 8, the UI's messages).

@@ -2,11 +2,13 @@
 // Electron IPC, browser host) parse nothing and decide nothing themselves: they call these.
 import { Case } from './case.ts';
 import { isImmutable } from './db/open.ts';
+import { type FolderChildren, folderChildren } from './catalogue/tree.ts';
 import { type CaseOverview, type ItemDetail, type ItemRow, caseOverview, catalogueTotals, countItems, getItem, listItems, withKnownBadSets } from './catalogue/query.ts';
 import type { CustodyEvent } from './custody/log.ts';
 import { closeSession, lastSignInSeq, openSession, signCreation } from './custody/attribution.ts';
 import { checkWitnessFolder, type ReceiptsReport, type ReceiptWrite, verifyReceipts, witnessFolders } from './custody/receipts.ts';
 import { EvidenceError } from './errors.ts';
+import { requireExhibit, requireExhibitNamed } from './ingest/exhibit.ts';
 import { ingest } from './ingest/ingest.ts';
 import type { IngestProgress, IngestSummary } from './ingest/progress.ts';
 import { type Clock, systemClock } from './time.ts';
@@ -18,7 +20,7 @@ import { addReviewNote, listReviewNotes } from './bundle/reviewNotes.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { type Checkpoint, type CustodyReport, makeCheckpoint, verifyCustody } from './custody/checkpoint.ts';
+import { type Checkpoint, type CustodyReport, makeCheckpoint } from './custody/checkpoint.ts';
 import {
   addExhibit,
   type Exhibit,
@@ -44,7 +46,8 @@ import {
 import { checkOfficerName } from './officers/names.ts';
 import { newRecoverySecret } from './officers/recovery.ts';
 import { DEFAULT_SCRYPT_N } from './officers/crypto.ts';
-import { queryLog } from './custody/query.ts';
+import { type LogPage, pageOfEvents, queryLog, queryLogPage } from './custody/query.ts';
+import { verifyCustodyOffThread } from './custody/offThread.ts';
 import { custodyForm } from './custody/form.ts';
 import { type JobEvent, JobRunner, type JobStatus } from './jobs/runner.ts';
 import { type ByteRange, type OpenedContent, openContent, storedItem } from './preview/content.ts';
@@ -70,6 +73,8 @@ export interface ServiceOptions {
   stageWorkerUrl?: URL | string;
   /** The HEIC photo decoder's worker (src/core/preview/heic-worker.ts). */
   heicWorkerUrl?: URL | string;
+  /** The custody verification's worker (src/core/custody/verify-worker.ts). */
+  custodyWorkerUrl?: URL | string;
   /**
    * scrypt cost for new officer passwords (default 2^17). Tests lower it to keep hundreds of
    * sign-ins fast; the cost used is stored with each verifier.
@@ -313,9 +318,15 @@ export class EvidenceService {
     return makeCheckpoint(c, who, i.reason ?? 'on request', { fromSeq: this.sessions.get(i.session)!.fromSeq, receiptsDir: this.opts.receiptsDir });
   }
 
-  verifyCustody(input: Input<'verifyCustody'>): CustodyReport {
+  /**
+   * The full custody check (checkpoint.ts verifyCustody), run in a worker thread on its own
+   * read-only connection (custody/offThread.ts): seconds on a long log, during which the front
+   * door's thread goes on answering the catalogue.
+   */
+  async verifyCustody(input: Input<'verifyCustody'>): Promise<CustodyReport> {
     const i = parseInput('verifyCustody', input);
-    return verifyCustody(this.caseForReading(i.casePath).db, [], { receipts: { appDir: this.opts.receiptsDir, files: i.receipts, codes: i.codes } });
+    const c = this.caseForReading(i.casePath);
+    return verifyCustodyOffThread(c.layout.db, { receipts: { appDir: this.opts.receiptsDir, files: i.receipts, codes: i.codes } }, this.opts.custodyWorkerUrl);
   }
 
   /**
@@ -384,6 +395,7 @@ export class EvidenceService {
     input: Input<'ingest'>,
     hooks: { signal?: AbortSignal; onProgress?: (p: IngestProgress) => void; onWarning?: (message: string) => void } = {},
   ): Promise<IngestSummary> {
+    this.refuseIngestWithoutExhibit(input);
     const i = parseInput('ingest', input);
     const { c, who } = this.session(i.session);
     requirePermission(who, 'ingest', 'ingest exports');
@@ -391,7 +403,7 @@ export class EvidenceService {
       sourcePath: i.sourcePath,
       kind: i.kind,
       expand: i.expand,
-      exhibit: i.exhibit ?? null,
+      exhibit: i.exhibit,
       officer: who.name,
       workers: i.workers,
       workerUrl: this.opts.ingestWorkerUrl,
@@ -471,14 +483,18 @@ export class EvidenceService {
    * An item's stored bytes for a preview (not a contract method: the front doors stream it over
    * the evidence:// protocol or the browser host's /api/items/:id/content).
    */
-  itemContent(session: string, id: number, range: ByteRange | null = null): OpenedContent {
+  itemContent(session: string, id: number, range: ByteRange | null = null): Promise<OpenedContent> {
+    // Not async: a bad session, role or item is refused at once (thrown), as before; only the
+    // check of the stored bytes against the item's SHA-256 waits (STORE_ALTERED if they changed).
     const review = this.reviews.get(session);
-    if (review) return review.content(id, range);
+    if (review) return Promise.resolve(review.content(id, range));
     const { c, who } = this.session(session);
     requirePermission(who, 'view', 'view evidence');
     const item = storedItem(c, id);
-    this.recordView(session, c, who, item, 'content');
-    return openContent(c, id, range);
+    return openContent(c, id, range).then((opened) => {
+      this.recordView(session, c, who, item, 'content');
+      return opened;
+    });
   }
 
   /** The size and type of an item's stored bytes, to answer a Range request before opening it. */
@@ -516,11 +532,26 @@ export class EvidenceService {
     return this.jobs.onEvent(listener);
   }
 
+  /**
+   * An ingest naming no exhibit is refused with its own code, which says how to record one,
+   * before the schema's generic "required"; the session and the role first, so a reviewer is
+   * told they may not ingest rather than that an exhibit is missing.
+   */
+  private refuseIngestWithoutExhibit(input: unknown): void {
+    const given = (input ?? {}) as { session?: unknown; exhibit?: unknown };
+    if (typeof given.exhibit === 'string' && given.exhibit.trim()) return;
+    if (typeof given.session === 'string') requirePermission(this.session(given.session).who, 'ingest', 'ingest exports');
+    requireExhibitNamed(null);
+  }
+
   /** Starts an ingest as a job; starting the same export again resumes it. */
   startIngest(input: Input<'startIngest'>): { jobId: string } {
+    this.refuseIngestWithoutExhibit(input);
     const i = parseInput('startIngest', input);
     const { c, who } = this.session(i.session);
     requirePermission(who, 'ingest', 'ingest exports');
+    // Refused at the start, not as the job's failure: the screen says at once to record the exhibit.
+    requireExhibit(c, i.exhibit);
     const { session, ...rest } = i;
     // Warnings (e.g. the export will likely not fit) travel with the progress, as they come.
     const warnings: string[] = [];
@@ -594,10 +625,27 @@ export class EvidenceService {
     return caseOverview(this.caseForReading(i.casePath).db);
   }
 
+  /** One level of the folder tree (catalogue/tree.ts): the sources, or a node's folders and containers with their counts. */
+  folderChildren(input: Input<'folderChildren'>): FolderChildren {
+    const i = parseInput('folderChildren', input);
+    const review = this.reviewAt(i.casePath);
+    const db = review ? review.db : this.caseForReading(i.casePath).db;
+    return folderChildren(db, { source: i.source, path: i.path });
+  }
+
   /** Cancels running jobs and waits for them, then closes every case. */
   async shutdown(): Promise<void> {
     await this.jobs.stopAll();
     this.close();
+  }
+
+  /** One page of the custody log (keyset on the event's seq), with the filter's total: what the window's list reads. */
+  custodyPage(input: Input<'custodyPage'>): LogPage {
+    const { casePath, after, before, at, offset, limit, ...filter } = parseInput('custodyPage', input);
+    const page = { after, before, at, offset, limit };
+    const review = this.reviewAt(casePath);
+    if (review) return pageOfEvents(review.custodyLog(filter), page);
+    return queryLogPage(this.caseForReading(casePath).db, filter, page);
   }
 
   custodyLog(input: Input<'custodyLog'>): CustodyEvent[] {

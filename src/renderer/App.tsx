@@ -253,6 +253,7 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
         return <Export signed={signed} exhibits={exhibits} job={exportJob} preset={{ search: searchState.query, ids: exportIds }} />;
       case 'ingest':
         return <Ingest signed={signed} exhibits={exhibits} job={job} onOpenCatalogue={() => choose({ kind: 'catalogue', preset: 'all' })} onExhibitsChanged={refresh} onReviewSuggestions={() => choose({ kind: 'suggestions' })}
+            onRecordExhibit={() => choose({ kind: 'exhibits' })}
             onOpenPath={(path) => {
               choose({ kind: 'catalogue', preset: 'all' });
               setFilter({ pathContains: path });

@@ -2,6 +2,8 @@
 // host's folder picker in a browser) and the exhibit, start it as a job, watch it live (files,
 // bytes, rate, ETA, current path, errors so far), cancel it, resume it (start the same again:
 // the engine continues where it stopped), and read the summary with the problems at the end.
+// An ingest needs an exhibit the case holds: there is no "no exhibit" choice, and with none
+// recorded the screen says so and leads to the Exhibits screen's form.
 // An export the case already holds is refused by the engine (ALREADY_INGESTED, naming the earlier
 // source); ingesting it again as a new source is offered here, with a reason for the custody log.
 import { useEffect, useRef, useState } from 'react';
@@ -11,6 +13,7 @@ import type { Client, Output } from './api.ts';
 import { localizedError } from './errorText.ts';
 import { PathField } from './FolderPicker.tsx';
 import './trip.css';
+import './ingest.css';
 import { formatBytes, formatCount, formatDuration } from './format.ts';
 import type { Signed } from './SignIn.tsx';
 import { type Job, type JobState, useJob } from './useJob.ts';
@@ -53,6 +56,8 @@ export function Ingest(props: {
   /** Shows the catalogue at a problem's path (the summary's problems are links). */
   onOpenPath?: (path: string) => void;
   onExhibitsChanged: () => void;
+  /** Opens the Exhibits screen with its form: an ingest needs an exhibit the case holds. */
+  onRecordExhibit?: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const { job, signed } = props;
@@ -72,7 +77,7 @@ export function Ingest(props: {
       req ?? {
         session: signed.session,
         sourcePath: source,
-        exhibit: exhibit || null,
+        exhibit,
         kind: (kind || undefined) as Input<'startIngest'>['kind'],
         expand,
       },
@@ -109,11 +114,28 @@ export function Ingest(props: {
           {t('ingest.source')}
           <PathField value={source} onChange={setSource} kind="either" testId="ingest-source" required />
         </label>
+        {/* No empty choice: every file must trace to an exhibit (the engine refuses EXHIBIT_REQUIRED). */}
+        {props.exhibits.length === 0 && (
+          <div className="banner warn need-exhibit" role="status" data-testid="ingest-need-exhibit">
+            <span>⚠ {t('ingest.needExhibit')}</span>
+            {props.onRecordExhibit && (
+              <button type="button" className="btn-primary" onClick={props.onRecordExhibit} data-testid="ingest-record-exhibit">
+                ＋ {t('ingest.recordExhibit')}
+              </button>
+            )}
+          </div>
+        )}
         <div className="row3">
           <label>
-            {t('ingest.exhibit')}
-            <select data-testid="ingest-exhibit" value={exhibit} onChange={(e) => setExhibit(e.target.value)}>
-              <option value="">{t('ingest.noExhibit')}</option>
+            {t('ingest.exhibit')} *
+            <select
+              data-testid="ingest-exhibit"
+              value={exhibit}
+              required
+              disabled={props.exhibits.length === 0}
+              title={t('ingest.chooseExhibit')}
+              onChange={(e) => setExhibit(e.target.value)}
+            >
               {props.exhibits.map((x) => (
                 <option key={x.number} value={x.number}>
                   {x.number}
@@ -144,7 +166,7 @@ export function Ingest(props: {
           </p>
         )}
         <div className="actions">
-          <button type="submit" className="btn-primary" disabled={running || !source} data-testid="ingest-start">
+          <button type="submit" className="btn-primary" disabled={running || !source || !exhibit} data-testid="ingest-start">
             ⇩ {t('ingest.start')}
           </button>
         </div>

@@ -21,6 +21,9 @@ export const errorsEn = {
   'error.CASE_UNWRITABLE': 'The case cannot be written (disk full, I/O error or read-only media). Nothing is lost: free space and try again to resume.',
   'error.CASE_DAMAGED': 'The case database is damaged.',
   'error.ALREADY_INGESTED': 'This source was already ingested into the case.',
+  'error.EXHIBIT_REQUIRED': 'An ingest needs an exhibit: every file must trace to a seized device. Record the exhibit first (Exhibits screen, or evidence exhibit add), then choose it.',
+  'error.EXHIBIT_UNKNOWN': 'There is no such exhibit in this case. Record it first (Exhibits screen, or evidence exhibit add), or choose one the case holds.',
+  'error.STORE_ALTERED': 'The stored copy does not match its recorded hash: it was changed on disk after ingest, so it is not shown. Run Verify to record which stored copies changed.',
   'error.INTERNAL': 'Internal error.',
   'error.OFFLINE': 'The app’s engine is not answering.',
 } as const;
@@ -43,6 +46,9 @@ export const errorsJa: Record<keyof typeof errorsEn, string> = {
   'error.CASE_UNWRITABLE': '事件に書き込めません（ディスクの空き不足、入出力エラー、または読み取り専用の媒体）。失われたものはありません。空きを作ってからもう一度実行すると再開します。',
   'error.CASE_DAMAGED': '事件のデータベースが破損しています。',
   'error.ALREADY_INGESTED': 'この取込元は既にこの事件に取り込まれています。',
+  'error.EXHIBIT_REQUIRED': '取込には証拠品の指定が必要です。すべてのファイルは押収した機器に結び付いていなければなりません。先に証拠品を登録し（証拠品画面、または evidence exhibit add）、それを選んでください。',
+  'error.EXHIBIT_UNKNOWN': 'その証拠品はこの事件にありません。先に登録するか（証拠品画面、または evidence exhibit add）、事件にある証拠品を選んでください。',
+  'error.STORE_ALTERED': '保管されたコピーが記録されたハッシュ値と一致しません。取込後にディスク上で変更されたため表示しません。検証を実行して、変更された保管コピーを記録してください。',
   'error.INTERNAL': '内部エラーです。',
   'error.OFFLINE': 'アプリのエンジンが応答しません。',
 };

@@ -79,6 +79,12 @@ const itemFilter = {
   hasGps: z.boolean().optional(),
   errors: z.boolean().optional(),
   pathContains: text(LIMITS.path).optional(),
+  /** Only items of this source (one ingested export: folderChildren lists them). */
+  source: z.number().int().positive().optional(),
+  /** Only items in this folder or container of the tree (its path in the source, '' for the root; see folderChildren). */
+  folder: text(LIMITS.path).optional(),
+  /** With folder: everything under it, at any depth, not only its direct children. */
+  folderDeep: z.boolean().optional(),
   /** A family of types (images, videos, documents, ...), as the navigation counts them. */
   family: out.familySchema.optional(),
   /** Modification time from/until: ISO date (whole day) or date-time. */
@@ -170,7 +176,8 @@ export const contract = {
   ingest: z.object({
     session,
     sourcePath: text(LIMITS.path).min(1, 'the export to ingest is required'),
-    exhibit: name.trim().min(1).nullable().optional(),
+    /** The exhibit the export comes from, recorded in the case first (addExhibit): required, else EXHIBIT_REQUIRED / EXHIBIT_UNKNOWN. */
+    exhibit: name.trim().min(1, 'the exhibit the export comes from is required'),
     kind: z.enum(['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr']).optional(),
     expand: z.boolean().optional(),
     workers: z.number().int().min(1).max(64).optional(),
@@ -209,6 +216,26 @@ export const contract = {
     until: z.iso.datetime({ offset: true }).optional(),
     limit: z.number().int().positive().optional(),
   }),
+  /**
+   * One page of the custody log in sequence order, with the filters' total. Keyset on the seq:
+   * `after` a page's last event or `before` its first; `at` an event gives the page holding it
+   * and its position; `offset` jumps into the middle. Default 200 events, at most 1000.
+   */
+  custodyPage: z.object({
+    casePath,
+    exhibit: name.optional(),
+    item: z.number().int().positive().optional(),
+    action: name.optional(),
+    target: filter.optional(),
+    officer: name.optional(),
+    since: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
+    after: z.number().int().min(0).optional(),
+    before: z.number().int().positive().optional(),
+    at: z.number().int().positive().optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  }),
   custodyForm: z.object({ casePath, exhibit: name.trim().min(1) }),
   verify: z.object({ session, workers: z.number().int().min(1).max(64).optional() }),
   // Long work as jobs: start returns at once with a job id; progress, the result or the failure
@@ -216,7 +243,8 @@ export const contract = {
   startIngest: z.object({
     session,
     sourcePath: text(LIMITS.path).min(1, 'the export to ingest is required'),
-    exhibit: name.trim().min(1).nullable().optional(),
+    /** The exhibit the export comes from, recorded in the case first (addExhibit): required, else EXHIBIT_REQUIRED / EXHIBIT_UNKNOWN. */
+    exhibit: name.trim().min(1, 'the exhibit the export comes from is required'),
     kind: z.enum(['folder', 'ios-backup', 'file', 'zip', 'tar', 'tar.gz', 'ab', 'ufdr']).optional(),
     expand: z.boolean().optional(),
     workers: z.number().int().min(1).max(64).optional(),
@@ -232,6 +260,8 @@ export const contract = {
   jobStatus: z.object({ session, jobId: text(LIMITS.token).min(1, 'the job id is required') }),
   /** Counts for the navigation: items by family of types, errors, mismatches, GPS, exhibits. */
   caseOverview: z.object({ casePath }),
+  /** The folder tree, one level: with no source the sources; else the folders and containers directly in `path` ('' the root) with their item counts. */
+  folderChildren: z.object({ casePath, source: z.number().int().positive().optional(), path: text(LIMITS.path).optional() }),
   /** Detectors and rule packs over the items with text (one source, or the whole case). */
   runSuggestions: z.object({ session, sourceId: z.number().int().positive().optional() }),
   listSuggestions: z.object({
@@ -408,6 +438,7 @@ export const outputs = {
   getItem: out.itemFullSchema,
   getItemText: out.itemTextPageSchema,
   custodyLog: z.array(out.custodyEventSchema),
+  custodyPage: out.custodyPageSchema,
   custodyForm: z.string(),
   verify: out.verifyReportSchema,
   startIngest: jobStarted,
@@ -415,6 +446,7 @@ export const outputs = {
   cancelJob: out.jobStatusSchema,
   jobStatus: out.jobStatusSchema,
   caseOverview: out.caseOverviewSchema,
+  folderChildren: out.folderChildrenSchema,
   runSuggestions: out.detectionRunSchema,
   listSuggestions: z.object({ total: z.number(), suggestions: z.array(out.suggestionSchema) }),
   decideSuggestions: z.array(out.suggestionSchema),
@@ -453,6 +485,7 @@ export const REVIEW_METHODS = [
   'caseInfo',
   'listItems',
   'caseOverview',
+  'folderChildren',
   'getItem',
   'search',
   'listTags',
@@ -460,6 +493,7 @@ export const REVIEW_METHODS = [
   'getExhibit',
   'listOfficers',
   'custodyLog',
+  'custodyPage',
   'verifyBundle',
   'addReviewNote',
   'listReviewNotes',
@@ -476,6 +510,7 @@ const BIG_LISTINGS: Partial<Record<MethodName, (v: unknown) => number>> = {
   listItems: (v) => (v as { items?: unknown[] } | null)?.items?.length ?? 0,
   listSuggestions: (v) => (v as { suggestions?: unknown[] } | null)?.suggestions?.length ?? 0,
   custodyLog: (v) => (Array.isArray(v) ? v.length : 0),
+  custodyPage: (v) => (v as { events?: unknown[] } | null)?.events?.length ?? 0,
   search: (v) => (v as { hits?: unknown[] } | null)?.hits?.length ?? 0,
 };
 const CHECK_ROWS_MAX = 1000;

@@ -86,6 +86,43 @@ export function newCase(t: TestContext, info: { name?: string; number?: string; 
   return { service, casePath, summary, officer, session };
 }
 
+/**
+ * The exhibit a test ingests into when what it checks is not about exhibits. An ingest needs an
+ * exhibit the case holds (src/core/ingest/exhibit.ts); tests record it through the front door.
+ */
+export const EXH = 'EXH-1';
+
+/**
+ * The exhibit `number` of the signed-in session's case, recorded (addExhibit, as an officer
+ * records it) unless the case holds it already; returns the number, to pass to the ingest.
+ */
+export function exhibitIn(service: EvidenceService, session: string, number: string = EXH): string {
+  try {
+    service.addExhibit({ session, number });
+  } catch (err) {
+    // Already recorded (an earlier ingest of the test, or the test recorded it itself).
+    if ((err as { code?: string }).code !== 'CONFLICT') throw err;
+  }
+  return number;
+}
+
+/**
+ * Records exhibit `number` in the case at casePath (for tests that drive the CLI): signs in as
+ * the case's first admin with the tests' password, records it, closes. Returns the number.
+ */
+export function recordExhibitAt(casePath: string, number: string = EXH, officer?: string): string {
+  const service = new EvidenceService({ scryptN: TEST_SCRYPT_N });
+  try {
+    const who = officer ?? service.listOfficers({ casePath }).find((o) => o.role === 'admin')?.name;
+    if (!who) throw new Error(`no admin officer in ${casePath} to record exhibit ${number}`);
+    const { session } = service.signIn({ casePath, officer: who, password: TEST_PASSWORD });
+    exhibitIn(service, session, number);
+  } finally {
+    service.close();
+  }
+  return number;
+}
+
 export interface CliResult {
   code: number;
   out: string;

@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import type { IngestSummary, VerifyReport } from '../../shared/contract.ts';
 import { type Ctx, withAuthOptions } from '../context.ts';
-import { EvidenceError } from '../../core/index.ts';
+import { EvidenceError, requireExhibitNamed } from '../../core/index.ts';
 import { EXIT } from '../exitCodes.ts';
 import { countArg } from '../args.ts';
 import { formatBytes, formatDuration, safeLines } from '../format.ts';
@@ -87,7 +87,7 @@ export function registerIngest(program: Command, ctx: Ctx): void {
       .description(
         'hash, type and catalogue every file of an export: a folder, an iPhone backup folder, a ZIP, TAR, .tar.gz, Cellebrite UFDR or Android .ab; archives found inside are opened too. Ctrl-C stops; running again resumes',
       )
-      .option('--exhibit <number>', 'exhibit the export comes from, e.g. EXH-001'),
+      .option('--exhibit <number>', 'required: the exhibit the export comes from, recorded first with evidence exhibit add (e.g. EXH-001); every file must trace to a seized device'),
   )
     .addOption(new Option('--kind <kind>', 'force the kind of export instead of detecting it').choices(KINDS))
     .option('--no-expand', 'do not open archives and backups found inside a folder (they are still hashed)')
@@ -103,6 +103,7 @@ export function registerIngest(program: Command, ctx: Ctx): void {
         o: { exhibit?: string; officer?: string; passwordFile?: string; kind?: (typeof KINDS)[number]; expand: boolean; text: boolean; workers?: number; json?: boolean; again?: boolean; reason?: string },
       ) => {
         // Checked before signing in: the password prompt should not come before a usage error.
+        const exhibit = requireExhibitNamed(o.exhibit);
         if (o.again && !o.reason?.trim()) {
           throw new EvidenceError('USAGE', '--again needs --reason "...": say why this export is ingested a second time (it goes into the custody log).');
         }
@@ -120,7 +121,7 @@ export function registerIngest(program: Command, ctx: Ctx): void {
               ctx.service.startIngest({
                 session,
                 sourcePath: source,
-                exhibit: o.exhibit ?? null,
+                exhibit,
                 kind: o.kind,
                 expand: o.expand,
                 text: o.text,

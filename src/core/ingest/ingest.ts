@@ -22,11 +22,13 @@ import { topLevelKindOf, type TopLevelKind } from '../sources/registry.ts';
 import { caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
 import { capitalise, Catalogue } from './catalogue.ts';
 import { IngestReport, type IngestProgress, type IngestSummary } from './progress.ts';
+import { refuseResumeIntoAnotherExhibit, requireExhibit, requireExhibitNamed } from './exhibit.ts';
 import { IngestSource } from './source.ts';
 
 export interface IngestOptions {
   sourcePath: string;
-  exhibit?: string | null;
+  /** The exhibit the export comes from, already recorded in the case (required: exhibit.ts). */
+  exhibit: string;
   officer: string;
   /** Force the kind of source instead of detecting it. */
   kind?: TopLevelKind | 'zip' | 'tar' | 'tar.gz' | 'ab' | 'ufdr';
@@ -56,6 +58,10 @@ export interface IngestOptions {
 }
 
 export async function ingest(kase: Case, opts: IngestOptions): Promise<IngestSummary> {
+  // The exhibit first: an ingest into no exhibit, or into one the case does not hold, is refused
+  // before anything is read or written (exhibit.ts).
+  const exhibit = requireExhibitNamed(opts.exhibit);
+  const exhibitId = requireExhibit(kase, exhibit);
   const root = resolve(opts.sourcePath);
   let st: Stats;
   try {
@@ -79,7 +85,8 @@ export async function ingest(kase: Case, opts: IngestOptions): Promise<IngestSum
     throw new EvidenceError('USAGE', 'Ingesting an export again as a new source needs a reason (why it is ingested a second time): it goes into the custody log.');
   }
   const forcedContainer = opts.kind && !['folder', 'ios-backup', 'file'].includes(opts.kind) ? opts.kind : null;
-  const source = new IngestSource(kase, opts, root, kind, st);
+  refuseResumeIntoAnotherExhibit(kase, root, kind, exhibitId, opts.again === true);
+  const source = new IngestSource(kase, { ...opts, exhibit }, root, kind, st);
   try {
     return await run(kase, opts, source, forcedContainer);
   } catch (err) {
@@ -155,7 +162,7 @@ async function run(kase: Case, opts: IngestOptions, source: IngestSource, forced
     if (device) summary.exhibitDevice = device;
   }
   try {
-    source.recordEnd(interrupted, summary, report.counts());
+    source.recordEnd(interrupted, summary, report.counts(), catalogue.digest);
   } catch (err) {
     const code = caseWriteCode(err);
     if (!code) throw err;

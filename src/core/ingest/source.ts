@@ -5,9 +5,10 @@
 import { opendirSync, statSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Case } from '../case.ts';
-import { commitCatalogue } from '../custody/catalogueDigest.ts';
+import { commitCatalogue, type RunningDigest } from '../custody/catalogueDigest.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
 import type { TopLevelKind } from '../sources/registry.ts';
+import { requireExhibit } from './exhibit.ts';
 import { earlierIngests, type ExportIdentity, type FileListDigest, fileFingerprint, holdSource, ingestRunning, refuseIfIngested } from './already.ts';
 import type { IngestSummary } from './progress.ts';
 import { currentRunner } from './runner.ts';
@@ -65,7 +66,8 @@ export class IngestSource {
     const { kase, opts, root } = this;
     const db = kase.db;
     kase.ensureOfficer(opts.officer);
-    const exhibitId = opts.exhibit ? kase.ensureExhibit(opts.exhibit, opts.officer) : null;
+    // Checked by ingest() already (exhibit.ts); looked up, never recorded on the officer's behalf.
+    const exhibitId = requireExhibit(kase, opts.exhibit);
     this.exhibitId = exhibitId;
     const host = hostname();
     const runner = currentRunner();
@@ -249,8 +251,8 @@ export class IngestSource {
     })();
   }
 
-  /** The run's end in the sources table and the custody log, in one transaction. */
-  recordEnd(interrupted: boolean, summary: IngestSummary, counts: Record<string, number>): void {
+  /** The run's end in the sources table and the custody log, in one transaction; `digest`: the rows' digest kept by the run. */
+  recordEnd(interrupted: boolean, summary: IngestSummary, counts: Record<string, number>, digest: RunningDigest | null = null): void {
     const { kase, opts } = this;
     const db = kase.db;
     db.transaction(() => {
@@ -277,7 +279,7 @@ export class IngestSource {
           exhibit: opts.exhibit ?? null,
           ...counts,
           ...(summary.analysis ? { analysis: summary.analysis } : {}),
-          catalogue: commitCatalogue(db, this.id),
+          catalogue: commitCatalogue(db, this.id, digest),
         },
       });
     })();
