@@ -165,6 +165,8 @@ const config: ForgeConfig = {
         { entry: { [BUNDLES.stageWorker]: 'src/core/stages/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
         // libheif (WebAssembly, inlined in the bundle) decoding HEIC photos off the main thread.
         { entry: { [BUNDLES.heicWorker]: 'src/core/preview/heic-worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
+        // The full custody check on its own read-only connection, off the main process's thread.
+        { entry: { [BUNDLES.custodyWorker]: 'src/core/custody/verify-worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
       ],
       renderer: [{ name: RENDERER_NAME, config: 'vite.renderer.config.ts' }],
     }),

@@ -39,17 +39,29 @@ export function pad(s: string, n: number): string {
 /** A plain text table: columns padded to their widest cell (capped), no decoration; every cell made visible. */
 export function table(headers: string[], cells: string[][], maxWidth = 60): string {
   const rows = cells.map((r) => r.map(visible));
-  const widths = headers.map((h, c) => Math.min(maxWidth, Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length))));
+  const widths = widenColumns(headers.map((h) => h.length), rows, maxWidth);
+  return [tableLine(headers, widths), ...rows.map((r) => tableLine(r, widths))].join('\n');
+}
+
+/**
+ * The same table a page of rows at a time (a long custody log): the widths grow over every page
+ * first (start from the headers' lengths), then each page's lines are printed with them. Cells
+ * given here must already be made visible.
+ */
+export function widenColumns(widths: number[], rows: string[][], maxWidth = 60): number[] {
+  return widths.map((w, c) => Math.min(maxWidth, Math.max(w, ...rows.map((r) => (r[c] ?? '').length))));
+}
+
+/** One line of a table with these column widths. */
+export function tableLine(cells: string[], widths: number[]): string {
   // Never cut between the two halves of a surrogate pair (an emoji): that would print a lone one.
   const cut = (s: string, w: number): string => {
     if (s.length <= w) return s;
     const end = /[\ud800-\udbff]/.test(s.charAt(w - 2)) ? w - 2 : w - 1;
     return `${s.slice(0, end)}…`;
   };
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, c) => pad(cut(cell, widths[c]!), widths[c]!))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  return cells
+    .map((cell, c) => pad(cut(cell, widths[c]!), widths[c]!))
+    .join('  ')
+    .trimEnd();
 }

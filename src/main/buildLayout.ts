@@ -14,6 +14,7 @@ export const BUNDLES = {
   verifyWorker: 'verify-worker',
   stageWorker: 'stage-worker',
   heicWorker: 'heic-worker',
+  custodyWorker: 'custody-worker',
 } as const;
 
 export type BundleName = (typeof BUNDLES)[keyof typeof BUNDLES];
@@ -37,6 +38,8 @@ export interface BuiltPaths {
   stageWorker: string;
   /** The HEIC photo decoder's worker (src/core/preview/heic-worker.ts). */
   heicWorker: string;
+  /** The custody verification's worker (src/core/custody/verify-worker.ts). */
+  custodyWorker: string;
   /** Folder of the built renderer (index.html and assets), served as app://. */
   rendererRoot: string;
 }
@@ -52,6 +55,7 @@ export function builtPaths(buildDir: string, rendererName: string = RENDERER_NAM
     verifyWorker: join(buildDir, bundleFile(BUNDLES.verifyWorker)),
     stageWorker: join(buildDir, bundleFile(BUNDLES.stageWorker)),
     heicWorker: join(buildDir, bundleFile(BUNDLES.heicWorker)),
+    custodyWorker: join(buildDir, bundleFile(BUNDLES.custodyWorker)),
     rendererRoot: join(dirname(buildDir), 'renderer', rendererName),
   };
 }

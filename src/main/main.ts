@@ -144,6 +144,7 @@ app.whenReady().then(() => {
     verifyWorkerUrl: paths.verifyWorker,
     stageWorkerUrl: paths.stageWorker,
     heicWorkerUrl: paths.heicWorker,
+    custodyWorkerUrl: paths.custodyWorker,
     receiptsDir: join(app.getPath('userData'), 'receipts'),
     appVersion: app.getVersion(),
   });

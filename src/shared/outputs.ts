@@ -122,6 +122,18 @@ export const custodyEventSchema = z.object({
 });
 export type CustodyEvent = z.infer<typeof custodyEventSchema>;
 
+/** One page of the custody log (custodyPage): its events in sequence order and where they sit. */
+export const custodyPageSchema = z.object({
+  events: z.array(custodyEventSchema),
+  /** How many events the filters match in all. */
+  total: num,
+  /** The position of the first event of the page among them (0-based). */
+  offset: num,
+  /** Asked `at` an event: its position among them, or null when the filters leave it out. */
+  at: num.nullable(),
+});
+export type CustodyPage = z.infer<typeof custodyPageSchema>;
+
 export const checkpointSchema = z.object({
   id: num,
   seq: num,

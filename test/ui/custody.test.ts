@@ -43,7 +43,7 @@ describe('verify and custody UI', { skip: skip ?? false }, () => {
     await page.getByTestId('nav-verify').click();
     await page.getByTestId('verify-start').click();
     await page.getByTestId('verify-result').and(page.locator('[data-ok="true"]')).waitFor({ timeout: 60_000 });
-    assert.equal(env.service.verifyCustody({ casePath }).ok, true);
+    assert.equal((await env.service.verifyCustody({ casePath })).ok, true);
     assert.match((await page.getByTestId('verify-verdict').textContent())!, /All \d+ stored files match/);
     await page.getByTestId('files-badge').and(page.locator('[data-state="ok"]')).waitFor();
     assert.match((await page.getByTestId('files-badge').textContent())!, /Files verified at \d{1,2}:\d{2}/);
@@ -179,7 +179,7 @@ describe('verify and custody UI', { skip: skip ?? false }, () => {
     await page.locator(`[data-testid="custody-event"][data-seq="${ev[0]!.seq}"] [data-testid="event-action"]`).getByText('Custody transferred').waitFor();
     // The receiving officer's session was closed again after signing.
     assert.equal(env.service.custodyLog({ casePath, officer: EXAMINER, action: 'officer.signed-out' }).length, 1);
-    assert.equal(env.service.verifyCustody({ casePath }).transfers.verified, 1);
+    assert.equal((await env.service.verifyCustody({ casePath })).transfers.verified, 1);
   });
 
   test('break the seal and reseal', async () => {
@@ -206,13 +206,13 @@ describe('verify and custody UI', { skip: skip ?? false }, () => {
 
   test('sign a checkpoint', async () => {
     const { page } = env;
-    const before = env.service.verifyCustody({ casePath }).checkpoints.verified;
+    const before = (await env.service.verifyCustody({ casePath })).checkpoints.verified;
     await page.getByTestId('checkpoint-open').click();
     await page.getByTestId('checkpoint-reason').fill('end of the examination day');
     await page.getByTestId('checkpoint-submit').click();
     const note = page.getByTestId('custody-note');
     await note.getByText('Checkpoint signed: it covers the log up to event').waitFor();
-    const r = env.service.verifyCustody({ casePath });
+    const r = await env.service.verifyCustody({ casePath });
     assert.equal(r.checkpoints.verified, before + 1);
     const latest = r.checkpoints.latest!;
     assert.match((await note.textContent())!, new RegExp(`#${latest.seq}\\b`));
@@ -251,7 +251,7 @@ describe('verify and custody UI', { skip: skip ?? false }, () => {
     } finally {
       db.close();
     }
-    const report = env.service.verifyCustody({ casePath });
+    const report = await env.service.verifyCustody({ casePath });
     assert.equal(report.ok, false);
     const seq = report.findings[0]?.seq ?? report.chain.firstBad!.seq;
     // The header finds it on its next look (here: the page opened again).

@@ -220,7 +220,7 @@ describe('output schemas against real answers', () => {
     const verifyJob = c('startVerify', service.startVerify({ session }));
     await service.jobs.settled(verifyJob.jobId);
     c('jobStatus', service.jobStatus({ session, jobId: verifyJob.jobId }));
-    c('verifyCustody', service.verifyCustody({ casePath }));
+    c('verifyCustody', await service.verifyCustody({ casePath }));
     c('custodyLog', service.custodyLog({ casePath, limit: 50 }));
     c('custodyLog', service.custodyLog({ casePath, item: photo.id }));
     c('listExhibits', service.listExhibits({ casePath }));
@@ -252,7 +252,7 @@ describe('output schemas against real answers', () => {
   });
 });
 
-test('a receipt line of the right type but the wrong fields is named as damage; the answer keeps the contract', (t) => {
+test('a receipt line of the right type but the wrong fields is named as damage; the answer keeps the contract', async (t) => {
   const { service, casePath, session, summary } = newCase(t);
   const witness = join(tempDir(t, 'evidence-witness-'), 'usb');
   mkdirSync(witness);
@@ -260,7 +260,7 @@ test('a receipt line of the right type but the wrong fields is named as damage; 
   service.checkpoint({ session });
   const file = join(witness, readdirSync(witness)[0]!);
   appendFileSync(file, `${JSON.stringify({ type: 'evidence-catalogue/custody-checkpoint', case: summary.uuid, seq: 'x', officer: 7 })}\n\n`);
-  const report = service.verifyCustody({ casePath });
+  const report = await service.verifyCustody({ casePath });
   assert.equal(report.ok, false);
   assert.match(report.findings.find((f) => f.what === 'receipt-invalid')?.message ?? '', /line 2 is not a well-formed custody receipt \(version is missing or wrong\): it was altered or forged/);
   assert.deepEqual(report.receipts.receipts.map((r) => r.status), ['agrees'], 'the good receipt is still checked');

@@ -49,13 +49,13 @@ async function withItem(t: TestContext) {
 }
 
 describe('the contract refuses malformed and over-long text; nothing is written', () => {
-  test('sign-in through the engine with a lone surrogate: USAGE, no event, the log still verifies', (t) => {
+  test('sign-in through the engine with a lone surrogate: USAGE, no event, the log still verifies', async (t) => {
     const { service, casePath } = newCase(t);
     const before = eventCount(casePath);
     refused(() => service.signIn({ casePath, officer: LONE, password: TEST_PASSWORD }), /officer/, /not valid Unicode text/);
     refused(() => service.signIn({ casePath, officer: 'DS Tanaka', password: TEST_PASSWORD, location: `Phnom Penh \udc00` }), /location/, /not valid Unicode text/);
     assert.equal(eventCount(casePath), before, 'no custody event written');
-    const v = service.verifyCustody({ casePath });
+    const v = await service.verifyCustody({ casePath });
     assert.equal(v.ok, true, JSON.stringify(v.findings));
   });
 
@@ -102,7 +102,7 @@ describe('the contract refuses malformed and over-long text; nothing is written'
     // Well-formed text of every script, emoji included, is of course accepted.
     const ok = service.tagItems({ session, tag, ids: [1], comment: '受け渡し ការប្រគល់ 😀' });
     assert.deepEqual(ok.changed, [1]);
-    assert.equal(service.verifyCustody({ casePath }).ok, true);
+    assert.equal((await service.verifyCustody({ casePath })).ok, true);
   });
 
   test('length limits: names 200, locations 500, comments, notes and reasons 10,000', async (t) => {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { exifJpeg } from '../fixtures/images.ts';
 import { TOKYO } from '../fixtures/tree.ts';
-import { hasTool, newCase, removeTree, runCli, runCliChild, tempDir } from './helpers.ts';
+import { hasTool, newCase, removeTree, runCli, runCliChild, tempDir, exhibitIn } from './helpers.ts';
 import { details, events } from './custody-helpers.ts';
 import { CANONICAL_SQL, canonicalRow, entryOf, FIELDS } from '../../src/core/custody/catalogueDigest.ts';
 import { canonicalJson } from '../../src/core/custody/canonical.ts';
@@ -115,8 +115,8 @@ test('an honest case with every kind of state change verifies: interrupted and r
   const stop = new AbortController();
   const first = await service.ingest({ session, sourcePath: exp, workers: 1 }, { signal: stop.signal, onProgress: (p) => p.filesDone >= 40 && stop.abort() });
   assert.equal(first.status, 'interrupted');
-  assert.equal(service.verifyCustody({ casePath }).ok, true, 'an interrupted ingest verifies');
-  const second = await service.ingest({ session, sourcePath: exp, workers: 1 });
+  assert.equal((await service.verifyCustody({ casePath })).ok, true, 'an interrupted ingest verifies');
+  const second = await service.ingest({ session, exhibit: exhibitIn(service, session), sourcePath: exp, workers: 1 });
   assert.equal(second.status, 'finished');
   const commits = events(casePath).filter((e) => e.action === 'ingest.interrupted' || e.action === 'ingest.finished');
   assert.deepEqual(commits.map((e) => e.action), ['ingest.interrupted', 'ingest.finished']);
@@ -139,7 +139,7 @@ test('an honest case with every kind of state change verifies: interrupted and r
   const note = service.addNote({ session, item: 7, text: 'see EXH-2' });
   service.removeNote({ session, note: note.id, reason: 'wrong item' });
   service.signOut({ session: sok });
-  const r = service.verifyCustody({ casePath });
+  const r = await service.verifyCustody({ casePath });
   assert.deepEqual(r.findings, []);
   assert.equal(r.ok, true);
 });
@@ -158,7 +158,7 @@ test('a row edited while an ingest was interrupted, before it was resumed, is ca
   // The honest resume commits every row as it finds it, the edited one included...
   assert.equal((await service.ingest({ session, sourcePath: exp, workers: 1 })).status, 'finished');
   // ... but the interrupted run's commitment still says what row 2 was.
-  const r = service.verifyCustody({ casePath });
+  const r = await service.verifyCustody({ casePath });
   assert.equal(r.ok, false);
   assert.ok(
     r.findings.some((f) => f.what === 'catalogue' && /an item among ids 1-\d+ of source 1 was deleted, added or changed after the interrupted ingest recorded it \(event \d+\) and before event \d+/.test(f.message)),

@@ -299,7 +299,7 @@ test('roles are enforced by the service: reviewers never ingest, record exhibits
   assert.equal(service.listExhibits({ casePath }).length, 1);
 
   // What reviewers may do: look, verify and checkpoint.
-  assert.equal(service.verifyCustody({ casePath }).ok, true);
+  assert.equal((await service.verifyCustody({ casePath })).ok, true);
   assert.equal(service.checkpoint({ session: rev, reason: 'review' }).officer, 'Prosecutor Ito');
   // Examiners add officers; officers ingest and record exhibits.
   assert.equal(service.addOfficer({ session: exa, name: 'DC Mori', role: 'officer', password: 'mori-password-1' }).createdBy, 'Insp. Kenji Sato');

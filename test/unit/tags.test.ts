@@ -97,7 +97,7 @@ test('tag, untag and notes through the service, each a custody event on the item
   assert.equal(untag.reason, 'duplicate of the DOCX');
   assert.equal(untag.details.taggedBy, officer);
   assert.equal(service.listTags({ session }).find((x) => x.id === 'scam-manual')!.count, 1);
-  assert.equal(service.verifyCustody({ casePath }).ok, true);
+  assert.equal((await service.verifyCustody({ casePath })).ok, true);
 });
 
 test('notes are never erased: the database refuses deletes and edits', async (t) => {

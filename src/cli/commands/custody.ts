@@ -1,11 +1,11 @@
 // evidence log | custody transfer | custody checkpoint | custody verify (custody receipts and witness: receipts.ts)
 import type { Command } from 'commander';
-import type { CustodyFinding, CustodyReport } from '../../shared/contract.ts';
+import type { CustodyEvent, CustodyFinding, CustodyReport } from '../../shared/contract.ts';
 import { idArg } from '../args.ts';
 import { credentials } from '../auth.ts';
 import { type Ctx, printReceipt, withAuthOptions } from '../context.ts';
 import { EXIT } from '../exitCodes.ts';
-import { safeLines, table, visible } from '../format.ts';
+import { safeLines, tableLine, visible, widenColumns } from '../format.ts';
 import { attributionLines, registerReceipts } from './receipts.ts';
 
 /**
@@ -31,6 +31,9 @@ function printCustodyReport(r: CustodyReport, ctx: Ctx): void {
   ctx.io.out(safeLines(lines));
 }
 
+/** Events per page when the CLI prints the log (the engine's largest page). */
+const LOG_PAGE = 1000;
+
 export function registerCustody(program: Command, ctx: Ctx): void {
   program
     .command('log <case>')
@@ -52,35 +55,52 @@ export function registerCustody(program: Command, ctx: Ctx): void {
           ctx.io.out(ctx.service.custodyForm({ casePath, exhibit: o.form }));
           return;
         }
-        const events = ctx.service.custodyLog({
-          casePath,
-          exhibit: o.exhibit,
-          item: o.item,
-          officer: o.officer,
-          action: o.action,
-          since: o.since,
-          until: o.until,
-        });
+        // The log a page at a time through the same engine query the window reads (custodyPage),
+        // so a long log is never held whole; the output is what one listing of it would print.
+        const filter = { casePath, exhibit: o.exhibit, item: o.item, officer: o.officer, action: o.action, since: o.since, until: o.until };
+        const eachPage = (onPage: (events: CustodyEvent[], last: boolean) => void): void => {
+          let page = ctx.service.custodyPage({ ...filter, limit: LOG_PAGE });
+          // Events recorded while it prints come after these: the listing is the log as it stood.
+          const total = page.total;
+          let printed = 0;
+          for (;;) {
+            const events = page.events.slice(0, total - printed);
+            printed += events.length;
+            const last = printed >= total || events.length === 0;
+            onPage(events, last);
+            if (last) return;
+            page = ctx.service.custodyPage({ ...filter, after: events.at(-1)!.seq, limit: LOG_PAGE });
+          }
+        };
         if (o.json) {
-          ctx.io.out(JSON.stringify(events, null, 2));
+          let any = false;
+          eachPage((events, last) => {
+            if (!events.length && !any) return ctx.io.out('[]');
+            const body = events.map((e) => JSON.stringify(e, null, 2).replace(/^/gm, '  ')).join(',\n');
+            ctx.io.out(`${any ? '' : '[\n'}${body}${last ? '\n]' : ','}`);
+            any = true;
+          });
           return;
         }
-        ctx.io.out(
-          table(
-            ['SEQ', 'TIME (UTC)', 'ZONE', 'OFFICER', 'ACTION', 'TARGET', 'REASON', 'HASH'],
-            events.map((e) => [
-              String(e.seq),
-              e.at_utc,
-              `${e.tz_offset} ${e.tz_name}`,
-              e.officer,
-              e.action,
-              e.target ?? '',
-              e.reason ?? '',
-              `${e.hash.slice(0, 12)}…`,
-            ]),
-            40,
-          ),
-        );
+        const headers = ['SEQ', 'TIME (UTC)', 'ZONE', 'OFFICER', 'ACTION', 'TARGET', 'REASON', 'HASH'];
+        const cells = (e: CustodyEvent): string[] =>
+          [String(e.seq), e.at_utc, `${e.tz_offset} ${e.tz_name}`, e.officer, e.action, e.target ?? '', e.reason ?? '', `${e.hash.slice(0, 12)}…`].map(visible);
+        // Two passes: the columns' widths over the whole log, then its lines.
+        let widths = headers.map((h) => h.length);
+        let upTo = 0;
+        eachPage((events) => {
+          widths = widenColumns(widths, events.map(cells), 40);
+          upTo = events.at(-1)?.seq ?? upTo;
+        });
+        ctx.io.out(tableLine(headers, widths));
+        let after: number | undefined;
+        while (after === undefined || after < upTo) {
+          const page = ctx.service.custodyPage({ ...filter, after: after ?? 0, limit: LOG_PAGE });
+          const events = page.events.filter((e) => e.seq <= upTo);
+          if (!events.length) break;
+          ctx.io.out(events.map((e) => tableLine(cells(e), widths)).join('\n'));
+          after = events.at(-1)!.seq;
+        }
       },
     );
 
@@ -122,8 +142,8 @@ export function registerCustody(program: Command, ctx: Ctx): void {
     .option('--receipts <file...>', 'receipts files to check too (besides the app-data and witness folders)')
     .option('--code <code...>', 'receipt codes copied from paper, e.g. 212-5f3a9c0d1e2b3c4d')
     .option('--json', 'print JSON')
-    .action((casePath: string, o: { json?: boolean; receipts?: string[]; code?: string[] }) => {
-      const r = ctx.service.verifyCustody({ casePath, receipts: o.receipts, codes: o.code });
+    .action(async (casePath: string, o: { json?: boolean; receipts?: string[]; code?: string[] }) => {
+      const r = await ctx.service.verifyCustody({ casePath, receipts: o.receipts, codes: o.code });
       if (o.json) ctx.io.out(JSON.stringify(r, null, 2));
       else printCustodyReport(r, ctx);
       if (!r.ok) ctx.setExit(EXIT.VERIFY_FAILED);
