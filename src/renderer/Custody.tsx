@@ -1,19 +1,21 @@
-// The custody log in the window (issue 14 item 7): the engine's custodyLog with its filters
-// (exhibit, item, officer, action or a family of actions, a date range), every event's action in
-// words (one table, locales.custody.ts), virtualised for long logs; an event's details, hash and
-// UTC time beside the list. Opened at an event (the header's "Chain broken at #N"), it shows that
-// event with what verification found, in words. An exhibit chosen in the filter offers its
-// custody actions: the printable chain-of-custody form, transfer, seal broken and reseal; a
+// The custody log in the window (issue 14 item 7): the engine's custody log (custodyPage) with
+// its filters (exhibit, item, officer, action or a family of actions, a date range), every event's
+// action in words (one table, locales.custody.ts), virtualised and read a page at a time
+// (useCustodyPages.ts: a 20,000-event log opens with its first 200 events); an event's details,
+// hash and UTC time beside the list. Opened at an event (the header's "Chain broken at #N"), it
+// shows that event with what verification found, in words. An exhibit chosen in the filter offers
+// its custody actions: the printable chain-of-custody form, transfer, seal broken and reseal; a
 // checkpoint is signed from the screen's head (CustodyDialogs.tsx).
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CustodyEvent, CustodyReport, Exhibit, Input } from '../shared/contract.ts';
+import type { CustodyEvent, CustodyReport, Exhibit } from '../shared/contract.ts';
 import { getClient, type Output } from './api.ts';
 import { CheckpointDialog, type DoneNote, FormDialog, SealDialog, TransferDialog } from './CustodyDialogs.tsx';
 import { formatCount } from './format.ts';
 import { can } from '../shared/roles.ts';
 import { actionCodes, custodyEn } from './locales.custody.ts';
+import { type CustodyQuery, useCustodyPages } from './useCustodyPages.ts';
 import './custody.css';
 
 const ROW = 40;
@@ -87,9 +89,10 @@ export function Custody(props: {
   const targetWords = useTargetWords();
   const n = (x: number) => formatCount(x, i18n.language);
   const [filter, setFilter] = useState<CustodyFilter>({});
-  const [events, setEvents] = useState<CustodyEvent[] | null>(null);
   const [officers, setOfficers] = useState<Output<'listOfficers'>>([]);
   const [selected, setSelected] = useState<number | null>(props.focus?.seq ?? null);
+  // The selected row's position in the list (the keyboard moves it; its event may still be loading).
+  const [cursor, setCursor] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<DoneNote | null>(null);
   const [dialog, setDialog] = useState<null | 'form' | 'transfer' | 'break' | 'reseal' | 'checkpoint'>(null);
@@ -97,10 +100,13 @@ export function Custody(props: {
   const scroller = useRef<HTMLDivElement>(null);
 
   // Opened at an event: every event in view, that one selected.
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
   useEffect(() => {
     if (!props.focus) return;
-    setFilter({});
+    selectedRef.current = props.focus.seq;
     setSelected(props.focus.seq);
+    setFilter({});
   }, [props.focus]);
 
   useEffect(() => {
@@ -109,45 +115,54 @@ export function Custody(props: {
       .then(setOfficers, (e: Error) => setError(e.message));
   }, [props.casePath, reloadKey]);
 
-  useEffect(() => {
-    let live = true;
-    const input: Input<'custodyLog'> = { casePath: props.casePath };
-    if (filter.exhibit) input.exhibit = filter.exhibit;
-    if (filter.item) input.item = filter.item;
-    if (filter.officer) input.officer = filter.officer;
-    if (filter.action) input.action = filter.action;
-    if (filter.since) input.since = dayBound(filter.since, false);
-    if (filter.until) input.until = dayBound(filter.until, true);
-    getClient()
-      .call('custodyLog', input)
-      .then(
-        (evs) => {
-          if (!live) return;
-          setEvents(evs);
-          setError(null);
-        },
-        (e: Error) => live && setError(e.message),
-      );
-    return () => {
-      live = false;
-    };
+  // A new query when the filters change or something was recorded; the list opens at the
+  // selected event (kept across a filter change when the filters keep it).
+  const query = useMemo<CustodyQuery>(() => {
+    const q: CustodyQuery = { casePath: props.casePath };
+    if (filter.exhibit) q.exhibit = filter.exhibit;
+    if (filter.item) q.item = filter.item;
+    if (filter.officer) q.officer = filter.officer;
+    if (filter.action) q.action = filter.action;
+    if (filter.since) q.since = dayBound(filter.since, false);
+    if (filter.until) q.until = dayBound(filter.until, true);
+    return q;
+    // reloadKey: the same filters read again after a recording.
   }, [props.casePath, filter, reloadKey]);
-
-  const list = events ?? [];
-  const virtualizer = useVirtualizer({ count: list.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 10 });
+  const log = useCustodyPages(
+    query,
+    useCallback(() => selectedRef.current, []),
+  );
+  const total = log.total ?? 0;
+  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 10 });
   const rows = virtualizer.getVirtualItems();
-
-  // Bring the selected event into view once the list holds it.
-  const selectedIndex = selected === null ? -1 : list.findIndex((e) => e.seq === selected);
+  const firstRow = rows[0]?.index ?? 0;
+  const lastRow = rows.at(-1)?.index ?? -1;
+  const { want } = log;
   useEffect(() => {
-    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'center' });
-  }, [selectedIndex, events]);
+    if (lastRow >= 0) want(firstRow, lastRow);
+  }, [want, firstRow, lastRow]);
+
+  // Where the list opened: that row selected and in view (none when the filters leave it out).
+  useEffect(() => {
+    if (!log.opened) return;
+    setCursor(log.opened.index);
+    if (log.opened.index !== null) virtualizer.scrollToIndex(log.opened.index, { align: 'center' });
+  }, [log.opened]);
+  // A new list without an event to open at starts with no row selected.
+  useEffect(() => {
+    if (selectedRef.current === null) setCursor(null);
+  }, [query]);
+
+  // The row the cursor is on, once its page is in, is the selection.
+  const sel = cursor === null ? null : (log.eventAt(cursor) ?? null);
+  useEffect(() => {
+    if (sel && sel.seq !== selected) setSelected(sel.seq);
+  }, [sel, selected]);
 
   const brokenAt = props.focus?.seq ?? null;
   const findings = useMemo(() => (props.report && brokenAt !== null ? props.report.findings.filter((f) => f.seq === brokenAt) : []), [props.report, brokenAt]);
   const chainProblems = useMemo(() => (props.report && brokenAt !== null ? props.report.chain.problems.filter((p) => p.seq === brokenAt) : []), [props.report, brokenAt]);
   const exhibit = props.exhibits.find((x) => x.number === filter.exhibit) ?? null;
-  const sel = selectedIndex >= 0 ? list[selectedIndex]! : null;
   const families = Object.keys(custodyEn.custodyFamilies);
   const set = (patch: Partial<CustodyFilter>) => setFilter((f) => ({ ...f, ...patch }));
   const done = (message: DoneNote) => {
@@ -158,16 +173,17 @@ export function Custody(props: {
   };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
-    if (!list.length) return;
-    const at = Math.max(0, selectedIndex);
+    if (!total) return;
+    const at = cursor ?? -1;
     let to: number | undefined;
-    if (e.key === 'ArrowDown') to = Math.min(list.length - 1, selectedIndex < 0 ? 0 : at + 1);
+    if (e.key === 'ArrowDown') to = Math.min(total - 1, at + 1);
     else if (e.key === 'ArrowUp') to = Math.max(0, at - 1);
     else if (e.key === 'Home') to = 0;
-    else if (e.key === 'End') to = list.length - 1;
+    else if (e.key === 'End') to = total - 1;
     else return;
     e.preventDefault();
-    setSelected(list[to]!.seq);
+    setCursor(to);
+    virtualizer.scrollToIndex(to, { align: 'auto' });
   };
 
   const target = (ev: CustodyEvent) => {
@@ -205,7 +221,7 @@ export function Custody(props: {
               </li>
             ))}
             {findings.length === 0 && chainProblems.length > 0 && <li data-what="chain-broken">{t('custodyUi.broken.what.chain-broken')}</li>}
-            {events && !list.some((e) => e.seq === brokenAt) && <li>{t('custodyUi.broken.notShown', { n: brokenAt })}</li>}
+            {log.opened && log.opened.index === null && selected === brokenAt && <li>{t('custodyUi.broken.notShown', { n: brokenAt })}</li>}
           </ul>
           {(findings.length > 0 || chainProblems.length > 0) && (
             <details>
@@ -224,9 +240,9 @@ export function Custody(props: {
           ✔ {note.map((x) => t(x.key, x.opts)).join(' ')}
         </div>
       )}
-      {error && (
+      {(error ?? log.error) && (
         <div className="banner error" role="alert" data-testid="custody-error">
-          ⚠ {error}
+          ⚠ {error ?? log.error}
         </div>
       )}
 
@@ -329,10 +345,10 @@ export function Custody(props: {
       {!exhibit && props.exhibits.length > 0 && <p className="muted small custody-hint">{t('custodyUi.exhibit.choose')}</p>}
 
       <div className="table-status" aria-live="polite" data-testid="custody-status">
-        {events === null ? t('common.loading') : t('custodyUi.log.count', { count: list.length, n: n(list.length) })}
+        {log.total === null ? t('common.loading') : t('custodyUi.log.count', { count: total, n: n(total) })}
       </div>
       <div className="custody-body">
-        <div className="custody-list" role="grid" aria-rowcount={list.length} aria-label={t('custodyUi.log.label')}>
+        <div className="custody-list" role="grid" aria-rowcount={total} aria-label={t('custodyUi.log.label')}>
           <div className="custody-row custody-row-head" role="row">
             <span role="columnheader">{t('custodyUi.log.seq')}</span>
             <span role="columnheader">{t('custodyUi.log.at')}</span>
@@ -341,10 +357,23 @@ export function Custody(props: {
             <span role="columnheader">{t('custodyUi.log.target')}</span>
           </div>
           <div className="custody-scroll" ref={scroller} tabIndex={0} onKeyDown={onKeyDown} data-testid="custody-log">
-            {events && list.length === 0 && <p className="muted custody-empty">{t('custodyUi.log.none')}</p>}
+            {log.total === 0 && <p className="muted custody-empty">{t('custodyUi.log.none')}</p>}
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {rows.map((r) => {
-                const ev = list[r.index]!;
+                const ev = log.eventAt(r.index);
+                if (!ev)
+                  return (
+                    <div
+                      key={`pending-${r.index}`}
+                      role="row"
+                      aria-busy="true"
+                      className="custody-row pending"
+                      style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${r.start}px)` }}
+                      data-testid="custody-event-pending"
+                    >
+                      <span className="muted">…</span>
+                    </div>
+                  );
                 const bad = brokenAt !== null && ev.seq === brokenAt;
                 return (
                   <div
@@ -353,7 +382,10 @@ export function Custody(props: {
                     aria-selected={ev.seq === selected}
                     className={`custody-row ${ev.seq === selected ? 'selected' : ''} ${bad ? 'bad' : ''}`}
                     style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${r.start}px)` }}
-                    onClick={() => setSelected(ev.seq)}
+                    onClick={() => {
+                      setCursor(r.index);
+                      setSelected(ev.seq);
+                    }}
                     data-testid="custody-event"
                     data-seq={ev.seq}
                     data-action={ev.action}
