@@ -328,7 +328,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
             res.end();
             return;
           }
-          const opened = service.itemContent(session, id, r.kind === 'range' ? r.range : null);
+          const opened = await service.itemContent(session, id, r.kind === 'range' ? r.range : null);
           const headers: Record<string, string> = {
             ...baseHeaders(),
             ...previewHeaders(),

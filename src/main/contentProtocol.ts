@@ -9,7 +9,7 @@ import { type ByteRange, EvidenceError, errorMessage, type OpenedContent, parseR
 import { InputError } from '../shared/contract.ts';
 
 export interface ContentServiceLike {
-  itemContent(session: string, id: number, range: ByteRange | null): OpenedContent;
+  itemContent(session: string, id: number, range: ByteRange | null): OpenedContent | Promise<OpenedContent>;
   itemContentSize(session: string, id: number): number;
   itemThumbnail(session: string, id: number, size?: 'thumb' | 'view'): Promise<Thumbnail>;
 }
@@ -51,7 +51,7 @@ export async function contentResponse(service: ContentServiceLike, request: Requ
     if (r.kind === 'unsatisfiable') {
       return new Response(null, { status: 416, headers: { ...previewHeaders(), 'Content-Range': `bytes */${size}` } });
     }
-    const opened = service.itemContent(session, id, r.kind === 'range' ? r.range : null);
+    const opened = await service.itemContent(session, id, r.kind === 'range' ? r.range : null);
     const headers: Record<string, string> = { ...previewHeaders(), 'Content-Type': opened.contentType, 'Accept-Ranges': 'bytes' };
     if (opened.range) {
       headers['Content-Range'] = `bytes ${opened.range.start}-${opened.range.end}/${opened.size}`;

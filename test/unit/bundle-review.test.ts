@@ -129,7 +129,7 @@ describe('review mode (CLI, child processes)', () => {
     assert.equal(tag.code, 6, tag.err);
     assert.match(tag.err, /bundle opened for review, read-only: nothing can be ingested into it, tagged, noted inside it or exported from it/);
     assert.match(tag.err, /A review session offers: openBundle, closeBundle, sessionInfo, caseInfo, listItems/);
-    const ingest = await cli(['ingest', bundle, join(root, 'export')]);
+    const ingest = await cli(['ingest', bundle, join(root, 'export'), '--exhibit', 'EXH-1']);
     assert.equal(ingest.code, 6, ingest.err);
     assert.match(ingest.err, /read-only/);
     const out = join(root, 'export-of-a-bundle');
@@ -180,19 +180,19 @@ describe('review mode (engine): sessions, previews checked against the manifest'
     assert.ok(service.custodyLog({ casePath: copy }).some((e) => e.action === 'bundle.exported'));
     assert.deepEqual(service.listTags({ session }).map((x) => x.id), ['target-list']);
     const photo = manifest.items.find((i) => i.name === 'IMG_0001.jpg')!;
-    const whole = service.itemContent(session, photo.id);
+    const whole = await service.itemContent(session, photo.id);
     assert.equal(whole.contentType, 'image/jpeg');
     assert.deepEqual(await drain(whole.stream), readFileSync(join(copy, ...photo.file.split('/'))));
-    const part = service.itemContent(session, photo.id, { start: 2, end: 5 });
+    const part = await service.itemContent(session, photo.id, { start: 2, end: 5 });
     assert.deepEqual([...(await drain(part.stream))], [0xff, 0xe0, 7, 7]);
     assert.equal(service.itemContentSize(session, photo.id), photo.size);
     // From the ZIP: the same bytes, read where the member lies.
     const z = await service.openBundle({ path: zipBundle });
-    assert.deepEqual(await drain(service.itemContent(z.session!, photo.id).stream), readFileSync(join(copy, ...photo.file.split('/'))));
+    assert.deepEqual(await drain((await service.itemContent(z.session!, photo.id)).stream), readFileSync(join(copy, ...photo.file.split('/'))));
     // A file changed after the bundle was opened: hashed again before a byte goes out, and refused.
     const text = manifest.items.find((i) => i.name === 'harbour-plan.txt')!;
     writeFileSync(join(copy, ...text.file.split('/')), 'meet at the airport at 22:00\n');
-    await assert.rejects(drain(service.itemContent(session, text.id).stream), /is not shown: its bytes changed after the bundle was opened/);
+    await assert.rejects(drain((await service.itemContent(session, text.id)).stream), /is not shown: its bytes changed after the bundle was opened/);
     assert.throws(() => service.itemContent(session, text.id), /is not shown/, 'and refused at once from then on');
     // Refused in review: the case methods that change or need a case.
     assert.throws(() => service.tagItems({ session, tag: 'target-list', ids: [photo.id] }), /read-only/);

@@ -2,12 +2,14 @@
 // a file under store/ab/cd/), as a stream with the detected MIME type and size, with single byte
 // ranges. Evidence is never executed: what a front door may label as what is decided here
 // (servedType) and sent with headers that forbid the browser to run or sniff it (previewHeaders).
+// Nothing is served that does not match the item's recorded SHA-256 (intact.ts).
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { visible } from '../../shared/text.ts';
 import type { Case } from '../case.ts';
 import { EvidenceError } from '../errors.ts';
 import { isSha256Hex } from '../store/layout.ts';
+import { checkBytes, checkFile } from './intact.ts';
 
 export interface ByteRange {
   start: number;
@@ -107,8 +109,11 @@ export function previewHeaders(): Record<string, string> {
   };
 }
 
-/** Opens an item's stored bytes (or one range of them). */
-export function openContent(c: Case, id: number, range: ByteRange | null = null): OpenedContent {
+/**
+ * Opens an item's stored bytes (or one range of them), checked first against the item's recorded
+ * SHA-256 (intact.ts): a stored copy changed on disk is refused (STORE_ALTERED), never shown.
+ */
+export async function openContent(c: Case, id: number, range: ByteRange | null = null): Promise<OpenedContent> {
   const item = storedItem(c, id);
   const size = item.size;
   const r = range && range.start < size ? { start: range.start, end: Math.min(range.end, size - 1) } : null;
@@ -116,22 +121,42 @@ export function openContent(c: Case, id: number, range: ByteRange | null = null)
   if (item.location === 'blob') {
     const data = c.store.readBlob(item.sha256);
     if (!data) throw new EvidenceError('NOT_FOUND', `The stored copy of item ${id} is missing from the case store.`);
+    checkBytes(item, data);
     stream = Readable.from([r ? data.subarray(r.start, r.end + 1) : data]);
   } else {
-    stream = createReadStream(c.store.filePath(item.sha256), r ? { start: r.start, end: r.end } : {});
+    const path = c.store.filePath(item.sha256);
+    await checkFile(item, path);
+    stream = createReadStream(path, r ? { start: r.start, end: r.end } : {});
   }
   return { item, contentType: servedType(item.mime), size, range: r, stream };
 }
 
-/** The whole object as bytes (for thumbnails); refuses objects over `max` bytes. */
+/**
+ * The whole object as bytes (for thumbnails and the HEIC rendition), checked against the item's
+ * SHA-256 (so nothing is ever made from altered bytes); refuses objects over `max` bytes.
+ */
 export async function readAll(c: Case, item: StoredItem, max: number): Promise<Buffer> {
   if (item.size > max) throw new EvidenceError('USAGE', `Item ${item.id} is too large to preview (${item.size} bytes).`);
+  let data: Buffer | null;
   if (item.location === 'blob') {
-    const data = c.store.readBlob(item.sha256);
+    data = c.store.readBlob(item.sha256);
     if (!data) throw new EvidenceError('NOT_FOUND', `The stored copy of item ${item.id} is missing from the case store.`);
-    return data;
+  } else {
+    const chunks: Buffer[] = [];
+    for await (const chunk of createReadStream(c.store.filePath(item.sha256))) chunks.push(chunk as Buffer);
+    data = Buffer.concat(chunks);
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of createReadStream(c.store.filePath(item.sha256))) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  checkBytes(item, data);
+  return data;
+}
+
+/**
+ * Throws STORE_ALTERED unless the item's stored copy is intact now (a file's verdict is kept per
+ * state of the file, so asking again for an unchanged file costs a stat).
+ */
+export async function checkStored(c: Case, item: StoredItem): Promise<void> {
+  if (item.location === 'file') return checkFile(item, c.store.filePath(item.sha256));
+  const data = c.store.readBlob(item.sha256);
+  if (!data) throw new EvidenceError('NOT_FOUND', `The stored copy of item ${item.id} is missing from the case store.`);
+  checkBytes(item, data);
 }

@@ -2,14 +2,17 @@
 // thread pool, off the JavaScript thread) and cached in the case at store/thumbs.db, keyed by the
 // object's SHA-256 and size and the thumbnail's edge. Made lazily per request, at most
 // THUMB_CONCURRENCY at a time; an image that cannot be decoded is remembered as such so it is not
-// tried again on every scroll of the gallery.
+// tried again on every scroll of the gallery. A thumbnail is made only from bytes that match the
+// item's SHA-256, and shown only while the stored copy still does (intact.ts): a photo changed on
+// disk shows no thumbnail (STORE_ALTERED), and thumbnails kept by versions that did not check
+// (checked = 0) are made again.
 import Database from 'better-sqlite3';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Case } from '../case.ts';
 import { createPrivateFile } from '../db/open.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
-import { type StoredItem, readAll, storedItem } from './content.ts';
+import { checkStored, type StoredItem, readAll, storedItem } from './content.ts';
 import { decodeHeif, HEIF_DECODER, HEIF_MAX_BYTES, isHeif } from './heic.ts';
 
 export const THUMB_PX = 256;
@@ -99,6 +102,8 @@ export class ThumbnailCache {
       sha256 TEXT NOT NULL, size INTEGER NOT NULL, px INTEGER NOT NULL,
       mime TEXT, data BLOB, error TEXT, made_at TEXT NOT NULL,
       PRIMARY KEY (sha256, size, px))`);
+    const columns = this.db.prepare('PRAGMA table_info(thumbs)').all() as { name: string }[];
+    if (!columns.some((col) => col.name === 'checked')) this.db.exec('ALTER TABLE thumbs ADD COLUMN checked INTEGER NOT NULL DEFAULT 0');
   }
 
   /** The thumbnail of an image item, made now or from the cache. */
@@ -107,11 +112,14 @@ export class ThumbnailCache {
     if (!item.mime?.startsWith('image/') || item.mime === 'image/svg+xml') {
       throw new EvidenceError('USAGE', `Item ${id} is not an image (${item.mime ?? 'unknown type'}): no thumbnail.`);
     }
+    // The stored copy must still be the recorded bytes, cached thumbnail or not (a file's verdict is
+    // kept per state of the file, so a gallery scrolled again costs a stat per photo).
+    await checkStored(this.kase, item);
     const key = `${item.sha256}:${item.size}:${px}`;
-    const row = this.db.prepare('SELECT mime, data, error FROM thumbs WHERE sha256 = ? AND size = ? AND px = ?').get(item.sha256, item.size, px) as
-      | { mime: string | null; data: Buffer | null; error: string | null }
+    const row = this.db.prepare('SELECT mime, data, error, checked FROM thumbs WHERE sha256 = ? AND size = ? AND px = ?').get(item.sha256, item.size, px) as
+      | { mime: string | null; data: Buffer | null; error: string | null; checked: number }
       | undefined;
-    if (row?.data) return { data: row.data, mime: 'image/webp', cached: true };
+    if (row?.data && row.checked === 1) return { data: row.data, mime: 'image/webp', cached: true };
     // A HEIC photo remembered as undecodable before the engine had a HEIC decoder is tried again.
     const staleHeif = row?.error && isHeif(item.mime) && !row.error.includes(HEIF_DECODER);
     if (row?.error && !staleHeif) throw new EvidenceError('USAGE', `No thumbnail for item ${id}: ${row.error}`);
@@ -132,15 +140,18 @@ export class ThumbnailCache {
         .resize(px, px, { fit: 'inside', withoutEnlargement: true })
         .webp({ quality: 70 })
         .toBuffer();
-      this.remember('INSERT OR REPLACE INTO thumbs (sha256, size, px, mime, data, error, made_at) VALUES (?, ?, ?, ?, ?, NULL, ?)', item.sha256, item.size, px, 'image/webp', data, now);
+      this.remember('INSERT OR REPLACE INTO thumbs (sha256, size, px, mime, data, error, made_at, checked) VALUES (?, ?, ?, ?, ?, NULL, ?, 1)', item.sha256, item.size, px, 'image/webp', data, now);
       return { data, mime: 'image/webp', cached: false };
     } catch (err) {
+      // Bytes found altered while being read are refused as such, not remembered as undecodable.
+      if (err instanceof EvidenceError && err.code === 'STORE_ALTERED') throw err;
       const why = `the image could not be decoded (${errorMessage(err).split('\n')[0]})`;
       this.remember('INSERT OR REPLACE INTO thumbs (sha256, size, px, mime, data, error, made_at) VALUES (?, ?, ?, NULL, NULL, ?, ?)', item.sha256, item.size, px, why, now);
       throw new EvidenceError('USAGE', `No thumbnail for item ${item.id}: ${why}`);
     }
   }
 
+  /** The image to resize: from bytes hashed as read (readAll), or from a file whose verdict was just taken (thumbnail()). */
   private async decoded(sharp: SharpFactory, item: StoredItem): Promise<ReturnType<SharpFactory>> {
     if (isHeif(item.mime)) return imageToResize(sharp, await readAll(this.kase, item, HEIF_MAX_BYTES), item.mime);
     const input = item.location === 'file' ? this.kase.store.filePath(item.sha256) : await readAll(this.kase, item, THUMB_MAX_BYTES);
