@@ -10,7 +10,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, runTimed, syncDisks, warmUp } from './measure.ts';
-import { CLI, ENV, freshCase } from './ours.ts';
+import { BENCH_EXHIBIT, CLI, ENV, freshCase } from './ours.ts';
 import { MiB, mib, ratio, rssMiB, secs, table } from './report.ts';
 import type { Tree } from './trees.ts';
 
@@ -52,7 +52,7 @@ const lastLine = (s: string): string => s.trim().split('\n').slice(-3).join(' | 
 async function caseOf(casesDir: string, tree: Tree, env: NodeJS.ProcessEnv): Promise<string> {
   const kase = freshCase(casesDir);
   // --no-text: the text stage is the ingest's cost, not the export's.
-  const r = await runTimed(process.execPath, [CLI, 'ingest', kase, tree.dir, '--json', '--no-text'], { env, captureStdout: true });
+  const r = await runTimed(process.execPath, [CLI, 'ingest', kase, tree.dir, '--exhibit', BENCH_EXHIBIT, '--json', '--no-text'], { env, captureStdout: true });
   if (r.exitCode !== 0) throw new Error(`evidence ingest of ${tree.name} failed (exit ${r.exitCode}): ${lastLine(r.stderrTail)}`);
   return kase;
 }

@@ -42,8 +42,14 @@ export function freshCase(casesDir: string): string {
     env: ENV,
   });
   if (r.status !== 0) throw new Error(`evidence case init failed (exit ${r.status}): ${r.stderr || r.stdout}`);
+  // An ingest needs an exhibit the case holds (untimed, as the case's creation is).
+  const x = spawnSync(process.execPath, [CLI, 'exhibit', 'add', dir, '--number', BENCH_EXHIBIT], { encoding: 'utf8', env: ENV });
+  if (x.status !== 0) throw new Error(`evidence exhibit add failed (exit ${x.status}): ${x.stderr || x.stdout}`);
   return dir;
 }
+
+/** The exhibit every benchmark ingest goes into. */
+export const BENCH_EXHIBIT = 'EXH-1';
 
 export interface IngestRun extends RunResult {
   summary: IngestSummaryLike | null;
@@ -193,7 +199,7 @@ export async function timeIngest(casesDir: string, source: string, expectFiles: 
     const sampler = new ThreadSampler(log);
     // The cache of stripped TypeScript first, as bin/evidence.js loads it: else the probe (a .ts
     // file) would make every run pay the stripping compiler's start-up the CLI no longer pays.
-    const r = await runTimed(process.execPath, ['--import', TS_CACHE, '--import', PROBE, CLI, 'ingest', kase, source, '--json', ...extraArgs], {
+    const r = await runTimed(process.execPath, ['--import', TS_CACHE, '--import', PROBE, CLI, 'ingest', kase, source, '--exhibit', BENCH_EXHIBIT, '--json', ...extraArgs], {
       captureStdout: true,
       measure: true,
       env: { ...ENV, EVIDENCE_BENCH_PROBE: log },
@@ -234,7 +240,7 @@ export function probeArchiveIngest(scratch: string, hasZip: boolean): { supporte
     const zip = join(dir, 'probe.zip');
     execFileSync('zip', ['-q', '-r', '-X', '-D', zip, '.'], { cwd: src, stdio: 'ignore' });
     const kase = freshCase(join(dir, 'cases'));
-    const r = spawnSync(process.execPath, [CLI, 'ingest', kase, zip, '--json'], { encoding: 'utf8', timeout: 60_000, env: ENV });
+    const r = spawnSync(process.execPath, [CLI, 'ingest', kase, zip, '--exhibit', BENCH_EXHIBIT, '--json'], { encoding: 'utf8', timeout: 60_000, env: ENV });
     if (r.status !== 0) {
       const msg = (r.stderr || '').trim().split('\n').filter((l) => !/^ingest:|^scanning/.test(l)).pop() ?? '';
       return { supported: false, reason: `ingest of a zip exits ${r.status}${msg ? `: ${msg}` : ''}` };

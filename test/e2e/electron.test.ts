@@ -142,7 +142,8 @@ describe('Electron app', { skip: 'skip' in exe ? exe.skip : false }, () => {
               if (e.type !== 'job.progress') res();
             });
           });
-          unwrap(await ev.startIngest({ session, sourcePath: source }));
+          unwrap(await ev.addExhibit({ session, number: 'EXH-1' }));
+          unwrap(await ev.startIngest({ session, sourcePath: source, exhibit: 'EXH-1' }));
           await done;
           const items = unwrap<{ items: { id: number }[] }>(await ev.listItems({ casePath, kind: 'file' }));
           const res = await fetch(`app://evidence/api/items/${items.items[0]!.id}/content?session=${session}`);

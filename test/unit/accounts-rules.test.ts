@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_PASSWORD, TEST_SCRYPT_N } from '../setup.ts';
-import { newCase, runCli, runCliChild, tempDir } from './helpers.ts';
+import { newCase, runCli, runCliChild, tempDir, exhibitIn } from './helpers.ts';
 import { events, details, throwsCode, withDb } from './custody-helpers.ts';
 import { EvidenceService } from '../../src/core/service.ts';
 
@@ -34,7 +34,7 @@ test("a reviewer cannot stop another officer's job; its officer, an examiner or 
   const sato = service.signIn({ casePath, officer: 'Insp. Kenji Sato', password: PW }).session;
   const exp = exportFolder(tempDir(t));
 
-  const { jobId } = service.startIngest({ session: sok, sourcePath: exp });
+  const { jobId } = service.startIngest({ session: sok, exhibit: exhibitIn(service, admin), sourcePath: exp });
   throwsCode(() => service.cancelJob({ session: rev, jobId }), 'FORBIDDEN', /Rev C is a reviewer and may not stop the ingest Sok Dara started/);
   // The reviewer's own job (a verify) is theirs to stop.
   const mine = service.startVerify({ session: rev });
@@ -43,10 +43,10 @@ test("a reviewer cannot stop another officer's job; its officer, an examiner or 
   // An examiner may stop anyone's.
   assert.equal(service.cancelJob({ session: sato, jobId }).jobId, jobId);
   await service.jobs.settled(jobId);
-  const again = service.startIngest({ session: sok, sourcePath: exp });
+  const again = service.startIngest({ session: sok, exhibit: exhibitIn(service, admin), sourcePath: exp });
   assert.equal(service.cancelJob({ session: admin, jobId: again.jobId }).officer, OFFICER, 'an admin may stop it too');
   await service.jobs.settled(again.jobId);
-  const third = service.startIngest({ session: sok, sourcePath: exp });
+  const third = service.startIngest({ session: sok, exhibit: exhibitIn(service, admin), sourcePath: exp });
   assert.equal(service.cancelJob({ session: sok, jobId: third.jobId }).officer, OFFICER, 'and the officer who started it');
   await service.jobs.settled(third.jobId);
 });

@@ -35,7 +35,8 @@ test('exporting a 512 MiB file keeps peak memory far below its size (folder and 
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}`);
   };
   await ok(['case', 'init', casePath, '--name', 'Memory', '--number', 'M-1', '--officer', 'DS Tanaka']);
-  await ok(['ingest', casePath, src, '--workers', '1']);
+  await ok(['exhibit', 'add', casePath, '--number', 'EXH-1']);
+  await ok(['ingest', casePath, src, '--exhibit', 'EXH-1', '--workers', '1']);
   for (const zip of [false, true]) {
     const out = join(dir, zip ? 'bundle.zip' : 'bundle');
     const rssFile = join(dir, `rss-${zip}`);

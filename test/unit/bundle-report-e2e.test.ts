@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Manifest } from '../../src/core/bundle/manifest.ts';
-import { hasTool, newCase, samplesOrSkip, tempDir } from './helpers.ts';
+import { hasTool, newCase, samplesOrSkip, tempDir, exhibitIn } from './helpers.ts';
 
 const unescapeHtml = (s: string): string =>
   s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
@@ -22,7 +22,7 @@ test('a real bundle: the report shows every file, and the commands it gives pass
   copyFileSync(join(samples, 'gps', 'DSCN0010.jpg'), join(src, 'DSCN0010.jpg'));
   copyFileSync(join(samples, 'Canon_40D.jpg'), join(src, '<b>x<i>.jpg'));
   writeFileSync(join(src, 'リスト.txt'), '090-1234-5678 山田\n');
-  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: 'EXH-001', workers: 1 });
+  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-001'), workers: 1 });
   const { items } = tc.service.listItems({ casePath: tc.casePath, kind: 'file', limit: 100 });
   tc.service.tagItems({ session: tc.session, tag: 'target-list', ids: items.map((i) => i.id) });
   const out = join(tempDir(t), 'bundle');

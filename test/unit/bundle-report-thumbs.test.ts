@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { isSafeImageDataUri } from '../../src/core/bundle/report.ts';
 import { reportThumbnails } from '../../src/core/bundle/thumbnails.ts';
 import { Case } from '../../src/core/case.ts';
-import { newCase, samplesOrSkip, tempDir } from './helpers.ts';
+import { newCase, samplesOrSkip, tempDir, exhibitIn } from './helpers.ts';
 
 test('report thumbnails: bounded WebP data: URIs of the exported images, none for other files', async (t) => {
   const samples = samplesOrSkip(t, 'exif/jpg');
@@ -21,7 +21,7 @@ test('report thumbnails: bounded WebP data: URIs of the exported images, none fo
   copyFileSync(join(samples, 'gps', 'DSCN0010.jpg'), join(src, 'b.jpg'));
   writeFileSync(join(src, 'broken.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 7)]));
   writeFileSync(join(src, 'note.txt'), 'not an image\n');
-  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: 'EXH-001', workers: 1 });
+  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-001'), workers: 1 });
   const { items } = tc.service.listItems({ casePath: tc.casePath, kind: 'file', limit: 100 });
   const id = (name: string): number => items.find((i) => i.name === name)!.id;
   const kase = Case.open(tc.casePath);

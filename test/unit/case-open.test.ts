@@ -62,7 +62,8 @@ async function cli(args: string[], code: number, err?: RegExp): Promise<CliResul
 
 async function newCliCase(casePath: string, exportDir: string): Promise<void> {
   await cli(['case', 'init', casePath, '--name', 'Operation Lotus', '--number', 'KH-2026-0009', '--officer', OFFICER], 0);
-  await cli(['ingest', casePath, exportDir], 0);
+  await cli(['exhibit', 'add', casePath, '--number', 'EXH-1'], 0);
+  await cli(['ingest', casePath, exportDir, '--exhibit', 'EXH-1'], 0);
 }
 
 /** Commands that only read, and what each prints on a sound case. */
@@ -88,7 +89,7 @@ function everyCommand(casePath: string, exportDir: string): string[][] {
     ['officer', 'ls', casePath],
     ['show', casePath, '1', '--officer', OFFICER],
     ['verify', casePath, '--officer', OFFICER],
-    ['ingest', casePath, exportDir, '--officer', OFFICER],
+    ['ingest', casePath, exportDir, '--exhibit', 'EXH-1', '--officer', OFFICER],
   ];
 }
 
@@ -176,7 +177,7 @@ describe('a case is recognised before anything is written', () => {
     closeSync(fd);
     await t.test('damaged pages behind a sound header', async (tt) => {
       const before = { sha: sha256(file), files: listing(pages) };
-      for (const args of [['ls', pages], ['custody', 'verify', pages], ['ingest', pages, exportDir, '--officer', OFFICER]]) {
+      for (const args of [['ls', pages], ['custody', 'verify', pages], ['ingest', pages, exportDir, '--exhibit', 'EXH-1', '--officer', OFFICER]]) {
         const r = await cli(args, 8, /is damaged[\s\S]*Nothing was changed/);
         assert.doesNotMatch(r.err, /unexpected error/);
       }
@@ -198,7 +199,7 @@ describe('a case is recognised before anything is written', () => {
       assert.match(r.out, c.out, describeRun(c.args, r));
     }
     for (const args of [
-      ['ingest', casePath, makeExport(join(work, 'export2'), 'more-')],
+      ['ingest', casePath, makeExport(join(work, 'export2'), 'more-'), '--exhibit', 'EXH-1'],
       ['show', casePath, '1'],
       ['tag', casePath, 'scam-manual', '1'],
     ]) {
@@ -241,7 +242,8 @@ describe('a new case is private to its owner', () => {
     const loose = { prefix: ['sh', '-c', 'umask 000; exec "$0" "$@"'] };
     const init = await runCliChild(['case', 'init', casePath, '--name', 'N', '--number', 'X-1', '--officer', OFFICER], loose);
     assert.equal(init.code, 0, init.err);
-    const ing = await runCliChild(['ingest', casePath, exportDir], loose);
+    assert.equal((await runCliChild(['exhibit', 'add', casePath, '--number', 'EXH-1'], loose)).code, 0);
+    const ing = await runCliChild(['ingest', casePath, exportDir, '--exhibit', 'EXH-1'], loose);
     assert.equal(ing.code, 0, ing.err);
     // A read leaves SQLite's -wal/-shm beside case.db: they must be private too.
     const ls = await runCliChild(['ls', casePath], loose);
@@ -305,7 +307,7 @@ describe('a case on read-only media or a full disk', () => {
     }
     // Viewing and verifying are recorded in the custody log: on media that cannot record them they do not run.
     for (const args of [
-      ['ingest', casePath, makeExport(join(work, 'export2'), 'more-')],
+      ['ingest', casePath, makeExport(join(work, 'export2'), 'more-'), '--exhibit', 'EXH-1'],
       ['tag', casePath, 'scam-manual', '1'],
       ['show', casePath, '1'],
       ['verify', casePath],
@@ -340,7 +342,7 @@ describe('a case on read-only media or a full disk', () => {
     }
     const export2 = makeExport(join(work, 'export2'), 'more-');
     for (const args of [
-      ['ingest', casePath, export2],
+      ['ingest', casePath, export2, '--exhibit', 'EXH-1'],
       ['show', casePath, '1'],
     ]) {
       const r = await cli(args, 7, /disk[\s\S]*is full[\s\S]*free space/);
@@ -353,7 +355,7 @@ describe('a case on read-only media or a full disk', () => {
     try {
       assert.equal(service.listItems({ casePath }).total, itemsBefore);
       unlinkSync(filler);
-      await cli(['ingest', casePath, export2], 0);
+      await cli(['ingest', casePath, export2, '--exhibit', 'EXH-1'], 0);
       assert.equal(await total(), itemsBefore + 3, 'the three new files, once each');
       // ...sees what was written once space was freed (its read-only view is not kept stale).
       assert.equal(service.listItems({ casePath }).total, itemsBefore + 3);

@@ -13,7 +13,7 @@ import { makeCtx } from '../../src/cli/context.ts';
 import { stageLine } from '../../src/cli/progress.ts';
 import type { IngestProgress } from '../../src/shared/contract.ts';
 import { EvidenceError } from '../../src/core/errors.ts';
-import { newCase, tempDir } from './helpers.ts';
+import { newCase, tempDir, exhibitIn } from './helpers.ts';
 
 function exportOf(root: string, files: number, size: number): void {
   mkdirSync(root, { recursive: true });
@@ -27,24 +27,24 @@ test('an ingest followed as a job: progress events, the summary; the same again 
   exportOf(src, 30, 64 * 1024);
 
   const seen: IngestProgress[] = [];
-  const job = followJob<'ingest'>(ctx, session, () => service.startIngest({ session, sourcePath: src, workers: 1 }), (p) => seen.push(p));
+  const job = followJob<'ingest'>(ctx, session, () => service.startIngest({ session, exhibit: exhibitIn(service, session), sourcePath: src, workers: 1 }), (p) => seen.push(p));
   const s = await job.result;
   assert.equal(s.status, 'finished');
   assert.equal(s.files, 30);
   assert.ok(seen.length > 0, 'progress arrived as job events');
   assert.equal(seen.at(-1)!.filesDone, 30);
 
-  const again = followJob<'ingest'>(ctx, session, () => service.startIngest({ session, sourcePath: src }), () => {});
+  const again = followJob<'ingest'>(ctx, session, () => service.startIngest({ session, exhibit: exhibitIn(service, session), sourcePath: src }), () => {});
   await assert.rejects(again.result, (e: unknown) => e instanceof EvidenceError && e.code === 'ALREADY_INGESTED');
 
   // Cancelled at once (as Ctrl-C does): the job ends with an interrupted summary, and resumes.
   const big = join(tempDir(t), 'big');
   exportOf(big, 40, 2 * 1024 * 1024);
-  const cancelled = followJob<'ingest'>(ctx, session, () => service.startIngest({ session, sourcePath: big, workers: 1 }), () => {});
+  const cancelled = followJob<'ingest'>(ctx, session, () => service.startIngest({ session, exhibit: exhibitIn(service, session), sourcePath: big, workers: 1 }), () => {});
   cancelled.cancel();
   const c = await cancelled.result;
   assert.equal(c.status, 'interrupted');
-  const resumed = await followJob<'ingest'>(ctx, session, () => service.startIngest({ session, sourcePath: big, workers: 1 }), () => {}).result;
+  const resumed = await followJob<'ingest'>(ctx, session, () => service.startIngest({ session, exhibit: exhibitIn(service, session), sourcePath: big, workers: 1 }), () => {}).result;
   assert.equal(resumed.status, 'finished');
   assert.equal(service.listItems({ casePath: service.jobStatus({ session, jobId: cancelled.jobId }).casePath, kind: 'file', limit: 1 }).total, 70);
 });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { buildDeviceTree, TOKYO } from '../fixtures/tree.ts';
 import { decimalDegrees } from '../fixtures/images.ts';
-import { digestsOf, runCli, runCliChild, tempDir } from './helpers.ts';
+import { digestsOf, runCli, runCliChild, tempDir, recordExhibitAt, EXH } from './helpers.ts';
 
 interface ListJson {
   total: number;
@@ -157,7 +157,8 @@ test('exit codes and messages (child process)', { timeout: 60_000 }, async (t) =
   writeFileSync(join(exportDir, 'a.txt'), 'a');
   const init = await runCliChild(['case', 'init', casePath, '--name', 'N', '--number', 'X-1', '--officer', 'PC Ito']);
   assert.equal(init.code, 0, init.err);
-  const ing = await runCliChild(['ingest', casePath, exportDir]);
+  recordExhibitAt(casePath);
+  const ing = await runCliChild(['ingest', casePath, exportDir, '--exhibit', EXH]);
   assert.equal(ing.code, 0, ing.err);
   assert.match(ing.out, /Ingest finished/);
 
@@ -169,9 +170,11 @@ test('exit codes and messages (child process)', { timeout: 60_000 }, async (t) =
     { what: 'show case abc', args: ['show', casePath, 'abc'], code: 2, err: /"abc" is not an item id: give the number shown by evidence ls/ },
     { what: 'bad --kind', args: ['ls', casePath, '--kind', 'banana'], code: 2, err: /Allowed choices are file, dir/ },
     { what: 'unknown command', args: ['frobnicate'], code: 2, err: /unknown command 'frobnicate'/ },
-    { what: 'export holds the case', args: ['ingest', casePath, work], code: 2, err: /overlap\. Keep the case folder outside the export/ },
+    { what: 'export holds the case', args: ['ingest', casePath, work, '--exhibit', EXH], code: 2, err: /overlap\. Keep the case folder outside the export/ },
+    { what: 'ingest without --exhibit', args: ['ingest', casePath, exportDir], code: 2, err: /An ingest needs the exhibit the export comes from[\s\S]*evidence exhibit add/ },
+    { what: 'ingest into an unknown exhibit', args: ['ingest', casePath, exportDir, '--exhibit', 'EXH-404'], code: 3, err: /There is no exhibit EXH-404 in this case\. It holds EXH-1\. Record the seized device first/ },
     { what: 'case not found', args: ['ls', join(work, 'no-such-case')], code: 3, err: /^evidence: .*no-such-case is not a case folder \(no case\.db\)\. Create one with: evidence case init/ },
-    { what: 'export not found', args: ['ingest', casePath, join(work, 'no-such-export')], code: 3, err: /Cannot read the export .*no-such-export.*Check the path and that the drive is mounted/ },
+    { what: 'export not found', args: ['ingest', casePath, join(work, 'no-such-export'), '--exhibit', EXH], code: 3, err: /Cannot read the export .*no-such-export.*Check the path and that the drive is mounted/ },
     { what: 'item not found', args: ['show', casePath, '99999'], code: 3, err: /There is no item 99999 in this case\. List items with: evidence ls/ },
     { what: 'init over an existing case', args: ['case', 'init', casePath, '--name', 'N', '--number', 'X-2', '--officer', 'PC Ito'], code: 4, err: /already holds a case \(case\.db exists\)\. Open it instead, or choose an empty folder/ },
     { what: 'init into a non-empty folder', args: ['case', 'init', exportDir, '--name', 'N', '--number', 'X-3', '--officer', 'PC Ito'], code: 4, err: /is not empty\. Choose a new or empty folder for the case/ },

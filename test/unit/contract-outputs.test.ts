@@ -103,12 +103,12 @@ describe('output schemas against real answers', () => {
     assert.ok(summary.files >= 3 && summary.folders >= 1);
     const b = makeExport(root, 'export-b');
     writeFileSync(join(b.dir, 'extra.bin'), Buffer.alloc(200_000, 3));
-    const ingestJob = c('startIngest', service.startIngest({ session, sourcePath: b.dir }));
+    const ingestJob = c('startIngest', service.startIngest({ session, exhibit: 'EXH-001', sourcePath: b.dir }));
     await service.jobs.settled(ingestJob.jobId);
-    const failedJob = service.startIngest({ session, sourcePath: join(root, 'no-such-export') });
+    const failedJob = service.startIngest({ session, exhibit: 'EXH-001', sourcePath: join(root, 'no-such-export') });
     await service.jobs.settled(failedJob.jobId);
     const d = makeExport(root, 'export-d');
-    const cancelled = service.startIngest({ session, sourcePath: d.dir });
+    const cancelled = service.startIngest({ session, exhibit: 'EXH-001', sourcePath: d.dir });
     c('cancelJob', service.cancelJob({ session, jobId: cancelled.jobId }));
     await service.jobs.settled(cancelled.jobId);
     c('jobStatus', service.jobStatus({ session, jobId: cancelled.jobId }));

@@ -14,7 +14,7 @@ import { EvidenceError } from '../../src/core/errors.ts';
 import { startHost } from '../../src/host/server.ts';
 import { InputError, LIMITS } from '../../src/shared/contract.ts';
 import { TEST_PASSWORD } from '../setup.ts';
-import { newCase, tempDir } from './helpers.ts';
+import { newCase, tempDir, exhibitIn } from './helpers.ts';
 import type { TestContext } from 'node:test';
 
 const LONE = 'nobody \ud800';
@@ -44,7 +44,7 @@ async function withItem(t: TestContext) {
   const exp = join(tempDir(t, 'evidence-export-'), 'export');
   mkdirSync(exp, { recursive: true });
   writeFileSync(join(exp, 'a.txt'), 'hello\n');
-  await tc.service.ingest({ session: tc.session, sourcePath: exp, exhibit: null });
+  await tc.service.ingest({ session: tc.session, sourcePath: exp, exhibit: exhibitIn(tc.service, tc.session) });
   return tc;
 }
 

@@ -148,19 +148,22 @@ test('time zones: worked in UTC+7 (Asia/Phnom_Penh), reviewed in UTC+9 (Asia/Tok
   };
   // Worked in Phnom Penh: the case opened and the phone's export ingested (naming its exhibit)...
   ok(await runCliChild(['case', 'init', casePath, '--name', 'Operation Mekong', '--number', 'KH-2026-0200', '--officer', 'Sok Dara'], pp));
+  // (an ingest needs its exhibit recorded first: the label recorded where it was seized)...
+  ok(await runCliChild(['exhibit', 'add', casePath, '--number', 'EXH-001', '--seal', 'S-0091', '--seized-at', '2026-11-20T14:05:00+07:00'], pp));
   ok(await runCliChild(['ingest', casePath, src, '--exhibit', 'EXH-001', '--workers', '1'], pp));
-  // ... reviewed in Tokyo: an item looked at, the exhibit's label recorded from the paper form.
+  // ... reviewed in Tokyo: an item looked at, a seal broken there to examine the phone.
   const items = JSON.parse((await runCli(['ls', casePath, '--json'])).out) as { items: { id: number; path: string }[] };
   const item = items.items.find((i) => i.path === 'chat.txt')!;
   const show = ok(await runCliChild(['show', casePath, String(item.id)], tokyo));
-  ok(await runCliChild(['exhibit', 'add', casePath, '--number', 'EXH-001', '--seal', 'S-0091', '--seized-at', '2026-11-20T14:05:00+07:00'], tokyo));
+  ok(await runCliChild(['exhibit', 'seal', casePath, 'EXH-001', '--break', '--reason', 'to examine the phone'], tokyo));
 
   const log = events(casePath);
   const zoneOf = (pred: (e: EventRow) => boolean): [string, string][] => log.filter(pred).map((e) => [e.tz_offset, e.tz_name]);
   for (const a of ['case.created', 'ingest.started', 'ingest.finished']) {
     assert.deepEqual(zoneOf((e) => e.action === a), [['+07:00', 'Asia/Phnom_Penh']], a);
   }
-  assert.deepEqual(zoneOf((e) => e.action === 'exhibit.recorded'), [['+07:00', 'Asia/Phnom_Penh'], ['+09:00', 'Asia/Tokyo']], 'named by the ingest, then recorded in full');
+  assert.deepEqual(zoneOf((e) => e.action === 'exhibit.recorded'), [['+07:00', 'Asia/Phnom_Penh']], 'recorded where it was seized');
+  assert.deepEqual(zoneOf((e) => e.action === 'exhibit.seal-broken'), [['+09:00', 'Asia/Tokyo']], 'its seal broken in Tokyo');
   assert.deepEqual(zoneOf((e) => e.action === 'item.viewed'), [['+09:00', 'Asia/Tokyo']]);
   // Sign-ins in each place carry their own zone too.
   const signIns = new Set(zoneOf((e) => e.action === 'officer.signed-in').map((z) => z.join(' ')));
@@ -181,7 +184,7 @@ test('time zones: worked in UTC+7 (Asia/Phnom_Penh), reviewed in UTC+9 (Asia/Tok
   // `log --form` (printed here, in neither zone): each event in the local time of the zone it was done in.
   const form = ok(await runCli(['log', casePath, '--form', 'EXH-001']));
   const mine = log.filter((e) => (e.target === 'exhibit:EXH-001' || (e.target?.startsWith('source:') ?? false)) && custodyOfExhibit(e.action));
-  assert.deepEqual(mine.map((e) => e.action), ['exhibit.recorded', 'ingest.started', 'ingest.finished', 'exhibit.recorded']);
+  assert.deepEqual(mine.map((e) => e.action), ['exhibit.recorded', 'ingest.started', 'ingest.finished', 'exhibit.seal-broken']);
   assert.deepEqual(mine.map((e) => e.tz_name), ['Asia/Phnom_Penh', 'Asia/Phnom_Penh', 'Asia/Phnom_Penh', 'Asia/Tokyo']);
   for (const e of mine) {
     const h = e.tz_name === 'Asia/Tokyo' ? 9 : 7;

@@ -113,7 +113,7 @@ test('an honest case with every kind of state change verifies: interrupted and r
   for (let i = 0; i < FILES; i++) writeFileSync(join(exp, `f${String(i).padStart(4, '0')}.txt`), `file ${i} `.repeat(50));
   // Stopped part-way (as Ctrl-C does), then resumed: two commitments of one source.
   const stop = new AbortController();
-  const first = await service.ingest({ session, sourcePath: exp, workers: 1 }, { signal: stop.signal, onProgress: (p) => p.filesDone >= 40 && stop.abort() });
+  const first = await service.ingest({ session, exhibit: exhibitIn(service, session), sourcePath: exp, workers: 1 }, { signal: stop.signal, onProgress: (p) => p.filesDone >= 40 && stop.abort() });
   assert.equal(first.status, 'interrupted');
   assert.equal((await service.verifyCustody({ casePath })).ok, true, 'an interrupted ingest verifies');
   const second = await service.ingest({ session, exhibit: exhibitIn(service, session), sourcePath: exp, workers: 1 });
@@ -150,13 +150,13 @@ test('a row edited while an ingest was interrupted, before it was resumed, is ca
   mkdirSync(exp);
   for (let i = 0; i < 300; i++) writeFileSync(join(exp, `f${String(i).padStart(3, '0')}.txt`), `file ${i} `.repeat(50));
   const stop = new AbortController();
-  const first = await service.ingest({ session, sourcePath: exp, workers: 1 }, { signal: stop.signal, onProgress: (p) => p.filesDone >= 40 && stop.abort() });
+  const first = await service.ingest({ session, exhibit: exhibitIn(service, session), sourcePath: exp, workers: 1 }, { signal: stop.signal, onProgress: (p) => p.filesDone >= 40 && stop.abort() });
   assert.equal(first.status, 'interrupted');
   const db = new Database(join(casePath, 'case.db'));
   db.prepare("UPDATE items SET path = 'planted.txt' WHERE id = 2").run();
   db.close();
   // The honest resume commits every row as it finds it, the edited one included...
-  assert.equal((await service.ingest({ session, sourcePath: exp, workers: 1 })).status, 'finished');
+  assert.equal((await service.ingest({ session, exhibit: exhibitIn(service, session), sourcePath: exp, workers: 1 })).status, 'finished');
   // ... but the interrupted run's commitment still says what row 2 was.
   const r = await service.verifyCustody({ casePath });
   assert.equal(r.ok, false);

@@ -26,7 +26,7 @@ describe('custody verify names every tampered row', { concurrency: false }, () =
   before(() => {
     work = tempDir('verify-all');
     kase = join(work, 'case');
-    initCase(kase);
+    initCase(kase, undefined, undefined, []);
     const exp = join(work, 'export');
     mkdirSync(exp);
     writeFileSync(join(exp, 'a.txt'), 'a\n');

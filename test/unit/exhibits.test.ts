@@ -10,6 +10,7 @@ import { TEST_PASSWORD, TEST_SCRYPT_N } from '../setup.ts';
 import { newCase, runCli, tempDir } from './helpers.ts';
 import { actions, details, events, fixedClock, throwsCode } from './custody-helpers.ts';
 import { EvidenceService } from '../../src/core/service.ts';
+import { Case } from '../../src/core/case.ts';
 
 const FULL = {
   number: 'EXH-001',
@@ -111,9 +112,15 @@ test('seized at needs a real time with its offset; a bad IMEI and a duplicate nu
   throwsCode(() => service.addExhibit({ session, number: ' ', seizedAt: '2026-11-20 14:05', imei: '123' }), 'USAGE', /number is required.*\n.*not a time with its offset.*\n.*not a valid IMEI/);
 });
 
-test('an exhibit first named by an ingest gets its full record later, once', async (t) => {
-  const { service, casePath, session } = newCase(t);
+test('an exhibit first named by an ingest (an earlier version recorded it so) gets its full record later, once', async (t) => {
+  const { service, casePath, session, officer } = newCase(t);
   const src = exportFolder(t);
+  // Earlier versions recorded an exhibit an ingest named and the case did not hold, with its
+  // number only (Case.ensureExhibit). Ingests now refuse such a number (ingest-exhibit.test.ts);
+  // cases holding one still ingest into it and complete its record.
+  const old = Case.open(casePath);
+  old.ensureExhibit('EXH-002', officer);
+  old.close();
   const s = await service.ingest({ session, sourcePath: src, exhibit: 'EXH-002', workers: 1 });
   assert.equal(s.exhibit, 'EXH-002');
   const named = service.getExhibit({ casePath, number: 'EXH-002' });

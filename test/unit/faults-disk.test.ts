@@ -24,7 +24,7 @@ import {
   removeFiller,
   resizeTmpfs,
 } from './faults-helpers.ts';
-import { ByteStream, describeRun, initCase, removeDir, type RunResult, runCli, sleep, startCli, tempDir } from './robust-helpers.ts';
+import { ByteStream, describeRun, initCase, removeDir, type RunResult, runCli, sleep, startCli, tempDir, CLI_EXHIBIT } from './robust-helpers.ts';
 
 const DISK_FULL = 7; // CASE_UNWRITABLE (src/cli/exitCodes.ts)
 
@@ -98,7 +98,7 @@ function verifyTrue(caseDir: string, label: string, mayBeFull: boolean): void {
 }
 
 function resumeAndCheck(t: TestContext, caseDir: string, exportDir: string, label: string): void {
-  const r = runCli(['ingest', caseDir, exportDir]);
+  const r = runCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]);
   assert.equal(r.code, 0, `${label}: the resume completes\n${describeRun(r)}`);
   assert.match(r.stdout, /Ingest finished \(resumed\)/, `${label}\n${describeRun(r)}`);
   assert.match(r.stdout, /problems: +0/, `${label}\n${describeRun(r)}`);
@@ -121,7 +121,7 @@ test('verify fails on a file catalogued without a stored copy, as versions befor
   makeExport(exportDir, 9005, 0, 3);
   const caseDir = join(work, 'case');
   initCase(caseDir);
-  assert.equal(runCli(['ingest', caseDir, exportDir]).code, 0);
+  assert.equal(runCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]).code, 0);
   // The row an older version committed when the store write failed: no hashes, the disk's error as the item's.
   const db = new Database(join(caseDir, 'case.db'));
   try {
@@ -159,7 +159,7 @@ describe('the case disk fills up during an ingest (real CLI, tmpfs)', { concurre
     const caseDir = join(mnt, 'case');
     initCase(caseDir);
 
-    const r = runCli(['ingest', caseDir, exportDir]);
+    const r = runCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]);
     // The pre-flight check saw it coming (a warning, not a refusal).
     assert.match(r.stderr, /warning: the case's disk has .* free, but this export has .* still to store/, describeRun(r));
     assertDiskFullStop(r, 'store file');
@@ -185,7 +185,7 @@ describe('the case disk fills up during an ingest (real CLI, tmpfs)', { concurre
     const caseDir = join(work, 'case-b');
     caseWithStoreMount(t, caseDir, '3m');
 
-    const r = runCli(['ingest', caseDir, exportDir]);
+    const r = runCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]);
     assertDiskFullStop(r, 'blob database');
     t.diagnostic(r.stderr.trim().split('\n').at(-1)!);
     const facts = assertCaseConsistent(caseDir, 'blob database full');
@@ -208,7 +208,7 @@ describe('the case disk fills up during an ingest (real CLI, tmpfs)', { concurre
       const caseDir = caseWithOwnDbDisk(t, mnt, '64m');
       const filler = fillLeaving(mnt, leaveKiB * 1024);
 
-      const r = runCli(['ingest', caseDir, exportDir]);
+      const r = runCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]);
       assertDiskFullStop(r, `case.db with ${leaveKiB} KiB free`);
       t.diagnostic(r.stderr.trim().split('\n').at(-1)!);
       // Checked once the filler is gone: with no byte free, even a reader cannot map the WAL
@@ -220,7 +220,7 @@ describe('the case disk fills up during an ingest (real CLI, tmpfs)', { concurre
       if (facts.files.length >= 1202) assert.match(r.stderr, /every file is catalogued and stored, but the text for search is not complete/, describeRun(r));
       if (facts.sources.length) assertNotFinished(caseDir, `case.db with ${leaveKiB} KiB free`);
       if (facts.sources.length) verifyTrue(caseDir, 'space freed, before the resume', false);
-      const resume = runCli(['ingest', caseDir, exportDir]);
+      const resume = runCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]);
       assert.equal(resume.code, 0, describeRun(resume));
       assertCaseConsistent(caseDir, `case.db ${leaveKiB} KiB: after the resume`);
       assertCatalogueMatches(t, caseDir, exportDir, `case.db ${leaveKiB} KiB: after the resume`);
@@ -241,7 +241,7 @@ describe('the case disk fills up during an ingest (real CLI, tmpfs)', { concurre
     initCase(caseDir);
 
     // 1. Killed part-way (as soon as some items are committed, or after a short while).
-    const first = startCli(['ingest', caseDir, exportDir]);
+    const first = startCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]);
     let exited = false;
     void first.done.then(() => (exited = true));
     const deadline = Date.now() + 20_000;
@@ -262,7 +262,7 @@ describe('the case disk fills up during an ingest (real CLI, tmpfs)', { concurre
     assertCaseConsistent(caseDir, 'after kill -9');
 
     // 2. The next run resumes, and meets the full disk: the same clean stop.
-    const second = runCli(['ingest', caseDir, exportDir]);
+    const second = runCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]);
     assertDiskFullStop(second, 'run after the kill');
     assertCaseConsistent(caseDir, 'after the second run');
     assertNotFinished(caseDir, 'after the second run');

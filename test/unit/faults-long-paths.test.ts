@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { type CliResult, runCliChild, tempDir } from './helpers.ts';
+import { type CliResult, runCliChild, tempDir, recordExhibitAt, EXH } from './helpers.ts';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const show = (r: CliResult): string => `exit ${r.code}\n--- stdout\n${r.out.slice(-3000)}\n--- stderr\n${r.err.slice(-3000)}`;
@@ -71,7 +71,8 @@ test('paths longer than PATH_MAX: every item catalogued, every file hashed and s
 
   const init = await runCliChild(['case', 'init', caseDir, '--name', 'Deep paths', '--number', 'KH-2026-0911', '--officer', 'DS Tanaka']);
   assert.equal(init.code, 0, show(init));
-  const r = await runCliChild(['ingest', caseDir, exportDir, '--json']);
+  recordExhibitAt(caseDir);
+  const r = await runCliChild(['ingest', caseDir, exportDir, '--exhibit', EXH, '--json']);
   assert.equal(r.code, 0, show(r));
   const s = JSON.parse(r.out) as { sourceId: number; errorCount: number; files: number; folders: number; links: number; problems: unknown[] };
   assert.equal(s.errorCount, 0, `no problems: ${JSON.stringify(s.problems)}`);
@@ -112,6 +113,6 @@ test('paths longer than PATH_MAX: every item catalogued, every file hashed and s
     objects.close();
   }
   // The case opens no folder handle for good: a second run of the same command does not fail.
-  const again = await runCliChild(['ingest', caseDir, exportDir, '--json']);
+  const again = await runCliChild(['ingest', caseDir, exportDir, '--exhibit', EXH, '--json']);
   assert.ok(again.code === 0 || (again.code === 4 && /already/i.test(again.err + again.out)), show(again));
 });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
-import { binPath, type CliResult, hasTool, isRoot, projectRoot, runCliChild, tempDir } from './helpers.ts';
+import { binPath, type CliResult, hasTool, isRoot, projectRoot, runCliChild, tempDir, recordExhibitAt, EXH } from './helpers.ts';
 import { zipOf } from '../fixtures/archives.ts';
 
 const DROP = ['--bounding-set', '-dac_override,-dac_read_search', '--inh-caps', '-dac_override,-dac_read_search'];
@@ -75,6 +75,8 @@ async function newCase(t: TestContext): Promise<{ caseDir: string; exportDir: st
   const caseDir = join(work, 'case');
   const r = await cli(['case', 'init', caseDir, '--name', 'Permission faults', '--number', 'KH-2026-0909', '--officer', 'DS Tanaka']);
   assert.equal(r.code, 0, show(r));
+  const x = await cli(['exhibit', 'add', caseDir, '--number', EXH]);
+  assert.equal(x.code, 0, show(x));
   const exportDir = join(work, 'export');
   mkdirSync(exportDir);
   return { caseDir, exportDir };
@@ -108,7 +110,7 @@ function bulk(seed: string, size: number): Buffer {
 }
 
 async function ingest(caseDir: string, exportDir: string, extra: string[] = []): Promise<{ r: CliResult; s: Summary | null }> {
-  const r = await cli(['ingest', caseDir, exportDir, '--json', ...extra]);
+  const r = await cli(['ingest', caseDir, exportDir, '--exhibit', EXH, '--json', ...extra]);
   let s: Summary | null = null;
   try {
     s = JSON.parse(r.out) as Summary;
@@ -314,7 +316,7 @@ describe('permission faults, as an ordinary user (real CLI under setpriv)', () =
     for (let i = 0; i < 32; i++) big[`a_big_${String(i).padStart(2, '0')}.bin`] = bulk(`big ${i}`, 2 * 1024 * 1024);
     const files = writeFiles(exportDir, { ...big, ...smallFiles('zz', 5) });
     writeFiles(exportDir, { 'zz/late.txt': Buffer.from('readable when counted') });
-    const run = asUser(['ingest', caseDir, exportDir, '--json', '--workers', '1']);
+    const run = asUser(['ingest', caseDir, exportDir, '--exhibit', EXH, '--json', '--workers', '1']);
     let exited = false;
     void run.done.then(() => (exited = true));
     // The counting scan only lists and stats; the first object written to the store means it is over.
@@ -373,7 +375,7 @@ describe('permission faults, as an ordinary user (real CLI under setpriv)', () =
       ]),
       absent: ['d10/locked/f000.txt'],
     };
-    const run = asUser(['ingest', caseDir, exportDir, '--json', '--workers', '1']);
+    const run = asUser(['ingest', caseDir, exportDir, '--exhibit', EXH, '--json', '--workers', '1']);
     let exited = false;
     void run.done.then(() => (exited = true));
     const committed = (): number => {
@@ -415,11 +417,12 @@ describe('a path recorded twice in one source', () => {
     const exportDir = join(work, 'export');
     const init = await runCliChild(['case', 'init', caseDir, '--name', 'Duplicate paths', '--number', 'KH-2026-0910', '--officer', 'DS Tanaka']);
     assert.equal(init.code, 0, show(init));
+    recordExhibitAt(caseDir);
     const inZip = Buffer.from('the member inside the archive\n');
     const onDisk = Buffer.from('a file in a folder the device named "a.zip!"\n');
     const others = writeFiles(exportDir, { ...smallFiles('notes', 10), 'a.zip!/x.txt': onDisk });
     writeFileSync(join(exportDir, 'a.zip'), zipOf([{ path: 'x.txt', data: inZip }], 0, { dirs: false }));
-    const r = await runCliChild(['ingest', caseDir, exportDir, '--json']);
+    const r = await runCliChild(['ingest', caseDir, exportDir, '--exhibit', EXH, '--json']);
     assert.equal(r.code, 0, show(r));
     const s = JSON.parse(r.out) as Summary;
     const db = new Database(join(caseDir, 'case.db'), { readonly: true });

@@ -23,7 +23,7 @@ import {
   query,
   unmount,
 } from './faults-helpers.ts';
-import { ByteStream, describeRun, initCase, removeDir, type RunResult, runCli, sleep, startCli, tempDir } from './robust-helpers.ts';
+import { ByteStream, describeRun, initCase, removeDir, type RunResult, runCli, sleep, startCli, tempDir, CLI_EXHIBIT } from './robust-helpers.ts';
 
 const NOT_FOUND = 3; // SOURCE_UNREADABLE (src/cli/exitCodes.ts)
 
@@ -71,7 +71,7 @@ function itemsNow(caseDir: string): number {
 
 /** Starts the ingest and returns once it has committed some items (or ended). */
 async function startAndWait(caseDir: string, exportDir: string, extra: string[] = []): Promise<{ stop: (sig?: NodeJS.Signals) => void; done: Promise<RunResult>; ended: () => boolean }> {
-  const run = startCli(['ingest', caseDir, exportDir, '--workers', '1', ...extra]);
+  const run = startCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT, '--workers', '1', ...extra]);
   let ended = false;
   void run.done.then(() => (ended = true));
   const deadline = Date.now() + 60_000;
@@ -88,7 +88,7 @@ function assertDriveGone(r: RunResult, label: string): void {
 }
 
 function resumeComplete(t: TestContext, caseDir: string, exportDir: string, backing: string, label: string): void {
-  const r = runCli(['ingest', caseDir, exportDir]);
+  const r = runCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]);
   assert.equal(r.code, 0, `${label}: the resume completes\n${describeRun(r)}`);
   assert.match(r.stdout, /Ingest finished \(resumed\)/, describeRun(r));
   assert.match(r.stdout, /problems: +0/, describeRun(r));
@@ -137,7 +137,7 @@ describe("the export's drive fails during an ingest (real CLI, mounts)", { concu
     assert.match(v.stdout, /Ingest not finished: source 1/, describeRun(v));
 
     // The same command before the drive is back: the empty mount point is not the export.
-    const early = runCli(['ingest', caseDir, usb]);
+    const early = runCli(['ingest', caseDir, usb, '--exhibit', CLI_EXHIBIT]);
     assertDriveGone(early, 'resume with the drive still out');
     assert.notEqual(caseFacts(caseDir).sources[0]!.status, 'finished', 'an empty mount point must not finish the ingest');
 
@@ -164,7 +164,7 @@ describe("the export's drive fails during an ingest (real CLI, mounts)", { concu
     unmount(usb);
     assert.ok(!existsSync(exportDir));
 
-    const r = runCli(['ingest', caseDir, exportDir]);
+    const r = runCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]);
     assert.equal(r.code, NOT_FOUND, describeRun(r));
     assert.match(r.stderr, /drive is mounted|drive connected/, describeRun(r));
     assertCaseConsistent(caseDir, 'after the run without the drive');
@@ -200,7 +200,7 @@ describe("the export's drive fails during an ingest (real CLI, mounts)", { concu
 
     const caseDir = join(work, 'case-eio');
     initCase(caseDir);
-    const r = runCli(['ingest', caseDir, mnt]);
+    const r = runCli(['ingest', caseDir, mnt, '--exhibit', CLI_EXHIBIT]);
     assert.equal(r.code, 0, describeRun(r));
     assert.match(r.stdout, /Ingest finished/, describeRun(r));
     assert.match(r.stdout, /problems: +1\b/, describeRun(r));
@@ -241,7 +241,7 @@ describe("the export's drive fails during an ingest (real CLI, mounts)", { concu
 
     const caseDir = join(work, 'case-dead');
     initCase(caseDir);
-    const r = runCli(['ingest', caseDir, mnt]);
+    const r = runCli(['ingest', caseDir, mnt, '--exhibit', CLI_EXHIBIT]);
     assertDriveGone(r, 'dead drive');
     assert.match(r.stderr, /files in a row failed with EIO/, describeRun(r));
     t.diagnostic(r.stderr.trim().split('\n').at(-1)!);
@@ -272,7 +272,7 @@ describe("the export's drive fails during an ingest (real CLI, mounts)", { concu
     const content = readFileSync(short);
     const caseDir = join(work, 'case-short');
     initCase(caseDir);
-    const r = runCli(['ingest', caseDir, exportDir]);
+    const r = runCli(['ingest', caseDir, exportDir, '--exhibit', CLI_EXHIBIT]);
     assert.equal(r.code, 0, describeRun(r));
     const item = caseFacts(caseDir).files.find((f) => f.path === 'cut_short.txt');
     assert.ok(item);

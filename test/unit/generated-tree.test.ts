@@ -14,7 +14,7 @@ import { nsToIso } from '../../src/core/time.ts';
 import { decimalDegrees } from '../fixtures/images.ts';
 import { buildDeviceTree, pseudoRandom, RIO, TOKYO } from '../fixtures/tree.ts';
 import { SMALL_OBJECT_MAX } from '../../src/core/store/layout.ts';
-import { digestsOf, hasTool, isRoot, newCase, run, runCliChild, tempDir } from './helpers.ts';
+import { digestsOf, hasTool, isRoot, newCase, run, runCliChild, tempDir, exhibitIn, recordExhibitAt, EXH } from './helpers.ts';
 
 /** lstat of everything under root, keyed by the hex of the relative path bytes (names as bytes). */
 function snapshot(root: string): Map<string, { rel: Buffer; st: BigIntStats }> {
@@ -52,7 +52,7 @@ test('generated device export: items, flags, duplicates, names, GPS, untouched s
   const before = snapshot(tree.root);
 
   const c = newCase(t);
-  const summary = await c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: 'EXH-001' });
+  const summary = await c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: exhibitIn(c.service, c.session, 'EXH-001') });
   const after = snapshot(tree.root);
 
   const rows = c.service.listItems({ casePath: c.casePath, limit: 100_000 }).items;
@@ -254,8 +254,8 @@ test('generated device export: items, flags, duplicates, names, GPS, untouched s
 
   await t.test('the same export ingested again as a new source: all duplicates, no new objects', async () => {
     // Refused unless asked for, with a reason (issue 9): the catalogue is not doubled by accident.
-    await assert.rejects(c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: 'EXH-001' }), { code: 'ALREADY_INGESTED' });
-    const again = await c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: 'EXH-001', again: true, reason: 'a second source on purpose' });
+    await assert.rejects(c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: exhibitIn(c.service, c.session, 'EXH-001') }), { code: 'ALREADY_INGESTED' });
+    const again = await c.service.ingest({ session: c.session, sourcePath: tree.root, exhibit: exhibitIn(c.service, c.session, 'EXH-001'), again: true, reason: 'a second source on purpose' });
     assert.equal(again.status, 'finished');
     assert.equal(again.resumed, false, 'a finished ingest is not resumed: a new source');
     assert.notEqual(again.sourceId, summary.sourceId);
@@ -292,7 +292,8 @@ test('an unreadable file is recorded with its error, and the ingest goes on', { 
   const casePath = join(work, 'case');
   const init = await runCliChild(['case', 'init', casePath, '--name', 'Locked', '--number', 'L-1', '--officer', 'PC Ito']);
   assert.equal(init.code, 0, init.err);
-  const ing = await runCliChild(['ingest', casePath, root, '--json'], { prefix });
+  recordExhibitAt(casePath);
+  const ing = await runCliChild(['ingest', casePath, root, '--exhibit', EXH, '--json'], { prefix });
   assert.equal(ing.code, 0, ing.err);
   const s = JSON.parse(ing.out) as { status: string; files: number; errorCount: number; problems: { path: string; error: string }[] };
   assert.equal(s.status, 'finished');
@@ -326,7 +327,7 @@ test('large duplicates finished by two workers at the same moment are each count
     writeFileSync(join(root, `p${String(i).padStart(2, '0')}`, 'b.bin'), data);
   }
   const c = newCase(t);
-  const s = await c.service.ingest({ session: c.session, sourcePath: root, workers: 2 });
+  const s = await c.service.ingest({ session: c.session, exhibit: exhibitIn(c.service, c.session), sourcePath: root, workers: 2 });
   assert.equal(s.files, pairs * 2);
   assert.equal(s.duplicates, pairs, 'one of each pair is a duplicate');
   const k = Case.open(c.casePath, { readonly: true });

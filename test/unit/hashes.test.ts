@@ -8,7 +8,7 @@ import { test, type TestContext } from 'node:test';
 import { Case } from '../../src/core/case.ts';
 import { SMALL_OBJECT_MAX } from '../../src/core/store/layout.ts';
 import { pseudoRandom } from '../fixtures/tree.ts';
-import { digestsOf, hasTool, newCase, run, samplesOrSkip, tempDir } from './helpers.ts';
+import { digestsOf, hasTool, newCase, run, samplesOrSkip, tempDir, exhibitIn } from './helpers.ts';
 
 const MiB = 1024 * 1024;
 const SIZES: Record<string, number> = {
@@ -60,7 +60,7 @@ function hashdeepDigests(root: string): Map<string, Digests & { size: number }> 
 
 async function ingestAndRead(t: TestContext, root: string): Promise<{ casePath: string; items: Map<string, Digests & { size: number | null }> }> {
   const c = newCase(t);
-  const s = await c.service.ingest({ session: c.session, sourcePath: root });
+  const s = await c.service.ingest({ session: c.session, exhibit: exhibitIn(c.service, c.session), sourcePath: root });
   assert.equal(s.status, 'finished');
   const items = new Map<string, Digests & { size: number | null }>();
   for (const row of c.service.listItems({ casePath: c.casePath, kind: 'file', limit: 100_000 }).items) {

@@ -120,7 +120,7 @@ test('the roles table: sessionInfo lists what each role may call, and the engine
     addExhibit: { session: rev, number: 'EXH-009' },
     recordSeal: { session: rev, exhibit: 'EXH-001', action: 'broken', reason: 'r' },
     transferCustody: { session: rev, toSession: sessions.officer, exhibit: 'EXH-001', reason: 'r' },
-    startIngest: { session: rev, sourcePath: tempDir(t) },
+    startIngest: { session: rev, sourcePath: tempDir(t), exhibit: 'EXH-001' },
     reindexText: { session: rev },
     startReindex: { session: rev },
     startHashsetImport: { session: rev, file, name: 'x', kind: 'bad' },

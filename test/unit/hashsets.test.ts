@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { detectFormat } from '../../src/core/hashsets/formats.ts';
 import { TEST_PASSWORD } from '../setup.ts';
 import { prng } from '../fixtures/detect.ts';
-import { digestsOf, newCase, run, runCli, tempDir, toolOrSkip } from './helpers.ts';
+import { digestsOf, newCase, run, runCli, tempDir, toolOrSkip, exhibitIn, recordExhibitAt, EXH } from './helpers.ts';
 
 interface TreeFile {
   rel: string;
@@ -43,7 +43,7 @@ function sha256File(p: string): string {
 test('every set format is detected, imported and matched; file hash and counts in the custody log', async (t) => {
   const { service, casePath, session } = newCase(t);
   const { root, files } = makeTree(t);
-  await service.ingest({ session, sourcePath: root, exhibit: 'EXH-001' });
+  await service.ingest({ session, sourcePath: root, exhibit: exhibitIn(service, session, 'EXH-001') });
   const dir = tempDir(t);
   const sets: { file: string; format: string; want: number[]; entries: number; skipped?: number }[] = [];
   const byIdx = (idx: number[]): TreeFile[] => idx.map((i) => files[i]!);
@@ -126,7 +126,7 @@ test('hashdeep -c md5,sha256 -r output as a known-bad set: imported before the i
   const g = await service.importHashset({ session, file: good, name: 'vendor good', kind: 'good', format: 'sha256sum' });
   assert.equal(g.set.entries, 2);
 
-  const s = await service.ingest({ session, sourcePath: root, exhibit: 'EXH-001' });
+  const s = await service.ingest({ session, sourcePath: root, exhibit: exhibitIn(service, session, 'EXH-001') });
   assert.equal(s.analysis?.knownBad, files.length);
   assert.equal(s.analysis?.knownGood, 2);
   // The ingest's finished event records what matched.
@@ -164,7 +164,8 @@ test('CLI: evidence hashset import / ls, evidence ls --known-bad / --hide-known-
   const casePath = join(root0, 'case');
   assert.equal((await runCli(['case', 'init', casePath, '--name', 'Op', '--number', 'N-1', '--officer', 'DS Tanaka'])).code, 0);
   const { root, files } = makeTree(t);
-  assert.equal((await runCli(['ingest', casePath, root, '--officer', 'DS Tanaka'])).code, 0);
+  recordExhibitAt(casePath);
+  assert.equal((await runCli(['ingest', casePath, root, '--exhibit', EXH, '--officer', 'DS Tanaka'])).code, 0);
   const set = join(root0, 'bad.md5');
   writeFileSync(set, `${files[1]!.md5}  x\n${files[2]!.md5}  y\n`);
   const usage = await runCli(['hashset', 'import', casePath, set, '--name', 'bad']);

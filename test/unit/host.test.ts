@@ -15,7 +15,7 @@ import { createAppHandler } from '../../src/main/appProtocol.ts';
 import { type EvidenceEvent, eventNames, methodNames } from '../../src/shared/contract.ts';
 import { exifJpeg } from '../fixtures/images.ts';
 import { TOKYO } from '../fixtures/tree.ts';
-import { newCase, tempDir } from './helpers.ts';
+import { newCase, tempDir, exhibitIn } from './helpers.ts';
 import type { TestContext } from 'node:test';
 
 async function hostFor(t: TestContext) {
@@ -201,7 +201,7 @@ describe('previews', () => {
     const dir = tempDir(t);
     mkdirSync(join(dir, 'x'));
     writeFileSync(join(dir, 'x', 'page.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
-    await tc.service.ingest({ session: tc.session, sourcePath: join(dir, 'x') });
+    await tc.service.ingest({ session: tc.session, exhibit: exhibitIn(tc.service, tc.session), sourcePath: join(dir, 'x') });
     const id = tc.service.listItems({ casePath: tc.casePath, kind: 'file' }).items[0]!.id;
     const handler = createAppHandler({ root: dir, csp: "default-src 'self'", content: (req) => contentResponse(tc.service, req) });
     const r = await handler(new Request(`app://evidence/api/items/${id}/content?session=${tc.session}`, { headers: { range: 'bytes=0-3' } }));

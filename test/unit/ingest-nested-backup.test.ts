@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeIosBackup } from '../fixtures/devices.ts';
-import { newCase, tempDir } from './helpers.ts';
+import { newCase, tempDir, exhibitIn } from './helpers.ts';
 
 test('an iPhone backup folder inside a folder export is opened as a backup', async (t) => {
   const usb = join(tempDir(t), 'usb');
@@ -14,7 +14,7 @@ test('an iPhone backup folder inside a folder export is opened as a backup', asy
   writeFileSync(join(usb, 'readme.txt'), 'lab usb drive\n');
   const backup = makeIosBackup(join(usb, 'backups', 'iphone'));
   const c = newCase(t);
-  const s = await c.service.ingest({ session: c.session, sourcePath: usb, exhibit: 'EXH-001' });
+  const s = await c.service.ingest({ session: c.session, sourcePath: usb, exhibit: exhibitIn(c.service, c.session, 'EXH-001') });
   assert.equal(s.status, 'finished');
   const all = c.service.listItems({ casePath: c.casePath, limit: 1000 }).items;
   const backupDir = all.find((i) => i.kind === 'dir' && i.path.endsWith('!/HomeDomain'));
@@ -35,7 +35,7 @@ test('--no-expand catalogues the backup folder as plain files', async (t) => {
   const usb = join(tempDir(t), 'usb');
   makeIosBackup(join(usb, 'iphone'));
   const c = newCase(t);
-  await c.service.ingest({ session: c.session, sourcePath: usb, expand: false });
+  await c.service.ingest({ session: c.session, exhibit: exhibitIn(c.service, c.session), sourcePath: usb, expand: false });
   const all = c.service.listItems({ casePath: c.casePath, limit: 1000 }).items;
   assert.ok(!all.some((i) => i.path.includes('!/')), 'nothing opened');
   assert.ok(all.some((i) => i.path.endsWith('/Manifest.db')));

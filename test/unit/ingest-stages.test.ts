@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { IngestProgress } from '../../src/shared/contract.ts';
 import { writeTextTree } from '../fixtures/texts.ts';
-import { binPath, newCase, projectRoot, tempDir } from './helpers.ts';
+import { binPath, newCase, projectRoot, tempDir, exhibitIn } from './helpers.ts';
 
 type Db = InstanceType<typeof Database>;
 const count = (db: Db, sql: string): number => (db.prepare(sql).get() as { n: number }).n;
@@ -46,7 +46,7 @@ test('stages in order, each with its own progress: the catalogue is complete bef
   // What the database holds when each stage begins (read as the first event of the stage arrives).
   const atStart: Record<string, { items: number; texts: number; unindexed: number }> = {};
   const summary = await tc.service.ingest(
-    { session: tc.session, sourcePath: src, exhibit: 'EXH-001', workers: 2 },
+    { session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-001'), workers: 2 },
     {
       onProgress: (p) => {
         seen.push(p);
@@ -94,7 +94,7 @@ test('text: false stops after the catalogue; a later reindex job gives the text,
   writeTextTree(src);
   const stages = new Set<string>();
   const summary = await tc.service.ingest(
-    { session: tc.session, sourcePath: src, exhibit: 'EXH-001', workers: 2, text: false },
+    { session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-001'), workers: 2, text: false },
     { onProgress: (p) => stages.add(p.stage ?? 'catalogue') },
   );
   assert.equal(summary.status, 'finished');
@@ -135,7 +135,7 @@ test('cancelled in the text stage: interrupted with the catalogue complete; the 
   t.after(() => db.close());
   const ac = new AbortController();
   const first = await tc.service.ingest(
-    { session: tc.session, sourcePath: src, exhibit: 'EXH-2', workers: 1 },
+    { session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-2'), workers: 1 },
     {
       signal: ac.signal,
       onProgress: (p) => {
@@ -151,7 +151,7 @@ test('cancelled in the text stage: interrupted with the catalogue complete; the 
 
   const textTotals: number[] = [];
   const again = await tc.service.ingest(
-    { session: tc.session, sourcePath: src, exhibit: 'EXH-2', workers: 2 },
+    { session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-2'), workers: 2 },
     { onProgress: (p) => p.stage === 'text' && textTotals.push(p.stageTotal ?? -1) },
   );
   assert.equal(again.status, 'finished');
@@ -171,6 +171,7 @@ test('kill -9 in the text stage: the next run resumes the source, reads only wha
   manyNotes(src);
   const db = new Database(join(tc.casePath, 'case.db'), { readonly: true });
   t.after(() => db.close());
+  exhibitIn(tc.service, tc.session, 'EXH-3');
   const child = spawn(process.execPath, [binPath, 'ingest', tc.casePath, src, '--exhibit', 'EXH-3', '--workers', '1'], {
     cwd: projectRoot,
     env: { ...process.env, EVIDENCE_OFFICER: tc.officer },
@@ -192,7 +193,7 @@ test('kill -9 in the text stage: the next run resumes the source, reads only wha
   const partial = read();
   assert.ok(partial >= 100 && partial < 2000, `killed in the text stage (${partial} of 2000 read)`);
 
-  const again = await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: 'EXH-3', workers: 2 });
+  const again = await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-3'), workers: 2 });
   assert.equal(again.status, 'finished');
   assert.equal(again.resumed, true);
   assert.equal(count(db, 'SELECT COUNT(*) AS n FROM items'), 2020, '2,000 notes and 20 folders, none twice');

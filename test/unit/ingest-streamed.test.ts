@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from '
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SMALL_OBJECT_MAX } from '../../src/core/store/layout.ts';
-import { newCase, tempDir } from './helpers.ts';
+import { newCase, tempDir, exhibitIn } from './helpers.ts';
 
 function digest(tool: string, path: string): string {
   return execFileSync(tool, [path], { encoding: 'utf8' }).split(' ')[0]!;
@@ -34,7 +34,7 @@ test('a .tar.gz: small members on the workers, large ones on the main thread, al
   execFileSync('tar', ['-czf', archive, '-C', tree, '.']);
 
   const c = newCase(t);
-  const s = await c.service.ingest({ session: c.session, sourcePath: archive });
+  const s = await c.service.ingest({ session: c.session, exhibit: exhibitIn(c.service, c.session), sourcePath: archive });
   assert.equal(s.status, 'finished');
   assert.equal(s.errorCount, 0, JSON.stringify(s.problems));
   const items = c.service.listItems({ casePath: c.casePath, limit: 1000 }).items;
@@ -66,7 +66,7 @@ test('a .tar.gz cut short: the ingest finishes, the damage is recorded as a prob
   truncateSync(archive, Math.floor(statSync(archive).size / 2));
 
   const c = newCase(t);
-  const s = await c.service.ingest({ session: c.session, sourcePath: archive });
+  const s = await c.service.ingest({ session: c.session, exhibit: exhibitIn(c.service, c.session), sourcePath: archive });
   assert.equal(s.status, 'finished');
   assert.ok(s.errorCount >= 1, 'the cut is reported');
   const items = c.service.listItems({ casePath: c.casePath, limit: 1000 }).items;

@@ -14,6 +14,7 @@ import { EvidenceService } from '../../src/core/service.ts';
 import { BUNDLES, builtPaths, bundleFile } from '../../src/main/buildLayout.ts';
 import { contentSecurityPolicy } from '../../src/main/security.ts';
 import { forgeViteBuild, projectDir } from '../e2e/forgeBuild.ts';
+import { exhibitIn } from './helpers.ts';
 
 // Inside the project so the bundles resolve better-sqlite3 from node_modules, as in the app.
 const scratch = join(projectDir, 'node_modules', '.cache', 'evidence-bundle-test', randomUUID());
@@ -128,7 +129,7 @@ describe('engine with the bundled workers', () => {
     try {
       service.createCase({ casePath, name: 'Bundle check', number: 'BC-1', officer: 'Sgt. Mori', password: TEST_PASSWORD });
       const { session } = service.signIn({ casePath, officer: 'Sgt. Mori', password: TEST_PASSWORD });
-      const summary = await service.ingest({ session, sourcePath: source, workers: 2 });
+      const summary = await service.ingest({ session, exhibit: exhibitIn(service, session), sourcePath: source, workers: 2 });
       assert.equal(summary.status, 'finished');
       assert.equal(summary.files, 3);
       assert.equal(summary.errorCount, 0, JSON.stringify(summary.problems));

@@ -343,7 +343,8 @@ describe('events', () => {
     const signed = await bridge.signIn({ casePath, officer: 'Sgt. Ito', password: PW });
     assert.ok(signed.ok);
     const session = (signed.value as { session: string }).session;
-    const started = await bridge.startIngest({ session, sourcePath: join(dir, 'missing-export') });
+    assert.ok((await bridge.addExhibit({ session, number: 'EXH-1' })).ok, 'an ingest needs an exhibit the case holds');
+    const started = await bridge.startIngest({ session, sourcePath: join(dir, 'missing-export'), exhibit: 'EXH-1' });
     assert.ok(started.ok, JSON.stringify(started));
     const jobId = (started.value as { jobId: string }).jobId;
     await service.jobs.settled(jobId);

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gpsTags, heic, jpeg, movie, tiff } from '../fixtures/media.ts';
-import { newCase, runCli, runCliChild, tempDir } from './helpers.ts';
+import { newCase, runCli, runCliChild, tempDir, exhibitIn } from './helpers.ts';
 
 const phoneTiff = tiff({
   ifd0: [
@@ -46,7 +46,7 @@ test('ingest: metadata beyond the first MiB of stored files, parser errors as pr
   writeFileSync(join(src, 'DCIM/cut.jpg'), small.subarray(0, small.indexOf('Exif\0\0') + 60));
 
   const c = newCase(t);
-  const summary = await c.service.ingest({ session: c.session, sourcePath: src, exhibit: 'EXH-001' });
+  const summary = await c.service.ingest({ session: c.session, sourcePath: src, exhibit: exhibitIn(c.service, c.session, 'EXH-001') });
   assert.equal(summary.status, 'finished');
   const { items } = c.service.listItems({ casePath: c.casePath, limit: 100 });
   const byPath = new Map(items.map((i) => [i.path, c.service.getItem({ session: c.session, id: i.id })]));

@@ -325,7 +325,7 @@ test('the CLI exits 6 for a refused role, with the service\'s message', async (t
   const asIto = ['--officer', 'Prosecutor Ito', '--password-file', join(dir, 'ito')];
   const cases: [string, string[], RegExp][] = [
     ['exhibit add', ['exhibit', 'add', casePath, '--number', 'EXH-009', ...asIto], /evidence: Prosecutor Ito is a reviewer and may not record exhibits/],
-    ['ingest', ['ingest', casePath, src, ...asIto], /may not ingest exports/],
+    ['ingest', ['ingest', casePath, src, '--exhibit', 'EXH-1', ...asIto], /may not ingest exports/],
     ['officer add', ['officer', 'add', casePath, '--name', 'Z Z', '--role', 'officer', ...asIto], /may not add officers/],
     ['officer add by an officer', ['officer', 'add', casePath, '--name', 'Z Z', '--role', 'officer', '--officer', SOK, '--password-file', join(dir, 'sok')], /Sok Dara is a officer and may not add officers/],
     ['wrong password', ['custody', 'checkpoint', casePath, '--officer', SOK, '--password-file', join(dir, 'ito')], /Wrong password for Sok Dara/],

@@ -17,7 +17,7 @@ import { decodeHeif, isHeif } from '../../src/core/preview/heic.ts';
 import { servedType } from '../../src/core/preview/content.ts';
 import { VIEW_PX } from '../../src/core/preview/thumbs.ts';
 import { contentResponse } from '../../src/main/contentProtocol.ts';
-import { newCase, samplesOrSkip, tempDir } from './helpers.ts';
+import { newCase, samplesOrSkip, tempDir, exhibitIn } from './helpers.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/phone-media');
 const TINY_HEIC = join(FIXTURES, 'tiny.heic');
@@ -63,7 +63,7 @@ test('HEIC items get a thumbnail and the preview rendition; a damaged one is rem
   // The same photo with one byte more at its end: another object, whose failure was remembered by an older engine.
   writeFileSync(join(src, '100APPLE', 'IMG_0002.HEIC'), Buffer.concat([readFileSync(TINY_HEIC), Buffer.from([0])]));
   writeFileSync(join(src, '100APPLE', 'IMG_0003.HEIC'), readFileSync(TINY_HEIC).subarray(0, 400));
-  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: null });
+  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session) });
   const items = tc.service.listItems({ casePath: tc.casePath, kind: 'file' }).items;
   const byName = new Map(items.map((i) => [i.name, i]));
   const photo = byName.get('IMG_0001.HEIC')!;
@@ -130,7 +130,7 @@ test('video and audio are served as media with ranges, everything else as before
   mkdirSync(src);
   copyFileSync(join(FIXTURES, 'tiny.mp4'), join(src, 'clip.mp4'));
   copyFileSync(TINY_HEIC, join(src, 'IMG_0001.HEIC'));
-  await tc.service.ingest({ session: tc.session, sourcePath: src });
+  await tc.service.ingest({ session: tc.session, exhibit: exhibitIn(tc.service, tc.session), sourcePath: src });
   const items = tc.service.listItems({ casePath: tc.casePath, kind: 'file' }).items;
   const clip = items.find((i) => i.name === 'clip.mp4')!;
   const photo = items.find((i) => i.name === 'IMG_0001.HEIC')!;
@@ -155,7 +155,7 @@ test('a thumbnail still being made when the case is closed: refused in plain wor
   const src = join(tempDir(t), 'DCIM');
   mkdirSync(src, { recursive: true });
   copyFileSync(TINY_HEIC, join(src, 'IMG_0001.HEIC'));
-  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: null });
+  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session) });
   const photo = tc.service.listItems({ casePath: tc.casePath, kind: 'file' }).items[0]!;
   // Asked, then the window closes the case before libheif has decoded it.
   const pending = tc.service.itemThumbnail(tc.session, photo.id);

@@ -57,7 +57,7 @@ describe('an export already ingested is recognised (real CLI processes)', { conc
     // About 50 items: 4 folders of 12 files, as in the report.
     generateTree(src, { seed: 20261204, dirs: 4, filesPerDir: 12, large: 0 });
     caseDir = join(work, 'case');
-    initCase(caseDir);
+    initCase(caseDir, undefined, undefined, [EXHIBIT, 'EXH-002', 'EXH-003', 'EXH-004', 'EXH-009']);
     const r = runCli(['ingest', caseDir, src, '--exhibit', EXHIBIT]);
     assert.equal(r.code, 0, describeRun(r));
     firstItems = count(caseDir, 'items');
@@ -85,12 +85,14 @@ describe('an export already ingested is recognised (real CLI processes)', { conc
 
   test('the same folder into another exhibit, or without one, is refused too', () => {
     const before = snapshot(caseDir);
-    for (const args of [['--exhibit', 'EXH-009'], []]) {
-      const r = runCli(['ingest', caseDir, src, ...args]);
-      assert.equal(r.code, 4, describeRun(r));
-      assert.match(r.stderr, /already ingested into this case as source 1/);
-    }
-    // EXH-009 was named, so it is recorded (exhibit.recorded); no ingest happened.
+    const r = runCli(['ingest', caseDir, src, '--exhibit', 'EXH-009']);
+    assert.equal(r.code, 4, describeRun(r));
+    assert.match(r.stderr, /already ingested into this case as source 1/);
+    // Without an exhibit it is refused before anything is looked at (an ingest needs one).
+    const none = runCli(['ingest', caseDir, src]);
+    assert.equal(none.code, 2, describeRun(none));
+    assert.match(none.stderr, /An ingest needs the exhibit the export comes from/);
+    // No ingest happened, nothing was recorded.
     assert.deepEqual(snapshot(caseDir), before);
   });
 
@@ -159,7 +161,7 @@ describe('a single-file export (ZIP) is recognised by its SHA-256 wherever it is
   before(() => {
     work = tempDir('reingest-zip');
     caseDir = join(work, 'case');
-    initCase(caseDir);
+    initCase(caseDir, undefined, undefined, [EXHIBIT, 'EXH-002', 'EXH-003']);
   });
   after(() => {
     if (work) removeDir(work);
@@ -215,14 +217,14 @@ describe('two ingests of the same export started at the same instant', { concurr
     const src = join(work, 'export');
     generateTree(src, { seed: 7, dirs: 8, filesPerDir: 60, large: 2, largeMin: 1024 * 1024, largeMax: 2 * 1024 * 1024 });
     const reference = join(work, 'reference');
-    initCase(reference);
+    initCase(reference, undefined, undefined, [EXHIBIT]);
     const ref = runCli(['ingest', reference, src, '--exhibit', EXHIBIT]);
     assert.equal(ref.code, 0, describeRun(ref));
     const expected = count(reference, 'items');
 
     for (let round = 1; round <= 2; round++) {
       const caseDir = join(work, `case${round}`);
-      initCase(caseDir);
+      initCase(caseDir, undefined, undefined, [EXHIBIT]);
       const runs = [startCli(['ingest', caseDir, src, '--exhibit', EXHIBIT]), startCli(['ingest', caseDir, src, '--exhibit', EXHIBIT])];
       const results = await Promise.all(runs.map((r) => r.done));
       const ok = results.filter((r) => r.code === 0);

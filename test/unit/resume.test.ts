@@ -145,7 +145,7 @@ describe('ingest resume after a crash or Ctrl-C (real CLI processes)', { concurr
     src = join(work, 'export');
     generated = generateTree(src, { seed: 20260117, dirs: 30, filesPerDir: 100, large: 10, duplicates: 12 });
     const a = join(work, 'caseA');
-    initCase(a);
+    initCase(a, undefined, undefined, [EXHIBIT]);
     const r = runCli(ingestArgs(a, src));
     assert.equal(r.code, 0, `clean reference ingest failed: ${describeRun(r)}`);
     reference = readItems(a);
@@ -171,7 +171,7 @@ describe('ingest resume after a crash or Ctrl-C (real CLI processes)', { concurr
   test(`SIGKILL at three points (seed ${SEED}), then a resumed run gives exactly the clean result`, async (t) => {
     t.diagnostic(`kill points from seed ${SEED} (rerun with RESUME_SEED=${SEED})`);
     const b = join(work, 'caseB');
-    initCase(b);
+    initCase(b, undefined, undefined, [EXHIBIT]);
     const kills: string[] = [];
 
     // Kill 1: after a random number of items has been committed, before the large files.
@@ -294,7 +294,7 @@ describe('ingest resume after a crash or Ctrl-C (real CLI processes)', { concurr
 
   test('Ctrl-C (SIGINT) stops cleanly with exit 130, and the next run resumes and completes', async () => {
     const c = join(work, 'caseC');
-    initCase(c);
+    initCase(c, undefined, undefined, [EXHIBIT]);
     const run = startCli(ingestArgs(c, src));
     let exited = false;
     void run.done.then(() => (exited = true));

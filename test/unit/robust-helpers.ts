@@ -203,9 +203,17 @@ export function describeRun(r: RunResult): string {
   return `exit ${r.code} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
 }
 
-export function initCase(dir: string, number = 'KH-2026-0142', officer = 'Sok Dara'): void {
+/** The exhibit the robustness tests ingest into (an ingest needs an exhibit the case holds). */
+export const CLI_EXHIBIT = 'EXH-1';
+
+/** `evidence case init`, then `evidence exhibit add` for each of `exhibits` (default: CLI_EXHIBIT). */
+export function initCase(dir: string, number = 'KH-2026-0142', officer = 'Sok Dara', exhibits: string[] = [CLI_EXHIBIT]): void {
   const r = runCli(['case', 'init', dir, '--name', 'Operation Test', '--number', number, '--officer', officer]);
   if (r.code !== 0) throw new Error(`case init failed: ${describeRun(r)}`);
+  for (const x of exhibits) {
+    const e = runCli(['exhibit', 'add', dir, '--number', x]);
+    if (e.code !== 0) throw new Error(`exhibit add ${x} failed: ${describeRun(e)}`);
+  }
 }
 
 /** Every regular file under dir, as paths relative to it ('/'-separated). */

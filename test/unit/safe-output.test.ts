@@ -61,7 +61,7 @@ describe('human-readable output never prints control or bidi characters raw', { 
     // Not a ZIP: one problem in the ingest summary, named by its hostile name.
     writeFileSync(join(exp, BAD_ZIP), 'PK\x03\x04 not really a zip archive');
     kase = join(work, 'case');
-    initCase(kase, 'KH-2026-0142', OFFICER);
+    initCase(kase, 'KH-2026-0142', OFFICER, []);
     const ex = runCli(['exhibit', 'add', kase, '--number', EXHIBIT, '--seal', SEAL, '--seized-where', WHERE, '--make', `Apple${ESC}[31m`]);
     assert.equal(ex.code, 0, describeRun(ex));
     assertSafe('exhibit add', ex.stdout + ex.stderr);
@@ -161,7 +161,7 @@ describe('human-readable output never prints control or bidi characters raw', { 
   });
 
   test('error messages that name a path show it escaped', () => {
-    const r = runCli(['ingest', kase, join(work, `missing${ESC}[2J${RLO}`)]);
+    const r = runCli(['ingest', kase, join(work, `missing${ESC}[2J${RLO}`), '--exhibit', EXHIBIT]);
     assert.notEqual(r.code, 0);
     assertSafe('error', r.stdout + r.stderr);
     assert.ok(r.stderr.includes(`missing\\x1b[2J\\u202e`), r.stderr);

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { ItemDetail } from '../../src/core/catalogue/query.ts';
-import { digestsOf, hasTool, newCase, run, samplesOrSkip, type TestCase } from './helpers.ts';
+import { digestsOf, hasTool, newCase, run, samplesOrSkip, type TestCase, exhibitIn } from './helpers.ts';
 
 interface ExifToolRecord {
   SourceFile?: string;
@@ -47,7 +47,7 @@ function assertSameTime(ours: string | null, exiftool: string, what: string): vo
 
 async function ingestSamples(t: TestContext, dir: string): Promise<{ c: TestCase; byPath: Map<string, ItemDetail> }> {
   const c = newCase(t);
-  const summary = await c.service.ingest({ session: c.session, sourcePath: dir, exhibit: 'EXH-001' });
+  const summary = await c.service.ingest({ session: c.session, sourcePath: dir, exhibit: exhibitIn(c.service, c.session, 'EXH-001') });
   assert.equal(summary.status, 'finished');
   const { items, total } = c.service.listItems({ casePath: c.casePath, limit: 100_000 });
   assert.equal(items.length, total);

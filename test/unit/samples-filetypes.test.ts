@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { extensionOf } from '../../src/core/analyze/filetype.ts';
-import { newCase, samplesOrSkip } from './helpers.ts';
+import { newCase, samplesOrSkip, exhibitIn } from './helpers.ts';
 
 /**
  * The files whose true type file-type cannot tell, each with what it reports instead (null:
@@ -41,7 +41,7 @@ test('filetypes samples: detected type agrees with the true type in the name', {
   assert.equal(names.length, 60, 'the samples README lists 60 files');
 
   const c = newCase(t);
-  const summary = await c.service.ingest({ session: c.session, sourcePath: dir, exhibit: 'EXH-002' });
+  const summary = await c.service.ingest({ session: c.session, sourcePath: dir, exhibit: exhibitIn(c.service, c.session, 'EXH-002') });
   assert.equal(summary.status, 'finished');
   // The files themselves, not members of archives (paths with "!/") where those are opened.
   const { items } = c.service.listItems({ casePath: c.casePath, kind: 'file', limit: 100_000 });

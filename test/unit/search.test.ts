@@ -9,13 +9,13 @@ import Database from 'better-sqlite3';
 import { parseQuery, searchItemIds, searchTuning, snippetsOf } from '../../src/core/search/search.ts';
 import { itemsWithText, itemText } from '../../src/core/text/store.ts';
 import { JA_NOTICE, textFixtures, writeTextTree } from '../fixtures/texts.ts';
-import { newCase, runCli, tempDir } from './helpers.ts';
+import { newCase, runCli, tempDir, exhibitIn, recordExhibitAt, EXH } from './helpers.ts';
 
 async function ingested(t: Parameters<typeof newCase>[0]) {
   const tc = newCase(t);
   const src = join(tempDir(t), 'phone');
   const fixtures = writeTextTree(src);
-  const summary = await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: 'EXH-001', workers: 2 });
+  const summary = await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-001'), workers: 2 });
   const { items } = tc.service.listItems({ casePath: tc.casePath, kind: 'file', limit: 1000 });
   return { ...tc, fixtures, summary, ids: new Map(items.map((i) => [i.path, i.id])) };
 }
@@ -204,7 +204,8 @@ test('CLI: ingest --no-text leaves the text for reindex', async (t) => {
   writeTextTree(src, false);
   const casePath = join(work, 'case');
   assert.equal((await runCli(['case', 'init', casePath, '--name', 'N', '--number', 'N-1', '--officer', 'DS Tanaka'])).code, 0);
-  const ing = await runCli(['ingest', casePath, src, '--no-text']);
+  recordExhibitAt(casePath);
+  const ing = await runCli(['ingest', casePath, src, '--exhibit', EXH, '--no-text']);
   assert.equal(ing.code, 0, ing.err);
   assert.match((await runCli(['search', casePath, '未払い'])).out, /No item's text contains "未払い"/);
   const re = await runCli(['reindex', casePath, '--json']);

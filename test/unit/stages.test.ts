@@ -14,7 +14,7 @@ import { Case } from '../../src/core/case.ts';
 import { runIndexStage } from '../../src/core/stages/fts.ts';
 import { runTextStage, type StageProgress } from '../../src/core/stages/text.ts';
 import { writeTextTree } from '../fixtures/texts.ts';
-import { binPath, newCase, projectRoot, tempDir } from './helpers.ts';
+import { binPath, newCase, projectRoot, tempDir, exhibitIn } from './helpers.ts';
 
 const QUERIES = ['未払い', '詐欺', '牛', 'victim list', '"gate code is 4471"', '０９０－１０００－１０００', 'curry powder', 'ABC', '还款'];
 
@@ -24,7 +24,7 @@ async function ingestTexts(t: Parameters<typeof newCase>[0], text: boolean) {
   const tc = newCase(t);
   const src = join(tempDir(t), 'phone');
   writeTextTree(src);
-  const summary = await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: 'EXH-001', workers: 2, text });
+  const summary = await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-001'), workers: 2, text });
   return { ...tc, summary };
 }
 
@@ -109,7 +109,7 @@ test('reindex killed with SIGKILL during the text stage resumes and finishes: ev
     mkdirSync(join(src, `d${d}`), { recursive: true });
     for (let f = 0; f < 100; f++) writeFileSync(join(src, `d${d}`, `note${f}.txt`), `note ${d}-${f}: 口座番号 ${d * 1000 + f} の確認 uniqueword${d}x${f}\n`.repeat(40));
   }
-  const summary = await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: 'EXH-9', workers: 2, text: false });
+  const summary = await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-9'), workers: 2, text: false });
   assert.equal(summary.files, 2000);
   const db = new Database(join(tc.casePath, 'case.db'), { readonly: true });
   t.after(() => db.close());

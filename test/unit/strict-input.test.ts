@@ -13,8 +13,8 @@ import { EvidenceService } from '../../src/core/service.ts';
 import { startHost } from '../../src/host/server.ts';
 import { strictId } from '../../src/shared/text.ts';
 import { TEST_SCRYPT_N } from '../setup.ts';
-import { tempDir as testTempDir } from './helpers.ts';
-import { TEST_PASSWORD, describeRun, initCase, removeDir, runCli, tempDir } from './robust-helpers.ts';
+import { tempDir as testTempDir, exhibitIn } from './helpers.ts';
+import { TEST_PASSWORD, describeRun, initCase, removeDir, runCli, tempDir, CLI_EXHIBIT } from './robust-helpers.ts';
 
 describe('ids are parsed strictly', { concurrency: false }, () => {
   let work: string;
@@ -27,7 +27,7 @@ describe('ids are parsed strictly', { concurrency: false }, () => {
     for (let i = 1; i <= 3; i++) writeFileSync(join(exp, `f${i}.txt`), `file ${i}\n`);
     kase = join(work, 'case');
     initCase(kase);
-    const r = runCli(['ingest', kase, exp]);
+    const r = runCli(['ingest', kase, exp, '--exhibit', CLI_EXHIBIT]);
     assert.equal(r.code, 0, describeRun(r));
   });
 
@@ -77,7 +77,7 @@ describe('store paths only from validated digests; the host root on real paths',
     writeFileSync(join(exp, 'big.jpg'), Buffer.alloc(300 * 1024, 1)); // a store file, not a blob
     writeFileSync(join(exp, 'small.txt'), 'small\n');
     const { session } = service.signIn({ casePath, officer: 'DS Tanaka', password: TEST_PASSWORD });
-    await service.ingest({ session, sourcePath: exp, exhibit: null });
+    await service.ingest({ session, sourcePath: exp, exhibit: exhibitIn(service, session) });
     // What store/<sha[0:2]>/<sha[2:4]>/<sha> resolves to for "../../x": a file the attacker wants read.
     const secret = join(root, 'a', 'x');
     writeFileSync(secret, 'SECRET OUTSIDE THE STORE');

@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import { TEST_PASSWORD } from '../setup.ts';
 import { encodeLegacy } from '../fixtures/encode.ts';
 import { noise, scamManualJa, targetList, walletAddresses, walletChat } from '../fixtures/detect.ts';
-import { newCase, runCli, tempDir } from './helpers.ts';
+import { newCase, runCli, tempDir, exhibitIn, recordExhibitAt, EXH } from './helpers.ts';
 
 /** The export: what should be found, and noise that should not. */
 function makeExport(t: TestContext): string {
@@ -30,7 +30,7 @@ const byPath = (s: { path: string; tag: string }[]) => Object.fromEntries(s.map(
 test('an ingest raises the expected suggestions and none on the noise; accept tags, reject does not; both are custody events', async (t) => {
   const { service, casePath, session } = newCase(t);
   const root = makeExport(t);
-  const summary = await service.ingest({ session, sourcePath: root, exhibit: 'EXH-001' });
+  const summary = await service.ingest({ session, sourcePath: root, exhibit: exhibitIn(service, session, 'EXH-001') });
   assert.equal(summary.analysis?.suggestions, 4);
   const all = service.listSuggestions({ casePath });
   assert.deepEqual(byPath(all.suggestions), {
@@ -98,7 +98,7 @@ test('an ingest raises the expected suggestions and none on the noise; accept ta
 test('a case rule pack is validated, stored, recorded, and used by the next run', async (t) => {
   const { service, casePath, session } = newCase(t);
   const root = makeExport(t);
-  await service.ingest({ session, sourcePath: root });
+  await service.ingest({ session, exhibit: exhibitIn(service, session), sourcePath: root });
   const dir = tempDir(t);
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ id: 'local', name: 'Local', version: 1, rules: [{ id: 'x', tag: 'Not A Tag', description: 'd', metrics: [] }] }));
@@ -133,8 +133,9 @@ test('CLI: suggest run / ls / accept / reject, rules add / ls', async (t) => {
   const root0 = tempDir(t);
   const casePath = join(root0, 'case');
   assert.equal((await runCli(['case', 'init', casePath, '--name', 'Op', '--number', 'N-1', '--officer', 'DS Tanaka'])).code, 0);
+  recordExhibitAt(casePath);
   const root = makeExport(t);
-  const ing = await runCli(['ingest', casePath, root, '--officer', 'DS Tanaka']);
+  const ing = await runCli(['ingest', casePath, root, '--exhibit', EXH, '--officer', 'DS Tanaka']);
   assert.equal(ing.code, 0, ing.err);
   assert.match(ing.out, /suggestions: {2}4 new/);
   const ls = await runCli(['suggest', 'ls', casePath, '--status', 'pending']);
@@ -172,7 +173,7 @@ test('a wallet suggestion shows only addresses of the kind it counts (a verified
   const unverified = [`0x${'cd34'.repeat(10)}`, `0x${'9f'.repeat(20)}`]; // one case each: no checksum
   // One verified address between two unverified ones, no crypto words (the unchecked rule stays quiet).
   writeFileSync(join(root, 'memo.txt'), `控え ${unverified[0]}\n送金先 ${w.tron}\n予備 ${unverified[1]}\n`);
-  await service.ingest({ session, sourcePath: root, exhibit: 'EXH-W' });
+  await service.ingest({ session, sourcePath: root, exhibit: exhibitIn(service, session, 'EXH-W') });
   const [s, ...rest] = service.listSuggestions({ casePath, tag: 'crypto-wallet' }).suggestions;
   assert.ok(s);
   assert.deepEqual(rest, []);

@@ -8,13 +8,13 @@ import Database from 'better-sqlite3';
 import { PER_ITEM_EVENTS_MAX, vocabulary } from '../../src/core/tags/tags.ts';
 import { writeTextTree } from '../fixtures/texts.ts';
 import { TEST_PASSWORD } from '../setup.ts';
-import { newCase, runCli, tempDir, type TestCase } from './helpers.ts';
+import { newCase, runCli, tempDir, type TestCase, exhibitIn } from './helpers.ts';
 
 async function caseWithTexts(t: Parameters<typeof newCase>[0]): Promise<TestCase & { ids: Map<string, number> }> {
   const tc = newCase(t);
   const src = join(tempDir(t), 'phone');
   writeTextTree(src);
-  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: 'EXH-001', workers: 2 });
+  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-001'), workers: 2 });
   const { items } = tc.service.listItems({ casePath: tc.casePath, kind: 'file', limit: 1000 });
   return { ...tc, ids: new Map(items.map((i) => [i.path, i.id])) };
 }

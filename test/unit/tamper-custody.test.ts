@@ -112,7 +112,7 @@ describe('custody log: append-only, tamper-evident, documented format', { concur
     mkdirSync(join(src, 'Download'), { recursive: true });
     writeFileSync(join(src, 'Download', 'contract.txt'), 'ការប្រគល់ប្រាក់ 5,000 USD\n');
     writeFileSync(join(src, 'メモ.txt'), '受け渡しは金曜日\n');
-    initCase(template);
+    initCase(template, undefined, undefined, ['EXH-001']);
     const r = runCli(['ingest', template, src, '--exhibit', 'EXH-001']);
     assert.equal(r.code, 0, describeRun(r));
     // Events with awkward details: scripts, astral characters, nesting, numbers, nulls, a date;

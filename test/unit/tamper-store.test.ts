@@ -72,7 +72,7 @@ describe('verify against a tampered store (real CLI, real files, real SQLite)', 
     put('WhatsApp/Media/sticker.webp', shared);
     put('Telegram/cache/sticker_copy.webp', shared);
     kase = join(work, 'case');
-    initCase(kase, 'KH-2026-0007', OFFICER);
+    initCase(kase, 'KH-2026-0007', OFFICER, ['EXH-007']);
     const r = runCli(['ingest', kase, src, '--exhibit', 'EXH-007']);
     assert.equal(r.code, 0, describeRun(r));
     const db = new Database(join(kase, 'case.db'), { readonly: true, fileMustExist: true });

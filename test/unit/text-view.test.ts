@@ -10,13 +10,13 @@ import { markedLines } from '../../src/cli/commands/text.ts';
 import { isWellFormedText } from '../../src/shared/text.ts';
 import { itemText } from '../../src/core/text/store.ts';
 import { SCAM_MANUAL_LINES, TARGET_HEADER, writeTextTree } from '../fixtures/texts.ts';
-import { newCase, runCli, tempDir } from './helpers.ts';
+import { newCase, runCli, tempDir, exhibitIn } from './helpers.ts';
 
 async function ingested(t: Parameters<typeof newCase>[0]) {
   const tc = newCase(t);
   const src = join(tempDir(t), 'phone');
   writeTextTree(src);
-  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: 'EXH-001', workers: 2 });
+  await tc.service.ingest({ session: tc.session, sourcePath: src, exhibit: exhibitIn(tc.service, tc.session, 'EXH-001'), workers: 2 });
   const { items } = tc.service.listItems({ casePath: tc.casePath, kind: 'file', limit: 1000 });
   const id = (path: string): number => {
     const it = items.find((i) => i.path === path);
