@@ -8,7 +8,8 @@
 //     for a steady scroll (4 rows a frame) and a fast one (a screenful a frame, fetching pages)
 //   - the same for the review views where they apply: search results (20,000 items with text),
 //     the suggestions queue (the detectors run on them), a tag on 100,000 items (the Tagged view)
-//     and the custody log (20,000 events): time from the click to the first row, fast scroll
+//     and the custody log (20,000 events, read in pages of 200): time from the click to the first
+//     page's rows, fast scroll, and a jump to its middle and end (the page fetched there)
 // Options: --items N (default 1000000), --keep (leave the case in .bench/ui-case; BENCH_REUSE=1
 // opens a kept case again instead of building one, migrating it if the app's schema moved on).
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -337,7 +338,32 @@ try {
   );
   await view('suggestions queue', () => page.getByTestId('nav-suggestions').click(), 'suggestion', 'suggest-list');
   await view('Tagged view (a tag on 100,000 items)', () => page.getByTestId('nav-tag-bench-batch').click(), 'row', 'catalogue-table', 'table-status');
-  await view('custody log', () => page.getByTestId('nav-custody').click(), 'custody-event', 'custody-log', 'custody-status');
+  await view('custody log (pages of 200 events)', () => page.getByTestId('nav-custody').click(), 'custody-event', 'custody-log', 'custody-status');
+  // The custody log is read a page at a time (useCustodyPages.ts): a jump lands on positions not
+  // loaded yet; time until the rows there are real events (no placeholder left on screen).
+  const custodyJump = async (label: string, to: 'middle' | 'end') => {
+    const t = performance.now();
+    await page.getByTestId('custody-log').evaluate((el, to) => (el.scrollTop = to === 'end' ? el.scrollHeight : el.scrollHeight / 2), to);
+    try {
+      await page.waitForFunction(
+        () => document.querySelectorAll('[data-testid="custody-event-pending"]').length === 0 && document.querySelectorAll('[data-testid="custody-event"]').length > 0,
+        undefined,
+        { timeout: 30_000 },
+      );
+      results.push(`custody log, ${label}: rows on screen after ${ms(performance.now() - t)}`);
+    } catch {
+      results.push(`custody log, ${label}: no rows within 30 s`);
+    }
+  };
+  await custodyJump('jump to the middle (a page by offset)', 'middle');
+  await custodyJump('jump to the end (a page by offset)', 'end');
+  // One page up from the end: the page before a loaded one, by keyset on the seq.
+  {
+    const t = performance.now();
+    await page.getByTestId('custody-log').evaluate((el) => (el.scrollTop = Math.max(0, el.scrollTop - 200 * 40 - el.clientHeight)));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="custody-event-pending"]').length === 0, undefined, { timeout: 30_000 }).catch(() => undefined);
+    results.push(`custody log, one page up from the end (keyset before): rows on screen after ${ms(performance.now() - t)}`);
+  }
 } finally {
   await browser.close();
   await host.close();
