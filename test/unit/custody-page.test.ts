@@ -11,7 +11,7 @@ import type { Case } from '../../src/core/case.ts';
 import { type LogFilter, pageOfEvents, queryLog, queryLogPage } from '../../src/core/custody/query.ts';
 import { verifyCustody } from '../../src/core/custody/checkpoint.ts';
 import type { EvidenceService } from '../../src/core/service.ts';
-import type { CustodyEvent } from '../../src/shared/contract.ts';
+import { type CustodyEvent, checkOutput } from '../../src/shared/contract.ts';
 import { newCase, runCli } from './helpers.ts';
 
 const OFFICERS = ['DS Tanaka', 'Sgt. Dara Sok', 'Insp. Mei Tanaka'];
@@ -111,6 +111,8 @@ test('custody pages join to exactly the filtered log, in order, with the right t
   // The contract answers the same page (and refuses a page bigger than 1000).
   const viaService = service.custodyPage({ casePath, action: 'item', after: 100, limit: 300 });
   assert.deepEqual(viaService, queryLogPage(db, { action: 'item' }, { after: 100, limit: 300 }));
+  assert.doesNotThrow(() => checkOutput('custodyPage', viaService));
+  assert.doesNotThrow(() => checkOutput('custodyPage', service.custodyPage({ casePath, at: 5, limit: 10 })));
   assert.throws(() => service.custodyPage({ casePath, limit: 1001 }));
 });
 
