@@ -188,9 +188,9 @@ const PAGE = 4096;
  * entry of every row in id order. Each page is read whole (no statement stays open), so `each`
  * may write to the database.
  */
-export function forEachEntry(db: DB, sourceId: number, each: (id: number, entry: Buffer) => void, upTo = Number.MAX_SAFE_INTEGER): void {
+export function forEachEntry(db: DB, sourceId: number, each: (id: number, entry: Buffer) => void, upTo = Number.MAX_SAFE_INTEGER, from = 0): void {
   const page = db.prepare(CANONICAL_SQL);
-  let after = ((db.prepare('SELECT MIN(id) AS m FROM items WHERE source_id = ?').get(sourceId) as { m: number | null }).m ?? 1) - 1;
+  let after = from > 0 ? from : ((db.prepare('SELECT MIN(id) AS m FROM items WHERE source_id = ?').get(sourceId) as { m: number | null }).m ?? 1) - 1;
   for (;;) {
     const rows = page.all(sourceId, after, PAGE) as Record<string, unknown>[];
     for (const r of rows) {
@@ -242,14 +242,23 @@ export class DigestBuilder {
 
   finish(): CatalogueDigest {
     this.flush(-1);
+    return this.digest(this.chunks);
+  }
+
+  /** The digest of what was added so far, leaving the builder as it was (more may be added). */
+  snapshot(): CatalogueDigest {
+    return this.digest(this.pending.length ? [...this.chunks, [this.current, chunkHash(this.pending)]] : this.chunks);
+  }
+
+  private digest(chunks: readonly [number, Buffer][]): CatalogueDigest {
     return {
       version: DIGEST_VERSION,
       items: this.items,
       firstId: this.firstId,
       lastId: this.lastId,
       chunkSize: CHUNK,
-      root: rootOf(this.chunks),
-      chunks: this.chunks.map(([k, h]) => [k, h.toString('hex').slice(0, 16)]),
+      root: rootOf(chunks),
+      chunks: chunks.map(([k, h]) => [k, h.toString('hex').slice(0, 16)]),
     };
   }
 }
@@ -259,7 +268,9 @@ export class DigestBuilder {
  * returns what the ending ingest event carries. Call inside the transaction that appends that
  * event, so the entries and the event are written together or not at all.
  */
-export function commitCatalogue(db: DB, sourceId: number): CatalogueDigest {
+export function commitCatalogue(db: DB, sourceId: number, running?: RunningDigest | null): CatalogueDigest {
+  const kept = running?.current();
+  if (kept) return kept;
   const put = db.prepare('INSERT OR REPLACE INTO catalogue_leaves (item_id, source_id, entry) VALUES (?, ?, ?)');
   const b = new DigestBuilder();
   forEachEntry(db, sourceId, (id, entry) => {
@@ -267,6 +278,66 @@ export function commitCatalogue(db: DB, sourceId: number): CatalogueDigest {
     put.run(id, sourceId, entry);
   });
   return b.finish();
+}
+
+/**
+ * The same digest, kept as the ingest commits its rows (issue 11): a pass over every row at the
+ * end of a run held the main thread there for seconds per hundred thousand items. The rows of
+ * each batch are read back (CANONICAL_SQL, from the last id folded) inside the transaction that
+ * wrote them, their entries written to catalogue_leaves and folded in id order, so the ending
+ * event takes the digest as it stands. The definition is unchanged: the entries are computed from
+ * the rows as stored, exactly as commitCatalogue computes them. On a resume the first fold takes
+ * the interrupted run's rows too. Anything that could leave it behind the rows (a batch's
+ * transaction that failed, a row changed after it was written) marks it stale, and the end then
+ * makes the full pass, as does any difference between the rows' count and id range and its own.
+ */
+export class RunningDigest {
+  private readonly db: DB;
+  private readonly sourceId: number;
+  private readonly builder = new DigestBuilder();
+  private folded = 0;
+  private stale = false;
+  private readonly put;
+
+  constructor(db: DB, sourceId: number) {
+    this.db = db;
+    this.sourceId = sourceId;
+    this.put = db.prepare('INSERT OR REPLACE INTO catalogue_leaves (item_id, source_id, entry) VALUES (?, ?, ?)');
+  }
+
+  /** Folds the source's rows written since the last fold; call inside the transaction that wrote them. */
+  fold(): void {
+    if (this.stale) return;
+    forEachEntry(
+      this.db,
+      this.sourceId,
+      (id, entry) => {
+        this.builder.add(id, entry);
+        this.put.run(id, this.sourceId, entry);
+        this.folded = id;
+      },
+      Number.MAX_SAFE_INTEGER,
+      this.folded,
+    );
+  }
+
+  /** The rows may no longer be what was folded (a failed transaction, a row updated): the end makes the full pass. */
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  /** The digest of the rows as they stand, or null when the full pass must make it. */
+  current(): CatalogueDigest | null {
+    if (this.stale) return null;
+    const rows = this.db.prepare('SELECT COUNT(*) AS n, MIN(id) AS lo, MAX(id) AS hi FROM items WHERE source_id = ?').get(this.sourceId) as {
+      n: number;
+      lo: number | null;
+      hi: number | null;
+    };
+    const b = this.builder;
+    if (rows.n !== b.items || rows.lo !== b.firstId || rows.hi !== b.lastId) return null;
+    return b.snapshot();
+  }
 }
 
 /** Names of the fields whose check bytes differ between two entries. */

@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Case } from '../case.ts';
+import { RunningDigest } from '../custody/catalogueDigest.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
 import { singleFileEntry, type WalkOptions, walkFolder } from '../sources/folder.ts';
 import { iosBackupSource, isBackupFolder, readerFor } from '../sources/registry.ts';
@@ -153,6 +154,8 @@ export class Catalogue {
   /** A failure inside a worker callback (a commit that threw), raised by the main loop. */
   private failure: unknown = null;
   private rowWriter!: ItemRows;
+  /** The custody digest of the source's rows, kept as each batch commits (the ending event takes it). */
+  digest: RunningDigest | null = null;
   private items: Item[] = [];
   private blobs: { sha256: string; data: Uint8Array }[] = [];
   /** Hashes of blobs waiting in this batch: with the committed items, what makes a duplicate. */
@@ -245,7 +248,8 @@ export class Catalogue {
   /** Pass 2: every entry to its row, then the containers found. Returns what stopped it, or null. */
   async run(forcedContainer: string | null): Promise<unknown> {
     this.report.progress.phase = 'ingesting';
-    this.rowWriter = new ItemRows(this.kase, this.source.id, (path, error) => this.report.addProblem({ path, error }));
+    this.digest = new RunningDigest(this.kase.db, this.source.id);
+    this.rowWriter = new ItemRows(this.kase, this.source.id, (path, error) => this.report.addProblem({ path, error }), this.digest);
     this.pool = new TaskPool<HashTask, HashResult>({
       workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
       // The workers write small objects to objects.db themselves (store/blobWriter.ts).

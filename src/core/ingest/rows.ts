@@ -5,6 +5,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Case } from '../case.ts';
 import { extensionOf } from '../analyze/filetype.ts';
+import type { RunningDigest } from '../custody/catalogueDigest.ts';
 import type { SourceEntry } from '../sources/types.ts';
 import type { HashResult } from './protocol.ts';
 
@@ -23,15 +24,18 @@ export class ItemRows {
   private readonly kase: Case;
   private readonly sourceId: number;
   private readonly onNote: (path: string, note: string) => void;
+  /** The custody digest of the source's rows, folded in as each batch commits (custody/catalogueDigest.ts). */
+  private readonly digest: RunningDigest | null;
 
   private readonly insertItem: Statement;
   private readonly insertMeta: Statement;
 
   /** `onNote`: told of a row kept under a changed path (a reader gave the same path twice). */
-  constructor(kase: Case, sourceId: number, onNote: (path: string, note: string) => void) {
+  constructor(kase: Case, sourceId: number, onNote: (path: string, note: string) => void, digest: RunningDigest | null = null) {
     this.kase = kase;
     this.sourceId = sourceId;
     this.onNote = onNote;
+    this.digest = digest;
     // Prepared once per run, not per batch.
     this.insertItem = kase.db.prepare(
       `INSERT INTO items (source_id, path, path_raw, name, ext, kind, size, mode, uid, gid, inode, mtime, ctime, atime, birthtime,
@@ -65,7 +69,7 @@ export class ItemRows {
   private writeRows(db: Case['db'], items: Item[], addedAt: string): number {
     const { insertItem, insertMeta } = this;
     let files = 0;
-    db.transaction(() => {
+    const tx = db.transaction(() => {
       files = 0;
       for (const { entry: e, result: r, depth, parentId } of items) {
         if (e.kind === 'file') files++;
@@ -106,7 +110,16 @@ export class ItemRows {
         const m = r?.meta;
         if (m) insertMeta.run(info.lastInsertRowid, m.takenAt, m.lat, m.lon, m.alt, m.make, m.model, m.orientation, m.json, m.error);
       }
-    })();
+      // The batch's rows as stored, into the custody digest and catalogue_leaves, in this transaction.
+      this.digest?.fold();
+    });
+    try {
+      tx();
+    } catch (err) {
+      // Rolled back, but the digest may have folded the rows: the end of the run recomputes it.
+      this.digest?.invalidate();
+      throw err;
+    }
     return files;
   }
 
@@ -139,6 +152,7 @@ export class ItemRows {
       .get(this.sourceId) as { path: string; sha256: string } | undefined;
     if (!row) return null;
     db.prepare('UPDATE items SET container = ? WHERE source_id = ? AND path = ?').run(kind, this.sourceId, row.path);
+    this.digest?.invalidate(); // a row changed after it was folded
     return row;
   }
 }
