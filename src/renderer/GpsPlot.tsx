@@ -1,46 +1,120 @@
-// A small offline plot of a GPS point: a latitude/longitude grid around it (no map tiles, no
-// network), the point, and the whole-world inset so the region is recognisable.
+// A GPS point on an offline base map: the country outlines and coastlines of the region around
+// it (Natural Earth 1:50m, bundled: worldMap.ts, loaded only when a GPS item is opened), the
+// point, its coordinates, and a whole-world inset (1:110m) with the region's frame, so a place
+// in Cambodia, Myanmar or Japan is recognisable at a glance. No tiles, no network. Until the
+// outlines have loaded (or if they cannot be), the latitude/longitude grid is drawn alone.
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Country, WorldMap } from './worldMap.ts';
+import './media.css';
+
+const W = 340;
+const H = 210;
+/** The region: this many degrees of longitude each side of the point (about 900 km at the equator). */
+const SPAN_LON = 8;
+const MAP = { x: 8, y: 8, w: W - 16, h: H - 48 };
+const INSET = { x: W - 8 - 96, y: H - 8 - 48 - 2, w: 96, h: 48 };
+
+type Pt = [number, number];
+
+/** An SVG path of rings through `project`, skipping points closer than half a pixel to the last kept. */
+function pathOf(rings: Pt[][], project: (p: Pt) => Pt, close: boolean): string {
+  const out: string[] = [];
+  for (const ring of rings) {
+    let last: Pt | null = null;
+    let d = '';
+    for (const p of ring) {
+      const [x, y] = project(p);
+      if (last && Math.abs(x - last[0]) < 0.5 && Math.abs(y - last[1]) < 0.5) continue;
+      d += `${d ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
+      last = [x, y];
+    }
+    if (d) out.push(close ? `${d}Z` : d);
+  }
+  return out.join('');
+}
+
+function overlaps(c: Country, lon0: number, lat0: number, lon1: number, lat1: number): boolean {
+  return c.bbox[0] <= lon1 && c.bbox[2] >= lon0 && c.bbox[1] <= lat1 && c.bbox[3] >= lat0;
+}
 
 export function GpsPlot({ lat, lon }: { lat: number; lon: number }) {
-  const W = 300;
-  const H = 170;
-  // Local view: ±0.05° around the point, grid every 0.01°.
-  const span = 0.05;
-  const step = 0.01;
-  const x = (lo: number) => ((lo - (lon - span)) / (2 * span)) * (W - 110) + 10;
-  const y = (la: number) => ((lat + span - la) / (2 * span)) * (H - 20) + 10;
-  const lines: React.ReactNode[] = [];
-  const start = (v: number) => Math.ceil((v - span) / step) * step;
-  for (let lo = start(lon); lo <= lon + span + 1e-9; lo += step) {
-    lines.push(<line key={`x${lo.toFixed(3)}`} x1={x(lo)} x2={x(lo)} y1={10} y2={H - 10} className="grid" />);
+  const { t } = useTranslation();
+  const [world, setWorld] = useState<WorldMap | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    import('./worldMap.ts').then(
+      (m) => live && setWorld(m.worldMap()),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  // The region: equirectangular, longitudes shrunk by cos(latitude) so shapes keep their proportions.
+  const k = Math.max(Math.cos((lat * Math.PI) / 180), 0.2);
+  const pxPerDeg = MAP.w / (2 * SPAN_LON);
+  const spanLat = MAP.h / 2 / (pxPerDeg / k);
+  const lon0 = lon - SPAN_LON;
+  const lat1 = lat + spanLat;
+  const project = ([lo, la]: Pt): Pt => [MAP.x + (lo - lon0) * pxPerDeg, MAP.y + ((lat1 - la) * pxPerDeg) / k];
+  const [px, py] = project([lon, lat]);
+  const wx = (lo: number) => INSET.x + ((lo + 180) / 360) * INSET.w;
+  const wy = (la: number) => INSET.y + ((90 - la) / 180) * INSET.h;
+
+  const grid: React.ReactNode[] = [];
+  const step = SPAN_LON >= 5 ? 5 : 1;
+  for (let lo = Math.ceil(lon0 / step) * step; lo <= lon + SPAN_LON; lo += step) {
+    const [x] = project([lo, 0]);
+    grid.push(<line key={`x${lo}`} x1={x} x2={x} y1={MAP.y} y2={MAP.y + MAP.h} className="grid" />);
   }
-  for (let la = start(lat); la <= lat + span + 1e-9; la += step) {
-    lines.push(<line key={`y${la.toFixed(3)}`} y1={y(la)} y2={y(la)} x1={10} x2={W - 100} className="grid" />);
+  for (let la = Math.ceil((lat - spanLat) / step) * step; la <= lat1; la += step) {
+    const [, y] = project([0, la]);
+    grid.push(<line key={`y${la}`} y1={y} y2={y} x1={MAP.x} x2={MAP.x + MAP.w} className="grid" />);
   }
-  // World inset: equirectangular, 80 x 40.
-  const wx = (lo: number) => W - 90 + ((lo + 180) / 360) * 80;
-  const wy = (la: number) => 10 + ((90 - la) / 180) * 40;
+
+  const shown = world ? world.detailed.filter((c) => overlaps(c, lon0, lat - spanLat, lon + SPAN_LON, lat1)) : [];
+  const label = `${lat.toFixed(5)}, ${lon.toFixed(5)}`;
   return (
-    <svg className="gps-plot" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${lat.toFixed(5)}, ${lon.toFixed(5)}`} data-testid="gps-plot">
-      <rect x={10} y={10} width={W - 110} height={H - 20} className="frame" />
-      {lines}
-      <circle cx={x(lon)} cy={y(lat)} r={9} className="halo" />
-      <circle cx={x(lon)} cy={y(lat)} r={4} className="point" />
-      <text x={12} y={H - 13} className="label">
-        ±{span}° · {step}° grid
+    <svg
+      className="gps-plot gps-map"
+      viewBox={`0 0 ${W} ${H}`}
+      role="img"
+      aria-label={label}
+      data-testid="gps-plot"
+      data-map={world ? 'loaded' : failed ? 'failed' : 'loading'}
+      data-countries={shown.map((c) => c.name).join('|')}
+    >
+      <defs>
+        <clipPath id="gps-map-clip">
+          <rect x={MAP.x} y={MAP.y} width={MAP.w} height={MAP.h} />
+        </clipPath>
+      </defs>
+      <rect x={MAP.x} y={MAP.y} width={MAP.w} height={MAP.h} className="sea" />
+      <g clipPath="url(#gps-map-clip)">
+        {shown.map((c) => (
+          <path key={c.name} d={pathOf(c.rings, project, true)} className="country" data-testid="gps-country">
+            <title>{c.name}</title>
+          </path>
+        ))}
+        {grid}
+      </g>
+      <rect x={MAP.x} y={MAP.y} width={MAP.w} height={MAP.h} className="frame" />
+      <circle cx={px} cy={py} r={9} className="halo" />
+      <circle cx={px} cy={py} r={3.5} className="point" />
+      <text x={MAP.x} y={H - 24} className="label coords" data-testid="gps-coords">
+        {lat >= 0 ? 'N' : 'S'} {Math.abs(lat).toFixed(5)}° · {lon >= 0 ? 'E' : 'W'} {Math.abs(lon).toFixed(5)}°
       </text>
-      <rect x={W - 90} y={10} width={80} height={40} className="frame" />
-      {[-90, 0, 90].map((lo) => (
-        <line key={`wx${lo}`} x1={wx(lo)} x2={wx(lo)} y1={10} y2={50} className="grid" />
-      ))}
-      <line x1={W - 90} x2={W - 10} y1={wy(0)} y2={wy(0)} className="grid" />
-      <circle cx={wx(lon)} cy={wy(lat)} r={2.5} className="point" />
-      <text x={W - 90} y={64} className="label">
-        {lat >= 0 ? 'N' : 'S'} {Math.abs(lat).toFixed(4)}°
+      <text x={MAP.x} y={H - 10} className="label">
+        {world ? t('media.map.source') : failed ? t('media.map.failed') : t('common.loading')} · {step}°
       </text>
-      <text x={W - 90} y={78} className="label">
-        {lon >= 0 ? 'E' : 'W'} {Math.abs(lon).toFixed(4)}°
-      </text>
+      <rect x={INSET.x} y={INSET.y} width={INSET.w} height={INSET.h} className="sea" />
+      {world && <path d={pathOf(world.coarse, ([lo, la]) => [wx(lo), wy(la)], false)} className="coast" />}
+      <rect x={wx(lon0)} y={wy(lat1)} width={Math.max(2, wx(lon + SPAN_LON) - wx(lon0))} height={Math.max(2, wy(lat - spanLat) - wy(lat1))} className="region" />
+      <circle cx={wx(lon)} cy={wy(lat)} r={1.8} className="point" />
+      <rect x={INSET.x} y={INSET.y} width={INSET.w} height={INSET.h} className="frame" />
     </svg>
   );
 }

@@ -11,6 +11,7 @@ import { type Output, getClient } from './api.ts';
 import { decodeText, hexDump, looksLikeText } from './format.ts';
 import type { Signed } from './SignIn.tsx';
 import { ZoomBox } from './ZoomBox.tsx';
+import { localizedError } from './errorText.ts';
 import { MediaPlayer } from './MediaPlayer.tsx';
 import { TextView } from './TextView.tsx';
 
@@ -54,8 +55,9 @@ async function fetchBytes(signed: Signed, id: number, n: number): Promise<{ byte
 async function fetchRange(signed: Signed, id: number, start: number, n: number): Promise<{ bytes: Uint8Array; total: number | null }> {
   const res = await getClient().fetchContent(signed.session, id, { start, end: start + n - 1 });
   if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+    const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    const message = body?.error?.message ?? `HTTP ${res.status}`;
+    throw new Error(body?.error?.code ? localizedError(body.error.code, message) : message);
   }
   const total = Number(/\/(\d+)$/.exec(res.headers.get('content-range') ?? '')?.[1] ?? res.headers.get('content-length') ?? NaN);
   return { bytes: new Uint8Array(await res.arrayBuffer()), total: Number.isFinite(total) ? total : null };
@@ -97,10 +99,21 @@ export function Preview({ signed, item, query }: { signed: Signed; item: Item; q
   const hasText = (item.textIndex?.chars ?? 0) > 0 && !signed.review;
   const [kind, setKind] = useState<PreviewKind>(() => openingKind(item, !!query, hasText));
   const [imageFailed, setImageFailed] = useState(false);
+  // Why an image did not load, when the engine refused it (an altered stored copy): <img> cannot
+  // read the refusal, so one byte is asked for to hear it.
+  const [refused, setRefused] = useState<string | null>(null);
   useEffect(() => {
     setKind(openingKind(item, !!query, hasText));
     setImageFailed(false);
+    setRefused(null);
   }, [item, query, hasText]);
+  const onImageError = () => {
+    setImageFailed(true);
+    fetchRange(signed, item.id, 0, 1).then(
+      () => undefined,
+      (err: Error) => setRefused(err.message),
+    );
+  };
 
   if (kind === 'none') return <p className="muted">{t('preview.none')}</p>;
   const modes = previewModes(initial, hasText);
@@ -116,9 +129,15 @@ export function Preview({ signed, item, query }: { signed: Signed; item: Item; q
       </div>
       {kind === 'image' &&
         (imageFailed ? (
-          <p className="muted" data-testid="preview-image-failed">
-            ⚠ {t('preview.imageFailed')}
-          </p>
+          refused ? (
+            <p className="err-text" data-testid="preview-refused">
+              ⚠ {refused}
+            </p>
+          ) : (
+            <p className="muted" data-testid="preview-image-failed">
+              ⚠ {t('preview.imageFailed')}
+            </p>
+          )
         ) : (
           <>
             <ZoomBox>
@@ -127,7 +146,7 @@ export function Preview({ signed, item, query }: { signed: Signed; item: Item; q
                 src={engineDecoded ? getClient().thumbUrl(signed.session, item.id, 'view') : getClient().contentUrl(signed.session, item.id)}
                 alt={item.name}
                 data-testid="preview-image"
-                onError={() => setImageFailed(true)}
+                onError={onImageError}
                 decoding="async"
               />
             </ZoomBox>

@@ -47,6 +47,11 @@ export const mediaEn = {
     },
     cannotPlay: 'This recording cannot be played here ({{type}}: damaged, or a codec this platform does not decode). Use Hex.',
     streamed: 'Played from the case store in ranges; nothing is copied out.',
+    map: {
+      source: 'Offline map: Natural Earth 1:50m outlines',
+      failed: 'The offline map could not be loaded',
+    },
+    chat: { system: 'system message' },
   },
 };
 
@@ -95,5 +100,10 @@ export const mediaJa: typeof mediaEn = {
     },
     cannotPlay: 'この録画・録音はここでは再生できません（{{type}}：破損、またはこの環境で非対応のコーデック）。16進表示を使ってください。',
     streamed: 'ケースの保管庫から範囲ごとに再生しています。外部へのコピーはしません。',
+    map: {
+      source: 'オフライン地図：Natural Earth 1:50m の輪郭',
+      failed: 'オフライン地図を読み込めませんでした',
+    },
+    chat: { system: 'システムメッセージ' },
   },
 };

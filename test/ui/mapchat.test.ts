@@ -1,0 +1,109 @@
+// Issue 14 in Chromium, on the Japanese screen: a photo with EXIF GPS shows its place on the
+// offline base map (Natural Earth outlines, bundled; the country around the point drawn), and a
+// stored photo altered on disk after ingest is refused in words (STORE_ALTERED, translated) instead
+// of shown. No console error, no failed request other than the refused photo's own.
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type UiEnv, addExhibitInUi, createCaseInUi, openUi, shot, startIngestInUi, uiSkipReason, waitIngestDone } from './harness.ts';
+import { type ExifSpec, exifJpeg } from '../fixtures/images.ts';
+
+const skip = uiSkipReason();
+
+/** Phnom Penh, by the Royal Palace. */
+const PHNOM_PENH: ExifSpec = {
+  make: 'Apple',
+  model: 'iPhone 13',
+  orientation: 1,
+  dateTimeOriginal: '2026:03:14 21:05:10',
+  offsetTimeOriginal: '+07:00',
+  lat: { d: 11, m: 33, s: 50.4, ref: 'N' },
+  lon: { d: 104, m: 55, s: 51.6, ref: 'E' },
+};
+
+describe('offline map and refused altered photos (Japanese)', { skip: skip ?? false }, () => {
+  let env: UiEnv;
+  let casePath: string;
+
+  before(async () => {
+    env = await openUi();
+    const exportDir = join(env.dir, 'export');
+    mkdirSync(join(exportDir, 'DCIM'), { recursive: true });
+    writeFileSync(join(exportDir, 'DCIM', 'IMG_0101.JPG'), exifJpeg(PHNOM_PENH, 'IMG_0101'));
+    writeFileSync(join(exportDir, 'DCIM', 'IMG_0102.JPG'), exifJpeg(PHNOM_PENH, 'IMG_0102'));
+    casePath = join(env.dir, 'cases', 'op-map');
+    await createCaseInUi(env.page, casePath);
+    await addExhibitInUi(env.page, 'EXH-001', 'Phone seized in Phnom Penh');
+    await startIngestInUi(env.page, exportDir, 'EXH-001');
+    await waitIngestDone(env.page);
+    await env.page.getByTestId('language').selectOption('ja');
+  });
+  after(async () => {
+    await env?.close();
+  });
+
+  const itemOf = (path: string) => {
+    const it = env.service.listItems({ casePath, pathContains: path }).items.find((i) => i.path === path);
+    assert.ok(it, path);
+    return it;
+  };
+  async function open(path: string): Promise<void> {
+    const { page } = env;
+    await page.getByTestId('nav-all').click();
+    const row = page.locator(`[data-testid="row"][data-id="${itemOf(path).id}"]`);
+    await row.scrollIntoViewIfNeeded();
+    await row.click();
+    await page.waitForFunction((name) => document.querySelector('.detail-head h2')?.textContent === name, path.split('/').pop());
+  }
+
+  test('a photo with GPS shows its place on the offline map: Cambodia drawn, the coordinates, the world inset', async () => {
+    const { page } = env;
+    await open('DCIM/IMG_0101.JPG');
+    const plot = page.getByTestId('gps-plot');
+    await plot.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector('[data-testid="gps-plot"]')?.getAttribute('data-map') === 'loaded');
+    const countries = (await plot.getAttribute('data-countries'))!.split('|');
+    for (const c of ['Cambodia', 'Thailand', 'Vietnam', 'Laos']) assert.ok(countries.includes(c), `${c} in ${countries.join(', ')}`);
+    assert.ok(!countries.includes('Japan') && !countries.includes('France'), 'only the region around the point');
+    // Real outlines: Cambodia's path has hundreds of points at 1:50m.
+    const cambodia = (await page.locator('[data-testid="gps-country"]', { has: page.locator('title', { hasText: /^Cambodia$/ }) }).getAttribute('d'))!;
+    assert.ok(cambodia.split('L').length > 100, `Cambodia drawn with ${cambodia.split('L').length} points`);
+    assert.match((await page.getByTestId('gps-coords').textContent())!, /N 11\.5640\d° · E 104\.9310\d°/);
+    assert.match((await plot.textContent())!, /オフライン地図：Natural Earth/);
+    await page.evaluate(() => document.querySelector('[data-testid="gps-plot"]')!.scrollIntoView({ block: 'center' }));
+    await shot(page, '90-mapchat-gps-map-ja-light');
+    await page.getByTestId('gps-plot').screenshot({ path: join('test-results', 'ui', '90-mapchat-gps-map-only.png') });
+  });
+
+  test('a stored photo altered after ingest is refused in Japanese, not shown', async () => {
+    const { page } = env;
+    const photo = itemOf('DCIM/IMG_0102.JPG');
+    // The small photo is a blob in store/objects.db: one byte changed there, as a tamperer would.
+    const db = new Database(join(casePath, 'store', 'objects.db'));
+    const row = db.prepare('SELECT data FROM objects WHERE sha256 = ?').get(photo.sha256) as { data: Buffer };
+    const changed = Buffer.from(row.data);
+    changed[changed.length - 3] = changed[changed.length - 3]! ^ 0x01;
+    db.prepare('UPDATE objects SET data = ? WHERE sha256 = ?').run(changed, photo.sha256);
+    db.close();
+    await open('DCIM/IMG_0102.JPG');
+    const refused = page.getByTestId('preview-refused');
+    await refused.waitFor();
+    const text = (await refused.textContent())!;
+    assert.match(text, /保管されたコピーが記録されたハッシュ値と一致しません/);
+    assert.match(text, /検証を実行/);
+    assert.equal(await page.getByTestId('preview-image').count(), 0, 'no image of altered bytes');
+    await shot(page, '91-mapchat-altered-refused-ja-light');
+    // The Hex view refuses it the same way.
+    await page.locator('.preview-modes button', { hasText: '16進' }).click();
+    await page.locator('.preview .err-text', { hasText: '一致しません' }).waitFor();
+  });
+
+  test('no console errors or failed requests but the refused photo\'s own', () => {
+    const id = itemOf('DCIM/IMG_0102.JPG').id;
+    const others = env.problems.filter((p) => !p.includes(`/api/items/${id}/`) && !/Failed to load resource: the server responded with a status of 400/.test(p));
+    assert.deepEqual(others, []);
+    assert.ok(env.problems.some((p) => p.includes(`HTTP 400: GET`) && p.includes(`/api/items/${id}/content`)), env.problems.join('\n'));
+  });
+});
