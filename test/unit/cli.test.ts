@@ -23,6 +23,9 @@ test('the README flow: init, ingest, ls, show, log, verify', { timeout: 60_000 }
   assert.equal(init.code, 0, init.err);
   assert.match(init.out, /Created case KH-2026-0142 "Operation Sakura"/);
 
+  // As the README: the seized phone recorded as an exhibit first, then its export ingested into it.
+  const ex = await runCli(['exhibit', 'add', casePath, '--number', 'EXH-001', '--seal', 'S-0091', '--make', 'Apple', '--model', 'iPhone 13']);
+  assert.equal(ex.code, 0, ex.err);
   const ing = await runCli(['ingest', casePath, tree.root, '--exhibit', 'EXH-001']);
   assert.equal(ing.code, 0, ing.err);
   assert.match(ing.out, /Ingest finished: .*phone -> exhibit EXH-001/);
