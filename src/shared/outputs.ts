@@ -766,6 +766,35 @@ export const caseOverviewSchema = z.object({
 });
 export type CaseOverview = z.infer<typeof caseOverviewSchema>;
 
+/**
+ * One node of the folder tree (core/catalogue/tree.ts): a source (an ingested export, path ''),
+ * a folder as the device had it (recorded as a dir item, or implied by its members' paths) or a
+ * container whose members were read (ZIP, iPhone backup, UFDR...). `path` is what the item
+ * filter's `folder` takes, with `source`.
+ */
+export const folderNodeSchema = z.object({
+  source: num,
+  exhibit: nstr,
+  path: str,
+  name: str,
+  kind: z.enum(['source', 'folder', 'container']),
+  /** The container's format (zip, tar, ios-backup, ufdr...) or, for a source, how it was read. */
+  container: nstr,
+  /** The dir or container item itself, when the catalogue has one (an implied folder has none). */
+  itemId: nnum,
+  /** Every item under it, at any depth (the node itself not counted). */
+  items: num,
+});
+export type FolderNode = z.infer<typeof folderNodeSchema>;
+export const folderChildrenSchema = z.object({
+  nodes: z.array(folderNodeSchema),
+  /** Items directly in the parent that are not folders or containers (its files). */
+  files: num,
+  /** True when the parent holds so many direct children that the listing stopped early. */
+  truncated: z.boolean(),
+});
+export type FolderChildren = z.infer<typeof folderChildrenSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // Tags, notes, text, search, suggestions
 

@@ -123,6 +123,8 @@ describe('output schemas against real answers', () => {
     c('listItems', service.listItems({ casePath, family: 'images', hasGps: true }));
     const photo = listed.items.find((i) => i.name === 'IMG_0001.JPG')!;
     c('caseOverview', service.caseOverview({ casePath }));
+    const sources = c('folderChildren', service.folderChildren({ casePath }));
+    c('folderChildren', service.folderChildren({ casePath, source: sources.nodes[0]!.source, path: '' }));
 
     // Known hashes, tags, notes, suggestions, rule packs.
     const setFile = join(root, 'known.md5');

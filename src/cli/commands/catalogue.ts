@@ -23,6 +23,9 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
     .option('--gps', 'only items with GPS coordinates')
     .option('--errors', 'only items with a recorded problem')
     .option('--path <text>', 'path contains this text')
+    .option('--source <id>', 'only items of this source (evidence tree lists them)', (v) => parseId(v))
+    .option('--folder <path>', "only items directly in this folder or container of the tree ('' the source's root)")
+    .option('--deep', 'with --folder: everything under it, not only its direct children')
     .option('--known-bad', 'only items found in a known-bad hash set')
     .option('--hide-known-good', 'hide items found in a known-good hash set (e.g. NSRL)')
     .addOption(new Option('--sort <column>', 'sort by').choices(['id', 'path', 'size', 'mime', 'mtime', 'taken_at']).default('id'))
@@ -44,6 +47,9 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
         hasGps: o.gps === true || undefined,
         errors: o.errors === true || undefined,
         pathContains: o.path as string | undefined,
+        source: o.source as number | undefined,
+        folder: o.folder as string | undefined,
+        folderDeep: o.deep === true || undefined,
         knownBad: o.knownBad === true || undefined,
         knownGood: o.hideKnownGood === true ? false : undefined,
         sort: o.sort as 'id',
@@ -69,6 +75,27 @@ export function registerCatalogue(program: Command, ctx: Ctx): void {
         ),
       );
       ctx.io.out(`${r.items.length} of ${r.total} items`);
+    });
+
+  program
+    .command('tree <case> [path]')
+    .description("the folder tree, one level: the sources (no --source), or the folders and containers in path of a source, with their item counts")
+    .option('--source <id>', 'the source whose folders to list', (v) => parseId(v))
+    .option('--json', 'print JSON')
+    .action((casePath: string, path: string | undefined, o: { source?: number; json?: boolean }) => {
+      const r = ctx.service.folderChildren({ casePath, source: o.source, path: o.source === undefined ? undefined : (path ?? '') });
+      if (o.json) {
+        ctx.io.out(JSON.stringify(r, null, 2));
+        return;
+      }
+      ctx.io.out(
+        table(
+          ['SOURCE', 'EXHIBIT', 'KIND', 'ITEMS', 'PATH'],
+          r.nodes.map((n) => [String(n.source), n.exhibit ?? '-', n.container ? `${n.kind} (${n.container})` : n.kind, String(n.items), n.kind === 'source' ? n.name : n.path]),
+          80,
+        ),
+      );
+      if (o.source !== undefined) ctx.io.out(`${r.nodes.length} folders and containers, ${r.files} files directly here${r.truncated ? ' (listing stopped early: too many entries)' : ''}; list them with: evidence ls <case> --source ${o.source} --folder '${path ?? ''}'`);
     });
 
   withAuthOptions(program.command('show <case> <item>').description('one item in full: hashes, type, times, metadata, custody (recorded as viewed)'))

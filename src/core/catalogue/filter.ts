@@ -117,6 +117,11 @@ export function itemFilterSql(f: ItemFilter): FilterSql {
   if (f.hasGps) conditions.push('i.id IN (SELECT m.item_id FROM metadata m WHERE m.lat IS NOT NULL)');
   // Problems only: an item whose text holds notices alone is not an error (catalogue/issues.ts).
   if (f.errors) conditions.push('((i.error IS NOT NULL AND item_has_problem(i.error)) OR i.id IN (SELECT m.item_id FROM metadata m WHERE m.error IS NOT NULL))');
+  if (f.source !== undefined) {
+    conditions.push('i.source_id = @f_source');
+    params.f_source = f.source;
+  }
+  if (f.folder !== undefined) folderConditions(f.folder, f.folderDeep === true, conditions, params);
   if (f.pathContains) {
     conditions.push('instr(i.path, @f_path) > 0');
     params.f_path = f.pathContains;
@@ -160,6 +165,28 @@ export function itemFilterSql(f: ItemFilter): FilterSql {
     conditions.push(`${flag ? '' : 'NOT '}EXISTS (SELECT 1 FROM hashset_matches hm JOIN hashsets hs ON hs.id = hm.set_id WHERE hm.item_id = i.id AND hs.kind = '${kind}')`);
   }
   return { conditions, params };
+}
+
+/**
+ * The items in a folder or container of the tree (catalogue/tree.ts), by path: its direct
+ * children (a path with no further '/' after the folder's 'a/b/' or the container's 'a/b.zip!/'),
+ * or with `deep` everything under it. Both forms are ranges on the (source_id, path) index; a
+ * node is a folder or a container, never both, so at most one range holds rows.
+ */
+function folderConditions(folder: string, deep: boolean, conditions: string[], params: Record<string, unknown>): void {
+  if (folder === '') {
+    // A source's root: everything (with the source), or the paths with no '/' at all.
+    if (!deep) conditions.push("instr(i.path, '/') = 0");
+    return;
+  }
+  const forms = [`${folder}/`, `${folder}!/`].map((prefix, k) => {
+    params[`f_folderLo${k}`] = prefix;
+    params[`f_folderHi${k}`] = `${prefix.slice(0, -1)}0`;
+    const range = `(i.path > @f_folderLo${k} AND i.path < @f_folderHi${k}`;
+    // length() and substr() count characters alike, whatever the path's script.
+    return deep ? `${range})` : `${range} AND instr(substr(i.path, length(@f_folderLo${k}) + 1), '/') = 0)`;
+  });
+  conditions.push(`(${forms.join(' OR ')})`);
 }
 
 /** `WHERE a AND b ...`, or nothing. */
