@@ -68,6 +68,62 @@ function Pieces({ segs, current }: { segs: Segment[]; current: number | null }) 
   );
 }
 
+/** The pieces of a line between characters `from` and `to` (hit pieces cut where they cross). */
+function slice(segs: Segment[], from: number, to: number): Segment[] {
+  const out: Segment[] = [];
+  let pos = 0;
+  for (const s of segs) {
+    const a = Math.max(from, pos);
+    const b = Math.min(to, pos + s.text.length);
+    if (b > a) out.push({ text: s.text.slice(a - pos, b - pos), hit: s.hit });
+    pos += s.text.length;
+  }
+  return out;
+}
+
+/** Speaker colours (the CSS picks them as --speaker-0 … --speaker-7, in both themes). */
+const SPEAKER_COLOURS = 8;
+type ChatParts = NonNullable<Page['chat']>;
+
+/**
+ * A chat message as the engine placed its parts: time, speaker (coloured), message; the first
+ * speaker on the left and the others on the right in a two-person chat (as a phone shows one side
+ * apart), everyone on the left in a group, each in their colour. A line that is not a message (a
+ * continuation, a header) follows the message above it.
+ */
+function ChatMessage({ segs, parts, chat, prev, current }: { segs: Segment[]; parts: ChatParts['lines'][number]; chat: ChatParts; prev: number | null; current: number | null }) {
+  const len = segs.reduce((n, s) => n + s.text.length, 0);
+  const speaker = parts ? parts.speaker : prev;
+  const side = speaker !== null && chat.speakers.length === 2 && speaker === 1 ? 'right' : 'left';
+  const colour = speaker === null ? undefined : `var(--speaker-${speaker % SPEAKER_COLOURS})`;
+  const style = colour ? ({ '--who': colour } as React.CSSProperties) : undefined;
+  if (!parts) {
+    return (
+      <div className={`chat-line chat-more ${side}${speaker === null ? ' system' : ''}`} style={style}>
+        <Pieces segs={segs} current={current} />
+      </div>
+    );
+  }
+  return (
+    <div className={`chat-line chat-msg ${side}${parts.speaker === null ? ' system' : ''}`} style={style} data-speaker={parts.speaker ?? undefined}>
+      <span className="chat-time">
+        <Pieces segs={slice(segs, parts.time[0], parts.time[1])} current={current} />
+      </span>{' '}
+      {parts.speaker !== null && (
+        <>
+          <span className="chat-speaker">
+            <Pieces segs={slice(segs, parts.time[1] + 1, parts.body - 2)} current={current} />
+          </span>
+          <span className="chat-colon">: </span>
+        </>
+      )}
+      <span className="chat-body">
+        <Pieces segs={slice(segs, parts.body, len)} current={current} />
+      </span>
+    </div>
+  );
+}
+
 /** A spreadsheet row: its cells (separated by tabs in the extracted text) side by side. */
 function Cells({ segs, current }: { segs: Segment[]; current: number | null }) {
   const cells: Segment[][] = [[]];
@@ -152,6 +208,18 @@ export function TextView({ signed, item, query }: { signed: Signed; item: { id: 
   }, [page, current]);
 
   const lines = useMemo(() => (page ? linesOf(page) : []), [page]);
+  // The engine says a text is a chat and where each line's time and speaker are (never guessed here).
+  const chat = page?.chat ?? null;
+  // For each line, the speaker of the message it continues.
+  const speakerBefore = useMemo(() => {
+    const out: (number | null)[] = [];
+    let who: number | null = null;
+    for (const l of chat?.lines ?? []) {
+      if (l) who = l.speaker;
+      out.push(who);
+    }
+    return out;
+  }, [chat]);
   if (error) return <p className="err-text" data-testid="text-view-error">⚠ {error}</p>;
   if (!page) return <p className="muted">{t('common.loading')}</p>;
 
@@ -202,12 +270,16 @@ export function TextView({ signed, item, query }: { signed: Signed; item: { id: 
           )}
         </div>
       )}
-      <div className={`text-view-body${tabular ? ' tabular' : ''}`} ref={box} tabIndex={0} data-testid="text-view-body" aria-label={t('media.text.label')}>
-        {lines.map((segs, i) => (
-          <div key={i} className="text-line">
-            {tabular ? <Cells segs={segs} current={current} /> : <Pieces segs={segs} current={current} />}
-          </div>
-        ))}
+      <div className={`text-view-body${tabular ? ' tabular' : ''}${chat ? ' chat' : ''}`} ref={box} tabIndex={0} data-testid="text-view-body" aria-label={t('media.text.label')}>
+        {chat
+          ? lines.map((segs, i) => (
+              <ChatMessage key={i} segs={segs} parts={chat.lines[i] ?? null} chat={chat} prev={speakerBefore[i] ?? null} current={current} />
+            ))
+          : lines.map((segs, i) => (
+              <div key={i} className="text-line">
+                {tabular ? <Cells segs={segs} current={current} /> : <Pieces segs={segs} current={current} />}
+              </div>
+            ))}
       </div>
       {(page.offset > 0 || page.next !== null) && (
         <div className="text-view-pages" role="group" aria-label={t('media.text.pagesLabel')}>

@@ -51,7 +51,6 @@ export const mediaEn = {
       source: 'Offline map: Natural Earth 1:50m outlines',
       failed: 'The offline map could not be loaded',
     },
-    chat: { system: 'system message' },
   },
 };
 
@@ -104,6 +103,5 @@ export const mediaJa: typeof mediaEn = {
       source: 'オフライン地図：Natural Earth 1:50m の輪郭',
       failed: 'オフライン地図を読み込めませんでした',
     },
-    chat: { system: 'システムメッセージ' },
   },
 };

@@ -867,6 +867,17 @@ export const itemTextPageSchema = z.object({
   /** [start, end) of each hit of the query in the whole text (the first 1000). */
   hits: z.array(z.tuple([num, num])),
   hitsTotal: num,
+  /**
+   * For a chat (WhatsApp, LINE, Telegram): the chat's speakers (the whole text's, in order of first
+   * appearance) and, for each line of this page, where its time and speaker are (null for a line
+   * that is not a message: a continuation, a header); null for any other text.
+   */
+  chat: z
+    .object({
+      speakers: z.array(str),
+      lines: z.array(z.object({ time: z.tuple([num, num]), speaker: nnum, body: num }).nullable()),
+    })
+    .nullable(),
 });
 export type ItemTextPage = z.infer<typeof itemTextPageSchema>;
 

@@ -23,6 +23,15 @@ const PHNOM_PENH: ExifSpec = {
   lon: { d: 104, m: 55, s: 51.6, ref: 'E' },
 };
 
+const CHAT = [
+  '14/03/2026, 20:58 - Messages and calls are end-to-end encrypted.',
+  '14/03/2026, 21:02 - Handler Wei: 新しい名簿を送って',
+  '14/03/2026, 21:03 - 田中: 了解です。今夜送ります',
+  '14/03/2026, 21:05 - Handler Wei: 未払いの件で電話するように',
+  'スクリプトは前と同じ',
+  '14/03/2026, 21:06 - 田中: はい',
+].join('\n');
+
 describe('offline map and refused altered photos (Japanese)', { skip: skip ?? false }, () => {
   let env: UiEnv;
   let casePath: string;
@@ -33,6 +42,8 @@ describe('offline map and refused altered photos (Japanese)', { skip: skip ?? fa
     mkdirSync(join(exportDir, 'DCIM'), { recursive: true });
     writeFileSync(join(exportDir, 'DCIM', 'IMG_0101.JPG'), exifJpeg(PHNOM_PENH, 'IMG_0101'));
     writeFileSync(join(exportDir, 'DCIM', 'IMG_0102.JPG'), exifJpeg(PHNOM_PENH, 'IMG_0102'));
+    mkdirSync(join(exportDir, 'Chats'));
+    writeFileSync(join(exportDir, 'Chats', 'WhatsApp Chat with Handler Wei.txt'), CHAT);
     casePath = join(env.dir, 'cases', 'op-map');
     await createCaseInUi(env.page, casePath);
     await addExhibitInUi(env.page, 'EXH-001', 'Phone seized in Phnom Penh');
@@ -98,6 +109,33 @@ describe('offline map and refused altered photos (Japanese)', { skip: skip ?? fa
     // The Hex view refuses it the same way.
     await page.locator('.preview-modes button', { hasText: '16進' }).click();
     await page.locator('.preview .err-text', { hasText: '一致しません' }).waitFor();
+  });
+
+  test('a chat shows styled speaker lines, opened at a search hit that stays marked', async () => {
+    const { page } = env;
+    await page.getByTestId('nav-search').click();
+    await page.getByTestId('search-input').fill('未払い');
+    await page.getByTestId('search-input').press('Enter');
+    await page.locator('[data-testid="search-hit"]', { hasText: 'WhatsApp Chat with Handler Wei.txt' }).click();
+    const body = page.locator('[data-testid="text-view-body"].chat');
+    await body.waitFor();
+    assert.equal(await page.locator('[data-testid="text-view"]').getAttribute('data-format'), 'whatsapp');
+    const msgs = body.locator('.chat-msg:not(.system)');
+    assert.equal(await msgs.count(), 4);
+    assert.deepEqual(await body.locator('.chat-speaker').allTextContents(), ['Handler Wei', '田中', 'Handler Wei', '田中']);
+    assert.deepEqual(await body.locator('.chat-time').allTextContents(), ['2026-03-14 20:58', '2026-03-14 21:02', '2026-03-14 21:03', '2026-03-14 21:05', '2026-03-14 21:06']);
+    assert.equal(await body.locator('.chat-line.system').count(), 1, 'the encryption notice');
+    // Two speakers: one on each side, each in their colour; the continuation line with its message.
+    const sides = await msgs.evaluateAll((els) => els.map((e) => [e.classList.contains('right') ? 'right' : 'left', getComputedStyle(e.querySelector('.chat-speaker')!).color]));
+    assert.deepEqual(sides.map((s) => s[0]), ['left', 'right', 'left', 'right']);
+    assert.notEqual(sides[0]![1], sides[1]![1], 'speakers in different colours');
+    assert.equal(sides[0]![1], sides[2]![1]);
+    assert.ok((await body.locator('.chat-more').first().textContent())!.includes('スクリプトは前と同じ'));
+    const hit = body.locator('.chat-body mark.current');
+    await hit.waitFor();
+    assert.equal(await hit.textContent(), '未払い');
+    await page.getByTestId('text-view').scrollIntoViewIfNeeded();
+    await shot(page, '92-mapchat-chat-speakers-ja-light');
   });
 
   test('no console errors or failed requests but the refused photo\'s own', () => {

@@ -8,6 +8,7 @@ import type { ItemTextPage } from '../../shared/outputs.ts';
 import type { DB } from '../db/open.ts';
 import { EvidenceError } from '../errors.ts';
 import { parseQuery, termPattern } from '../search/search.ts';
+import { CHAT_KINDS, chatLines, chatSpeakers } from './chatLines.ts';
 import { itemText, itemTextInfo } from './store.ts';
 
 /** Characters per page unless asked otherwise: a few dozen screens of prose. */
@@ -62,6 +63,9 @@ export function itemTextPage(db: DB, itemId: number, opts: TextPageOptions = {})
   let end = Math.min(text.length, start + limit);
   if (end < text.length && isLowSurrogate(text, end)) end++;
   const found = hitRanges(text, opts.query);
+  const pageText = text.slice(start, end);
+  // A chat's lines come with their parts, so the view shows speakers without guessing at the text.
+  const speakers = CHAT_KINDS.has(info.kind) ? chatSpeakers(text) : null;
   return {
     id: itemId,
     format: info.kind,
@@ -70,9 +74,10 @@ export function itemTextPage(db: DB, itemId: number, opts: TextPageOptions = {})
     truncated: info.truncated,
     error: info.error,
     offset: start,
-    text: text.slice(start, end),
+    text: pageText,
     next: end < text.length ? end : null,
     hits: found.hits,
     hitsTotal: found.total,
+    chat: speakers ? { speakers, lines: chatLines(pageText, speakers) } : null,
   };
 }
