@@ -671,6 +671,7 @@ export class EvidenceService {
       workerUrl: this.opts.verifyWorkerUrl,
       onProgress: hooks.onProgress,
       custody: { receipts: { appDir: this.opts.receiptsDir } },
+      custodyWorkerUrl: this.opts.custodyWorkerUrl,
     });
   }
 

@@ -3,7 +3,8 @@
 // named, and records the run (and its outcome) as a custody event.
 import type { VerifyProgress, ObjectProblem, VerifyReport } from '../../shared/outputs.ts';
 import type { Case } from '../case.ts';
-import { type CustodyVerifyOptions, verifyCustody } from '../custody/checkpoint.ts';
+import type { CustodyVerifyOptions } from '../custody/checkpoint.ts';
+import { verifyCustodyOffThread } from '../custody/offThread.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import { runBatches } from '../workers/batches.ts';
 import type { VerifyResult, VerifyTask } from './protocol.ts';
@@ -18,6 +19,8 @@ export interface VerifyOptions {
   onProgress?: (p: VerifyProgress) => void;
   /** Where the custody check finds receipts kept outside the case (custody/receipts.ts). */
   custody?: CustodyVerifyOptions;
+  /** The custody check's worker module (custody/verify-worker.ts), where bundled. */
+  custodyWorkerUrl?: URL | string;
 }
 
 /** The worker next to this module, when running from source; bundles pass their own URL. */
@@ -119,7 +122,9 @@ export async function verifyCase(kase: Case, opts: VerifyOptions): Promise<Verif
   const unfinished = db
     .prepare("SELECT id AS source, root_path AS path, status FROM sources WHERE status <> 'finished' ORDER BY id")
     .all() as VerifyReport['unfinished'];
-  const custody = verifyCustody(db, [], opts.custody);
+  // The full custody check in its worker, on its own read-only connection: seconds on a long log
+  // that the front door's thread spends answering the screens instead (custody/offThread.ts).
+  const custody = await verifyCustodyOffThread(kase.layout.db, opts.custody ?? {}, opts.custodyWorkerUrl);
   const chain = custody.chain;
   const changed = problems.filter((p) => p.status === 'changed').length;
   const missing = problems.length - changed;
