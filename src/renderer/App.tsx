@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { methodNames } from '../shared/contract.ts';
 import { getClient } from './api.ts';
+import { FolderTree } from './FolderTree.tsx';
 import { Catalogue, type CatalogueFilter } from './Catalogue.tsx';
 import { CaseHeader } from './CaseHeader.tsx';
 import { setDisplayZone } from './format.ts';
@@ -314,6 +315,13 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
           {info?.items === 0 && (
             <FirstSteps role={signed.role} exhibits={exhibits.length} onRecordExhibit={() => choose({ kind: 'exhibits' })} onIngest={() => choose({ kind: 'ingest' })} />
           )}
+          <div className="with-tree">
+          <FolderTree
+            casePath={casePath}
+            reloadKey={reloadKey}
+            value={{ source: filter.source, folder: filter.folder, folderDeep: filter.folderDeep }}
+            onChange={(c) => setFilter({ ...filter, source: c.source, folder: c.folder, folderDeep: c.folderDeep })}
+          />
           <Catalogue
             casePath={casePath}
             filter={viewFilter}
@@ -336,6 +344,7 @@ function Workspace({ signed, onSignOut, toggles }: { signed: Signed; onSignOut: 
                 : undefined
             }
           />
+          </div>
           </>
         );
     }

@@ -34,6 +34,10 @@ export interface CatalogueFilter {
   knownBad?: boolean;
   /** false: known-good items hidden (the default once the case has a known-good set). */
   knownGood?: boolean;
+  /** The folder tree's choice (FolderTree.tsx): a source, a folder or container in it, and whether everything under it. */
+  source?: number;
+  folder?: string;
+  folderDeep?: boolean;
 }
 
 export const PAGE = 100;

@@ -4,6 +4,7 @@ import { initReactI18next } from 'react-i18next';
 import { en, ja } from './locales.ts';
 import { reviewEn, reviewJa } from './locales.review.ts';
 import { mediaEn, mediaJa } from './locales.media.ts';
+import { treeEn, treeJa } from './locales.tree.ts';
 import { bundleEn, bundleJa } from './locales.bundle.ts';
 import { custodyEn, custodyJa } from './locales.custody.ts';
 import { errorsEn, errorsJa } from './locales.errors.ts';
@@ -17,7 +18,7 @@ function initialLanguage(): string {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: { ...en, ...reviewEn, ...mediaEn, ...bundleEn, ...custodyEn, ...errorsEn, ...tripEn, ...adminEn } }, ja: { translation: { ...ja, ...reviewJa, ...mediaJa, ...bundleJa, ...custodyJa, ...errorsJa, ...tripJa, ...adminJa } } },
+  resources: { en: { translation: { ...en, ...reviewEn, ...mediaEn, ...treeEn, ...bundleEn, ...custodyEn, ...errorsEn, ...tripEn, ...adminEn } }, ja: { translation: { ...ja, ...reviewJa, ...mediaJa, ...treeJa, ...bundleJa, ...custodyJa, ...errorsJa, ...tripJa, ...adminJa } } },
   lng: initialLanguage(),
   fallbackLng: 'en',
   interpolation: { escapeValue: false },
