@@ -4,13 +4,16 @@
 // of shown. No console error, no failed request other than the refused photo's own.
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type UiEnv, addExhibitInUi, createCaseInUi, openUi, shot, startIngestInUi, uiSkipReason, waitIngestDone } from './harness.ts';
+import { type UiEnv, addExhibitInUi, createCaseInUi, openUi, projectRoot, shot, startIngestInUi, uiSkipReason, waitIngestDone } from './harness.ts';
 import { type ExifSpec, exifJpeg } from '../fixtures/images.ts';
 
 const skip = uiSkipReason();
+/** A real camera photo with GPS (Tuscany), from the shared samples when they are there. */
+const SAMPLE = resolve(projectRoot, '..', 'shared', 'samples', 'exif', 'jpg', 'gps', 'DSCN0029.jpg');
+const sampleSkip = existsSync(SAMPLE) ? false : `the shared samples are absent (${SAMPLE})`;
 
 /** Phnom Penh, by the Royal Palace. */
 const PHNOM_PENH: ExifSpec = {
@@ -42,6 +45,7 @@ describe('offline map and refused altered photos (Japanese)', { skip: skip ?? fa
     mkdirSync(join(exportDir, 'DCIM'), { recursive: true });
     writeFileSync(join(exportDir, 'DCIM', 'IMG_0101.JPG'), exifJpeg(PHNOM_PENH, 'IMG_0101'));
     writeFileSync(join(exportDir, 'DCIM', 'IMG_0102.JPG'), exifJpeg(PHNOM_PENH, 'IMG_0102'));
+    if (existsSync(SAMPLE)) copyFileSync(SAMPLE, join(exportDir, 'DCIM', 'DSCN0029.jpg'));
     mkdirSync(join(exportDir, 'Chats'));
     writeFileSync(join(exportDir, 'Chats', 'WhatsApp Chat with Handler Wei.txt'), CHAT);
     casePath = join(env.dir, 'cases', 'op-map');
@@ -86,6 +90,18 @@ describe('offline map and refused altered photos (Japanese)', { skip: skip ?? fa
     await page.evaluate(() => document.querySelector('[data-testid="gps-plot"]')!.scrollIntoView({ block: 'center' }));
     await shot(page, '90-mapchat-gps-map-ja-light');
     await page.getByTestId('gps-plot').screenshot({ path: join('test-results', 'ui', '90-mapchat-gps-map-only.png') });
+  });
+
+  test('a real camera photo with GPS (shared samples) is placed in Italy', { skip: sampleSkip }, async () => {
+    const { page } = env;
+    await open('DCIM/DSCN0029.jpg');
+    const plot = page.getByTestId('gps-plot');
+    await plot.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector('[data-testid="gps-plot"]')?.getAttribute('data-map') === 'loaded');
+    const countries = (await plot.getAttribute('data-countries'))!.split('|');
+    for (const c of ['Italy', 'San Marino']) assert.ok(countries.includes(c), `${c} in ${countries.join(', ')}`);
+    assert.match((await page.getByTestId('gps-coords').textContent())!, /N 43\.468\d+° · E 11\.880\d+°/);
+    await page.getByTestId('gps-plot').screenshot({ path: join('test-results', 'ui', '93-mapchat-gps-sample-italy.png') });
   });
 
   test('a stored photo altered after ingest is refused in Japanese, not shown', async () => {
