@@ -246,6 +246,7 @@ describe('two ingests of the same export started at the same instant', { concurr
     t.after(() => service.close());
     service.createCase({ casePath, name: 'Op', number: 'KH-1', officer: 'Sok Dara', password: TEST_PASSWORD });
     const { session } = service.signIn({ casePath, officer: 'Sok Dara', password: TEST_PASSWORD });
+    service.addExhibit({ session, number: EXHIBIT });
     const outcomes = await Promise.allSettled([
       service.ingest({ session, sourcePath: src, exhibit: EXHIBIT, workers: 1 }),
       service.ingest({ session, sourcePath: src, exhibit: EXHIBIT, workers: 1 }),
