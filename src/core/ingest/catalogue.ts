@@ -205,7 +205,8 @@ export class Catalogue {
       this.scanComplete = true;
       return;
     }
-    for await (const e of walkFolder(source.root, this.walkOptions)) {
+    // Files' sizes only: their other attributes are read when the run reaches them.
+    for await (const e of walkFolder(source.root, { ...this.walkOptions, sizesOnly: true })) {
       if (this.aborted) break;
       if (e.kind === 'file') {
         progress.filesTotal++;
