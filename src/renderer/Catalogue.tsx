@@ -12,6 +12,7 @@ import { type Output, getClient } from './api.ts';
 import { formatBytes, formatCount, formatTime } from './format.ts';
 import type { Family } from './Nav.tsx';
 import { FilterSelects } from './FilterSelects.tsx';
+import { ColumnResizers, useColumnWidths } from './ColumnResizers.tsx';
 import { RowTags, SelectionActions, TagsContext, changeTags, favouriteTags } from './Tags.tsx';
 import { KnownBadFlag } from './Hashsets.tsx';
 import type { Tag } from '../shared/contract.ts';
@@ -57,7 +58,9 @@ export function columns(): Column[] {
     {
       key: 'name',
       sort: 'name',
-      width: 240,
+      // Name and path narrow enough that the default columns fit a 1366x768 screen beside the
+      // navigation and the folder tree without a horizontal scroll; each can be widened by a drag.
+      width: 200,
       cell: (r) => (
         <>
           {r.error ? <span className="flag err" title={r.error}>⚠</span> : null}
@@ -69,7 +72,7 @@ export function columns(): Column[] {
         </>
       ),
     },
-    { key: 'path', sort: 'path', width: 320, cell: (r) => <span className="mono">{r.path}</span> },
+    { key: 'path', sort: 'path', width: 260, cell: (r) => <span className="mono">{r.path}</span> },
     { key: 'exhibit', sort: 'exhibit', width: 90, cell: (r) => r.exhibit ?? '' },
     { key: 'size', sort: 'size', width: 90, align: 'right', cell: (r) => (r.kind === 'file' ? formatBytes(r.size) : '') },
     { key: 'type', sort: 'mime', width: 170, cell: (r) => r.mime ?? (r.kind !== 'file' ? r.kind : '') },
@@ -141,8 +144,11 @@ export function Catalogue(props: {
 
   const allColumns = useMemo(columns, []);
   const cols = useMemo(() => allColumns.filter((c) => visible.includes(c.key)), [allColumns, visible]);
-  const template = cols.map((c) => `${c.width}px`).join(' ');
-  const width = cols.reduce((a, c) => a + c.width, 0);
+  // Column widths the officer dragged (ColumnResizers.tsx), remembered in this browser profile.
+  const [widths, setWidths] = useColumnWidths();
+  const widthOf = (c: Column): number => widths[c.key] ?? c.width;
+  const template = cols.map((c) => `${widthOf(c)}px`).join(' ');
+  const width = cols.reduce((a, c) => a + widthOf(c), 0);
 
   const query = useMemo(
     () => ({ casePath, ...filter, sort: sort.key, desc: sort.desc }),
@@ -480,9 +486,10 @@ export function Catalogue(props: {
               {sort.key === c.sort ? (sort.desc ? ' ▼' : ' ▲') : ''}
             </button>
           ))}
+          <ColumnResizers columns={cols.map((c) => ({ key: c.key, width: widthOf(c), label: t(`columns.${c.key}`) }))} onResize={setWidths} />
         </div>
     ),
-    [cols, template, width, sort, i18n.language],
+    [cols, template, width, sort, i18n.language, widths],
   );
 
   return (

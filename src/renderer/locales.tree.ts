@@ -15,6 +15,7 @@ export const treeEn = {
     kind: { source: 'Source', folder: 'Folder', container: 'Container ({{format}})' },
     filtered: 'In {{name}}',
     clear: 'Show all',
+    resize: 'Resize column {{column}} (←/→; double-click for the default width)',
   },
 };
 
@@ -31,5 +32,6 @@ export const treeJa: typeof treeEn = {
     kind: { source: 'ソース', folder: 'フォルダ', container: 'コンテナ（{{format}}）' },
     filtered: '{{name}} 内',
     clear: 'すべて表示',
+    resize: '列「{{column}}」の幅を変更（←/→、ダブルクリックで既定の幅）',
   },
 };

@@ -96,11 +96,42 @@ describe('folder tree UI', { skip: skip ?? false }, () => {
     await shot(page, 'tree-1366-zip');
   });
 
+  test('resize a column with the mouse and the keyboard; the width stays after a reload; double-click resets', async () => {
+    const { page } = env;
+    const th = page.getByTestId('th-name');
+    const widthOf = async (): Promise<number> => Math.round((await th.boundingBox())!.width);
+    const before = await widthOf();
+    const handle = page.getByTestId('resize-name');
+    const box = (await handle.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    assert.equal(await widthOf(), before + 60);
+    await handle.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await widthOf(), before + 60 + 32);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await widthOf(), before + 60 + 16);
+    await page.reload();
+    await page.getByTestId('nav-all').click();
+    await th.waitFor();
+    assert.equal(await widthOf(), before + 76, 'the width is remembered');
+    await shot(page, 'tree-1366-resized');
+    await page.getByTestId('resize-name').dblclick();
+    assert.equal(await widthOf(), before, 'a double-click gives the default back');
+  });
+
   test('Japanese screen, and no console errors', async () => {
     const { page } = env;
     await page.getByTestId('language').selectOption('ja');
     await page.getByTestId('folder-tree').getByText('サブフォルダを含める').waitFor();
+    const source = page.locator('[data-testid="tree-node"][data-path=""]');
+    if ((await source.getAttribute('aria-expanded')) !== 'true') await source.locator('.tree-twisty').click();
+    await node(page, 'Documents').click();
     await page.getByTestId('tree-clear').getByText('すべて表示').waitFor();
+    assert.match((await page.getByTestId('resize-path').getAttribute('aria-label')) ?? '', /幅を変更/);
     await shot(page, 'tree-1366-ja');
     await page.getByTestId('tree-clear').click();
     await page.getByTestId('language').selectOption('en');
