@@ -117,9 +117,10 @@ describe('browser host', () => {
       `${host.origin}/api/events?token=${host.token}`,
       (s) => s.some((e) => e.type === 'job.finished') && s.some((e) => e.type === 'job.failed'),
       async () => {
+        exhibitIn(service, session, 'EXH-1');
         const ok = (await (await api('startIngest', { session, sourcePath: exportDir, exhibit: 'EXH-1' })).json()) as { value: { jobId: string } };
         await service.jobs.settled(ok.value.jobId);
-        await api('startIngest', { session, sourcePath: join(exportDir, 'missing') });
+        await api('startIngest', { session, sourcePath: join(exportDir, 'missing'), exhibit: 'EXH-1' });
       },
     );
     assert.deepEqual([...new Set(events.map((e) => e.type))].sort(), [...eventNames].sort());
