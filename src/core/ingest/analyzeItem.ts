@@ -15,6 +15,8 @@ export interface StoreCopy {
   storeDir: string;
   stored: string;
   sha256: string | null;
+  /** Where the copy is while it is not yet under its content address (its temp file, being fsynced). */
+  path?: string;
 }
 
 /**
@@ -73,7 +75,7 @@ async function withStoreCopy<T>(copy: StoreCopy | null, size: number, use: (sour
   if (!copy || copy.stored !== 'file' || !copy.sha256) return use(null);
   let fd: number;
   try {
-    fd = openSync(objectFilePath(copy.storeDir, copy.sha256), 'r');
+    fd = openSync(copy.path ?? objectFilePath(copy.storeDir, copy.sha256), 'r');
   } catch {
     return use(null); // the head alone, as before: its metadata error will say so
   }

@@ -55,18 +55,31 @@ function pumpRange(fd: number, sink: ByteSink, offset: number, length: number | 
       continue;
     }
     const want = Math.min(CHUNK, left);
-    // A fresh, unpooled buffer per chunk: the sink keeps small objects' chunks without copying,
-    // and the worker may transfer the memory to the main thread.
-    const buf = Buffer.allocUnsafeSlow(want);
+    // A fresh, unpooled buffer per chunk while the sink keeps them (a small object's chunks, not
+    // copied, whose memory the worker may transfer to the main thread); once the sink writes to
+    // its temp file, one buffer read into again and again.
+    const buf = sink.keepsChunks ? Buffer.allocUnsafeSlow(want) : reusable();
     const n = readSync(fd, buf, 0, want, pos);
     if (n === 0) break;
-    sink.write(n === want ? buf : buf.subarray(0, n));
+    sink.write(n === buf.byteLength ? buf : buf.subarray(0, n));
     pos += n;
   }
   return pos - offset;
 }
 
 const probe = Buffer.allocUnsafeSlow(64 * 1024);
+let shared: Buffer | null = null;
+/** The one read buffer of this thread for large objects (every read loop here is synchronous). */
+function reusable(): Buffer {
+  shared ??= Buffer.allocUnsafeSlow(CHUNK);
+  return shared;
+}
+/**
+ * Chunks of a decoded stream: zlib allocates each output chunk, and 64 KiB comes from the heap
+ * and is recycled, where 1 MiB is fresh memory every time (see ByteSink.keepsChunks); its default
+ * of 16 KiB means four times the writes and hash calls.
+ */
+const STREAM_CHUNK = 64 * 1024;
 
 /** A whole file, read once. */
 export function readFileInto(path: Uint8Array, dirs: StoreDirs): SinkOutcome {
@@ -118,8 +131,9 @@ export async function readRangeInto(
       closeSync(fd);
     }
   }
-  const raw = r.length > 0 ? createReadStream(r.fsPath, { start: r.offset, end: r.offset + r.length - 1, highWaterMark: CHUNK }) : null;
-  const decoder = r.codec === 'deflate-raw' ? createInflateRaw() : r.codec === 'gzip' ? createGunzip() : createInflate();
+  const raw = r.length > 0 ? createReadStream(r.fsPath, { start: r.offset, end: r.offset + r.length - 1, highWaterMark: STREAM_CHUNK }) : null;
+  const z = { chunkSize: STREAM_CHUNK };
+  const decoder = r.codec === 'deflate-raw' ? createInflateRaw(z) : r.codec === 'gzip' ? createGunzip(z) : createInflate(z);
   if (!raw) decoder.end();
   else raw.pipe(decoder);
   return readStreamInto(decoder, dirs, r.size, () => raw?.destroy(), crc);

@@ -4,6 +4,7 @@
 // (cleaned on the next ingest), never a half-written object under its final name.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { chmod, link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { objectFilePath } from './layout.ts';
 
@@ -65,6 +66,59 @@ export function commitTempFile(storeDir: string, tmpPath: string, sha256: string
     const top = dirname(created);
     for (let d = dirname(dir); ; d = dirname(d)) {
       fsyncDir(d);
+      if (d === top || d === dirname(d)) break;
+    }
+  }
+  return true;
+}
+
+async function fsyncDirAsync(dir: string): Promise<void> {
+  const h = await open(dir, 'r');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** placeNoClobber, off the calling thread (libuv's pool). */
+async function placeNoClobberAsync(tmpPath: string, target: string): Promise<boolean> {
+  try {
+    await link(tmpPath, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      await unlink(tmpPath);
+      return false;
+    }
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    await rename(tmpPath, target);
+    return true;
+  }
+  await unlink(tmpPath);
+  return true;
+}
+
+/**
+ * commitTempFile with every call on libuv's threads, so a hashing worker hashes its next file
+ * while this one's folder entries are made durable (byteSink.ts, deferred finish). The same
+ * steps in the same order: the object has its name, and that name is durable, when it resolves.
+ */
+export async function commitTempFileAsync(storeDir: string, tmpPath: string, sha256: string): Promise<boolean> {
+  const target = objectFilePath(storeDir, sha256);
+  if (existsSync(target)) {
+    await unlink(tmpPath);
+    return false;
+  }
+  const dir = dirname(target);
+  const created = await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(tmpPath, 0o400);
+  if (!(await placeNoClobberAsync(tmpPath, target))) return false;
+  await fsyncDirAsync(dir);
+  if (created) {
+    const top = dirname(created);
+    for (let d = dirname(dir); ; d = dirname(d)) {
+      await fsyncDirAsync(d);
       if (d === top || d === dirname(d)) break;
     }
   }
