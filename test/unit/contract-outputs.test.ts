@@ -225,6 +225,9 @@ describe('output schemas against real answers', () => {
     c('verifyCustody', await service.verifyCustody({ casePath }));
     c('custodyLog', service.custodyLog({ casePath, limit: 50 }));
     c('custodyLog', service.custodyLog({ casePath, item: photo.id }));
+    const page = c('custodyPage', service.custodyPage({ casePath, limit: 5 }));
+    assert.equal(page.events.length, 5);
+    c('custodyPage', service.custodyPage({ casePath, at: page.events[0]!.seq }));
     c('listExhibits', service.listExhibits({ casePath }));
     c('getExhibit', service.getExhibit({ casePath, number: 'EXH-001' }));
     assert.match(c('custodyForm', service.custodyForm({ casePath, exhibit: 'EXH-001' })), /EXH-001/);

@@ -128,11 +128,11 @@ test('an honest case with every kind of state change verifies: interrupted and r
   for (let i = 0; i < 5; i++) assert.throws(() => service.signIn({ casePath, officer: 'Sok Dara', password: 'wrong-password' }));
   service.setOfficerStatus({ session, name: 'Sok Dara', status: 'active', reason: 'identity checked' });
   service.setOfficerStatus({ session, name: 'Rev C', status: 'disabled', reason: 'left the unit' });
-  service.addExhibit({ session, number: 'EXH-1', sealNumber: 'S-1' });
+  service.addExhibit({ session, number: 'EXH-2', sealNumber: 'S-1' });
   const sok = service.signIn({ casePath, officer: 'Sok Dara', password: 'sok-password-12' }).session;
-  service.transferCustody({ session, toSession: sok, exhibit: 'EXH-1', reason: 'to the lab' });
-  service.recordSeal({ session: sok, exhibit: 'EXH-1', action: 'broken', reason: 'exam' });
-  service.recordSeal({ session: sok, exhibit: 'EXH-1', action: 'resealed', reason: 'done', newSeal: 'S-2' });
+  service.transferCustody({ session, toSession: sok, exhibit: 'EXH-2', reason: 'to the lab' });
+  service.recordSeal({ session: sok, exhibit: 'EXH-2', action: 'broken', reason: 'exam' });
+  service.recordSeal({ session: sok, exhibit: 'EXH-2', action: 'resealed', reason: 'done', newSeal: 'S-2' });
   service.addTag({ session, id: 'burner-phone', labelEn: 'Burner phone', colour: '#8e24aa' });
   service.tagItems({ session, tag: 'burner-phone', ids: [3, 4, 5], comment: 'numbers' });
   service.untagItems({ session: sok, tag: 'burner-phone', ids: [4] });
