@@ -111,6 +111,18 @@ const tagChange = {
   comment: text(LIMITS.text).nullable().optional(),
 };
 
+/** The custody log's filters: the same for the whole log (custodyLog) and for a page of it (custodyPage). */
+const custodyFilters = {
+  casePath,
+  exhibit: name.optional(),
+  item: z.number().int().positive().optional(),
+  action: name.optional(),
+  target: filter.optional(),
+  officer: name.optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+};
+
 export const contract = {
   createCase: z.object({
     casePath,
@@ -206,14 +218,7 @@ export const contract = {
     query: filter.optional(),
   }),
   custodyLog: z.object({
-    casePath,
-    exhibit: name.optional(),
-    item: z.number().int().positive().optional(),
-    action: name.optional(),
-    target: filter.optional(),
-    officer: name.optional(),
-    since: z.iso.datetime({ offset: true }).optional(),
-    until: z.iso.datetime({ offset: true }).optional(),
+    ...custodyFilters,
     limit: z.number().int().positive().optional(),
   }),
   /**
@@ -222,14 +227,7 @@ export const contract = {
    * and its position; `offset` jumps into the middle. Default 200 events, at most 1000.
    */
   custodyPage: z.object({
-    casePath,
-    exhibit: name.optional(),
-    item: z.number().int().positive().optional(),
-    action: name.optional(),
-    target: filter.optional(),
-    officer: name.optional(),
-    since: z.iso.datetime({ offset: true }).optional(),
-    until: z.iso.datetime({ offset: true }).optional(),
+    ...custodyFilters,
     after: z.number().int().min(0).optional(),
     before: z.number().int().positive().optional(),
     at: z.number().int().positive().optional(),
