@@ -14,7 +14,7 @@ import { abHeader, makeTar, abTarMembers, smsDb, writeBinaryPlist, writeXmlPlist
 import { encodeLegacy, encodeUtf16 } from '../fixtures/encode.ts';
 import { EvidenceService } from '../../src/core/service.ts';
 import { TEST_SCRYPT_N } from '../setup.ts';
-import { hasTool, runCliChild, samplesOrSkip, tempDir, toolOrSkip } from './helpers.ts';
+import { hasTool, recordExhibitAt, runCliChild, samplesOrSkip, tempDir, toolOrSkip } from './helpers.ts';
 
 /**
  * Where `file` (5.4x) writes the same format under another name, or says less than we do: each
@@ -104,6 +104,7 @@ async function ls(casePath: string, ...args: string[]): Promise<Row[]> {
 async function ingestFolder(t: TestContext, dir: string): Promise<string> {
   const casePath = join(tempDir(t, 'evidence-case-'), 'case');
   await cli(['case', 'init', casePath, '--name', 'Types', '--number', 'FT-1', '--officer', 'DS Tanaka']);
+  recordExhibitAt(casePath, 'EXH-001');
   await cli(['ingest', casePath, dir, '--exhibit', 'EXH-001']);
   return casePath;
 }

@@ -35,7 +35,7 @@ import {
   zerosTarGz,
   zipOf,
 } from '../fixtures/archives.ts';
-import { type CliResult, runCliChild, tempDir } from './helpers.ts';
+import { type CliResult, recordExhibitAt, runCliChild, tempDir } from './helpers.ts';
 
 interface Row {
   id: number;
@@ -142,10 +142,12 @@ test('same files as a folder, stored ZIP, deflated ZIP, TAR and .tar.gz: same ha
   for (const [name, data] of Object.entries(archives)) writeFileSync(join(l.exports, name), data);
   const before = snapshot(l.exports);
 
+  recordExhibitAt(l.casePath, 'EXH-FOLDER');
   const ing = await l.cli(['ingest', l.casePath, join(l.exports, 'phone'), '--exhibit', 'EXH-FOLDER']);
   assert.equal(ing.code, 0, ing.err);
   const folder = itemsOf(l.casePath, 'EXH-FOLDER');
   for (const [i, name] of Object.keys(archives).entries()) {
+    recordExhibitAt(l.casePath, `EXH-${i + 1}`);
     const r = await l.cli(['ingest', l.casePath, join(l.exports, name), '--exhibit', `EXH-${i + 1}`]);
     assert.equal(r.code, 0, `${name}: ${r.err}`);
     assert.match(r.out, /problems: +0/, `${name}: ${r.out}`);
@@ -180,6 +182,7 @@ test('nested archives: ZIP in TAR in ZIP gives !/ paths and a parent chain; nest
   writeFileSync(join(l.exports, 'outer.zip'), nestedZipTarZip());
   writeFileSync(join(l.exports, 'deep.zip'), deepZip(10));
   const before = snapshot(l.exports);
+  recordExhibitAt(l.casePath, 'EXH-N');
   const r = await l.cli(['ingest', l.casePath, l.exports, '--exhibit', 'EXH-N']);
   assert.equal(r.code, 0, r.err);
   const items = itemsOf(l.casePath, 'EXH-N');
@@ -241,6 +244,7 @@ test('a lab USB drive of hostile archives: ingested to the end, every problem on
   for (const [name, data] of Object.entries(put)) writeFileSync(join(usb, name), data);
   const before = snapshot(l.exports);
 
+  recordExhibitAt(l.casePath, 'EXH-USB');
   const r = await l.cli(['ingest', l.casePath, usb, '--exhibit', 'EXH-USB', '--json']);
   assert.equal(r.code, 0, r.err);
   const summary = JSON.parse(r.out) as { status: string; errorCount: number };

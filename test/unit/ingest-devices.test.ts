@@ -18,6 +18,7 @@ import {
 } from '../fixtures/devices.ts';
 
 import { main } from '../../src/cli/main.ts';
+import { recordExhibitAt } from './helpers.ts';
 
 // The officer signs in for evidence work: one known password, and a low scrypt cost so the
 // sign-ins stay cheap (as test/setup.ts does for the other tests; set here too so this file runs
@@ -61,6 +62,7 @@ async function newCase(dir: string): Promise<string> {
 }
 
 async function ingest(casePath: string, source: string, exhibit: string): Promise<string> {
+  recordExhibitAt(casePath, exhibit, 'DS Lim');
   const r = await cli(['ingest', casePath, source, '--exhibit', exhibit, '--officer', 'DS Lim']);
   assert.equal(r.code, 0, `ingest ${source}: ${r.err}\n${r.out}`);
   return r.out;

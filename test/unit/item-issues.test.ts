@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import { ISSUE_RULES, hasProblem, issuesOfError, itemIssues, problemText, splitMessages } from '../../src/core/catalogue/issues.ts';
 import { buildZip, SJIS_NAME } from '../fixtures/archives.ts';
-import { type CliResult, runCliChild, tempDir } from './helpers.ts';
+import { type CliResult, recordExhibitAt, runCliChild, tempDir } from './helpers.ts';
 
 const OFFICER = 'DS Lim';
 
@@ -110,6 +110,7 @@ test('a ZIP through the CLI: the encrypted member and the Shift_JIS name are not
       { name: 'plain.txt', data: Buffer.from('nothing to say\n'), method: 8 },
     ]),
   );
+  recordExhibitAt(casePath, 'EXH-1');
   const out = await ok(['ingest', casePath, zipPath, '--exhibit', 'EXH-1']);
   assert.match(out, /problems: +1\b/);
   assert.match(out, /notices: +1\b/); // the encrypted member (a decoded name is noticed on its item)
