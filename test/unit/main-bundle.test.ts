@@ -45,9 +45,9 @@ function requires(file: string): string[] {
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 describe('bundles', () => {
-  test('all five main-process bundles are emitted where main.ts looks for them', () => {
+  test('every main-process bundle is emitted where main.ts looks for it', () => {
     const p = builtPaths(buildDir);
-    for (const f of [join(buildDir, bundleFile(BUNDLES.main)), p.preload, p.ingestWorker, p.verifyWorker, p.stageWorker, p.heicWorker]) {
+    for (const f of [join(buildDir, bundleFile(BUNDLES.main)), p.preload, p.ingestWorker, p.verifyWorker, p.stageWorker, p.heicWorker, p.custodyWorker]) {
       assert.ok(existsSync(f), `${f} was built`);
     }
     assert.equal(builtPaths(buildDir).rendererRoot, rendererDir);
@@ -75,7 +75,7 @@ describe('bundles', () => {
   });
 
   test('import.meta.url is real in the CommonJS bundles, and no worker source is inlined', () => {
-    for (const f of ['main.cjs', 'ingest-worker.cjs', 'verify-worker.cjs']) {
+    for (const f of ['main.cjs', 'ingest-worker.cjs', 'verify-worker.cjs', 'custody-worker.cjs']) {
       const code = readFileSync(join(buildDir, f), 'utf8');
       assert.doesNotMatch(code, /\{\}\.url/, `${f}: import.meta.url must not become {}.url`);
       assert.doesNotMatch(code, /data:video\/mp2t/, `${f}: no .ts file inlined as a data: URL`);
@@ -104,7 +104,7 @@ describe('bundles', () => {
 });
 
 describe('engine with the bundled workers', () => {
-  test('ingest and verify run on ingest-worker.cjs and verify-worker.cjs', async () => {
+  test('ingest, verify, the text stage and the custody check run on their bundled workers', async () => {
     const paths = builtPaths(buildDir);
     // Thin wrappers that note each start, then run the bundle: proof the bundles did the work.
     const marks = join(work, 'worker-starts.log');
@@ -119,13 +119,14 @@ describe('engine with the bundled workers', () => {
     const ingestWorker = spy(paths.ingestWorker, 'ingest');
     const verifyWorker = spy(paths.verifyWorker, 'verify');
     const stageWorker = spy(paths.stageWorker, 'stage');
+    const custodyWorker = spy(paths.custodyWorker, 'custody');
     const source = join(work, 'export');
     mkdirSync(join(source, 'DCIM'), { recursive: true });
     writeFileSync(join(source, 'notes.txt'), 'meet at the harbour at 22:00\n');
     writeFileSync(join(source, 'DCIM', 'a.bin'), Buffer.alloc(300_000, 7));
     writeFileSync(join(source, 'DCIM', 'b.json'), '{"k": 1}');
     const casePath = join(work, 'case');
-    const service = new EvidenceService({ ingestWorkerUrl: ingestWorker, verifyWorkerUrl: verifyWorker, stageWorkerUrl: stageWorker, scryptN: TEST_SCRYPT_N });
+    const service = new EvidenceService({ ingestWorkerUrl: ingestWorker, verifyWorkerUrl: verifyWorker, stageWorkerUrl: stageWorker, custodyWorkerUrl: custodyWorker, scryptN: TEST_SCRYPT_N });
     try {
       service.createCase({ casePath, name: 'Bundle check', number: 'BC-1', officer: 'Sgt. Mori', password: TEST_PASSWORD });
       const { session } = service.signIn({ casePath, officer: 'Sgt. Mori', password: TEST_PASSWORD });
@@ -145,6 +146,7 @@ describe('engine with the bundled workers', () => {
       assert.ok(started.includes('ingest'), 'ingest ran on ingest-worker.cjs');
       assert.ok(started.includes('verify'), 'verify ran on verify-worker.cjs');
       assert.ok(started.includes('stage'), 'the text stage (reindex) ran on stage-worker.cjs');
+      assert.ok(started.includes('custody'), "verify's custody chain check ran on custody-worker.cjs");
     } finally {
       service.close();
     }
