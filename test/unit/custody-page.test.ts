@@ -10,9 +10,10 @@ import { test } from 'node:test';
 import type { Case } from '../../src/core/case.ts';
 import { type LogFilter, pageOfEvents, queryLog, queryLogPage } from '../../src/core/custody/query.ts';
 import { verifyCustody } from '../../src/core/custody/checkpoint.ts';
+import { verifyCustodyOffThread } from '../../src/core/custody/offThread.ts';
 import type { EvidenceService } from '../../src/core/service.ts';
 import { type CustodyEvent, checkOutput } from '../../src/shared/contract.ts';
-import { newCase, runCli } from './helpers.ts';
+import { newCase, runCli, tempDir } from './helpers.ts';
 
 const OFFICERS = ['DS Tanaka', 'Sgt. Dara Sok', 'Insp. Mei Tanaka'];
 const ACTIONS = ['item.viewed', 'item.tagged', 'exhibit.sealed', 'note.added', 'item.untagged'];
@@ -186,4 +187,14 @@ test('the custody check runs off the thread, complete: the caller keeps answerin
   assert.ok(f, 'the finding names event 1500');
   assert.equal(f.what, 'chain-broken');
   assert.match(f.message, /custody event 1500 was altered/);
+});
+
+test('a case file gone while its custody check runs: refused in words (NOT_FOUND), not an internal error', async (t) => {
+  const dir = tempDir(t);
+  const dbPath = join(dir, 'case.db');
+  await assert.rejects(verifyCustodyOffThread(dbPath), (err: unknown) => {
+    assert.equal((err as { code?: string }).code, 'NOT_FOUND');
+    assert.match((err as Error).message, /case\.db is gone: it was moved or deleted/);
+    return true;
+  });
 });

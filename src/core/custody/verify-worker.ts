@@ -2,6 +2,7 @@
 // read-only connection to case.db: the same walk of every event and every link, every signature,
 // receipt and table, so a big log does not hold the front door's only thread for seconds. The
 // worker trusts nothing the main thread holds: it gets the file's path and opens it itself.
+import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/open.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
@@ -20,6 +21,9 @@ try {
     db.close();
   }
 } catch (err) {
-  reply = err instanceof EvidenceError ? { error: err.message, code: err.code } : { error: errorMessage(err), code: null };
+  // A case closed and removed while its check ran (a user deleting a scratch case, a test's temp
+  // folder) is an answer in words, not an internal error in the front door's log.
+  if (!existsSync(req.dbPath)) reply = { error: `The case file ${req.dbPath} is gone: it was moved or deleted while its custody log was being checked.`, code: 'NOT_FOUND' };
+  else reply = err instanceof EvidenceError ? { error: err.message, code: err.code } : { error: errorMessage(err), code: null };
 }
 parentPort!.postMessage(reply);
