@@ -189,8 +189,10 @@ async function searchStages(kase: Case, opts: IngestOptions, sourceId: number, r
     progress.stageDone = p.done;
     progress.stageTotal = p.total;
     progress.currentPath = p.currentPath;
-    // The first event of a stage is sent at once: it says the one before is complete.
-    report.emit(p.done === 0);
+    // The first and the last event of a stage are sent at once, never dropped by the throttle:
+    // the first says the stage before is complete, the last that this one is (without it a busy
+    // machine showed "text 12/26" and then the index).
+    report.emit(p.done === 0 || p.done >= p.total);
   };
   const text = await runTextStage(kase, { sourceId, workers: opts.workers, workerUrl: opts.textWorkerUrl, signal: opts.signal, onProgress: show });
   // Stopped (cancel): what the text stage wrote is indexed by the resume, which runs the index
