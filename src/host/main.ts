@@ -51,6 +51,8 @@ const host = await startHost({
   browseRoot: resolve(values.root),
   port,
   onInternalError: (where, err) => console.error(`[host] ${where}:`, err),
+  // EVIDENCE_HOST_TIMINGS=1: each contract call's time on stderr (npm run bench:ui reads them).
+  onTiming: process.env.EVIDENCE_HOST_TIMINGS === '1' ? (method, ms, all) => process.stderr.write(`[timing] ${method} ${ms.toFixed(2)} ${all.toFixed(2)}\n`) : undefined,
 });
 process.stdout.write(`Evidence Catalogue (browser host) at ${host.url}\n`);
 

@@ -28,8 +28,8 @@ export interface HostOptions {
   token?: string;
   /** The folder picker lists folders under this root only (default: the file system root). */
   browseRoot?: string;
-  /** Called with each contract call's duration (for the UI bench). */
-  onTiming?: (method: string, ms: number) => void;
+  /** Called with each contract call's time in the service, and with its output checked and sent (ms; for the UI bench). */
+  onTiming?: (method: string, ms: number, withSendMs: number) => void;
   /** Called with unexpected errors (INTERNAL), for the console. */
   onInternalError?: (where: string, err: unknown) => void;
   /**
@@ -368,9 +368,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         const fn = service[method] as (this: EvidenceService, i: unknown) => unknown;
         const started = performance.now();
         const value = await fn.call(service, parsed);
-        opts.onTiming?.(method, performance.now() - started);
+        const served = performance.now();
         if (opts.checkOutputs ?? true) checkOutput(method, value);
-        return sendJson(res, 200, { ok: true, value });
+        sendJson(res, 200, { ok: true, value });
+        opts.onTiming?.(method, served - started, performance.now() - started);
+        return;
       }
       return sendError(res, 404, 'NOT_FOUND', `No such endpoint: ${req.method} ${url.pathname}`);
     } catch (err) {

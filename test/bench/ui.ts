@@ -10,9 +10,11 @@
 //     the suggestions queue (the detectors run on them), a tag on 100,000 items (the Tagged view)
 //     and the custody log (20,000 events, read in pages of 200): time from the click to the first
 //     page's rows, fast scroll, and a jump to its middle and end (the page fetched there)
+// It also prints the host's time per contract call in each phase, and with BENCH_PROFILE=<folder>
+// writes CPU profiles of the host and of the page's fast scroll there.
 // Options: --items N (default 1000000), --keep (leave the case in .bench/ui-case; BENCH_REUSE=1
 // opens a kept case again instead of building one, migrating it if the app's schema moved on).
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -161,10 +163,35 @@ const expected = {
   smallest: String(service.listItems({ casePath: dir, sort: 'size', desc: false, limit: 1 }).items[0]!.id),
 };
 service.close();
-const child = spawn(process.execPath, [join(projectRoot, 'src/host/main.ts'), '--data', join(dir, '..', 'ui-host-data'), '--renderer', rendererRoot], {
-  env: { ...process.env, EVIDENCE_SCRYPT_N: String(2 ** 14) },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+// BENCH_PROFILE=<folder>: a V8 CPU profile of the host (node --cpu-prof) and of the page during
+// the fast scroll (Chromium's profiler), for test/bench/cpuprofile-top.ts.
+const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : null;
+if (profileDir) mkdirSync(profileDir, { recursive: true });
+const child = spawn(
+  process.execPath,
+  [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(projectRoot, 'src/host/main.ts'), '--data', join(dir, '..', 'ui-host-data'), '--renderer', rendererRoot],
+  {
+    // The host says how long each contract call took (EVIDENCE_HOST_TIMINGS): summed per phase below.
+    env: { ...process.env, EVIDENCE_SCRYPT_N: String(2 ** 14), EVIDENCE_HOST_TIMINGS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
+);
+/** The host's call times: method, ms in the service, ms with the output checked and sent. */
+const timings: { method: string; ms: number; all: number }[] = [];
+const phases: { label: string; from: number }[] = [];
+const phase = (label: string) => phases.push({ label, from: timings.length });
+{
+  let rest = '';
+  child.stderr.on('data', (b: Buffer) => {
+    const lines = (rest + b.toString()).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      const m = /^\[timing\] (\S+) ([\d.]+) ([\d.]+)$/.exec(line);
+      if (m) timings.push({ method: m[1]!, ms: Number(m[2]), all: Number(m[3]) });
+      else process.stderr.write(`${line}\n`);
+    }
+  });
+}
 const hostUrl = await new Promise<string>((res, rej) => {
   let out = '';
   child.stdout.on('data', (b: Buffer) => {
@@ -205,6 +232,7 @@ try {
     { casePath: dir, session, officer: 'Bench Officer', role: 'admin' },
   );
   // The first open (cold: the page's scripts, SQLite's page cache), then three measured loads.
+  phase('first open (cold)');
   let t0 = performance.now();
   await page.goto(host.url);
   await page.locator('[data-testid="row"][data-id]').first().waitFor({ timeout: 60_000 });
@@ -215,6 +243,7 @@ try {
   let t = performance.now();
   await countsShown();
   results.push(`first open: navigation counts (caseOverview, from the counters) ready ${ms(performance.now() - t)} after the first rows`);
+  phase('three loads');
   const firstRows: number[] = [];
   for (let k = 0; k < 3; k++) {
     t = performance.now();
@@ -228,6 +257,7 @@ try {
 
   // Sort on size: the largest item must come first.
   const { largest, smallest } = expected;
+  phase('sorts');
   const sorts: number[] = [];
   for (const [want, label] of [
     [largest, 'desc'],
@@ -276,6 +306,7 @@ try {
   await cdp.send('Performance.enable');
   const metrics = async () =>
     Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
+  phase('steady scroll');
   const before = await metrics();
   const steady = await scroll(112, 600);
   const after = await metrics();
@@ -284,11 +315,21 @@ try {
     `scroll, steady (4 rows/frame, ${steady.n} frames): p50 ${steady.p50.toFixed(1)} ms, p95 ${steady.p95.toFixed(1)} ms, max ${steady.max.toFixed(1)} ms (target p95 < 33 ms); ` +
       `main thread per frame: script ${spent('ScriptDuration').toFixed(1)} ms, layout ${spent('LayoutDuration').toFixed(1)} ms, style ${spent('RecalcStyleDuration').toFixed(1)} ms, all tasks ${spent('TaskDuration').toFixed(1)} ms`,
   );
+  phase('fast scroll');
+  if (profileDir) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   const fast = await scroll(840, 600);
+  if (profileDir) {
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+    writeFileSync(join(profileDir, 'page-fast-scroll.cpuprofile'), JSON.stringify(profile));
+  }
   results.push(
     `scroll, fast (30 rows/frame, new pages fetched, ${fast.n} frames): p50 ${fast.p50.toFixed(1)} ms, p95 ${fast.p95.toFixed(1)} ms, max ${fast.max.toFixed(1)} ms; reached row ${Math.floor(fast.top / 28).toLocaleString('en')}`,
   );
   // A jump to the middle of the million: time until its rows are on screen.
+  phase('jump to the middle');
   t = performance.now();
   await page.evaluate(() => {
     const el = document.querySelector('[data-testid="catalogue-table"]') as HTMLElement;
@@ -299,6 +340,12 @@ try {
     return rows.length > 0 && rows.every((r) => r.getAttribute('data-id'));
   });
   results.push(`jump to row ~${Math.floor(N / 2).toLocaleString('en')}: rows on screen after ${ms(performance.now() - t)}`);
+  // The same fast scroll there, half a million rows deep (each new page is read that deep).
+  phase('fast scroll, deep');
+  const deep = await scroll(840, 300);
+  results.push(
+    `scroll, fast at row ~${Math.floor(N / 2).toLocaleString('en')} (30 rows/frame, ${deep.n} frames): p50 ${deep.p50.toFixed(1)} ms, p95 ${deep.p95.toFixed(1)} ms, max ${deep.max.toFixed(1)} ms; reached row ${Math.floor(deep.top / 28).toLocaleString('en')}`,
+  );
 
   // The review views: the click (or the search) to the first row, then a fast scroll of 30 rows
   // a frame (each view's own row height).
@@ -308,6 +355,7 @@ try {
       return rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : 28;
     }, row);
   const view = async (label: string, open: () => Promise<void>, row: string, list: string, status?: string) => {
+    phase(label);
     const t = performance.now();
     await open();
     try {
@@ -355,6 +403,7 @@ try {
       results.push(`custody log, ${label}: no rows within 30 s`);
     }
   };
+  phase('custody log jumps');
   await custodyJump('jump to the middle (a page by offset)', 'middle');
   await custodyJump('jump to the end (a page by offset)', 'end');
   // One page up from the end: the page before a loaded one, by keyset on the seq.
@@ -377,3 +426,17 @@ console.log(
     .join(' / ')} at the end, ${loadAtStart} at the start: other work on the machine slows every figure)`,
 );
 for (const r of results) console.log(`  ${r}`);
+// Where the host's time went: each phase's contract calls (ms in the service; with the output
+// checked and sent in brackets).
+console.log('\n  host, per phase (calls: median / p95 / max ms in the service [max with the output checked and sent]):');
+phases.forEach((p, k) => {
+  const calls = timings.slice(p.from, phases[k + 1]?.from ?? timings.length);
+  const byMethod = new Map<string, typeof calls>();
+  for (const c of calls) byMethod.set(c.method, [...(byMethod.get(c.method) ?? []), c]);
+  const parts = [...byMethod].map(([m, cs]) => {
+    const v = cs.map((c) => c.ms).sort((a, b) => a - b);
+    const q = (x: number) => v[Math.min(v.length - 1, Math.floor(x * v.length))]!.toFixed(1);
+    return `${m} ×${cs.length} ${q(0.5)} / ${q(0.95)} / ${v[v.length - 1]!.toFixed(1)} [${Math.max(...cs.map((c) => c.all)).toFixed(1)}]`;
+  });
+  console.log(`    ${p.label}: ${parts.join('; ') || 'no calls'}`);
+});

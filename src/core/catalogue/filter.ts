@@ -8,6 +8,7 @@
 // alone and join only the page's rows, whatever the filter (a 1,000,000-item case stays fast).
 import type { ItemFilterInput } from '../../shared/contract.ts';
 import { FAMILY_NAMES } from '../../shared/outputs.ts';
+import type { DB } from '../db/open.ts';
 import { EvidenceError } from '../errors.ts';
 
 export type ItemFilter = ItemFilterInput;
@@ -81,8 +82,31 @@ export interface FilterSql {
   params: Record<string, unknown>;
 }
 
-/** The conditions and parameters of a filter, on the items table aliased `i`. */
-export function itemFilterSql(f: ItemFilter): FilterSql {
+/** The two forms of a folder filter's paths: under a folder ('a/b/…') or in a container ('a/b.zip!/…'). */
+export type FolderForm = 'folder' | 'container';
+
+/**
+ * Which forms of a folder filter hold rows in the case (a node of the tree is a folder or a
+ * container, never both, so usually one): a seek on the (source_id, path) index for each. The
+ * filter then names that one range and SQLite walks it alone, instead of an OR of two ranges
+ * whose row ids it must gather and deduplicate (120-180 ms at 1,000,000 items to count a folder
+ * holding them all). Without a source, or when both hold rows, both forms stay (always exact).
+ */
+export function folderFormsIn(db: DB, f: ItemFilter): FolderForm[] {
+  const both: FolderForm[] = ['folder', 'container'];
+  if (f.folder === undefined || f.folder === '' || f.source === undefined) return both;
+  const holds = (prefix: string): boolean =>
+    db.prepare('SELECT EXISTS (SELECT 1 FROM items WHERE source_id = ? AND path > ? AND path < ?)').pluck().get(f.source, prefix, `${prefix.slice(0, -1)}0`) === 1;
+  const forms = both.filter((form) => holds(form === 'folder' ? `${f.folder}/` : `${f.folder}!/`));
+  return forms.length ? forms : ['folder'];
+}
+
+/**
+ * The conditions and parameters of a filter, on the items table aliased `i`. `folderForms`
+ * (from folderFormsIn) leaves out a form of the folder filter that holds no rows; `tagProbed`
+ * asks for the tag as a probe per item (see below).
+ */
+export function itemFilterSql(f: ItemFilter, opts: { folderForms?: FolderForm[]; tagProbed?: boolean } = {}): FilterSql {
   const conditions: string[] = [];
   const params: Record<string, unknown> = {};
   if (f.type) {
@@ -106,7 +130,14 @@ export function itemFilterSql(f: ItemFilter): FilterSql {
     params.f_kind = f.kind;
   }
   if (f.tag) {
-    conditions.push('i.id IN (SELECT it.item_id FROM item_tags it WHERE it.tag_id = @f_tag)');
+    // The same rows either way: the list of the tag's items (best when it is short), or a probe
+    // of each item in the order's walk (tagProbed: best for a page of a tag on many items, as
+    // the walk stops after the page; 0.3 ms against 25-125 ms for a tag on 100,000 of 1,000,000).
+    conditions.push(
+      opts.tagProbed
+        ? 'EXISTS (SELECT 1 FROM item_tags it WHERE it.item_id = i.id AND it.tag_id = @f_tag)'
+        : 'i.id IN (SELECT it.item_id FROM item_tags it WHERE it.tag_id = @f_tag)',
+    );
     params.f_tag = f.tag;
   }
   if (f.format) {
@@ -121,7 +152,7 @@ export function itemFilterSql(f: ItemFilter): FilterSql {
     conditions.push('i.source_id = @f_source');
     params.f_source = f.source;
   }
-  if (f.folder !== undefined) folderConditions(f.folder, f.folderDeep === true, conditions, params);
+  if (f.folder !== undefined) folderConditions(f.folder, f.folderDeep === true, conditions, params, opts.folderForms);
   if (f.pathContains) {
     conditions.push('instr(i.path, @f_path) > 0');
     params.f_path = f.pathContains;
@@ -173,20 +204,30 @@ export function itemFilterSql(f: ItemFilter): FilterSql {
  * or with `deep` everything under it. Both forms are ranges on the (source_id, path) index; a
  * node is a folder or a container, never both, so at most one range holds rows.
  */
-function folderConditions(folder: string, deep: boolean, conditions: string[], params: Record<string, unknown>): void {
+function folderConditions(
+  folder: string,
+  deep: boolean,
+  conditions: string[],
+  params: Record<string, unknown>,
+  only: FolderForm[] = ['folder', 'container'],
+): void {
   if (folder === '') {
     // A source's root: everything (with the source), or the paths with no '/' at all.
     if (!deep) conditions.push("instr(i.path, '/') = 0");
     return;
   }
-  const forms = [`${folder}/`, `${folder}!/`].map((prefix, k) => {
+  const prefixes = [
+    ['folder', `${folder}/`],
+    ['container', `${folder}!/`],
+  ] as const;
+  const forms = prefixes.filter(([form]) => only.includes(form)).map(([, prefix], k) => {
     params[`f_folderLo${k}`] = prefix;
     params[`f_folderHi${k}`] = `${prefix.slice(0, -1)}0`;
     const range = `(i.path > @f_folderLo${k} AND i.path < @f_folderHi${k}`;
     // length() and substr() count characters alike, whatever the path's script.
     return deep ? `${range})` : `${range} AND instr(substr(i.path, length(@f_folderLo${k}) + 1), '/') = 0)`;
   });
-  conditions.push(`(${forms.join(' OR ')})`);
+  conditions.push(forms.length === 1 ? forms[0]! : `(${forms.join(' OR ')})`);
 }
 
 /** `WHERE a AND b ...`, or nothing. */

@@ -4,7 +4,7 @@ import type { ItemRow, ItemDetail, CaseOverview } from '../../shared/outputs.ts'
 import type { DB } from '../db/open.ts';
 import { HAS_PROBLEM_SQL, ISSUE_COLUMNS_SQL, itemIssues, problemText, rowWithIssues } from './issues.ts';
 import { type CounterName, hasCounters, readCounter, readCounters } from './counts.ts';
-import { FAMILIES, FAMILY_SQL, type Family, type ItemFilter, itemFilterSql, whereSql } from './filter.ts';
+import { FAMILIES, FAMILY_SQL, type Family, type ItemFilter, folderFormsIn, itemFilterSql, whereSql } from './filter.ts';
 
 export { FAMILIES, type Family, type ItemFilter };
 
@@ -85,8 +85,20 @@ function withTagIds(db: DB, rows: ItemRow[]): ItemRow[] {
   return rows;
 }
 
+/**
+ * True when a page of the tag's items is found sooner by walking the order and probing each
+ * item than by listing all the tag's items first: when the tag is on many items (the walk meets
+ * one every items/tagged rows, against reading all `tagged` ids each page).
+ */
+function tagIsCommon(db: DB, tag: string | undefined): boolean {
+  if (!tag || !hasCounters(db)) return false;
+  const known = listingOf(db, JSON.stringify(['tagged', tag]));
+  known.total ??= db.prepare('SELECT COUNT(*) FROM item_tags WHERE tag_id = ?').pluck().get(tag) as number;
+  return known.total * known.total > readCounter(db, 'items') * 1000;
+}
+
 function listItemRows(db: DB, f: ListOptions): ItemRow[] {
-  const { conditions, params } = itemFilterSql(f);
+  const { conditions, params } = itemFilterSql(f, { folderForms: folderFormsIn(db, f), tagProbed: tagIsCommon(db, f.tag) });
   const where = whereSql(conditions);
   const sort = f.sort ?? 'id';
   const order = `${SORTS[sort]} ${f.desc ? 'DESC' : 'ASC'}, i.id ${f.desc ? 'DESC' : 'ASC'}`;
@@ -95,20 +107,115 @@ function listItemRows(db: DB, f: ListOptions): ItemRow[] {
   const columns = `i.id, i.source_id, e.number AS exhibit, i.path, i.name, i.kind, i.size, i.mime, i.detected_ext, i.ext_mismatch,
         i.sha256, i.mtime, m.taken_at, m.lat, m.lon, COALESCE(i.error, m.error) AS error, ${ISSUE_COLUMNS_SQL}`;
   if (itemsOnly(sort)) {
-    // Page the ids on the items table alone (an index walk, even deep into a 1,000,000-row case),
-    // then join the page's rows only.
-    return db
+    // Page the ids on the items table alone (an index walk), then join the page's rows only.
+    // Deep in a 1,000,000-row case an OFFSET walks every row before the page (200 ms at the
+    // end in id order): the page is read instead from the nearest row already listed (a seek on
+    // its sort value and id, see keysetFrom), the OFFSET only as the last resort.
+    const listing = listingOf(db, JSON.stringify([where, params, sort, !!f.desc]));
+    const ids = keysetPage(db, listing, { where, conditions, params, sort, desc: !!f.desc, order, limit, offset });
+    if (ids.length === 0) return [];
+    const rows = db
       .prepare(
-        `WITH page AS (SELECT i.id FROM items i ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset})
-         SELECT ${columns} FROM page JOIN items i ON i.id = page.id
+        `SELECT ${columns}, ${SORTS[sort]} AS sort_value FROM items i
            JOIN sources s ON s.id = i.source_id LEFT JOIN exhibits e ON e.id = s.exhibit_id LEFT JOIN metadata m ON m.item_id = i.id
-         ORDER BY ${order}`,
+         WHERE i.id IN (SELECT value FROM json_each(@ids))`,
       )
-      .all(params)
-      .map((r) => rowWithIssues(r as ItemRow));
+      .all({ ids: JSON.stringify(ids) }) as (ItemRow & { sort_value: unknown })[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const page = ids.map((id) => byId.get(id)).filter((r): r is ItemRow & { sort_value: unknown } => r !== undefined);
+    // The page's first and last rows are where the next pages start from.
+    if (page.length) {
+      remember(listing, offset, page[0]!.sort_value, page[0]!.id);
+      remember(listing, offset + page.length - 1, page[page.length - 1]!.sort_value, page[page.length - 1]!.id);
+    }
+    return page.map(({ sort_value: _v, ...r }) => rowWithIssues(r as ItemRow));
   }
   // Problems and notices apart (catalogue/issues.ts): error keeps the problems only.
   return db.prepare(`SELECT ${columns} ${FROM} ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`).all(params).map((r) => rowWithIssues(r as ItemRow));
+}
+
+/** Sort columns that can hold NULL (first in ascending order, last in descending). */
+const NULLABLE: ReadonlySet<SortKey> = new Set(['size', 'mime', 'detected_ext', 'sha256', 'mtime']);
+
+/**
+ * What is known of one listing (a filter and an order) while the case does not change: rows'
+ * positions with their sort value and id (the ends of the pages served), and its count. Kept
+ * per connection, dropped as soon as anything is written to the case (by this connection or
+ * another: total_changes() and PRAGMA data_version), so it never answers for other data.
+ */
+interface Listing {
+  anchors: Map<number, { value: unknown; id: number }>;
+  total?: number;
+}
+const listings = new WeakMap<DB, { stamp: string; byKey: Map<string, Listing> }>();
+
+/** The case's state as this connection sees it: changes when anything is committed to it. */
+function caseStamp(db: DB): string {
+  return `${db.pragma('data_version', { simple: true }) as number}:${db.prepare('SELECT total_changes()').pluck().get() as number}`;
+}
+
+function listingOf(db: DB, key: string): Listing {
+  const stamp = caseStamp(db);
+  let known = listings.get(db);
+  if (!known || known.stamp !== stamp) {
+    known = { stamp, byKey: new Map() };
+    listings.set(db, known);
+  }
+  let listing = known.byKey.get(key);
+  if (!listing) {
+    // A few dozen listings (filters and orders) at most; the oldest goes first.
+    if (known.byKey.size >= 64) known.byKey.delete(known.byKey.keys().next().value!);
+    listing = { anchors: new Map() };
+    known.byKey.set(key, listing);
+  }
+  return listing;
+}
+
+function remember(listing: Listing, index: number, value: unknown, id: number): void {
+  // A NULL sort value cannot be sought past (the NULL rows are a block at one end): not kept.
+  if (value === null || value === undefined) return;
+  if (listing.anchors.size >= 50_000) listing.anchors.clear();
+  listing.anchors.set(index, { value, id });
+}
+
+/**
+ * The ids of a page, in the listing's order. From the nearest remembered row before the page
+ * (forward: the rows after it) or after it (backward: the rows before it, read in reverse), with
+ * the OFFSET of the rows between; a plain OFFSET from the start when that is shorter or when no
+ * row is known. Where a seek cannot see the NULL block of a nullable column (it lies past the
+ * rows read), a short answer is read again the plain way, so every page is exactly the plain one.
+ */
+function keysetPage(
+  db: DB,
+  listing: Listing,
+  q: { where: string; conditions: string[]; params: Record<string, unknown>; sort: SortKey; desc: boolean; order: string; limit: number; offset: number },
+): number[] {
+  const plain = (): number[] =>
+    db.prepare(`SELECT i.id FROM items i ${q.where} ORDER BY ${q.order} LIMIT ${q.limit} OFFSET ${q.offset}`).pluck().all(q.params) as number[];
+  const end = q.offset + q.limit; // the first position after the page
+  let below: number | null = null;
+  let above: number | null = null;
+  for (const k of listing.anchors.keys()) {
+    if (k < q.offset && (below === null || k > below)) below = k;
+    if (k >= end && (above === null || k < above)) above = k;
+  }
+  const fromBelow = below === null ? Infinity : q.offset - below - 1;
+  const fromAbove = above === null ? Infinity : above - end;
+  if (Math.min(fromBelow, fromAbove) >= q.offset) return plain();
+  const forward = fromBelow <= fromAbove;
+  const anchor = listing.anchors.get(forward ? below! : above!)!;
+  // Forward in an ascending listing is "greater than the anchor"; backward, or descending, the other way.
+  const greater = forward !== q.desc;
+  const col = SORTS[q.sort];
+  const seek = q.sort === 'id' ? `i.id ${greater ? '>' : '<'} @k_id` : `(${col}, i.id) ${greater ? '>' : '<'} (@k_value, @k_id)`;
+  const dir = greater ? 'ASC' : 'DESC';
+  const order = q.sort === 'id' ? `i.id ${dir}` : `${col} ${dir}, i.id ${dir}`;
+  const ids = db
+    .prepare(`SELECT i.id FROM items i ${whereSql([...q.conditions, seek])} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${forward ? fromBelow : fromAbove}`)
+    .pluck()
+    .all({ ...q.params, k_value: anchor.value, k_id: anchor.id }) as number[];
+  if (ids.length < q.limit && NULLABLE.has(q.sort)) return plain();
+  return forward ? ids : ids.reverse();
 }
 
 export function countItems(db: DB, f: ItemFilter = {}): number {
@@ -116,7 +223,17 @@ export function countItems(db: DB, f: ItemFilter = {}): number {
   // The whole catalogue, a family, the mismatches, the files, GPS: kept as counters (counts.ts).
   const counter = counterFor(conditions, params, f);
   if (counter && hasCounters(db)) return readCounter(db, counter);
-  return (db.prepare(`SELECT COUNT(*) AS n FROM items i ${whereSql(conditions)}`).get(params) as { n: number }).n;
+  // Any other filter is counted once while the case does not change (the catalogue asks for the
+  // count with every page it reads: 0.6 s each for a tag on 100,000 items at 1,000,000).
+  const forms = folderFormsIn(db, f);
+  const listing = listingOf(db, JSON.stringify(['count', forms, conditions, params]));
+  if (listing.total !== undefined) return listing.total;
+  // A folder filter counted a range at a time (the forms' ranges are disjoint: '…/' against '…!/').
+  const parts = f.folder ? forms.map((form) => itemFilterSql(f, { folderForms: [form] })) : [{ conditions, params }];
+  let total = 0;
+  for (const x of parts) total += (db.prepare(`SELECT COUNT(*) AS n FROM items i ${whereSql(x.conditions)}`).get(x.params) as { n: number }).n;
+  listing.total = total;
+  return total;
 }
 
 /** The counter that is this filter's count, when the filter means exactly what a counter counts. */
