@@ -8,21 +8,24 @@
 // committed to store/objects.db) before the batch's item rows commit to case.db. So a row never
 // names an object that is not safely stored, and a crash at any point loses at most uncommitted
 // rows, which the resumed run redoes (items are unique per source and path).
-import { statfsSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readSync, statfsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Case } from '../case.ts';
+import { magicType } from '../analyze/filetype.ts';
 import { RunningDigest } from '../custody/catalogueDigest.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
-import { singleFileEntry, type WalkOptions, walkFolder } from '../sources/folder.ts';
+import { containerKindOf } from '../sources/detect.ts';
+import { openEvidence, singleFileEntry, type WalkOptions, walkFolder } from '../sources/folder.ts';
 import { iosBackupSource, isBackupFolder, readerFor } from '../sources/registry.ts';
-import { type Content, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../sources/types.ts';
+import { type Content, type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../sources/types.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import { CaseWriteFault, caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
 import { TaskPool } from '../workers/pool.ts';
 import { FileListDigest } from './already.ts';
 import { emptyMeta } from './analyzeItem.ts';
+import { HEAD_BYTES } from './byteSink.ts';
 import { processItem } from './processItem.ts';
 import type { IngestReport } from './progress.ts';
 import { blankResult, type HashResult, type HashTask } from './protocol.ts';
@@ -53,6 +56,51 @@ const DRIVE_ERRORS = new Set(['EIO', 'ENXIO', 'ENODEV', 'ESTALE', 'ENOTCONN', 'E
  * unreadable (which the resume would then never read again).
  */
 const DRIVE_FAILING_RUN = 16;
+
+/**
+ * A large ZIP or TAR read from the export whose members are read while its own hashes are
+ * computed (issue 11: not in a pass before): its task goes to one worker and its members, read
+ * from the same file on the export, to the others. The members' rows wait (held, never
+ * committed) until the container's row is committed with the kind its worker found: a member
+ * row always has its container's row, and a crash before that leaves both to the resume. If its
+ * worker finds another kind, or none, or the file changed on the export (its size, times or
+ * inode), the members read are dropped and the container is opened from its store copy, as
+ * every container was before.
+ */
+interface EagerContainer {
+  path: string;
+  kind: 'zip' | 'tar';
+  /** The file on the export, as a path the members' byte ranges name. */
+  sourcePath: string;
+  size: number;
+  /** The file's identity when first read: device, inode, size, modification and change times. */
+  identity: string;
+  /** Members (and their results) waiting for the container's row. */
+  held: CatItem[];
+  /** The container's row is committed: `rowId` is every member's parent. */
+  released: boolean;
+  rowId: number | null;
+  /** The container's own result is in (whatever it said). */
+  parentDone: boolean;
+  /** The members read are dropped: not this container's (see above), or the container unread. */
+  dropped: boolean;
+  /** Counted into progress while held or found: taken back if dropped. */
+  found: { files: number; bytes: number };
+  done: { files: number; bytes: number };
+  /** A read problem of the container's walk, recorded once the container's row is. */
+  problem: string | null;
+  wake: (() => void) | null;
+}
+
+/** An item in the catalogue stage: a member of a container read as it is hashed, or that container. */
+type CatItem = Item & { under?: EagerContainer; eager?: EagerContainer; counted?: boolean };
+
+/** Members of an eagerly read container held at most, waiting for its row (then the walk waits). */
+const MAX_HELD = 20_000;
+
+function identityOf(st: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
 
 /** The worker next to this module, when running from source; bundles pass their own URL. */
 function defaultWorkerUrl(): URL {
@@ -163,7 +211,11 @@ export class Catalogue {
   /** Blobs the workers committed to objects.db without an fsync since the last commit (store/blobWriter.ts). */
   private workerBlobs = false;
   private lastCommit = Date.now();
-  private readonly inflight = new Map<number, Item>();
+  private readonly inflight = new Map<number, CatItem>();
+  /** The container given with --kind (a single file source): opened as that kind, never eagerly. */
+  private forced: string | null = null;
+  /** Containers whose members were read while they were hashed, to finish at the next settle. */
+  private eagerRead: EagerContainer[] = [];
   private nextId = 1;
   private pool!: TaskPool<HashTask, HashResult>;
   private batch: HashTask[] = [];
@@ -249,6 +301,7 @@ export class Catalogue {
   /** Pass 2: every entry to its row, then the containers found. Returns what stopped it, or null. */
   async run(forcedContainer: string | null): Promise<unknown> {
     this.report.progress.phase = 'ingesting';
+    this.forced = forcedContainer;
     this.digest = new RunningDigest(this.kase.db, this.source.id);
     this.rowWriter = new ItemRows(this.kase, this.source.id, (path, error) => this.report.addProblem({ path, error }), this.digest);
     this.pool = new TaskPool<HashTask, HashResult>({
@@ -265,6 +318,7 @@ export class Catalogue {
     try {
       await this.consume(this.topLevelEntries(), 0, null);
       await this.settle();
+      this.finishEager();
       if (forcedContainer && this.source.kind === 'file') this.forceContainer(forcedContainer);
       while (this.containers.length > 0 && !this.aborted) {
         const job = this.containers.shift()!;
@@ -349,8 +403,8 @@ export class Catalogue {
   }
 
   /** Whether this item is read from the export's drive (members of a single container file come from its store copy). */
-  private readsSource(item: Item): boolean {
-    return this.source.kind !== 'file' || item.depth === 0;
+  private readsSource(item: CatItem): boolean {
+    return this.source.kind !== 'file' || item.depth === 0 || item.under !== undefined;
   }
 
   /** Called where a read failed: records that the drive is gone (and stops the run) if it is. */
@@ -360,16 +414,22 @@ export class Catalogue {
     return true;
   }
 
-  private async consume(entries: AsyncIterable<SourceEntry>, depth: number, parentId: number | null): Promise<void> {
+  private async consume(entries: AsyncIterable<SourceEntry>, depth: number, parentId: number | null, under?: EagerContainer): Promise<void> {
     for await (const e of entries) {
       if (this.failure) throw this.failure;
-      if (this.aborted) break;
-      await this.handle({ entry: e, depth, parentId, result: null });
+      if (this.aborted || under?.dropped) break;
+      if (under && !under.released && !under.parentDone && under.held.length >= MAX_HELD) {
+        // Bounded memory: wait for the container's row before reading more members.
+        await new Promise<void>((r) => (under.wake = r));
+        if (this.failure) throw this.failure;
+        if (under.dropped) break;
+      }
+      await this.handle(under ? { entry: e, depth, parentId, result: null, under } : { entry: e, depth, parentId, result: null });
     }
     if (!this.aborted) await this.flushBatch();
   }
 
-  private async handle(item: Item): Promise<void> {
+  private async handle(item: CatItem): Promise<void> {
     const { summary, progress } = this.report;
     const e = item.entry;
     if (this.source.done.has(e.path)) {
@@ -394,31 +454,30 @@ export class Catalogue {
     if (item.depth > 0 && e.kind === 'file') {
       progress.filesTotal++;
       progress.bytesTotal += e.size ?? 0;
+      if (item.under) {
+        item.under.found.files++;
+        item.under.found.bytes += e.size ?? 0;
+      }
     }
     // An entry the reader could not read while the export's drive is gone (pulled): not a fact
     // about that entry, so no row; the resume reads it again.
     if (e.error && this.readsSource(item) && this.stopIfSourceGone()) return;
     let c = e.content;
     if (e.kind !== 'file' || !c) {
-      // Folders, links, FIFOs, sockets, devices, entries not extracted: recorded, never opened.
-      summary.items++;
-      if (e.kind === 'dir') summary.folders++;
-      else if (e.kind === 'symlink') summary.links++;
-      else if (e.kind === 'file') {
-        summary.files++;
-        progress.filesDone++;
-        progress.bytesDone += e.size ?? 0;
-      } else summary.special++;
-      if (e.error) this.report.addProblem({ path: e.path, error: e.error });
-      if (e.opensAs === 'ios-backup' && !e.error) {
-        const folder = Buffer.concat([Buffer.from(`${this.source.root}/`), e.pathRaw ? Buffer.from(e.pathRaw) : Buffer.from(e.path)]);
-        this.containers.push({ itemPath: e.path, sha256: null, kind: 'ios-backup', depth: item.depth + 1, folder });
-      }
-      this.items.push(item);
-      this.maybeCommit();
+      this.record(item);
       return;
     }
     const id = this.nextId++;
+    const onDisk = c.type === 'file' ? c : null;
+    const eager = onDisk ? await this.eagerProbe(item, onDisk.fsPath) : null;
+    if (onDisk && eager) {
+      // Its own hashes on one worker, its members meanwhile on the others.
+      this.inflight.set(id, { ...item, entry: { ...e, content: null }, fromSource: true, eager });
+      await this.pool.submit([{ id, content: onDisk, size: eager.size, name: e.name, analyze: true }]);
+      await this.expandEagerly(eager, item.depth + 1);
+      this.maybeCommit();
+      return;
+    }
     if (c.type === 'stream') {
       // Read now, in entry order, before the reader moves on: a small member goes to a worker as
       // bytes, a large one is processed here, by the same item processor.
@@ -432,7 +491,7 @@ export class Catalogue {
         return;
       }
     }
-    this.inflight.set(id, { ...item, entry: { ...e, content: null }, fromSource: c.type === 'file' });
+    this.inflight.set(id, { ...item, entry: { ...e, content: null }, fromSource: c.type === 'file' || item.under !== undefined });
     const size = c.type === 'bytes' ? c.data.byteLength : c.type === 'range' ? c.size : (e.size ?? 0);
     const task: HashTask = { id, content: c, size, name: e.name, analyze: true };
     if (size > SMALL_OBJECT_MAX) {
@@ -442,6 +501,181 @@ export class Catalogue {
       this.batchBytes += size;
       if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) await this.flushBatch();
     }
+    this.maybeCommit();
+  }
+
+
+  /**
+   * Whether a file on the export is a large ZIP or TAR to read its members from while its own
+   * hashes are computed: its head read here, its kind by the same test as the item processor's
+   * (checked again against that result before any member's row is written).
+   */
+  private async eagerProbe(item: CatItem, fsPath: Uint8Array): Promise<EagerContainer | null> {
+    const e = item.entry;
+    if (item.depth !== 0 || !this.readsSource(item) || (e.size ?? 0) <= SMALL_OBJECT_MAX) return null;
+    if (this.source.kind === 'folder' && this.opts.expand === false) return null;
+    if (this.forced !== null || item.depth + 1 > this.limits.maxDepth) return null;
+    const sourcePath = Buffer.from(fsPath).toString();
+    if (!Buffer.from(sourcePath).equals(Buffer.from(fsPath))) return null; // a name that is not UTF-8: as before
+    let fd: number;
+    try {
+      fd = openEvidence(fsPath);
+    } catch {
+      return null; // the item processor records why
+    }
+    let head: Buffer;
+    let identity: string;
+    let size: number;
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      if (!st.isFile()) return null;
+      identity = identityOf(st);
+      size = Number(st.size);
+      const first = Buffer.alloc(Math.min(size, 4096));
+      const n = readSync(fd, first, 0, first.byteLength, 0);
+      // Without the ZIP or TAR signature there is nothing to look at further.
+      if (containerKindOf(null, e.name, first.subarray(0, n)) === null && !first.subarray(0, n).includes('PK')) return null;
+      head = Buffer.alloc(Math.min(size, HEAD_BYTES));
+      head = head.subarray(0, readSync(fd, head, 0, head.byteLength, 0));
+    } catch {
+      return null;
+    } finally {
+      closeSync(fd);
+    }
+    let mime: string | null = null;
+    try {
+      mime = (await magicType(head)).mime;
+    } catch {
+      /* sniffed by the bytes alone, as the item processor does */
+    }
+    let kind: string | null = null;
+    try {
+      kind = containerKindOf(mime, e.name, head);
+    } catch {
+      return null;
+    }
+    if (kind !== 'zip' && kind !== 'tar') return null;
+    return {
+      path: e.path,
+      kind,
+      sourcePath,
+      size,
+      identity,
+      held: [],
+      released: false,
+      rowId: null,
+      parentDone: false,
+      dropped: false,
+      found: { files: 0, bytes: 0 },
+      done: { files: 0, bytes: 0 },
+      problem: null,
+      wake: null,
+    };
+  }
+
+  /** The file is still the one first read (same inode, size and times). */
+  private unchanged(ea: EagerContainer): boolean {
+    try {
+      return identityOf(lstatSync(ea.sourcePath, { bigint: true })) === ea.identity;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Reads an eager container's members from the export while its own task runs (see EagerContainer). */
+  private async expandEagerly(ea: EagerContainer, depth: number): Promise<void> {
+    const bytes: ContainerBytes = { type: 'file', path: ea.sourcePath, size: ea.size };
+    try {
+      const reader = await readerFor(ea.kind, bytes, ea.path);
+      await this.consume(reader.entries(bytes, { prefix: ea.path, depth, limits: this.limits }), depth, null, ea);
+    } catch (err) {
+      if (this.isFatal(err)) throw err;
+      ea.problem = `container could not be read to the end: ${errorMessage(err)}`;
+    }
+    // The walk goes on meanwhile; the container is finished once every result is in (finishEager).
+    this.eagerRead.push(ea);
+  }
+
+  /** After a settle: every eagerly read container's members and own result are in. */
+  private finishEager(): void {
+    const done = this.eagerRead;
+    this.eagerRead = [];
+    for (const ea of done) this.finishEagerOne(ea);
+  }
+
+  private finishEagerOne(ea: EagerContainer): void {
+    const { progress } = this.report;
+    if (!ea.released) this.drop(ea); // the container unread, or its row not written
+    if (ea.dropped) {
+      progress.filesTotal -= ea.found.files;
+      progress.bytesTotal -= ea.found.bytes;
+      progress.filesDone -= ea.done.files;
+      progress.bytesDone -= ea.done.bytes;
+      this.report.emit();
+      return;
+    }
+    if (ea.problem) this.report.addProblem({ path: ea.path, error: ea.problem });
+    if (!this.unchanged(ea)) {
+      this.report.addProblem({
+        path: ea.path,
+        error: `the file changed on the export while its members were read (its size, times or inode differ from when its hashes were computed): the members' rows may not match the container's store copy; ingest it again from a stable copy`,
+      });
+    }
+  }
+
+  /** The members read are not this container's: forgotten (none was committed), the walk stops. */
+  private drop(ea: EagerContainer): void {
+    ea.dropped = true;
+    ea.held = [];
+    ea.wake?.();
+  }
+
+  /** The container's row: committed now, and its held members follow with it as their parent. */
+  private release(ea: EagerContainer): void {
+    try {
+      this.commit();
+    } catch (err) {
+      this.failure ??= err;
+      return;
+    }
+    ea.rowId = this.rowWriter.idOf(ea.path);
+    ea.released = true;
+    const held = ea.held;
+    ea.held = [];
+    for (const it of held) {
+      if (it.result) this.accept(it, it.result);
+      else this.record(it);
+    }
+    ea.wake?.();
+  }
+
+  /** Folders, links, FIFOs, sockets, devices, entries not extracted: recorded, never opened. */
+  private record(item: CatItem): void {
+    const { summary, progress } = this.report;
+    const e = item.entry;
+    const u = item.under;
+    if (u) {
+      if (u.dropped) return;
+      if (!u.released) {
+        u.held.push(item);
+        return;
+      }
+      item.parentId = u.rowId;
+    }
+    summary.items++;
+    if (e.kind === 'dir') summary.folders++;
+    else if (e.kind === 'symlink') summary.links++;
+    else if (e.kind === 'file') {
+      summary.files++;
+      progress.filesDone++;
+      progress.bytesDone += e.size ?? 0;
+    } else summary.special++;
+    if (e.error) this.report.addProblem({ path: e.path, error: e.error });
+    if (e.opensAs === 'ios-backup' && !e.error) {
+      const folder = Buffer.concat([Buffer.from(`${this.source.root}/`), e.pathRaw ? Buffer.from(e.pathRaw) : Buffer.from(e.path)]);
+      this.containers.push({ itemPath: e.path, sha256: null, kind: 'ios-backup', depth: item.depth + 1, folder });
+    }
+    this.items.push(item);
     this.maybeCommit();
   }
 
@@ -476,6 +710,12 @@ export class Catalogue {
     const item = this.inflight.get(r.id);
     if (!item) return;
     this.inflight.delete(r.id);
+    if (item.eager) {
+      // Unread (or not stored): its members are not recorded, as for any container not opened.
+      item.eager.parentDone = true;
+      if (!r.sha256 || r.caseFault) this.drop(item.eager);
+      item.eager.wake?.();
+    }
     if (r.caseFault) {
       // The store copy could not be written: no row (nothing marked done that is not stored);
       // the run stops and the resume stores this file.
@@ -509,10 +749,29 @@ export class Catalogue {
   }
 
   /** A file's result becomes a row to commit, with its problem and counts. */
-  private accept(item: Item, r: HashResult): void {
+  private accept(item: CatItem, r: HashResult): void {
     const { summary, progress } = this.report;
     const e = item.entry;
     item.result = r;
+    const u = item.under;
+    if (u) {
+      if (u.dropped) return;
+      if (!u.released) {
+        // Waits for its container's row; counted as done meanwhile (taken back if dropped).
+        if (!item.counted) {
+          item.counted = true;
+          u.done.files++;
+          u.done.bytes += e.size ?? r.size;
+          progress.filesDone++;
+          progress.bytesDone += e.size ?? r.size;
+          this.report.emit();
+        }
+        u.held.push(item);
+        return;
+      }
+      item.parentId = u.rowId;
+    }
+    let release: EagerContainer | null = null;
     if (r.sha256) {
       // A worker that stored the object knows whether it was there; bytes handed back here (a
       // streamed member processed on this thread) are looked up.
@@ -529,7 +788,15 @@ export class Catalogue {
       delete r.data;
       const mismatch = hashMismatches(e, r);
       if (mismatch) r.error = r.error ? `${r.error}; ${mismatch}` : mismatch;
-      if (r.container) {
+      const ea = item.eager;
+      if (ea && !ea.dropped && r.container === ea.kind && r.size === ea.size && this.unchanged(ea)) {
+        release = ea; // its members are being read already: no second opening
+      } else if (ea) {
+        this.drop(ea);
+      }
+      if (release) {
+        /* kind recorded on the row as found */
+      } else if (r.container) {
         if (item.depth === 0 && this.source.kind === 'folder' && this.opts.expand === false) {
           r.container = null;
         } else if (item.depth + 1 > this.limits.maxDepth) {
@@ -541,17 +808,21 @@ export class Catalogue {
       }
     } else {
       r.container = null;
+      if (item.eager) this.drop(item.eager);
     }
     const problem = e.error ?? r.error ?? r.meta?.error ?? null;
     if (problem) this.report.addProblem({ path: e.path, error: problem });
     summary.files++;
     summary.items++;
     summary.bytes += r.size;
-    progress.filesDone++;
-    progress.bytesDone += e.size ?? r.size;
+    if (!item.counted) {
+      progress.filesDone++;
+      progress.bytesDone += e.size ?? r.size;
+    }
     progress.currentPath = e.path;
     this.items.push(item);
-    this.maybeCommit();
+    if (release) this.release(release);
+    else this.maybeCommit();
     this.report.emit();
   }
 

@@ -1,0 +1,183 @@
+// Issue 11: a large ZIP or TAR read from the export has its members read while its own hashes are
+// computed (its task on one worker, its members on the others), not in a pass after it. Through
+// the real CLI in a child process: the container's row has the hashes hashdeep gives for the file
+// (node's crypto where hashdeep is missing), every member the hashes of the file put into the
+// archive, its container as parent, written after it; and a kill -9 in the middle leaves no
+// member without its container and resumes to exactly what a clean run gives.
+import Database from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { type SampleFile, tarOf, zipOf } from '../fixtures/archives.ts';
+import { hasTool } from './helpers.ts';
+import {
+  CLI_EXHIBIT,
+  describeRun,
+  initCase,
+  md5,
+  prng,
+  removeDir,
+  runCli,
+  seededBytes,
+  sha1,
+  sha256,
+  sleep,
+  startCli,
+  tempDir,
+} from './robust-helpers.ts';
+
+interface Row {
+  id: number;
+  path: string;
+  size: number | null;
+  md5: string | null;
+  sha1: string | null;
+  sha256: string | null;
+  container: string | null;
+  depth: number;
+  parent_id: number | null;
+  error: string | null;
+}
+
+function rowsOf(caseDir: string): Row[] {
+  const db = new Database(join(caseDir, 'case.db'), { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 2000');
+    return db.prepare('SELECT id, path, size, md5, sha1, sha256, container, depth, parent_id, error FROM items ORDER BY id').all() as Row[];
+  } finally {
+    db.close();
+  }
+}
+
+/** MD5, SHA-1 and SHA-256 of a file by hashdeep (an independent tool), or by node's crypto without it. */
+function oracle(path: string, data: Buffer): { md5: string; sha1: string; sha256: string } {
+  if (hasTool('hashdeep')) {
+    const out = execFileSync('hashdeep', ['-c', 'md5,sha1,sha256', path], { encoding: 'utf8' });
+    // size,md5,sha1,sha256,filename (after the '%%%%' and '##' header lines)
+    const line = out.split('\n').find((l) => !l.startsWith('%') && !l.startsWith('#') && l.endsWith(path))!;
+    const [, m, s1, s256] = line.split(',');
+    return { md5: m!, sha1: s1!, sha256: s256! };
+  }
+  return { md5: md5(data), sha1: sha1(data), sha256: sha256(data) };
+}
+
+function members(seed: number, count: number, size: (i: number) => number): SampleFile[] {
+  const rand = prng(seed);
+  return Array.from({ length: count }, (_, i) => ({ path: `DCIM/${String(i).padStart(3, '0')}/IMG_${i}.bin`, data: seededBytes(rand, size(i)) }));
+}
+
+function assertMembers(rows: Row[], container: string, files: SampleFile[], label: string): Row {
+  const byPath = new Map(rows.map((r) => [r.path, r]));
+  const c = byPath.get(container);
+  assert.ok(c, `${label}: the container is an item`);
+  for (const f of files) {
+    const m = byPath.get(`${container}!/${f.path}`);
+    assert.ok(m, `${label}: ${f.path} recorded`);
+    assert.equal(m.error, null, `${label} ${m.path}: ${m.error}`);
+    assert.deepEqual([m.md5, m.sha1, m.sha256, m.size], [md5(f.data), sha1(f.data), sha256(f.data), f.data.byteLength], `${label} ${m.path}: hashes`);
+    assert.equal(m.parent_id, c.id, `${label} ${m.path}: its container is its parent`);
+    assert.equal(m.depth, 1);
+  }
+  return c;
+}
+
+test('large ZIPs and a TAR in a folder, their members read while they are hashed: every hash as hashdeep and crypto say', { timeout: 180_000 }, async () => {
+  const root = tempDir('evidence-overlap-');
+  try {
+    const exp = join(root, 'export');
+    mkdirSync(exp);
+    const files = members(11, 24, (i) => (i % 3 === 0 ? 700_000 : 60_000 + i * 1000));
+    const archives: Record<string, Buffer> = { 'a-stored.zip': zipOf(files, 0), 'b-deflated.zip': zipOf(files, 8), 'c.tar': tarOf(files) };
+    for (const [name, data] of Object.entries(archives)) writeFileSync(join(exp, name), data);
+    writeFileSync(join(exp, 'z-after.txt'), 'read after the archives\n');
+    const caseDir = join(root, 'case');
+    initCase(caseDir);
+    const r = runCli(['ingest', caseDir, exp, '--exhibit', CLI_EXHIBIT], { timeoutMs: 150_000 });
+    assert.equal(r.code, 0, describeRun(r));
+    const rows = rowsOf(caseDir);
+    const after = rows.find((x) => x.path === 'z-after.txt')!;
+    assert.ok(after);
+    for (const [name, data] of Object.entries(archives)) {
+      const c = assertMembers(rows, name, files, name);
+      assert.deepEqual([c.md5, c.sha1, c.sha256], Object.values(oracle(join(exp, name), data)), `${name}: the container's own hashes`);
+      assert.equal(c.container, name.endsWith('.tar') ? 'tar' : 'zip');
+      assert.equal(c.error, null, `${name}: ${c.error}`);
+      const ids = rows.filter((x) => x.path.startsWith(`${name}!/`)).map((x) => x.id);
+      // Members wait for their container's row: never written before it.
+      assert.ok(Math.min(...ids) > c.id, `${name}: members after the container (${c.id})`);
+    }
+    const v = runCli(['verify', caseDir], { timeoutMs: 120_000 });
+    assert.equal(v.code, 0, describeRun(v));
+  } finally {
+    removeDir(root);
+  }
+});
+
+test('kill -9 while a large ZIP is read: no member without its container, and the resume gives what a clean run gives', { timeout: 300_000 }, async (t) => {
+  const root = tempDir('evidence-overlap-kill-');
+  try {
+    const files = members(12, 48, (i) => (i % 2 === 0 ? 1_200_000 : 90_000));
+    const zipPath = join(root, 'phone.zip');
+    writeFileSync(zipPath, zipOf(files, 0));
+    const clean = join(root, 'clean');
+    initCase(clean);
+    const c = runCli(['ingest', clean, zipPath, '--exhibit', CLI_EXHIBIT], { timeoutMs: 150_000 });
+    assert.equal(c.code, 0, describeRun(c));
+    const want = rowsOf(clean).map((x) => [x.path, x.size, x.md5, x.sha1, x.sha256, x.container, x.depth]);
+    assertMembers(rowsOf(clean), 'phone.zip', files, 'clean');
+
+    // Kill points: while the container's store copy is being written (nothing committed yet), and
+    // once some members' rows are in.
+    const killed = join(root, 'killed');
+    initCase(killed);
+    const notes: string[] = [];
+    for (const point of ['copy', 'rows'] as const) {
+      const run = startCli(['ingest', killed, zipPath, '--exhibit', CLI_EXHIBIT]);
+      let exited = false;
+      void run.done.then(() => (exited = true));
+      const deadline = Date.now() + 60_000;
+      const tmp = join(killed, 'store', 'tmp');
+      while (!exited && Date.now() < deadline) {
+        const reached =
+          point === 'copy'
+            ? existsSync(tmp) && readdirSync(tmp).length > 0
+            : (() => {
+                try {
+                  return rowsOf(killed).filter((x) => x.depth === 1).length >= 5;
+                } catch {
+                  return false;
+                }
+              })();
+        if (reached) break;
+        await sleep(2);
+      }
+      if (exited) {
+        notes.push(`${point}: the run finished before the kill point`);
+        break;
+      }
+      run.child.kill('SIGKILL');
+      await run.done;
+      const rows = rowsOf(killed);
+      const ids = new Set(rows.map((x) => x.id));
+      const orphans = rows.filter((x) => x.depth > 0 && (x.parent_id === null || !ids.has(x.parent_id)));
+      assert.deepEqual(orphans, [], `${point}: every member row has its container's row`);
+      notes.push(`${point}: killed at ${rows.length} rows (${rows.filter((x) => x.depth === 1).length} members)`);
+    }
+    for (const n of notes) t.diagnostic(n);
+    const resumed = runCli(['ingest', killed, zipPath, '--exhibit', CLI_EXHIBIT], { timeoutMs: 150_000 });
+    assert.equal(resumed.code, 0, describeRun(resumed));
+    const got = rowsOf(killed);
+    assertMembers(got, 'phone.zip', files, 'resumed');
+    assert.deepEqual(
+      got.map((x) => [x.path, x.size, x.md5, x.sha1, x.sha256, x.container, x.depth]).sort(),
+      [...want].sort(),
+      'the resumed case holds what the clean run holds',
+    );
+    const v = runCli(['verify', killed], { timeoutMs: 120_000 });
+    assert.equal(v.code, 0, describeRun(v));
+  } finally {
+    removeDir(root);
+  }
+});
