@@ -2,7 +2,9 @@
 // copy, type and metadata. A counting scan first (totals for progress, the export's file list for
 // already.ts), then the entries in batches to the worker pool (processItem.ts runs there), rows
 // written by rows.ts, then the containers found, opened from their store copies (never from a
-// temp extraction) up to a nesting limit.
+// temp extraction) up to a nesting limit. A large ZIP or TAR on the export is the exception: its
+// members are read from the export file while its own task hashes and stores it (EagerContainer),
+// their rows written only after its row.
 //
 // Durability order per batch: store objects (files fsynced and renamed by the workers, blobs
 // committed to store/objects.db) before the batch's item rows commit to case.db. So a row never
