@@ -12,7 +12,7 @@ import { type Output, getClient } from './api.ts';
 import { formatBytes, formatCount, formatTime } from './format.ts';
 import type { Family } from './Nav.tsx';
 import { FilterSelects } from './FilterSelects.tsx';
-import { ColumnResizers, useColumnWidths } from './ColumnResizers.tsx';
+import { ColumnResizers, fitColumns, useColumnWidths, useInnerWidth } from './ColumnResizers.tsx';
 import { RowTags, SelectionActions, TagsContext, changeTags, favouriteTags } from './Tags.tsx';
 import { KnownBadFlag } from './Hashsets.tsx';
 import type { Tag } from '../shared/contract.ts';
@@ -47,50 +47,69 @@ const ROW_HEIGHT = 28;
 interface Column {
   key: string;
   sort: SortKey;
+  /** Preferred width; `min`: the least it is shrunk to so the columns fit the table (fitColumns). */
   width: number;
+  min: number;
   cell: (r: ItemRow) => React.ReactNode;
   align?: 'right';
 }
 
+/** A cell's text, cut with an ellipsis when the column is narrow; the whole of it on hover. */
+const text = (s: string, className = ''): React.ReactNode => (
+  <span className={`cell-text ${className}`} title={s}>
+    {s}
+  </span>
+);
+
 export function columns(): Column[] {
+  // Preferred widths fill a 1366x768 screen beside the navigation and the folder tree; with the
+  // item panel open too, each column gives way down to its least width (ColumnResizers.tsx
+  // fitColumns) and the path takes whatever is left. Any column can still be dragged wider.
   return [
-    { key: 'id', sort: 'id', width: 72, align: 'right', cell: (r) => r.id },
+    { key: 'id', sort: 'id', width: 72, min: 56, align: 'right', cell: (r) => r.id },
     {
       key: 'name',
       sort: 'name',
-      // Name and path narrow enough that the default columns fit a 1366x768 screen beside the
-      // navigation and the folder tree without a horizontal scroll; each can be widened by a drag.
       width: 200,
+      min: 100,
       cell: (r) => (
         <>
           {r.error ? <span className="flag err" title={r.error}>⚠</span> : null}
           {r.ext_mismatch ? <span className="flag warn" title="extension mismatch">≠</span> : null}
           {r.lat !== null ? <span className="flag gps" title={`${r.lat}, ${r.lon}`}>◎</span> : null}
           <KnownBadFlag sets={r.knownBad} />
-          {r.name || r.path}
+          {text(r.name || r.path)}
           <RowTags ids={r.tagIds} />
         </>
       ),
     },
-    { key: 'path', sort: 'path', width: 260, cell: (r) => <span className="mono">{r.path}</span> },
-    { key: 'exhibit', sort: 'exhibit', width: 90, cell: (r) => r.exhibit ?? '' },
-    { key: 'size', sort: 'size', width: 90, align: 'right', cell: (r) => (r.kind === 'file' ? formatBytes(r.size) : '') },
-    { key: 'type', sort: 'mime', width: 170, cell: (r) => r.mime ?? (r.kind !== 'file' ? r.kind : '') },
+    { key: 'path', sort: 'path', width: 200, min: 84, cell: (r) => text(r.path, 'mono') },
+    { key: 'exhibit', sort: 'exhibit', width: 90, min: 64, cell: (r) => text(r.exhibit ?? '') },
+    { key: 'size', sort: 'size', width: 80, min: 68, align: 'right', cell: (r) => (r.kind === 'file' ? text(formatBytes(r.size)) : '') },
+    { key: 'type', sort: 'mime', width: 130, min: 60, cell: (r) => text(r.mime ?? (r.kind !== 'file' ? r.kind : '')) },
     {
       key: 'ext',
       sort: 'ext_mismatch',
       width: 80,
+      min: 56,
       cell: (r) => (r.ext_mismatch ? <span className="warn-text">≠ .{r.detected_ext}</span> : r.detected_ext ? `.${r.detected_ext}` : ''),
     },
-    { key: 'mtime', sort: 'mtime', width: 170, cell: (r) => formatTime(r.mtime) },
-    { key: 'taken', sort: 'taken_at', width: 160, cell: (r) => formatTime(r.taken_at) },
-    { key: 'gps', sort: 'gps', width: 160, cell: (r) => (r.lat !== null && r.lon !== null ? `${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}` : '') },
-    { key: 'sha256', sort: 'sha256', width: 180, cell: (r) => <span className="mono">{r.sha256?.slice(0, 16) ?? ''}</span> },
-    { key: 'error', sort: 'error', width: 260, cell: (r) => (r.error ? <span className="err-text">{r.error}</span> : '') },
+    { key: 'mtime', sort: 'mtime', width: 208, min: 92, cell: (r) => text(formatTime(r.mtime)) },
+    { key: 'taken', sort: 'taken_at', width: 208, min: 92, cell: (r) => text(formatTime(r.taken_at)) },
+    { key: 'gps', sort: 'gps', width: 170, min: 80, cell: (r) => (r.lat !== null && r.lon !== null ? text(`${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}`) : '') },
+    // The whole hash, shown as far as the column is wide (about 14 digits by default), in full on
+    // hover and when the column is dragged wide.
+    { key: 'sha256', sort: 'sha256', width: 120, min: 60, cell: (r) => text(r.sha256 ?? '', 'mono') },
+    { key: 'error', sort: 'error', width: 260, min: 80, cell: (r) => (r.error ? text(r.error, 'err-text') : '') },
   ];
 }
 
-const DEFAULT_VISIBLE = ['id', 'name', 'path', 'exhibit', 'size', 'type', 'ext', 'mtime', 'gps', 'error'];
+/** The column that takes the table's spare width: the path, else the name. */
+const flexColumn = (keys: string[]): string | null => (keys.includes('path') ? 'path' : keys.includes('name') ? 'name' : null);
+
+// Shown until the officer chooses (the column chooser has the rest: ID, exhibit, extension, taken,
+// GPS, error). The name cell already flags an error (⚠), a mismatch (≠) and GPS (◎).
+const DEFAULT_VISIBLE = ['name', 'path', 'size', 'type', 'mtime', 'sha256'];
 
 function savedColumns(): string[] {
   try {
@@ -146,7 +165,10 @@ export function Catalogue(props: {
   const cols = useMemo(() => allColumns.filter((c) => visible.includes(c.key)), [allColumns, visible]);
   // Column widths the officer dragged (ColumnResizers.tsx), remembered in this browser profile.
   const [widths, setWidths] = useColumnWidths();
-  const widthOf = (c: Column): number => widths[c.key] ?? c.width;
+  // Fitted to the table's inner width (followed as the tree or the item panel opens and closes).
+  const inner = useInnerWidth(scroller);
+  const fitted = useMemo(() => fitColumns(cols, inner, widths, flexColumn(visible)), [cols, inner, widths, visible]);
+  const widthOf = (c: Column): number => fitted[c.key] ?? c.width;
   const template = cols.map((c) => `${widthOf(c)}px`).join(' ');
   const width = cols.reduce((a, c) => a + widthOf(c), 0);
 
@@ -481,9 +503,12 @@ export function Catalogue(props: {
                 if (e.key === 'Enter' || e.key === ' ') e.stopPropagation();
               }}
               data-testid={`th-${c.key}`}
+              title={t(`columns.${c.key}`)}
             >
-              {t(`columns.${c.key}`)}
-              {sort.key === c.sort ? (sort.desc ? ' ▼' : ' ▲') : ''}
+              <span className="cell-text">
+                {t(`columns.${c.key}`)}
+                {sort.key === c.sort ? (sort.desc ? ' ▼' : ' ▲') : ''}
+              </span>
             </button>
           ))}
           <ColumnResizers columns={cols.map((c) => ({ key: c.key, width: widthOf(c), label: t(`columns.${c.key}`) }))} onResize={setWidths} />

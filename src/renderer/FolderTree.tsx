@@ -4,6 +4,12 @@
 // crosses whole. Choosing a node filters the catalogue to its direct children; "Include
 // subfolders" (or choosing the chosen node again) widens it to everything under it. A WAI-ARIA
 // tree: arrows move and open/close, Enter or Space chooses, Home/End jump.
+//
+// A node shows an arrow only while it may hold folders: the children of the rows on screen that
+// hold few items are asked for ahead (one at a time), so a folder of files alone shows none, and a
+// larger one loses its arrow once opening it finds no folder. The pane folds to a narrow strip
+// with its button (remembered on this computer, like the column widths), giving the catalogue
+// its width; a folder chosen stays the catalogue's filter and the strip says so.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Output } from '../shared/contract.ts';
@@ -22,6 +28,10 @@ export interface FolderChoice {
 
 const keyOf = (n: Node): string => `${n.source}:${n.path}`;
 
+/** Nodes holding at most this many items have their children asked for before they are opened (a walk of at most that many seeks). */
+const LOOK_AHEAD_ITEMS = 5000;
+const COLLAPSED_KEY = 'evidence.treeCollapsed';
+
 interface Loaded {
   nodes: Node[];
   truncated: boolean;
@@ -37,6 +47,13 @@ export function FolderTree(props: { casePath: string; reloadKey: number; value: 
   const [focus, setFocus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const treeRef = useRef<HTMLUListElement>(null);
+  const [collapsed, setCollapsed] = useState(() => localStorage.getItem(COLLAPSED_KEY) === '1');
+  const fold = (c: boolean): void => {
+    setCollapsed(c);
+    localStorage.setItem(COLLAPSED_KEY, c ? '1' : '0');
+  };
+  // Children asked for ahead of an opening (keys), so each is asked once.
+  const asked = useRef(new Set<string>());
 
   const load = useCallback(
     async (parent: Node | null) => {
@@ -55,6 +72,7 @@ export function FolderTree(props: { casePath: string; reloadKey: number; value: 
   // reopen what was open.
   useEffect(() => {
     setChildren(new Map());
+    asked.current = new Set();
     void load(null);
   }, [load, props.reloadKey]);
 
@@ -71,8 +89,28 @@ export function FolderTree(props: { casePath: string; reloadKey: number; value: 
     return out;
   }, [children, open]);
 
+  // Looking ahead: the first row on screen with few items whose children are not known is asked
+  // for; its answer changes `children`, which brings the next one here (one request at a time).
+  const lookingAhead = useRef(false);
+  useEffect(() => {
+    if (lookingAhead.current) return;
+    const next = rows.find((r) => r.node.items > 0 && r.node.items <= LOOK_AHEAD_ITEMS && !children.has(keyOf(r.node)) && !asked.current.has(keyOf(r.node)));
+    if (!next) return;
+    asked.current.add(keyOf(next.node));
+    lookingAhead.current = true;
+    void load(next.node).finally(() => {
+      lookingAhead.current = false;
+      // Nothing else may change `children` meanwhile: ask again for the next one.
+      setChildren((m) => new Map(m));
+    });
+  }, [rows, children, load]);
+
   const chosenKey = props.value.source !== undefined ? `${props.value.source}:${props.value.folder ?? ''}` : null;
-  const expandable = (n: Node): boolean => n.items > 0 && !(children.get(keyOf(n))?.nodes.length === 0);
+  /** A node may hold folders: it has items, and its children are not known yet or include some (or were too many to list). */
+  const expandable = (n: Node): boolean => {
+    const c = children.get(keyOf(n));
+    return n.items > 0 && (!c || c.nodes.length > 0 || c.truncated);
+  };
 
   const toggle = (n: Node, want?: boolean): void => {
     const k = keyOf(n);
@@ -141,79 +179,108 @@ export function FolderTree(props: { casePath: string; reloadKey: number; value: 
   const focusable = focus && rows.some((r) => keyOf(r.node) === focus) ? focus : rows[0] ? keyOf(rows[0].node) : null;
 
   return (
-    <nav className="folder-tree" aria-label={t('tree.label')} data-testid="folder-tree">
+    <nav className={`folder-tree${collapsed ? ' collapsed' : ''}`} aria-label={t('tree.label')} data-testid="folder-tree">
       <div className="folder-tree-head">
-        <strong>{t('tree.label')}</strong>
-        <label className="folder-tree-deep">
-          <input
-            type="checkbox"
-            data-testid="tree-deep"
-            checked={!!props.value.folderDeep}
-            onChange={(e) => props.onChange({ ...props.value, folderDeep: e.target.checked || undefined })}
-          />{' '}
-          {t('tree.deep')}
-        </label>
-        {chosenKey && (
-          <button type="button" className="btn-small" data-testid="tree-clear" onClick={() => props.onChange({})}>
-            {t('tree.clear')}
-          </button>
+        <button
+          type="button"
+          className="tree-fold"
+          data-testid="tree-fold"
+          aria-expanded={!collapsed}
+          aria-controls="folder-tree-body"
+          aria-label={collapsed ? t('tree.show') : t('tree.hide')}
+          title={collapsed ? t('tree.show') : t('tree.hide')}
+          onClick={() => fold(!collapsed)}
+        >
+          {collapsed ? '»' : '«'}
+        </button>
+        {collapsed ? (
+          // The folded strip: what the pane is, and the folder the catalogue is still filtered to.
+          <span className="folder-tree-strip" data-testid="tree-strip" onClick={() => fold(false)}>
+            {t('tree.label')}
+            {chosenKey && props.value.folder !== undefined && (
+              <span className="chosen" data-testid="tree-strip-chosen">
+                {' · '}
+                {t('tree.filtered', { name: props.value.folder === '' ? (children.get('')?.nodes.find((n) => n.source === props.value.source)?.name ?? '') : props.value.folder.split(/!?\//).pop() })}
+              </span>
+            )}
+          </span>
+        ) : (
+          <>
+            <strong>{t('tree.label')}</strong>
+            <label className="folder-tree-deep">
+              <input
+                type="checkbox"
+                data-testid="tree-deep"
+                checked={!!props.value.folderDeep}
+                onChange={(e) => props.onChange({ ...props.value, folderDeep: e.target.checked || undefined })}
+              />{' '}
+              {t('tree.deep')}
+            </label>
+            {chosenKey && (
+              <button type="button" className="btn-small" data-testid="tree-clear" onClick={() => props.onChange({})}>
+                {t('tree.clear')}
+              </button>
+            )}
+          </>
         )}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!children.has('') && !error && <p className="muted">{t('tree.loading')}</p>}
-      <ul role="tree" aria-label={t('tree.label')} ref={treeRef} data-testid="tree">
-        {rows.map((r, i) => {
-          const n = r.node;
-          const k = keyOf(n);
-          const isOpen = open.has(k);
-          const canOpen = expandable(n);
-          const title =
-            n.kind === 'container' ? t('tree.kind.container', { format: n.container ?? '' }) : n.kind === 'source' ? `${t('tree.kind.source')} · ${n.exhibit ?? ''}` : t('tree.kind.folder');
-          return (
-            <li
-              key={k}
-              role="treeitem"
-              data-key={k}
-              data-testid="tree-node"
-              data-path={n.path}
-              aria-level={r.depth}
-              aria-expanded={canOpen ? isOpen : undefined}
-              aria-selected={k === chosenKey}
-              tabIndex={k === focusable ? 0 : -1}
-              className={`tree-row${k === chosenKey ? ' chosen' : ''}`}
-              style={{ paddingInlineStart: `${(r.depth - 1) * 14 + 4}px` }}
-              onKeyDown={(e) => onKey(e, i)}
-              onFocus={() => setFocus(k)}
-              onClick={() => choose(n)}
-              title={`${title}: ${n.kind === 'source' ? n.name : n.path}`}
-            >
-              <span
-                className="tree-twisty"
-                aria-hidden="true"
-                onClick={(e) => {
-                  e.stopPropagation();
-                  if (canOpen) toggle(n);
-                }}
+      <div id="folder-tree-body" hidden={collapsed}>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        {!children.has('') && !error && <p className="muted">{t('tree.loading')}</p>}
+        <ul role="tree" aria-label={t('tree.label')} ref={treeRef} data-testid="tree">
+          {rows.map((r, i) => {
+            const n = r.node;
+            const k = keyOf(n);
+            const isOpen = open.has(k);
+            const canOpen = expandable(n);
+            const title =
+              n.kind === 'container' ? t('tree.kind.container', { format: n.container ?? '' }) : n.kind === 'source' ? `${t('tree.kind.source')} · ${n.exhibit ?? ''}` : t('tree.kind.folder');
+            return (
+              <li
+                key={k}
+                role="treeitem"
+                data-key={k}
+                data-testid="tree-node"
+                data-path={n.path}
+                aria-level={r.depth}
+                aria-expanded={canOpen ? isOpen : undefined}
+                aria-selected={k === chosenKey}
+                tabIndex={k === focusable ? 0 : -1}
+                className={`tree-row${k === chosenKey ? ' chosen' : ''}`}
+                style={{ paddingInlineStart: `${(r.depth - 1) * 14 + 4}px` }}
+                onKeyDown={(e) => onKey(e, i)}
+                onFocus={() => setFocus(k)}
+                onClick={() => choose(n)}
+                title={`${title}: ${n.kind === 'source' ? n.name : n.path}`}
               >
-                {canOpen ? (isOpen ? '▾' : '▸') : ''}
-              </span>
-              <span className="tree-icon" aria-hidden="true">
-                {/* Plain glyphs the bundled fonts have (an emoji font is not on every lab machine). */}
-                {n.kind === 'source' ? '▣' : n.kind === 'container' ? '▦' : '▭'}
-              </span>
-              <span className="tree-name">{n.kind === 'source' && n.exhibit ? `${n.exhibit} · ${n.name}` : n.name}</span>
-              <span className="tree-count" aria-label={t('tree.items', { n: formatCount(n.items, i18n.language) })}>
-                {formatCount(n.items, i18n.language)}
-              </span>
-            </li>
-          );
-        })}
-      </ul>
-      {[...children.values()].some((c) => c.truncated) && <p className="muted small">{t('tree.more')}</p>}
+                <span
+                  className="tree-twisty"
+                  aria-hidden="true"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    if (canOpen) toggle(n);
+                  }}
+                >
+                  {canOpen ? (isOpen ? '▾' : '▸') : ''}
+                </span>
+                <span className="tree-icon" aria-hidden="true">
+                  {/* Plain glyphs the bundled fonts have (an emoji font is not on every lab machine). */}
+                  {n.kind === 'source' ? '▣' : n.kind === 'container' ? '▦' : '▭'}
+                </span>
+                <span className="tree-name">{n.kind === 'source' && n.exhibit ? `${n.exhibit} · ${n.name}` : n.name}</span>
+                <span className="tree-count" aria-label={t('tree.items', { n: formatCount(n.items, i18n.language) })}>
+                  {formatCount(n.items, i18n.language)}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+        {[...children.values()].some((c) => c.truncated) && <p className="muted small">{t('tree.more')}</p>}
+      </div>
     </nav>
   );
 }

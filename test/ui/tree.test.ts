@@ -123,6 +123,159 @@ describe('folder tree UI', { skip: skip ?? false }, () => {
     assert.equal(await widthOf(), before, 'a double-click gives the default back');
   });
 
+  /** The catalogue table's widths: what it shows and what it holds (wider: a sideways scroll). */
+  const tableWidths = (page: UiEnv['page']) =>
+    page.getByTestId('catalogue-table').evaluate((t) => ({ client: t.clientWidth, scroll: t.scrollWidth, right: t.getBoundingClientRect().right }));
+  const noSidewaysScroll = async (page: UiEnv['page'], where: string): Promise<number> => {
+    const w = await tableWidths(page);
+    assert.ok(w.scroll <= w.client, `${where}: the table holds ${w.scroll} px in ${w.client} px (a sideways scroll)`);
+    // Every header cell is inside the table as drawn (none cut off at the right edge).
+    const rights = await page.locator('[role="columnheader"]').evaluateAll((hs) => hs.map((h) => h.getBoundingClientRect().right));
+    assert.ok(Math.max(...rights) <= w.right + 0.5, `${where}: the last column ends at ${Math.max(...rights)}, the table at ${w.right}`);
+    return w.client;
+  };
+
+  test('1366x768: the default columns fit the table beside the tree and the item panel, in English and Japanese', async () => {
+    const { page } = env;
+    await page.setViewportSize({ width: 1366, height: 768 });
+    if (await page.getByTestId('tree-clear').count()) await page.getByTestId('tree-clear').click();
+    await page.getByTestId('nav-all').click();
+    await page.locator('[data-testid="row"][data-id]').first().waitFor();
+    assert.equal(await page.getByTestId('tree-fold').getAttribute('aria-expanded'), 'true', 'the tree is open by default');
+    const alone = await noSidewaysScroll(page, 'tree open, no item panel');
+    // The shown columns: name, path, size, type, modified and the SHA-256; the rest in the chooser.
+    assert.deepEqual(
+      await page.locator('[role="columnheader"]').evaluateAll((hs) => hs.map((h) => h.getAttribute('data-testid'))),
+      ['th-name', 'th-path', 'th-size', 'th-type', 'th-mtime', 'th-sha256'],
+    );
+    await page.getByTestId('column-chooser').click();
+    for (const col of ['id', 'exhibit', 'ext', 'taken', 'gps', 'error']) assert.equal(await page.getByTestId(`column-${col}`).isChecked(), false, `${col} is in the chooser, off`);
+    await page.getByTestId('column-chooser').click();
+
+    // A long path is cut with an ellipsis, the whole path on hover; the hash likewise.
+    const long = env.service.listItems({ casePath, pathContains: 'IMG_0001', limit: 1 }).items[0]!;
+    const row = page.locator(`[data-testid="row"][data-id="${long.id}"]`);
+    await row.click();
+    await page.getByTestId('item-detail').waitFor();
+    const withPanel = await noSidewaysScroll(page, 'tree and item panel open');
+    assert.ok(withPanel < alone - 300, `the item panel takes room: ${alone} -> ${withPanel} px`);
+    const pathCell = row.locator('[data-col="path"] .cell-text');
+    assert.equal(await pathCell.getAttribute('title'), long.path);
+    const cut = await pathCell.evaluate((e) => ({ cut: e.scrollWidth > e.clientWidth, overflow: getComputedStyle(e).textOverflow }));
+    assert.deepEqual(cut, { cut: true, overflow: 'ellipsis' }, 'the path is cut with an ellipsis beside the item panel');
+    assert.equal(await row.locator('[data-col="sha256"] .cell-text').getAttribute('title'), long.sha256);
+    await shot(page, 'tree-1366-fit-en');
+
+    await page.getByTestId('language').selectOption('ja');
+    await page.getByTestId('th-mtime').getByText('更新日時').waitFor();
+    await noSidewaysScroll(page, 'Japanese, tree and item panel open');
+    await shot(page, 'tree-1366-fit-ja');
+    await page.getByTestId('detail-close').click();
+    await noSidewaysScroll(page, 'Japanese, tree open');
+    await page.getByTestId('language').selectOption('en');
+    await page.getByTestId('th-mtime').getByText('Modified').waitFor();
+
+    // A width the officer gives a column wins over the fitting: the others give way, and past
+    // the table's width the table scrolls sideways as asked.
+    const sha = page.getByTestId('th-sha256');
+    const shaBefore = Math.round((await sha.boundingBox())!.width);
+    await page.getByTestId('resize-sha256').focus();
+    for (let k = 0; k < 4; k++) await page.keyboard.press('Shift+ArrowRight');
+    assert.equal(Math.round((await sha.boundingBox())!.width), shaBefore + 256);
+    await page.reload();
+    await page.getByTestId('nav-all').click();
+    await sha.waitFor();
+    assert.equal(Math.round((await sha.boundingBox())!.width), shaBefore + 256, 'the saved width is kept after a reload');
+    await page.getByTestId('resize-sha256').dblclick();
+    assert.equal(Math.round((await sha.boundingBox())!.width), shaBefore);
+    await noSidewaysScroll(page, 'after the default width is back');
+  });
+
+  test('fold the folder tree: the catalogue takes its width; the fold is kept after a reload; from the keyboard too', async () => {
+    const { page } = env;
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.getByTestId('nav-all').click();
+    await page.locator('[data-testid="row"][data-id]').first().waitFor();
+    const fold = page.getByTestId('tree-fold');
+    const open = (await tableWidths(page)).client;
+    const pathOpen = Math.round((await page.getByTestId('th-path').boundingBox())!.width);
+    const source = page.locator('[data-testid="tree-node"][data-path=""]');
+    if ((await source.getAttribute('aria-expanded')) !== 'true') await source.locator('.tree-twisty').click();
+    await node(page, 'Documents').click();
+    await page.getByTestId('table-status').getByText(`${engineIds({ folder: 'Documents' }).length} items`).waitFor();
+    await fold.click();
+    assert.equal(await fold.getAttribute('aria-expanded'), 'false');
+    assert.equal(await fold.getAttribute('aria-label'), 'Show folders');
+    assert.equal(await page.getByTestId('tree').isVisible(), false, 'the tree is hidden');
+    // The folder chosen is still the filter, and the folded strip says so.
+    assert.match((await page.getByTestId('tree-strip').textContent()) ?? '', /In Documents/);
+    const folded = await noSidewaysScroll(page, 'tree folded');
+    assert.ok(folded >= open + 150, `the table widens: ${open} -> ${folded} px`);
+    assert.ok(Math.round((await page.getByTestId('th-path').boundingBox())!.width) >= pathOpen + 150, 'the path column takes the freed width');
+    await shot(page, 'tree-1366-folded-en');
+
+    await page.reload();
+    await page.getByTestId('nav-all').click();
+    await page.locator('[data-testid="row"][data-id]').first().waitFor();
+    assert.equal(await page.getByTestId('tree-fold').getAttribute('aria-expanded'), 'false', 'still folded after a reload');
+    assert.equal((await tableWidths(page)).client, folded);
+    await page.getByTestId('language').selectOption('ja');
+    assert.equal(await fold.getAttribute('aria-label'), 'フォルダを表示');
+    await noSidewaysScroll(page, 'Japanese, tree folded');
+    await shot(page, 'tree-1366-folded-ja');
+    await page.getByTestId('language').selectOption('en');
+
+    // From the keyboard: the button is a Tab stop; Enter unfolds, the focus stays on it.
+    await fold.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await fold.getAttribute('aria-expanded'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'tree-fold');
+    await page.getByTestId('tree').waitFor();
+    assert.equal((await tableWidths(page)).client, open);
+    await page.keyboard.press('Space');
+    assert.equal(await fold.getAttribute('aria-expanded'), 'false');
+    await page.keyboard.press('Space');
+    assert.equal(await fold.getAttribute('aria-expanded'), 'true');
+    await page.reload();
+    await page.getByTestId('tree').waitFor();
+    assert.equal(await page.getByTestId('tree-fold').getAttribute('aria-expanded'), 'true', 'unfolded is kept too');
+  });
+
+  test('a folder with no folders in it shows no arrow; one with folders keeps it', async () => {
+    const { page } = env;
+    await page.getByTestId('nav-all').click();
+    const source = page.locator('[data-testid="tree-node"][data-path=""]');
+    await source.waitFor();
+    if ((await source.getAttribute('aria-expanded')) !== 'true') await source.locator('.tree-twisty').click();
+    for (const folder of ['DCIM', 'Documents', 'Download', 'Download/chats.zip']) {
+      if ((await node(page, folder).getAttribute('aria-expanded')) !== 'true') await node(page, folder).locator('.tree-twisty').click();
+    }
+    await node(page, 'Download/chats.zip!/chats').waitFor();
+    const source1 = env.service.folderChildren({ casePath }).nodes[0]!.source;
+    const folderKids = (path: string): number => env.service.folderChildren({ casePath, source: source1, path }).nodes.length;
+    // Leaves (files only, as the engine lists them): no arrow, not marked expandable, even before
+    // anyone opened them.
+    for (const leaf of ['DCIM/100APPLE', 'Documents/deep', 'Download/chats.zip!/chats']) {
+      assert.equal(folderKids(leaf), 0, `${leaf} holds no folder`);
+      await page.waitForFunction((p) => {
+        const n = document.querySelector(`[data-testid="tree-node"][data-path="${p}"]`);
+        return n !== null && !n.hasAttribute('aria-expanded') && n.querySelector('.tree-twisty')?.textContent === '';
+      }, leaf);
+    }
+    // Folders with folders keep their arrow and aria-expanded.
+    for (const parent of ['DCIM', 'Documents', 'Download', 'Download/chats.zip']) {
+      assert.ok(folderKids(parent) > 0);
+      assert.equal(await node(page, parent).getAttribute('aria-expanded'), 'true');
+      assert.equal(await node(page, parent).locator('.tree-twisty').textContent(), '▾');
+    }
+    // A leaf chosen with the keyboard: → does nothing, the focus stays.
+    await node(page, 'DCIM/100APPLE').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-path')), 'DCIM/100APPLE');
+    assert.equal(await node(page, 'DCIM/100APPLE').getAttribute('aria-expanded'), null);
+    await shot(page, 'tree-1366-leaves');
+  });
+
   test('Japanese screen, and no console errors', async () => {
     const { page } = env;
     await page.getByTestId('language').selectOption('ja');

@@ -214,9 +214,13 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     assert.ok((await page.getByTestId('skip-link').boundingBox())!.y >= 0, 'the skip link shows when focused');
     await page.keyboard.press('Enter');
     assert.equal(await focused(), 'catalogue-table');
-    // Landmarks: the navigation, the main pane, the header.
-    assert.equal(await page.locator('nav[aria-label]').count(), 1);
+    // Landmarks: the navigation, the main pane, the header; in the main pane the folder tree is a
+    // navigation of its own, named apart from the case's.
+    assert.equal(await page.locator('nav[aria-label]:not(main nav)').count(), 1);
     assert.equal(await page.locator('main').count(), 1);
+    const navNames = await page.locator('nav[aria-label]').evaluateAll((ns) => ns.map((n) => n.getAttribute('aria-label')));
+    assert.equal(new Set(navNames).size, navNames.length, `each navigation has its own name: ${navNames.join(', ')}`);
+    assert.equal(await page.locator('main nav[aria-label="Folders"]').count(), 1);
     // Column headers are Tab stops; Enter and Space sort.
     const name = page.getByTestId('th-name');
     assert.equal(await name.evaluate((e) => (e as HTMLElement).tabIndex), 0);
