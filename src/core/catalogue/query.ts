@@ -74,13 +74,16 @@ export function withKnownBadSets<T extends { id: number; knownBad?: string[] }>(
   return rows;
 }
 
-/** The rows' tag ids (the chips on a row), one indexed lookup per row, none on a case with no tags. */
+/** The rows' tag ids (the chips on a row): one query for the page (a seek per row), none on a case with no tags. */
 function withTagIds(db: DB, rows: ItemRow[]): ItemRow[] {
   if (rows.length === 0 || !db.prepare('SELECT 1 FROM item_tags LIMIT 1').get()) return rows;
-  const tagsOf = db.prepare('SELECT tag_id FROM item_tags WHERE item_id = ? ORDER BY tag_id').pluck();
-  for (const r of rows) {
-    const ids = tagsOf.all(r.id) as string[];
-    if (ids.length) r.tagIds = ids;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const found = db
+    .prepare('SELECT it.item_id AS id, it.tag_id AS tag FROM json_each(?) j JOIN item_tags it ON it.item_id = j.value ORDER BY it.item_id, it.tag_id')
+    .all(JSON.stringify([...byId.keys()])) as { id: number; tag: string }[];
+  for (const { id, tag } of found) {
+    const r = byId.get(id)!;
+    (r.tagIds ??= []).push(tag);
   }
   return rows;
 }
