@@ -112,7 +112,9 @@ describe('what users tripped over', { skip: skip ?? false }, () => {
     await page.getByTestId('exhibit-seizedAt').fill('2026-12-01T09:30');
     await page.getByTestId('exhibit-seizedAt-iso').getByText('2026-12-01T09:30:00+00:00').waitFor();
     await page.getByTestId('exhibit-submit').click();
-    await page.getByTestId('exhibit-detail').waitFor();
+    // EXH-002's own detail (EXH-001's is still shown until the case's lists are asked again and
+    // the new one opens; a click before then would be undone by it).
+    await page.getByTestId('exhibit-detail').locator('h3', { hasText: 'EXH-002' }).waitFor();
     assert.equal(env.service.getExhibit({ casePath, number: 'EXH-002' }).seized_at, '2026-12-01T09:30:00+00:00');
   });
 
