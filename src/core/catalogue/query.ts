@@ -166,8 +166,8 @@ function listingOf(db: DB, key: string): Listing {
   }
   let listing = known.byKey.get(key);
   if (!listing) {
-    // A few dozen listings (filters and orders) at most; the oldest goes first.
-    if (known.byKey.size >= 64) known.byKey.delete(known.byKey.keys().next().value!);
+    // A few listings (filters and orders) at a time; the oldest goes first.
+    if (known.byKey.size >= 16) known.byKey.delete(known.byKey.keys().next().value!);
     listing = { anchors: new Map() };
     known.byKey.set(key, listing);
   }
@@ -177,7 +177,8 @@ function listingOf(db: DB, key: string): Listing {
 function remember(listing: Listing, index: number, value: unknown, id: number): void {
   // A NULL sort value cannot be sought past (the NULL rows are a block at one end): not kept.
   if (value === null || value === undefined) return;
-  if (listing.anchors.size >= 50_000) listing.anchors.clear();
+  // Two per page: 20,000 is a whole 1,000,000-row listing read by pages of 100 (a few MiB at most).
+  if (listing.anchors.size >= 20_000) listing.anchors.clear();
   listing.anchors.set(index, { value, id });
 }
 
