@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type SampleFile, tarOf, zipOf } from '../fixtures/archives.ts';
@@ -176,6 +176,51 @@ test('kill -9 while a large ZIP is read: no member without its container, and th
       'the resumed case holds what the clean run holds',
     );
     const v = runCli(['verify', killed], { timeoutMs: 120_000 });
+    assert.equal(v.code, 0, describeRun(v));
+  } finally {
+    removeDir(root);
+  }
+});
+
+test('the ZIP grows on the export while it is read: every member still as put in the ZIP, once, under it', { timeout: 240_000 }, async (t) => {
+  const root = tempDir('evidence-overlap-grow-');
+  try {
+    const files = members(13, 48, () => 1_000_000);
+    const zipPath = join(root, 'phone.zip');
+    const original = zipOf(files, 0);
+    writeFileSync(zipPath, original);
+    const caseDir = join(root, 'case');
+    initCase(caseDir);
+    // One worker: the ZIP's own task first, its members queued behind it. Bytes appended while
+    // its store copy is written: the members read from the export are dropped and read again
+    // from the store copy (or, appended later, the container says the file changed).
+    const run = startCli(['ingest', caseDir, zipPath, '--exhibit', CLI_EXHIBIT, '--workers', '1']);
+    let exited = false;
+    void run.done.then(() => (exited = true));
+    const tmp = join(caseDir, 'store', 'tmp');
+    const deadline = Date.now() + 60_000;
+    while (!exited && Date.now() < deadline && !(existsSync(tmp) && readdirSync(tmp).length > 0)) await sleep(2);
+    if (exited) return t.skip('the ingest ended before the ZIP could be changed (machine too fast for this export)');
+    appendFileSync(zipPath, Buffer.from('appended while the ingest ran\n'));
+    const r = await run.done;
+    assert.equal(r.code, 0, describeRun(r));
+    const rows = rowsOf(caseDir);
+    const c = assertMembers(rows, 'phone.zip', files, 'grown');
+    const paths = rows.map((x) => x.path);
+    assert.equal(new Set(paths).size, paths.length, 'no path twice');
+    assert.equal(rows.filter((x) => x.depth === 1 && x.size !== null && x.path.endsWith('.bin')).length, files.length, 'every member once');
+    const grown = c.sha256 !== sha256(original);
+    t.diagnostic(
+      grown
+        ? `the container's hashes include the appended bytes; its error: ${c.error}`
+        : `the container's hashes are of the original bytes; its error: ${c.error}`,
+    );
+    // Grown before its worker read to the end: opened again from its store copy, which ends in
+    // the appended bytes (the reader notes them), not from the export.
+    if (grown) assert.match(r.stdout, /30 bytes after the end of the ZIP/, describeRun(r));
+    // Hashes of the original bytes but the file changed after: the run's problems say so.
+    if (!grown) assert.match(r.stdout, /phone\.zip: the file changed on the export while its members were read/, describeRun(r));
+    const v = runCli(['verify', caseDir], { timeoutMs: 120_000 });
     assert.equal(v.code, 0, describeRun(v));
   } finally {
     removeDir(root);
