@@ -519,9 +519,16 @@ export class EvidenceService {
     const root = c.layout.root;
     let cache = this.thumbCaches.get(root);
     if (!cache) this.thumbCaches.set(root, (cache = new ThumbnailCache(c)));
-    const thumb = await cache.thumbnail(id, px);
-    // The case may have been closed while the image was decoded (the window closed mid-gallery):
-    // then the view cannot be recorded, so nothing is shown (the session's own error says why).
+    // The case may have been closed while the image was decoded or its store copy checked (the
+    // window closed mid-gallery): then the view cannot be recorded, so nothing is shown, and the
+    // session's own error says why, also when the cache's work failed on the closed database.
+    let thumb: Thumbnail;
+    try {
+      thumb = await cache.thumbnail(id, px);
+    } catch (err) {
+      this.session(session);
+      throw err;
+    }
     this.session(session);
     this.recordView(session, c, who, storedItem(c, id), size === 'view' ? 'content' : 'thumbnail');
     return thumb;
