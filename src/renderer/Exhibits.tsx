@@ -58,8 +58,10 @@ export function Exhibits({ signed, exhibits, onChanged, onIngest }: { signed: Si
       const x = await getClient().call('addExhibit', { session: signed.session, ...input, number: input.number ?? '' });
       setForm({});
       setAdding(false);
-      await onChanged();
+      // The new exhibit opens at once: the lists' refresh waits for the custody check (a worker),
+      // and opening it only after that undid a click the officer made on another exhibit meanwhile.
       setOpen(x.number);
+      await onChanged();
     } catch (err) {
       setError((err as Error).message);
     }
