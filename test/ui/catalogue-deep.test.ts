@@ -54,11 +54,21 @@ describe('catalogue deep in a long list', { skip: skip ?? false }, () => {
   const scrollToRow = async (row: number): Promise<[number, number][]> => {
     const table = env.page.getByTestId('catalogue-table');
     await table.evaluate((el, top) => (el.scrollTop = top), row * ROW);
-    await env.page.waitForFunction(() => {
+    // Until the rows drawn for the new place are on screen, all loaded: right after the scroll the
+    // rows of the old place may still be drawn (loaded, but off screen), as CI saw on a busy machine.
+    await env.page.waitForFunction((target) => {
       const el = document.querySelector('[data-testid="catalogue-table"]')!;
-      const rows = [...el.querySelectorAll('[data-testid="row"]')];
-      return rows.length > 10 && rows.every((r) => r.getAttribute('data-id'));
-    });
+      const box = el.getBoundingClientRect();
+      const visible = [...el.querySelectorAll('[data-testid="row"]')].filter((r) => {
+        const b = r.getBoundingClientRect();
+        return b.top >= box.top + 20 && b.bottom <= box.bottom;
+      });
+      return (
+        visible.length >= 15 &&
+        visible.every((r) => r.getAttribute('data-id')) &&
+        visible.some((r) => Math.abs(Number(r.getAttribute('aria-rowindex')) - 1 - target) <= 2)
+      );
+    }, row);
     const shown = await onScreen();
     assert.ok(shown.length >= 15, `${shown.length} rows on screen`);
     return shown;
