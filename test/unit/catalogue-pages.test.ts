@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import type { ItemRow } from '../../src/shared/contract.ts';
 import type { DB } from '../../src/core/db/open.ts';
 import { itemFilterSql, whereSql } from '../../src/core/catalogue/filter.ts';
@@ -53,13 +53,19 @@ function expectedOrder(rows: ItemRow[], sort: Sort, desc: boolean): number[] {
   return [...rows].sort(cmp).map((r) => r.id);
 }
 
-test('pages read forward, backward and by jumps are the right rows in the right order, for every sort, with filters, and after a change', async (t) => {
+/** A fresh case with the generated export ingested into EXH-1, and the service's own connection. */
+async function ingestedCase(t: TestContext) {
   const { service, casePath, session } = newCase(t);
   const src = join(tempDir(t, 'evidence-pages-'), 'phone');
   writeExport(src);
   service.addExhibit({ session, number: 'EXH-1' });
   await service.ingest({ session, sourcePath: src, exhibit: 'EXH-1', workers: 1 });
   const db = (service as unknown as { caseAt(p: string): { db: DB } }).caseAt(casePath).db;
+  return { service, casePath, session, db };
+}
+
+test('pages read forward, backward and by jumps are the right rows in the right order, for every sort, with filters, and after a change', async (t) => {
+  const { service, casePath, session, db } = await ingestedCase(t);
 
   const everything = service.listItems({ casePath, limit: 100_000 }).items;
   assert.ok(everything.length > 200, `${everything.length} items`);
@@ -127,12 +133,7 @@ test('pages read forward, backward and by jumps are the right rows in the right 
 });
 
 test("a folder's or a container's count is one range of the path index, and right", async (t) => {
-  const { service, casePath, session } = newCase(t);
-  const src = join(tempDir(t, 'evidence-pages-'), 'phone');
-  writeExport(src);
-  service.addExhibit({ session, number: 'EXH-1' });
-  await service.ingest({ session, sourcePath: src, exhibit: 'EXH-1', workers: 1 });
-  const db = (service as unknown as { caseAt(p: string): { db: DB } }).caseAt(casePath).db;
+  const { service, casePath, session, db } = await ingestedCase(t);
   const all = service.listItems({ casePath, limit: 100_000 }).items;
   const source = all[0]!.source_id;
   const paths = all.map((r) => r.path);
