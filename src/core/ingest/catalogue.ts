@@ -1,33 +1,32 @@
 // The catalogue stage: every entry the readers give becomes an item row with its hashes, store
 // copy, type and metadata. A counting scan first (totals for progress, the export's file list for
-// already.ts), then the entries in batches to the worker pool (processItem.ts runs there), rows
-// written by rows.ts, then the containers found, opened from their store copies (never from a
-// temp extraction) up to a nesting limit. A large ZIP or TAR on the export is the exception: its
-// members are read from the export file while its own task hashes and stores it (EagerContainer),
-// their rows written only after its row.
+// already.ts), then the entries to the workers through the shared batch runner
+// (workers/batches.ts; processItem.ts runs on the workers), rows written by rows.ts, then the
+// containers found, opened from their store copies (never from a temp extraction) up to a
+// nesting limit. A large ZIP or TAR on the export is the exception: its members are read from the
+// export file while its own task hashes and stores it (eagerContainer.ts), their rows written
+// only after its row. A drive that fails or is pulled stops the run (driveWatch.ts).
 //
-// Durability order per batch: store objects (files fsynced and renamed by the workers, blobs
-// committed to store/objects.db) before the batch's item rows commit to case.db. So a row never
+// Durability order per commit: store objects (files fsynced and renamed by the workers, blobs
+// committed to store/objects.db) before the rows naming them commit to case.db. So a row never
 // names an object that is not safely stored, and a crash at any point loses at most uncommitted
 // rows, which the resumed run redoes (items are unique per source and path).
-import { closeSync, fstatSync, lstatSync, readSync, statfsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { statfsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Readable } from 'node:stream';
 import type { Case } from '../case.ts';
-import { magicType } from '../analyze/filetype.ts';
 import { RunningDigest } from '../custody/catalogueDigest.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
-import { containerKindOf } from '../sources/detect.ts';
-import { openEvidence, singleFileEntry, type WalkOptions, walkFolder } from '../sources/folder.ts';
+import { singleFileEntry, type WalkOptions, walkFolder } from '../sources/folder.ts';
 import { iosBackupSource, isBackupFolder, readerFor } from '../sources/registry.ts';
-import { type Content, type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../sources/types.ts';
+import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../sources/types.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import { CaseWriteFault, caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
-import { TaskPool } from '../workers/pool.ts';
+import { BatchRunner } from '../workers/batches.ts';
 import { FileListDigest } from './already.ts';
 import { emptyMeta } from './analyzeItem.ts';
-import { HEAD_BYTES } from './byteSink.ts';
+import { DriveWatch, SourceGone } from './driveWatch.ts';
+import { EagerContainer } from './eagerContainer.ts';
+import { prefetch } from './prefetch.ts';
 import { processItem } from './processItem.ts';
 import type { IngestReport } from './progress.ts';
 import { blankResult, type HashResult, type HashTask } from './protocol.ts';
@@ -45,64 +44,12 @@ export interface CatalogueOptions {
   onWarning?: (message: string) => void;
 }
 
-const BATCH_FILES = 64;
-const BATCH_BYTES = 4 * 1024 * 1024;
+/** An item in the catalogue stage: a member of a container read as it is hashed, or that container. */
+type CatItem = Item & { under?: EagerContainer<CatItem>; eager?: EagerContainer<CatItem>; counted?: boolean };
+
+/** Commit at least this often and when this many rows wait. */
 const COMMIT_ROWS = 1000;
 const COMMIT_MS = 250;
-
-/** Read errors that come from the drive rather than from one file: it failed, or was pulled with its mount left behind. */
-const DRIVE_ERRORS = new Set(['EIO', 'ENXIO', 'ENODEV', 'ESTALE', 'ENOTCONN', 'ENOMEDIUM', 'EREMOTEIO']);
-/**
- * This many files in a row failing with a drive error, none read in between, means the drive is
- * gone or failing, not that each file is damaged: the run stops rather than record each as
- * unreadable (which the resume would then never read again).
- */
-const DRIVE_FAILING_RUN = 16;
-
-/**
- * A large ZIP or TAR read from the export whose members are read while its own hashes are
- * computed (issue 11: not in a pass before): its task goes to one worker and its members, read
- * from the same file on the export, to the others. The members' rows wait (held, never
- * committed) until the container's row is committed with the kind its worker found: a member
- * row always has its container's row, and a crash before that leaves both to the resume. If its
- * worker finds another kind, or none, or the file changed on the export (its size, times or
- * inode), the members read are dropped and the container is opened from its store copy, as
- * every container was before.
- */
-interface EagerContainer {
-  path: string;
-  kind: 'zip' | 'tar';
-  /** The file on the export, as a path the members' byte ranges name. */
-  sourcePath: string;
-  size: number;
-  /** The file's identity when first read: device, inode, size, modification and change times. */
-  identity: string;
-  /** Members (and their results) waiting for the container's row. */
-  held: CatItem[];
-  /** The container's row is committed: `rowId` is every member's parent. */
-  released: boolean;
-  rowId: number | null;
-  /** The container's own result is in (whatever it said). */
-  parentDone: boolean;
-  /** The members read are dropped: not this container's (see above), or the container unread. */
-  dropped: boolean;
-  /** Counted into progress while held or found: taken back if dropped. */
-  found: { files: number; bytes: number };
-  done: { files: number; bytes: number };
-  /** A read problem of the container's walk, recorded once the container's row is. */
-  problem: string | null;
-  wake: (() => void) | null;
-}
-
-/** An item in the catalogue stage: a member of a container read as it is hashed, or that container. */
-type CatItem = Item & { under?: EagerContainer; eager?: EagerContainer; counted?: boolean };
-
-/** Members of an eagerly read container held at most, waiting for its row (then the walk waits). */
-const MAX_HELD = 20_000;
-
-function identityOf(st: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-}
 
 /** The worker next to this module, when running from source; bundles pass their own URL. */
 function defaultWorkerUrl(): URL {
@@ -111,14 +58,6 @@ function defaultWorkerUrl(): URL {
 
 function limitsOf(kase: Case): ContainerLimits {
   return { ...DEFAULT_LIMITS, ...(kase.settings().limits as Partial<ContainerLimits> | undefined) };
-}
-
-/** The export's drive went away mid-ingest (a USB stick pulled): raised by the run, explained by explain(). */
-class SourceGone extends Error {
-  constructor(detail: string) {
-    super(detail);
-    this.name = 'SourceGone';
-  }
 }
 
 export function capitalise(s: string): string {
@@ -139,42 +78,6 @@ async function* folderEntries(root: string, firstSeen: Map<string, SourceEntry>,
     // Attributes as first seen, but the problem as found now (a folder that became unreadable).
     yield seen && seen.kind === walked.kind ? { ...seen, error: walked.error } : walked;
   }
-}
-
-async function* replay(chunks: Buffer[], rest: AsyncIterator<Buffer> | null, failure: unknown): AsyncGenerator<Buffer> {
-  try {
-    yield* chunks;
-    if (failure !== undefined) throw failure;
-    for (let r = await rest!.next(); !r.done; r = await rest!.next()) yield r.value;
-  } finally {
-    await rest?.return?.();
-  }
-}
-
-/**
- * A streamed member (.tar.gz, .ab, a file reached through a folder handle) must be read before
- * the reader moves on. Read into memory when small, it goes to a worker like any file; a large
- * one (or one that failed) comes back as a stream replaying what was read, for the main thread.
- */
-async function prefetch(c: Extract<Content, { type: 'stream' }>): Promise<Content> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const max = Math.min(SMALL_OBJECT_MAX, c.size ?? Infinity);
-  let it: AsyncIterator<Buffer> | null = null;
-  try {
-    it = c.open()[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return { type: 'bytes', data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
-      chunks.push(r.value);
-      size += r.value.byteLength;
-      if (size > max) break;
-    }
-  } catch (err) {
-    return { type: 'stream', size: c.size, open: () => Readable.from(replay(chunks, null, err)) };
-  }
-  const rest = it;
-  return { type: 'stream', size: c.size, open: () => Readable.from(replay(chunks, rest, undefined)) };
 }
 
 function hashMismatches(e: SourceEntry, r: HashResult): string | null {
@@ -201,34 +104,27 @@ export class Catalogue {
   private readonly containers: ContainerJob[];
   /** Folders, links and special files as the counting pass first saw them. */
   private readonly firstSeen = new Map<string, SourceEntry>();
-  /** A failure inside a worker callback (a commit that threw), raised by the main loop. */
-  private failure: unknown = null;
+  /** Workers, batches, commits: the shared batch runner (rows are CatItems, written by writeRows). */
+  private runner: BatchRunner<CatItem, HashTask, HashResult, CatItem> | null = null;
   private rowWriter!: ItemRows;
   /** The custody digest of the source's rows, kept as each batch commits (the ending event takes it). */
   digest: RunningDigest | null = null;
-  private items: Item[] = [];
   private blobs: { sha256: string; data: Uint8Array }[] = [];
   /** Hashes of blobs waiting in this batch: with the committed items, what makes a duplicate. */
   private pendingHashes = new Set<string>();
   /** Blobs the workers committed to objects.db without an fsync since the last commit (store/blobWriter.ts). */
   private workerBlobs = false;
-  private lastCommit = Date.now();
-  private readonly inflight = new Map<number, CatItem>();
   /** The container given with --kind (a single file source): opened as that kind, never eagerly. */
   private forced: string | null = null;
   /** Containers whose members were read while they were hashed, to finish at the next settle. */
-  private eagerRead: EagerContainer[] = [];
-  private nextId = 1;
-  private pool!: TaskPool<HashTask, HashResult>;
-  private batch: HashTask[] = [];
-  private batchBytes = 0;
+  private eagerRead: EagerContainer<CatItem>[] = [];
   /** Files whose rows this run committed, and files the interrupted run had recorded: what is stored. */
   private committedFiles = 0;
   private doneFiles = 0;
   /** Bytes of the export's files not recorded yet (the scan's count): what still needs room in the case. */
   private pendingBytes = 0;
-  /** Files that failed with a drive error since the drive last read a file (see DRIVE_FAILING_RUN). */
-  private suspects: Item[] = [];
+  /** Files that failed with a drive error, held until the drive reads again (driveWatch.ts). */
+  private readonly drive = new DriveWatch<CatItem>();
 
   constructor(kase: Case, opts: CatalogueOptions, source: IngestSource, report: IngestReport) {
     this.kase = kase;
@@ -241,6 +137,11 @@ export class Catalogue {
 
   private get aborted(): boolean {
     return this.opts.signal?.aborted === true;
+  }
+
+  /** What stopped the run so far (a commit that failed, a case write fault, the drive gone), or null. */
+  private get failure(): unknown {
+    return this.runner?.failure ?? null;
   }
 
   /** iPhone backup folders inside a folder export are opened as backups (unless --no-expand). */
@@ -306,16 +207,20 @@ export class Catalogue {
     this.forced = forcedContainer;
     this.digest = new RunningDigest(this.kase.db, this.source.id);
     this.rowWriter = new ItemRows(this.kase, this.source.id, (path, error) => this.report.addProblem({ path, error }), this.digest);
-    this.pool = new TaskPool<HashTask, HashResult>({
+    const runner = new BatchRunner<CatItem, HashTask, HashResult, CatItem>({
       workerUrl: this.opts.workerUrl ?? defaultWorkerUrl(),
       // The workers write small objects to objects.db themselves (store/blobWriter.ts).
       setup: { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp, objectsDb: this.kase.layout.objectsDb },
-      size: Math.max(1, this.opts.workers ?? availableParallelism()),
+      workers: this.opts.workers,
       // A hostile file may hang a parser: allow 30 s plus 20 MB/s of reading before giving up.
       timeoutFor: (t) => 30_000 + Math.ceil(t.size / 20_000),
-      onResult: (r) => this.onResult(r),
-      onStuck: (task, reason) => this.onStuck(task, reason),
+      commitRows: COMMIT_ROWS,
+      commitMs: COMMIT_MS,
+      onResult: (item, r) => this.onResult(item, r),
+      onStuck: (item, task, reason) => this.onStuck(item, task, reason),
+      write: (items) => this.writeRows(items),
     });
+    this.runner = runner;
     let failure: unknown = null;
     try {
       await this.consume(this.topLevelEntries(), 0, null);
@@ -333,15 +238,15 @@ export class Catalogue {
       if (!this.aborted) this.releaseSuspects();
     } catch (err) {
       failure = err;
-      await this.pool.idle().catch(() => undefined);
+      await runner.idle().catch(() => undefined);
     } finally {
-      await this.pool.close();
+      await runner.close();
     }
     this.report.progress.phase = 'finishing';
     this.report.emit(true);
     if (!failure) {
       try {
-        this.commit();
+        runner.commit();
       } catch (err) {
         failure = err;
       }
@@ -357,12 +262,12 @@ export class Catalogue {
   stop(failure: unknown): { reported: unknown; stopping: boolean } {
     const gone = failure instanceof SourceGone || (!(failure instanceof EvidenceError) && caseWriteCode(failure) === null && this.source.gone());
     const stopping = gone || caseWriteCode(failure) !== null;
-    if (stopping && this.rowWriter) {
+    if (stopping && this.runner) {
       // A full database refuses, harmlessly: the transaction rolls back. Rows of files that failed
       // to read while the drive was going are left for the resume to read again.
-      if (gone) this.items = this.items.filter((item) => !item.result?.readFailed);
+      if (gone) this.runner.keepRows((item) => !item.result?.readFailed);
       try {
-        this.commit();
+        this.runner.commit();
       } catch {
         /* left for the resume */
       }
@@ -412,27 +317,27 @@ export class Catalogue {
   /** Called where a read failed: records that the drive is gone (and stops the run) if it is. */
   private stopIfSourceGone(): boolean {
     if (!this.source.gone()) return false;
-    this.failure ??= new SourceGone(this.source.goneReason ?? 'the export cannot be read');
+    this.runner!.fail(new SourceGone(this.source.goneReason ?? 'the export cannot be read'));
     return true;
   }
 
-  private async consume(entries: AsyncIterable<SourceEntry>, depth: number, parentId: number | null, under?: EagerContainer): Promise<void> {
+  private async consume(entries: AsyncIterable<SourceEntry>, depth: number, parentId: number | null, under?: EagerContainer<CatItem>): Promise<void> {
     for await (const e of entries) {
       if (this.failure) throw this.failure;
       if (this.aborted || under?.dropped) break;
-      if (under && !under.released && !under.parentDone && under.held.length >= MAX_HELD) {
-        // Bounded memory: wait for the container's row before reading more members.
-        await new Promise<void>((r) => (under.wake = r));
+      if (under) {
+        await under.roomToRead();
         if (this.failure) throw this.failure;
         if (under.dropped) break;
       }
       await this.handle(under ? { entry: e, depth, parentId, result: null, under } : { entry: e, depth, parentId, result: null });
     }
-    if (!this.aborted) await this.flushBatch();
+    if (!this.aborted) await this.runner!.flush();
   }
 
   private async handle(item: CatItem): Promise<void> {
     const { summary, progress } = this.report;
+    const runner = this.runner!;
     const e = item.entry;
     if (this.source.done.has(e.path)) {
       // Recorded by the interrupted run. A streamed member must still be read past, unhashed.
@@ -469,15 +374,13 @@ export class Catalogue {
       this.record(item);
       return;
     }
-    const id = this.nextId++;
     const onDisk = c.type === 'file' ? c : null;
-    const eager = onDisk ? await this.eagerProbe(item, onDisk.fsPath) : null;
+    const eager = onDisk && this.mayReadEagerly(item) ? await EagerContainer.probe<CatItem>(e.path, e.name, onDisk.fsPath) : null;
     if (onDisk && eager) {
       // Its own hashes on one worker, its members meanwhile on the others.
-      this.inflight.set(id, { ...item, entry: { ...e, content: null }, fromSource: true, eager });
-      await this.pool.submit([{ id, content: onDisk, size: eager.size, name: e.name, analyze: true }]);
+      const own: CatItem = { ...item, entry: { ...e, content: null }, fromSource: true, eager };
+      await runner.submit(own, (id) => ({ task: { id, content: onDisk, size: eager.size, name: e.name, analyze: true }, alone: true }));
       await this.expandEagerly(eager, item.depth + 1);
-      this.maybeCommit();
       return;
     }
     if (c.type === 'stream') {
@@ -485,107 +388,32 @@ export class Catalogue {
       // bytes, a large one is processed here, by the same item processor.
       c = await prefetch(c);
       if (c.type === 'stream') {
-        await this.flushBatch();
-        this.inflight.set(id, { ...item, entry: { ...e, content: null } });
-        const task = { id, content: c, size: c.size ?? e.size ?? 0, name: e.name, analyze: true };
+        await runner.flush();
+        const task = { id: 0, content: c, size: c.size ?? e.size ?? 0, name: e.name, analyze: true };
         const setup = { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp };
-        this.onResult((await processItem(task, setup)).result);
+        this.onResult({ ...item, entry: { ...e, content: null } }, (await processItem(task, setup)).result);
         return;
       }
     }
-    this.inflight.set(id, { ...item, entry: { ...e, content: null }, fromSource: c.type === 'file' || item.under !== undefined });
-    const size = c.type === 'bytes' ? c.data.byteLength : c.type === 'range' ? c.size : (e.size ?? 0);
-    const task: HashTask = { id, content: c, size, name: e.name, analyze: true };
-    if (size > SMALL_OBJECT_MAX) {
-      await this.pool.submit([task]);
-    } else {
-      this.batch.push(task);
-      this.batchBytes += size;
-      if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) await this.flushBatch();
-    }
-    this.maybeCommit();
+    const content = c;
+    const size = content.type === 'bytes' ? content.data.byteLength : content.type === 'range' ? content.size : (e.size ?? 0);
+    const fromSource = content.type === 'file' || item.under !== undefined;
+    await runner.submit({ ...item, entry: { ...e, content: null }, fromSource }, (id) => ({
+      task: { id, content, size, name: e.name, analyze: true },
+      // A large file goes to a worker of its own while the others go on with the small ones.
+      alone: size > SMALL_OBJECT_MAX,
+    }));
   }
 
-
-  /**
-   * Whether a file on the export is a large ZIP or TAR to read its members from while its own
-   * hashes are computed: its head read here, its kind by the same test as the item processor's
-   * (checked again against that result before any member's row is written).
-   */
-  private async eagerProbe(item: CatItem, fsPath: Uint8Array): Promise<EagerContainer | null> {
-    const e = item.entry;
-    if (item.depth !== 0 || !this.readsSource(item) || (e.size ?? 0) <= SMALL_OBJECT_MAX) return null;
-    if (this.source.kind === 'folder' && this.opts.expand === false) return null;
-    if (this.forced !== null || item.depth + 1 > this.limits.maxDepth) return null;
-    const sourcePath = Buffer.from(fsPath).toString();
-    if (!Buffer.from(sourcePath).equals(Buffer.from(fsPath))) return null; // a name that is not UTF-8: as before
-    let fd: number;
-    try {
-      fd = openEvidence(fsPath);
-    } catch {
-      return null; // the item processor records why
-    }
-    let head: Buffer;
-    let identity: string;
-    let size: number;
-    try {
-      const st = fstatSync(fd, { bigint: true });
-      if (!st.isFile()) return null;
-      identity = identityOf(st);
-      size = Number(st.size);
-      const first = Buffer.alloc(Math.min(size, 4096));
-      const n = readSync(fd, first, 0, first.byteLength, 0);
-      // Without the ZIP or TAR signature there is nothing to look at further.
-      if (containerKindOf(null, e.name, first.subarray(0, n)) === null && !first.subarray(0, n).includes('PK')) return null;
-      head = Buffer.alloc(Math.min(size, HEAD_BYTES));
-      head = head.subarray(0, readSync(fd, head, 0, head.byteLength, 0));
-    } catch {
-      return null;
-    } finally {
-      closeSync(fd);
-    }
-    let mime: string | null = null;
-    try {
-      mime = (await magicType(head)).mime;
-    } catch {
-      /* sniffed by the bytes alone, as the item processor does */
-    }
-    let kind: string | null = null;
-    try {
-      kind = containerKindOf(mime, e.name, head);
-    } catch {
-      return null;
-    }
-    if (kind !== 'zip' && kind !== 'tar') return null;
-    return {
-      path: e.path,
-      kind,
-      sourcePath,
-      size,
-      identity,
-      held: [],
-      released: false,
-      rowId: null,
-      parentDone: false,
-      dropped: false,
-      found: { files: 0, bytes: 0 },
-      done: { files: 0, bytes: 0 },
-      problem: null,
-      wake: null,
-    };
+  /** Whether a file may be a large ZIP or TAR on the export to read its members from while it is hashed. */
+  private mayReadEagerly(item: CatItem): boolean {
+    if (item.depth !== 0 || !this.readsSource(item) || (item.entry.size ?? 0) <= SMALL_OBJECT_MAX) return false;
+    if (this.source.kind === 'folder' && this.opts.expand === false) return false;
+    return this.forced === null && item.depth + 1 <= this.limits.maxDepth;
   }
 
-  /** The file is still the one first read (same inode, size and times). */
-  private unchanged(ea: EagerContainer): boolean {
-    try {
-      return identityOf(lstatSync(ea.sourcePath, { bigint: true })) === ea.identity;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Reads an eager container's members from the export while its own task runs (see EagerContainer). */
-  private async expandEagerly(ea: EagerContainer, depth: number): Promise<void> {
+  /** Reads an eager container's members from the export while its own task runs (eagerContainer.ts). */
+  private async expandEagerly(ea: EagerContainer<CatItem>, depth: number): Promise<void> {
     const bytes: ContainerBytes = { type: 'file', path: ea.sourcePath, size: ea.size };
     try {
       const reader = await readerFor(ea.kind, bytes, ea.path);
@@ -600,55 +428,36 @@ export class Catalogue {
 
   /** After a settle: every eagerly read container's members and own result are in. */
   private finishEager(): void {
+    const { progress } = this.report;
     const done = this.eagerRead;
     this.eagerRead = [];
-    for (const ea of done) this.finishEagerOne(ea);
-  }
-
-  private finishEagerOne(ea: EagerContainer): void {
-    const { progress } = this.report;
-    if (!ea.released) this.drop(ea); // the container unread, or its row not written
-    if (ea.dropped) {
-      progress.filesTotal -= ea.found.files;
-      progress.bytesTotal -= ea.found.bytes;
-      progress.filesDone -= ea.done.files;
-      progress.bytesDone -= ea.done.bytes;
-      this.report.emit();
-      return;
+    for (const ea of done) {
+      const problems = ea.problemsAtEnd();
+      if (ea.dropped) {
+        // Its members are read again from its store copy: taken back out of the counts.
+        progress.filesTotal -= ea.found.files;
+        progress.bytesTotal -= ea.found.bytes;
+        progress.filesDone -= ea.done.files;
+        progress.bytesDone -= ea.done.bytes;
+        this.report.emit();
+        continue;
+      }
+      for (const error of problems) this.report.addProblem({ path: ea.path, error });
     }
-    if (ea.problem) this.report.addProblem({ path: ea.path, error: ea.problem });
-    if (!this.unchanged(ea)) {
-      this.report.addProblem({
-        path: ea.path,
-        error: `the file changed on the export while its members were read (its size, times or inode differ from when its hashes were computed): the members' rows may not match the container's store copy; ingest it again from a stable copy`,
-      });
-    }
-  }
-
-  /** The members read are not this container's: forgotten (none was committed), the walk stops. */
-  private drop(ea: EagerContainer): void {
-    ea.dropped = true;
-    ea.held = [];
-    ea.wake?.();
   }
 
   /** The container's row: committed now, and its held members follow with it as their parent. */
-  private release(ea: EagerContainer): void {
+  private release(ea: EagerContainer<CatItem>): void {
     try {
-      this.commit();
+      this.runner!.commit();
     } catch (err) {
-      this.failure ??= err;
+      this.runner!.fail(err);
       return;
     }
-    ea.rowId = this.rowWriter.idOf(ea.path);
-    ea.released = true;
-    const held = ea.held;
-    ea.held = [];
-    for (const it of held) {
+    for (const it of ea.release(this.rowWriter.idOf(ea.path))) {
       if (it.result) this.accept(it, it.result);
       else this.record(it);
     }
-    ea.wake?.();
   }
 
   /** Folders, links, FIFOs, sockets, devices, entries not extracted: recorded, never opened. */
@@ -659,7 +468,7 @@ export class Catalogue {
     if (u) {
       if (u.dropped) return;
       if (!u.released) {
-        u.held.push(item);
+        u.hold(item);
         return;
       }
       item.parentId = u.rowId;
@@ -677,30 +486,20 @@ export class Catalogue {
       const folder = Buffer.concat([Buffer.from(`${this.source.root}/`), e.pathRaw ? Buffer.from(e.pathRaw) : Buffer.from(e.path)]);
       this.containers.push({ itemPath: e.path, sha256: null, kind: 'ios-backup', depth: item.depth + 1, folder });
     }
-    this.items.push(item);
-    this.maybeCommit();
-  }
-
-  private async flushBatch(): Promise<void> {
-    const b = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    await this.pool.submit(b);
+    this.runner!.push(item);
   }
 
   /** Waits for every file in flight and commits: after this, the store holds every object so far. */
   private async settle(): Promise<void> {
-    if (!this.aborted) await this.flushBatch();
-    await this.pool.idle();
-    this.commit();
+    await this.runner!.settle(!this.aborted);
   }
 
-  private onStuck(task: HashTask, reason: string): void {
+  private onStuck(item: CatItem, task: HashTask, reason: string): void {
     if (task.analyze) {
       // Retry without type detection and metadata: the hashes still matter.
-      void this.pool.submit([{ ...task, analyze: false }]);
+      this.runner!.submit(item, (id) => ({ task: { ...task, id, analyze: false }, alone: true })).catch((err: unknown) => this.runner!.fail(err));
     } else {
-      this.onResult({
+      this.onResult(item, {
         ...blankResult(task),
         meta: emptyMeta(`the file stopped a hashing worker (${reason})`),
         error: `could not be hashed: it stopped a worker twice (${reason})`,
@@ -708,35 +507,23 @@ export class Catalogue {
     }
   }
 
-  private onResult(r: HashResult): void {
-    const item = this.inflight.get(r.id);
-    if (!item) return;
-    this.inflight.delete(r.id);
-    if (item.eager) {
-      // Unread (or not stored): its members are not recorded, as for any container not opened.
-      item.eager.parentDone = true;
-      if (!r.sha256 || r.caseFault) this.drop(item.eager);
-      item.eager.wake?.();
-    }
+  private onResult(item: CatItem, r: HashResult): void {
+    // Unread (or not stored): an eager container's members are not recorded, as for any container not opened.
+    item.eager?.ownResult(r.sha256 !== null && !r.caseFault);
     if (r.caseFault) {
       // The store copy could not be written: no row (nothing marked done that is not stored);
       // the run stops and the resume stores this file.
-      this.failure ??= new CaseWriteFault(r.caseFault.code, r.caseFault.message);
+      this.runner!.fail(new CaseWriteFault(r.caseFault.code, r.caseFault.message));
       return;
     }
     if (r.readFailed && this.readsSource(item) && this.stopIfSourceGone()) return;
     item.result = r;
     if (item.fromSource) {
-      if (r.readFailed && DRIVE_ERRORS.has(r.readCode ?? '')) {
-        // Held back until a later file reads (then it was this file's problem after all): a
-        // drive that died with its mount left behind fails every file the same way.
-        this.suspects.push(item);
-        if (this.suspects.length >= DRIVE_FAILING_RUN) {
-          this.failure ??= new SourceGone(
-            `${this.suspects.length} files in a row failed with ${r.readCode}: was the drive removed, or is it failing? A failing drive is best imaged first`,
-          );
-        }
-        return;
+      if (r.readFailed) {
+        // Held back until a later file reads (then it was this file's problem after all).
+        const { held, gone } = this.drive.failed(item, r.readCode);
+        if (gone) this.runner!.fail(gone);
+        if (held) return;
       }
       if (r.sha256) this.releaseSuspects();
     }
@@ -745,9 +532,7 @@ export class Catalogue {
 
   /** Files held back on a drive error, recorded with their problem once the drive has read again (or the run ends). */
   private releaseSuspects(): void {
-    const held = this.suspects;
-    this.suspects = [];
-    for (const item of held) this.accept(item, item.result!);
+    for (const item of this.drive.release()) this.accept(item, item.result!);
   }
 
   /** A file's result becomes a row to commit, with its problem and counts. */
@@ -768,12 +553,12 @@ export class Catalogue {
           progress.bytesDone += e.size ?? r.size;
           this.report.emit();
         }
-        u.held.push(item);
+        u.hold(item);
         return;
       }
       item.parentId = u.rowId;
     }
-    let release: EagerContainer | null = null;
+    let release: EagerContainer<CatItem> | null = null;
     if (r.sha256) {
       // A worker that stored the object knows whether it was there; bytes handed back here (a
       // streamed member processed on this thread) are looked up.
@@ -791,26 +576,24 @@ export class Catalogue {
       const mismatch = hashMismatches(e, r);
       if (mismatch) r.error = r.error ? `${r.error}; ${mismatch}` : mismatch;
       const ea = item.eager;
-      if (ea && !ea.dropped && r.container === ea.kind && r.size === ea.size && this.unchanged(ea)) {
-        release = ea; // its members are being read already: no second opening
-      } else if (ea) {
-        this.drop(ea);
-      }
-      if (release) {
-        /* kind recorded on the row as found */
-      } else if (r.container) {
-        if (item.depth === 0 && this.source.kind === 'folder' && this.opts.expand === false) {
-          r.container = null;
-        } else if (item.depth + 1 > this.limits.maxDepth) {
-          r.error = `${r.error ? `${r.error}; ` : ''}not opened: a ${r.container} nested deeper than ${this.limits.maxDepth} levels`;
-          r.container = null;
-        } else {
-          this.containers.push({ itemPath: e.path, sha256: r.sha256, kind: r.container, depth: item.depth + 1 });
+      if (ea?.confirms(r)) {
+        release = ea; // its members are being read already: no second opening; the kind recorded as found
+      } else {
+        ea?.drop();
+        if (r.container) {
+          if (item.depth === 0 && this.source.kind === 'folder' && this.opts.expand === false) {
+            r.container = null;
+          } else if (item.depth + 1 > this.limits.maxDepth) {
+            r.error = `${r.error ? `${r.error}; ` : ''}not opened: a ${r.container} nested deeper than ${this.limits.maxDepth} levels`;
+            r.container = null;
+          } else {
+            this.containers.push({ itemPath: e.path, sha256: r.sha256, kind: r.container, depth: item.depth + 1 });
+          }
         }
       }
     } else {
       r.container = null;
-      if (item.eager) this.drop(item.eager);
+      item.eager?.drop();
     }
     const problem = e.error ?? r.error ?? r.meta?.error ?? null;
     if (problem) this.report.addProblem({ path: e.path, error: problem });
@@ -822,9 +605,8 @@ export class Catalogue {
       progress.bytesDone += e.size ?? r.size;
     }
     progress.currentPath = e.path;
-    this.items.push(item);
+    this.runner!.push(item);
     if (release) this.release(release);
-    else this.maybeCommit();
     this.report.emit();
   }
 
@@ -876,28 +658,13 @@ export class Catalogue {
     return err === this.failure || err instanceof SourceGone || caseWriteCode(err) !== null;
   }
 
-  private maybeCommit(): void {
-    if (this.failure) return;
-    if (this.items.length >= COMMIT_ROWS || Date.now() - this.lastCommit >= COMMIT_MS) {
-      try {
-        this.commit();
-      } catch (err) {
-        // Called from worker callbacks too: keep the error for the main loop to raise.
-        this.failure = err;
-      }
-    }
-  }
-
-  /** Blobs to store/objects.db first, then the rows that name them to case.db. */
-  private commit(): void {
-    if (this.items.length === 0) return;
+  /** The runner's write: blobs to store/objects.db first, then the rows that name them to case.db. */
+  private writeRows(items: CatItem[]): void {
     this.kase.store.putBlobs(this.blobs);
     if (this.workerBlobs) this.kase.store.syncWal();
-    this.committedFiles += this.rowWriter.write(this.items);
-    this.items = [];
+    this.committedFiles += this.rowWriter.write(items);
     this.blobs = [];
     this.pendingHashes = new Set();
     this.workerBlobs = false;
-    this.lastCommit = Date.now();
   }
 }
