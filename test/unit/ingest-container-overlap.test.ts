@@ -1,4 +1,4 @@
-// Issue 11: a large ZIP or TAR read from the export has its members read while its own hashes are
+// Issue 11: a large container (ZIP, TAR, .tar.gz, Android backup) read from the export has its members read while its own hashes are
 // computed (its task on one worker, its members on the others), not in a pass after it. Through
 // the real CLI in a child process: the container's row has the hashes hashdeep gives for the file
 // (node's crypto where hashdeep is missing), every member the hashes of the file put into the
@@ -10,7 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type SampleFile, tarOf, zipOf } from '../fixtures/archives.ts';
+import { deflateSync } from 'node:zlib';
+import { type SampleFile, tarGzOf, tarOf, zipOf } from '../fixtures/archives.ts';
+import { abHeader } from '../fixtures/devices.ts';
 import { hasTool } from './helpers.ts';
 import {
   CLI_EXHIBIT,
@@ -83,13 +85,22 @@ function assertMembers(rows: Row[], container: string, files: SampleFile[], labe
   return c;
 }
 
-test('large ZIPs and a TAR in a folder, their members read while they are hashed: every hash as hashdeep and crypto say', { timeout: 180_000 }, async () => {
+const KIND_BY_NAME: Record<string, string> = { 'a-stored.zip': 'zip', 'b-deflated.zip': 'zip', 'c.tar': 'tar', 'd.tar.gz': 'tar.gz', 'e.ab': 'ab' };
+
+test('large ZIPs, a TAR, a .tar.gz and an Android backup in a folder, their members read while they are hashed: every hash as hashdeep and crypto say', { timeout: 240_000 }, async () => {
   const root = tempDir('evidence-overlap-');
   try {
     const exp = join(root, 'export');
     mkdirSync(exp);
     const files = members(11, 24, (i) => (i % 3 === 0 ? 700_000 : 60_000 + i * 1000));
-    const archives: Record<string, Buffer> = { 'a-stored.zip': zipOf(files, 0), 'b-deflated.zip': zipOf(files, 8), 'c.tar': tarOf(files) };
+    const archives: Record<string, Buffer> = {
+      'a-stored.zip': zipOf(files, 0),
+      'b-deflated.zip': zipOf(files, 8),
+      'c.tar': tarOf(files),
+      // Streamed containers: members of 700 KB are processed on the main thread, the rest on the workers.
+      'd.tar.gz': tarGzOf(files),
+      'e.ab': Buffer.concat([abHeader({ compressed: true }), deflateSync(tarOf(files))]),
+    };
     for (const [name, data] of Object.entries(archives)) writeFileSync(join(exp, name), data);
     writeFileSync(join(exp, 'z-after.txt'), 'read after the archives\n');
     const caseDir = join(root, 'case');
@@ -102,7 +113,7 @@ test('large ZIPs and a TAR in a folder, their members read while they are hashed
     for (const [name, data] of Object.entries(archives)) {
       const c = assertMembers(rows, name, files, name);
       assert.deepEqual([c.md5, c.sha1, c.sha256], Object.values(oracle(join(exp, name), data)), `${name}: the container's own hashes`);
-      assert.equal(c.container, name.endsWith('.tar') ? 'tar' : 'zip');
+      assert.equal(c.container, KIND_BY_NAME[name]);
       assert.equal(c.error, null, `${name}: ${c.error}`);
       const ids = rows.filter((x) => x.path.startsWith(`${name}!/`)).map((x) => x.id);
       // Members wait for their container's row: never written before it.

@@ -3,8 +3,8 @@
 // already.ts), then the entries to the workers through the shared batch runner
 // (workers/batches.ts; processItem.ts runs on the workers), rows written by rows.ts, then the
 // containers found, opened from their store copies (never from a temp extraction) up to a
-// nesting limit. A large ZIP or TAR on the export is the exception: its members are read from the
-// export file while its own task hashes and stores it (eagerContainer.ts), their rows written
+// nesting limit. A large container on the export (ZIP, TAR, .tar.gz, .ab) is the exception: its members are
+// read from the export file while its own task hashes and stores it (eagerContainer.ts), their rows written
 // only after its row. A drive that fails or is pulled stops the run (driveWatch.ts).
 //
 // Durability order per commit: store objects (files fsynced and renamed by the workers, blobs
@@ -391,7 +391,7 @@ export class Catalogue {
         await runner.flush();
         const task = { id: 0, content: c, size: c.size ?? e.size ?? 0, name: e.name, analyze: true };
         const setup = { storeDir: this.kase.layout.store, tmpDir: this.kase.layout.tmp };
-        this.onResult({ ...item, entry: { ...e, content: null } }, (await processItem(task, setup)).result);
+        this.onResult({ ...item, entry: { ...e, content: null }, fromSource: item.under !== undefined }, (await processItem(task, setup)).result);
         return;
       }
     }
@@ -405,7 +405,7 @@ export class Catalogue {
     }));
   }
 
-  /** Whether a file may be a large ZIP or TAR on the export to read its members from while it is hashed. */
+  /** Whether a file may be a large container on the export to read its members from while it is hashed. */
   private mayReadEagerly(item: CatItem): boolean {
     if (item.depth !== 0 || !this.readsSource(item) || (item.entry.size ?? 0) <= SMALL_OBJECT_MAX) return false;
     if (this.source.kind === 'folder' && this.opts.expand === false) return false;

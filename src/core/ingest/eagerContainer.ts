@@ -1,5 +1,5 @@
-// A large ZIP or TAR read from the export has its members read while its own hashes are computed
-// (issue 11: not in a pass before). Its task goes to one worker and its members, read from the
+// A large container read from the export (ZIP, TAR, .tar.gz, Android backup) has its members read
+// while its own hashes are computed (issue 11: not in a pass before). Its task goes to one worker and its members, read from the
 // same file on the export, to the others. The members' rows wait (held, never committed) until
 // the container's row is committed with the kind its worker found: a member row always has its
 // container's row, and a crash before that leaves both to the resume. If its worker finds another
@@ -8,7 +8,7 @@
 // This module keeps one such container's state; the catalogue stage (catalogue.ts) drives it.
 import { closeSync, fstatSync, lstatSync, readSync } from 'node:fs';
 import { magicType } from '../analyze/filetype.ts';
-import { containerKindOf } from '../sources/detect.ts';
+import { type ContainerKind, containerKindOf } from '../sources/detect.ts';
 import { openEvidence } from '../sources/folder.ts';
 import { HEAD_BYTES } from './byteSink.ts';
 
@@ -27,7 +27,7 @@ function identityOf(st: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigin
 export class EagerContainer<M> {
   /** The container's path in the catalogue. */
   readonly path: string;
-  readonly kind: 'zip' | 'tar';
+  readonly kind: ContainerKind;
   /** The file on the export, as a path the members' byte ranges name. */
   readonly sourcePath: string;
   readonly size: number;
@@ -49,7 +49,7 @@ export class EagerContainer<M> {
   problem: string | null = null;
   private wake: (() => void) | null = null;
 
-  private constructor(path: string, kind: 'zip' | 'tar', sourcePath: string, size: number, identity: string) {
+  private constructor(path: string, kind: ContainerKind, sourcePath: string, size: number, identity: string) {
     this.path = path;
     this.kind = kind;
     this.sourcePath = sourcePath;
@@ -58,7 +58,7 @@ export class EagerContainer<M> {
   }
 
   /**
-   * Whether a file on the export is a ZIP or TAR to read this way: its head read here, its kind
+   * Whether a file on the export is a container to read this way: its head read here, its kind
    * by the same test as the item processor's (checked again against that result, `ownResult`,
    * before any member's row is written). Null when it is not one, or cannot be looked at (the
    * item processor then records why).
@@ -82,7 +82,7 @@ export class EagerContainer<M> {
       size = Number(st.size);
       const first = Buffer.alloc(Math.min(size, 4096));
       const n = readSync(fd, first, 0, first.byteLength, 0);
-      // Without the ZIP or TAR signature there is nothing to look at further.
+      // Without a container's signature (ZIP, TAR, gzip, Android backup) there is nothing to look at further.
       if (containerKindOf(null, name, first.subarray(0, n)) === null && !first.subarray(0, n).includes('PK')) return null;
       head = Buffer.alloc(Math.min(size, HEAD_BYTES));
       head = head.subarray(0, readSync(fd, head, 0, head.byteLength, 0));
@@ -97,13 +97,13 @@ export class EagerContainer<M> {
     } catch {
       /* sniffed by the bytes alone, as the item processor does */
     }
-    let kind: string | null = null;
+    let kind: ContainerKind | null = null;
     try {
       kind = containerKindOf(mime, name, head);
     } catch {
       return null;
     }
-    return kind === 'zip' || kind === 'tar' ? new EagerContainer<M>(path, kind, sourcePath, size, identity) : null;
+    return kind ? new EagerContainer<M>(path, kind, sourcePath, size, identity) : null;
   }
 
   /** The file is still the one first read (same inode, size and times). */
