@@ -160,9 +160,9 @@ const config: ForgeConfig = {
         { entry: { [BUNDLES.preload]: 'src/preload/preload.ts' }, config: 'vite.preload.config.ts', target: 'preload' },
         // The engine's worker_threads scripts, bundled on their own next to main.cjs; main.ts
         // hands their paths to EvidenceService (ingestWorkerUrl / verifyWorkerUrl / stageWorkerUrl).
-        { entry: { [BUNDLES.ingestWorker]: 'src/core/ingest/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
+        { entry: { [BUNDLES.ingestWorker]: 'src/core/item/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
         { entry: { [BUNDLES.verifyWorker]: 'src/core/verify/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
-        { entry: { [BUNDLES.stageWorker]: 'src/core/stages/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
+        { entry: { [BUNDLES.stageWorker]: 'src/core/stages/text/worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
         // libheif (WebAssembly, inlined in the bundle) decoding HEIC photos off the main thread.
         { entry: { [BUNDLES.heicWorker]: 'src/core/preview/heic-worker.ts' }, config: 'vite.main.config.ts', target: 'main' },
         // The full custody check on its own read-only connection, off the main process's thread.

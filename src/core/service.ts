@@ -69,7 +69,7 @@ export interface ServiceOptions {
   /** Compiled worker modules where the front door bundles them (Electron). */
   ingestWorkerUrl?: URL | string;
   verifyWorkerUrl?: URL | string;
-  /** The worker of the stages after the catalogue (text and detectors: src/core/stages/worker.ts). */
+  /** The worker of the stages after the catalogue (text and detectors: src/core/stages/text/worker.ts). */
   stageWorkerUrl?: URL | string;
   /** The HEIC photo decoder's worker (src/core/preview/heic-worker.ts). */
   heicWorkerUrl?: URL | string;

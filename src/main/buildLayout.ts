@@ -34,7 +34,7 @@ export interface BuiltPaths {
   preload: string;
   ingestWorker: string;
   verifyWorker: string;
-  /** The text stage's worker (src/core/stages/worker.ts). */
+  /** The text stage's worker (src/core/stages/text/worker.ts). */
   stageWorker: string;
   /** The HEIC photo decoder's worker (src/core/preview/heic-worker.ts). */
   heicWorker: string;

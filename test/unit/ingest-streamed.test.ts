@@ -1,6 +1,6 @@
 // Members of a streamed container (.tar.gz): each must be read before the reader moves on. Small
 // members are read into memory and processed on the workers like any file; larger ones on the
-// main thread by the same item processor (ingest/processItem.ts). Either way the hashes are the
+// main thread by the same item processor (item/processItem.ts). Either way the hashes are the
 // bytes' (checked with coreutils md5sum/sha1sum/sha256sum), the type is found, and a damaged
 // stream is a problem on the container, never a failed ingest.
 import assert from 'node:assert/strict';

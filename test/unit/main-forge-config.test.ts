@@ -47,9 +47,9 @@ describe('forge.config.ts', () => {
     assert.equal(byName.get(BUNDLES.main)!.entry[BUNDLES.main], 'src/main/main.ts');
     assert.equal(byName.get(BUNDLES.preload)!.entry[BUNDLES.preload], 'src/preload/preload.ts');
     assert.equal(byName.get(BUNDLES.preload)!.target, 'preload');
-    assert.equal(byName.get(BUNDLES.ingestWorker)!.entry[BUNDLES.ingestWorker], 'src/core/ingest/worker.ts');
+    assert.equal(byName.get(BUNDLES.ingestWorker)!.entry[BUNDLES.ingestWorker], 'src/core/item/worker.ts');
     assert.equal(byName.get(BUNDLES.verifyWorker)!.entry[BUNDLES.verifyWorker], 'src/core/verify/worker.ts');
-    assert.equal(byName.get(BUNDLES.stageWorker)!.entry[BUNDLES.stageWorker], 'src/core/stages/worker.ts');
+    assert.equal(byName.get(BUNDLES.stageWorker)!.entry[BUNDLES.stageWorker], 'src/core/stages/text/worker.ts');
     assert.equal(byName.get(BUNDLES.heicWorker)!.entry[BUNDLES.heicWorker], 'src/core/preview/heic-worker.ts');
     for (const b of vite.build) {
       for (const file of Object.values(b.entry)) assert.ok(existsSync(join(root, file)), `${file} exists`);

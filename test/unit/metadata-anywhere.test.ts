@@ -11,7 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { budgeted, jpegLayout, LayoutLimit, memorySource, parseIso6709 } from '../../src/core/analyze/mediaLayout.ts';
 import { readMetadata, type MetadataRecord, type PhotoMetadata } from '../../src/core/analyze/metadata.ts';
-import { analyzeBytes } from '../../src/core/ingest/analyzeItem.ts';
+import { analyzeBytes } from '../../src/core/item/analyzeItem.ts';
 import { tinyPng } from '../fixtures/images.ts';
 import { gpsTags, heic, jpeg, movie, tiff, type Tag } from '../fixtures/media.ts';
 

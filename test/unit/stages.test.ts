@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Case } from '../../src/core/case.ts';
-import { runIndexStage } from '../../src/core/stages/fts.ts';
-import { runTextStage, type StageProgress } from '../../src/core/stages/text.ts';
+import { runIndexStage } from '../../src/core/stages/fts/fts.ts';
+import { runTextStage, type StageProgress } from '../../src/core/stages/text/text.ts';
 import { writeTextTree } from '../fixtures/texts.ts';
 import { binPath, newCase, projectRoot, tempDir, exhibitIn } from './helpers.ts';
 

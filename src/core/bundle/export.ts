@@ -23,7 +23,7 @@ import { canonicalJson } from '../custody/canonical.ts';
 import { makeCheckpoint } from '../custody/checkpoint.ts';
 import { collectReceipts, receiptCode, receiptLine } from '../custody/receipts.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
-import { TripleHash } from '../ingest/hashFile.ts';
+import { TripleHash } from '../hashes.ts';
 import { keyFingerprint, publicKeyPem } from '../officers/crypto.ts';
 import { requirePermission, type SignedIn } from '../officers/accounts.ts';
 import { searchItemIds } from '../search/search.ts';

@@ -24,7 +24,7 @@ import { canonicalJson } from '../custody/canonical.ts';
 import { GENESIS_HASH, hashEvent } from '../custody/log.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
 import { centralDirectory, decodeZipName, findEnd, openRandomAccess, readLocalHeader, type RandomAccess, zipView } from '../formats/zip.ts';
-import { TripleHash } from '../ingest/hashFile.ts';
+import { TripleHash } from '../hashes.ts';
 import { keyFingerprint, verifyText } from '../officers/crypto.ts';
 import {
   BUNDLE_FORMAT,

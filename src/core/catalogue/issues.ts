@@ -36,8 +36,8 @@ const N = 'notice' as const;
 
 /** Every message the readers write, by its opening words (where it is produced in the comments). */
 export const ISSUE_RULES: readonly Rule[] = [
-  // Reading (ingest/worker.ts, ingest/ingest.ts, sources/folder.ts, sources/iosBackup.ts). What a
-  // stream reported when it stopped comes first (hashFile.ts, sources/zip.ts inflatingStream).
+  // Reading (item/worker.ts, ingest/ingest.ts, sources/folder.ts, sources/iosBackup.ts). What a
+  // stream reported when it stopped comes first (item/readInto.ts, sources/zip.ts inflatingStream).
   { code: 'declared-size-exceeded', severity: P, test: /^could not read: (decodes|decompresses) to more than its declared/ },
   { code: 'truncated', severity: P, test: /^could not read: (truncated|decompresses to \d+ bytes, fewer than)/ },
   { code: 'read-failed', severity: P, test: /^could not (read|be hashed|list the folder's contents)/, continues: true },
@@ -45,7 +45,7 @@ export const ISSUE_RULES: readonly Rule[] = [
   { code: 'truncated', severity: P, test: /^the file ended early while it was read/, continues: true },
   { code: 'truncated', severity: P, test: /^truncated\b|^decompresses to \d+ bytes, fewer than|^member data runs past the end|^local header lies past the end/ },
   { code: 'declared-size-exceeded', severity: P, test: /^(decodes|decompresses) to more than its declared/ },
-  // Integrity (ingest/ingest.ts hashMismatches, ingest/worker.ts, sources/zip.ts).
+  // Integrity (stages/catalogue/catalogue.ts hashMismatches, item/worker.ts, sources/zip.ts).
   { code: 'hash-mismatch', severity: P, test: /^hash mismatch: the extraction report records/, continues: true },
   { code: 'crc-mismatch', severity: P, test: /^CRC-32 mismatch/ },
   { code: 'fileid-mismatch', severity: P, test: /^fileID (does not match|is not 40 hex digits)/ },

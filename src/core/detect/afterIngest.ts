@@ -21,7 +21,7 @@ export interface AfterIngest {
 }
 
 /**
- * `detected`: what the text stage (src/core/stages/text.ts) found, when it ran the detectors on
+ * `detected`: what the text stage (src/core/stages/text/text.ts) found, when it ran the detectors on
  * the workers as it read the text; then they are not run again here, only reported.
  */
 export function afterIngest(

@@ -1,10 +1,10 @@
 // The ingest: takes a folder, an iPhone backup folder or a single file (a ZIP, TAR, .tar.gz,
 // UFDR, Android backup or any file) and runs it through its stages:
 //   source (source.ts: claim or resume, custody events)
-//   -> catalogue (catalogue.ts: every entry hashed, stored, typed, written as an item row; the
+//   -> catalogue (stages/catalogue/catalogue.ts: every entry hashed, stored, typed, written as an item row; the
 //      officer can browse and sort it from here on)
-//   -> text (stages/text.ts: text and detectors read from the store copies on the workers)
-//   -> index (stages/fts.ts: the full-text index), both skipped with `text: false`
+//   -> text (stages/text/text.ts: text and detectors read from the store copies on the workers)
+//   -> index (stages/fts/fts.ts: the full-text index), both skipped with `text: false`
 //   -> known-hash matches and the report's device facts for the source
 //   -> the end recorded (sources row and custody event, in one transaction).
 // Each stage's work is recorded in the database as it is done (item rows; item_text records;
@@ -16,11 +16,11 @@ import type { Case } from '../case.ts';
 import { afterIngest } from '../detect/afterIngest.ts';
 import { EvidenceError, errorMessage } from '../errors.ts';
 import { recordDeviceFacts } from '../exhibits/deviceFacts.ts';
-import { runIndexStage } from '../stages/fts.ts';
-import { runTextStage, type StageProgress, type TextStageSummary } from '../stages/text.ts';
+import { runIndexStage } from '../stages/fts/fts.ts';
+import { runTextStage, type StageProgress, type TextStageSummary } from '../stages/text/text.ts';
 import { topLevelKindOf, type TopLevelKind } from '../sources/registry.ts';
 import { caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
-import { capitalise, Catalogue } from './catalogue.ts';
+import { capitalise, Catalogue } from '../stages/catalogue/catalogue.ts';
 import { IngestReport, type IngestProgress, type IngestSummary } from './progress.ts';
 import { refuseResumeIntoAnotherExhibit, requireExhibit, requireExhibitNamed } from './exhibit.ts';
 import { IngestSource } from './source.ts';
@@ -39,7 +39,7 @@ export interface IngestOptions {
   workers?: number;
   /** The compiled worker module, where the front door bundles it (Electron). */
   workerUrl?: URL | string;
-  /** The text stage's compiled worker module (src/core/stages/worker.ts), where bundled. */
+  /** The text stage's compiled worker module (src/core/stages/text/worker.ts), where bundled. */
   textWorkerUrl?: URL | string;
   /**
    * Run the text and index stages after the catalogue (default true). Indexing text costs about

@@ -7,7 +7,7 @@ import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readd
 import { join } from 'node:path';
 import { type CaseLayout, objectFilePath } from './layout.ts';
 import { openDatabase, openReadOnly, readDatabaseHeader, sqliteFault } from '../db/open.ts';
-import { type Digests, hashBytes, TripleHash } from '../ingest/hashFile.ts';
+import { type Digests, hashBytes, TripleHash } from '../hashes.ts';
 
 export type ObjectLocation = 'blob' | 'file';
 

@@ -1,5 +1,5 @@
 // Text is read from an item's store copy, never from the original export (the text stage,
-// src/core/stages/worker.ts): the first bytes of a file object, and more where a format needs it.
+// src/core/stages/text/worker.ts): the first bytes of a file object, and more where a format needs it.
 import { closeSync, openSync, readSync } from 'node:fs';
 
 /** Reads up to `max` bytes from the start of a file. */

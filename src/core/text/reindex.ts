@@ -7,15 +7,15 @@
 import type { ReindexProgress, ReindexSummary } from '../../shared/outputs.ts';
 import type { Case } from '../case.ts';
 import { errorMessage } from '../errors.ts';
-import { runIndexStage, type IndexStageSummary } from '../stages/fts.ts';
-import { runTextStage, type StageProgress } from '../stages/text.ts';
+import { runIndexStage, type IndexStageSummary } from '../stages/fts/fts.ts';
+import { runTextStage, type StageProgress } from '../stages/text/text.ts';
 
 export interface ReindexOptions {
   officer: string;
   /** Re-extract every item, not only those never read for text. */
   all?: boolean;
   workers?: number;
-  /** The text stage's worker (src/core/stages/worker.ts), for bundles; from source it is found. */
+  /** The text stage's worker (src/core/stages/text/worker.ts), for bundles; from source it is found. */
   textWorkerUrl?: URL | string;
   signal?: AbortSignal;
   onProgress?: (p: ReindexProgress) => void;

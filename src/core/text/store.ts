@@ -52,7 +52,7 @@ export interface WriteTextOptions {
   /** The item may have text already (reindexing): take it out of the index first. */
   replace?: boolean;
   /**
-   * Index the text now (default), or leave it to the index stage (src/core/stages/fts.ts), which
+   * Index the text now (default), or leave it to the index stage (src/core/stages/fts/fts.ts), which
    * indexes every item whose item_text says indexed = 0.
    */
   index?: boolean;

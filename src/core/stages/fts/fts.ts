@@ -6,9 +6,9 @@
 // FTS5's trigram tokenizer is this stage's cost: about 6-7 million characters per CPU-second on
 // the machines of issue 11 (detail=column or none would be faster but refuse phrase queries, which
 // every search term of 3+ characters is); the summary gives the rate measured on this run.
-import type { Case } from '../case.ts';
-import { indexItemTexts } from '../text/store.ts';
-import type { StageOptions, StageProgress } from './text.ts';
+import type { Case } from '../../case.ts';
+import { indexItemTexts } from '../../text/store.ts';
+import type { StageOptions, StageProgress } from '../text/text.ts';
 
 export interface IndexStageSummary {
   status: 'finished' | 'interrupted';

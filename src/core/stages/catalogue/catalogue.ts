@@ -13,25 +13,25 @@
 // rows, which the resumed run redoes (items are unique per source and path).
 import { statfsSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Case } from '../case.ts';
-import { RunningDigest } from '../custody/catalogueDigest.ts';
-import { EvidenceError, errorMessage } from '../errors.ts';
-import { singleFileEntry, type WalkOptions, walkFolder } from '../sources/folder.ts';
-import { iosBackupSource, isBackupFolder, readerFor } from '../sources/registry.ts';
-import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../sources/types.ts';
-import { SMALL_OBJECT_MAX } from '../store/layout.ts';
-import { CaseWriteFault, caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
-import { BatchRunner } from '../workers/batches.ts';
-import { FileListDigest } from './already.ts';
-import { emptyMeta } from './analyzeItem.ts';
+import type { Case } from '../../case.ts';
+import { RunningDigest } from '../../custody/catalogueDigest.ts';
+import { EvidenceError, errorMessage } from '../../errors.ts';
+import { singleFileEntry, type WalkOptions, walkFolder } from '../../sources/folder.ts';
+import { iosBackupSource, isBackupFolder, readerFor } from '../../sources/registry.ts';
+import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../../sources/types.ts';
+import { SMALL_OBJECT_MAX } from '../../store/layout.ts';
+import { CaseWriteFault, caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../../store/writeFaults.ts';
+import { BatchRunner } from '../../workers/batches.ts';
+import { FileListDigest } from '../../ingest/already.ts';
+import { emptyMeta } from '../../item/analyzeItem.ts';
 import { DriveWatch, SourceGone } from './driveWatch.ts';
 import { EagerContainer } from './eagerContainer.ts';
 import { prefetch } from './prefetch.ts';
-import { processItem } from './processItem.ts';
-import type { IngestReport } from './progress.ts';
-import { blankResult, type HashResult, type HashTask } from './protocol.ts';
+import { processItem } from '../../item/processItem.ts';
+import type { IngestReport } from '../../ingest/progress.ts';
+import { blankResult, type HashResult, type HashTask } from '../../item/protocol.ts';
 import { type Item, ItemRows } from './rows.ts';
-import type { ContainerJob, IngestSource } from './source.ts';
+import type { ContainerJob, IngestSource } from '../../ingest/source.ts';
 
 /** What the catalogue stage needs of the ingest's options. */
 export interface CatalogueOptions {
@@ -53,7 +53,7 @@ const COMMIT_MS = 250;
 
 /** The worker next to this module, when running from source; bundles pass their own URL. */
 function defaultWorkerUrl(): URL {
-  return new URL(/* @vite-ignore */ './worker.ts', import.meta.url);
+  return new URL(/* @vite-ignore */ '../../item/worker.ts', import.meta.url);
 }
 
 function limitsOf(kase: Case): ContainerLimits {

@@ -2,8 +2,8 @@
 // its reader moves on. Read into memory when small, it goes to a worker like any file; a large
 // one (or one that failed) comes back as a stream replaying what was read, for the main thread.
 import { Readable } from 'node:stream';
-import type { Content } from '../sources/types.ts';
-import { SMALL_OBJECT_MAX } from '../store/layout.ts';
+import type { Content } from '../../sources/types.ts';
+import { SMALL_OBJECT_MAX } from '../../store/layout.ts';
 
 async function* replay(chunks: Buffer[], rest: AsyncIterator<Buffer> | null, failure: unknown): AsyncGenerator<Buffer> {
   try {

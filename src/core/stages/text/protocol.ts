@@ -1,6 +1,6 @@
 // What the text stage and its workers say to each other.
-import type { RulePack } from '../detect/rules.ts';
-import type { ItemText } from '../text/extract.ts';
+import type { RulePack } from '../../detect/rules.ts';
+import type { ItemText } from '../../text/extract.ts';
 
 export interface TextSetup {
   storeDir: string;

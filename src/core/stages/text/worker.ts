@@ -2,13 +2,13 @@
 // text and runs the detectors and rules over it, and posts back the rows to write, one result per
 // task in order (so a parser that hangs on a hostile file names its item). Never writes.
 import { parentPort, workerData } from 'node:worker_threads';
-import { detect } from '../detect/detect.ts';
-import { evaluateRules } from '../detect/rules.ts';
-import { errorMessage } from '../errors.ts';
-import { StoreReader } from '../store/objects.ts';
-import { extractItemText } from '../text/extract.ts';
-import { readFilePrefix } from '../text/fromStore.ts';
-import type { TextResult, TextSetup, TextTask } from './textProtocol.ts';
+import { detect } from '../../detect/detect.ts';
+import { evaluateRules } from '../../detect/rules.ts';
+import { errorMessage } from '../../errors.ts';
+import { StoreReader } from '../../store/objects.ts';
+import { extractItemText } from '../../text/extract.ts';
+import { readFilePrefix } from '../../text/fromStore.ts';
+import type { TextResult, TextSetup, TextTask } from './protocol.ts';
 
 const setup = workerData as TextSetup;
 const port = parentPort!;

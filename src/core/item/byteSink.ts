@@ -8,7 +8,7 @@ import { crc32 } from 'node:zlib';
 import { commitTempFile, commitTempFileAsync, newTempPath } from '../store/files.ts';
 import { SMALL_OBJECT_MAX } from '../store/layout.ts';
 import { CaseWriteFault } from '../store/writeFaults.ts';
-import { type Digests, TripleHash } from './hashFile.ts';
+import { type Digests, TripleHash } from '../hashes.ts';
 
 /** How much of a large object's start is kept for type detection and metadata. */
 export const HEAD_BYTES = 1024 * 1024;

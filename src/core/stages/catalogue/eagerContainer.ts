@@ -7,10 +7,10 @@
 // are dropped and the container is opened from its store copy, as every other container is.
 // This module keeps one such container's state; the catalogue stage (catalogue.ts) drives it.
 import { closeSync, fstatSync, lstatSync, readSync } from 'node:fs';
-import { magicType } from '../analyze/filetype.ts';
-import { type ContainerKind, containerKindOf } from '../sources/detect.ts';
-import { openEvidence } from '../sources/folder.ts';
-import { HEAD_BYTES } from './byteSink.ts';
+import { magicType } from '../../analyze/filetype.ts';
+import { type ContainerKind, containerKindOf } from '../../sources/detect.ts';
+import { openEvidence } from '../../sources/folder.ts';
+import { HEAD_BYTES } from '../../item/byteSink.ts';
 
 /** Members held at most, waiting for the container's row (then the walk waits). */
 export const MAX_HELD = 20_000;

@@ -1,7 +1,6 @@
-// Reading evidence: the three digests, opening files read-only without touching their access
-// time, and the read loops that feed a ByteSink from a whole file, a byte range (a ZIP or TAR
-// member inside a file on disk, decoded if compressed) or a stream.
-import { createHash, type Hash } from 'node:crypto';
+// Reading evidence into a ByteSink (hashes and store copy in one pass): opening files read-only
+// without touching their access time, and the read loops from a whole file, a byte range (a ZIP
+// or TAR member inside a file on disk, decoded if compressed) or a stream.
 import { closeSync, createReadStream, fstatSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
@@ -9,30 +8,6 @@ import { openEvidence } from '../sources/folder.ts';
 import { ByteSink, type SinkOutcome, type StoreDirs } from './byteSink.ts';
 
 const CHUNK = 1024 * 1024;
-
-export interface Digests {
-  md5: string;
-  sha1: string;
-  sha256: string;
-}
-
-export class TripleHash {
-  private readonly h: [Hash, Hash, Hash] = [createHash('md5'), createHash('sha1'), createHash('sha256')];
-  update(b: Uint8Array): void {
-    this.h[0].update(b);
-    this.h[1].update(b);
-    this.h[2].update(b);
-  }
-  digest(): Digests {
-    return { md5: this.h[0].digest('hex'), sha1: this.h[1].digest('hex'), sha256: this.h[2].digest('hex') };
-  }
-}
-
-export function hashBytes(b: Uint8Array): Digests {
-  const t = new TripleHash();
-  t.update(b);
-  return t.digest();
-}
 
 /**
  * Feeds `length` bytes from `offset` of an open file into the sink, or everything to EOF when

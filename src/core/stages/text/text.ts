@@ -5,12 +5,12 @@
 // by running it again. The full-text index is built afterwards by the index stage (fts.ts).
 // Items that turned out to hold no text (a binary of unknown type) get no record, so a later run
 // looks at them again (their first megabyte): cheap next to reading the documents.
-import type { Case } from '../case.ts';
-import { activeRulePacks } from '../detect/suggestions.ts';
-import { mayHoldText } from '../text/extract.ts';
-import { dropItemText, writeItemText } from '../text/store.ts';
-import { runBatches } from '../workers/batches.ts';
-import type { TextResult, TextSetup, TextTask } from './textProtocol.ts';
+import type { Case } from '../../case.ts';
+import { activeRulePacks } from '../../detect/suggestions.ts';
+import { mayHoldText } from '../../text/extract.ts';
+import { dropItemText, writeItemText } from '../../text/store.ts';
+import { runBatches } from '../../workers/batches.ts';
+import type { TextResult, TextSetup, TextTask } from './protocol.ts';
 
 /** Progress of a stage after the catalogue (H1 forwards it as IngestProgress stage/stageDone/stageTotal). */
 export interface StageProgress {

@@ -3,7 +3,7 @@
 // for store/objects.db), the CRC-32 check against the container's record, then what the bytes
 // say (analyzeItem.ts: type, extension mismatch, metadata, container kind). Text for search is
 // not read here: the text stage reads it from the store copy once the catalogue is complete
-// (src/core/stages/text.ts), so the catalogue is ready at the pace of hashing.
+// (src/core/stages/text/text.ts), so the catalogue is ready at the pace of hashing.
 // Called the same way by the hashing workers (worker.ts) and, for the few streamed members too
 // large to hand to a worker, by the catalogue on the main thread. A broken file yields an error
 // on its result, never an exception.
@@ -12,7 +12,7 @@ import type { Content } from '../sources/types.ts';
 import { caseWriteCode } from '../store/writeFaults.ts';
 import { analyzeBytes, emptyMeta } from './analyzeItem.ts';
 import { ByteSink, type SinkOutcome, type StoreDirs } from './byteSink.ts';
-import { readFileInto, readRangeInto, readStreamInto } from './hashFile.ts';
+import { readFileInto, readRangeInto, readStreamInto } from './readInto.ts';
 import { blankResult, type HashResult, type HashTask, type WorkerSetup } from './protocol.ts';
 
 /** A task as the processor takes it: on the main thread its content may be a stream. */

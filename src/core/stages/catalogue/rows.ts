@@ -3,11 +3,11 @@
 // caller's transaction. Items are unique per source and path, so a resumed run that redoes a row
 // the interrupted run committed changes nothing.
 import type { Statement } from 'better-sqlite3';
-import type { Case } from '../case.ts';
-import { extensionOf } from '../analyze/filetype.ts';
-import type { RunningDigest } from '../custody/catalogueDigest.ts';
-import type { SourceEntry } from '../sources/types.ts';
-import type { HashResult } from './protocol.ts';
+import type { Case } from '../../case.ts';
+import { extensionOf } from '../../analyze/filetype.ts';
+import type { RunningDigest } from '../../custody/catalogueDigest.ts';
+import type { SourceEntry } from '../../sources/types.ts';
+import type { HashResult } from '../../item/protocol.ts';
 
 /** One item on its way to its row: the entry, where it sits in the nesting, and (files) its result. */
 export interface Item {
