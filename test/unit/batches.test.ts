@@ -2,14 +2,15 @@
 // item settled exactly once and its row written in a real SQLite file, in several transactions;
 // a crashing worker names its item and the run goes on; an abort stops feeding and keeps what is
 // written, and a second run given only what is not done finishes the rest; bytes transferred to a
-// worker that dies are reported lost, never handed on empty.
+// worker that dies are reported lost, never handed on empty. And the runner as the catalogue stage
+// drives it: rows without a task, a retry after a crash, settles between passes, a failed write.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runBatches } from '../../src/core/workers/batches.ts';
+import { BatchRunner, runBatches } from '../../src/core/workers/batches.ts';
 
 const WORKER = new URL('../fixtures/hang-worker.ts', import.meta.url);
 
@@ -119,4 +120,67 @@ test('bytes transferred to a worker that crashes are reported lost, not handed o
   assert.deepEqual(lost.slice(0, 5), [4, 5, 6, 7, 8]);
   assert.ok(lost.length === 5 || lost.length === 13, `one or two batches lost (${lost.join(',')})`);
   assert.equal(rows.filter((x) => x.note.startsWith('thread')).length, 40 - 1 - lost.length, 'the rest answered');
+});
+
+test('the runner as the catalogue drives it: rows without a task, a crashed task retried, a settle between passes, a failed write keeping its rows', async (t) => {
+  const db = tempDb(t);
+  const ins = db.prepare('INSERT INTO done (item, note) VALUES (?, ?)');
+  const commits: number[] = [];
+  let failNext = true;
+  const retried: number[] = [];
+  const runner: BatchRunner<number, Task & { safe?: boolean }, Result, [number, string]> = new BatchRunner({
+    workerUrl: WORKER,
+    // Task 5 is item 6's (items 1-4 take ids 1-4; item 5 has no task): it crashes its worker.
+    setup: { crash: [5] },
+    workers: 2,
+    db,
+    batchCount: 4,
+    // No commit on count or time here: only the settles and the explicit commit write.
+    commitRows: 1000,
+    commitMs: 600_000,
+    timeoutFor: () => 30_000,
+    onResult: (item, r) => runner.push([item, `thread ${r.threadId}`]),
+    onStuck: (item, task) => {
+      // As the catalogue does: the item again, on a task of its own (the stand-in worker behaves on a retry).
+      retried.push(item);
+      void runner.submit(item, (id) => ({ task: { ...task, id, safe: true }, alone: true }));
+    },
+    write: (rows) => {
+      commits.push(rows.length);
+      if (failNext) {
+        failNext = false;
+        throw new Error('database or disk is full');
+      }
+      for (const [item, note] of rows) ins.run(item, note);
+    },
+  });
+  try {
+    for (const i of range(1, 20)) {
+      if (i % 5 === 0) runner.push([i, 'recorded without a worker']);
+      else await runner.submit(i, (id) => ({ task: { id, size: 10 } }));
+    }
+    // The first write fails: settle says so and the rows stay for the next commit (the transaction rolled back).
+    await assert.rejects(runner.settle(), /disk is full/);
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM done').get() as { n: number }).n, 0, 'nothing half-written');
+    assert.deepEqual(retried, [6], 'the crashed item retried once');
+    // A stop leaves some rows to the resume (a drive gone: the files that failed to read).
+    runner.keepRows(([item]) => item !== 20);
+    runner.commit();
+    assert.deepEqual(commits, [20, 19]);
+    // A second pass (containers opened after the first settle).
+    for (const i of range(21, 30)) await runner.submit(i, (id) => ({ task: { id, size: 10 } }));
+    await runner.settle();
+  } finally {
+    await runner.close();
+  }
+  assert.equal(runner.failure, null);
+  const rows = db.prepare('SELECT item, note FROM done ORDER BY item').all() as { item: number; note: string }[];
+  assert.deepEqual(
+    rows.map((x) => x.item),
+    range(1, 30).filter((i) => i !== 20),
+    'each item once; the row kept back not written',
+  );
+  assert.match(rows.find((x) => x.item === 6)!.note, /^thread \d+$/, 'the retry answered');
+  assert.equal(rows.filter((x) => x.note === 'recorded without a worker').length, 3);
+  assert.deepEqual(commits, [20, 19, 10]);
 });
