@@ -21,6 +21,7 @@ import { runTextStage, type StageProgress, type TextStageSummary } from '../stag
 import { topLevelKindOf, type TopLevelKind } from '../sources/registry.ts';
 import { caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../store/writeFaults.ts';
 import { capitalise, Catalogue } from '../stages/catalogue/catalogue.ts';
+import { CountingScan } from '../stages/catalogue/scan.ts';
 import { IngestReport, type IngestProgress, type IngestSummary } from './progress.ts';
 import { refuseResumeIntoAnotherExhibit, requireExhibit, requireExhibitNamed } from './exhibit.ts';
 import { IngestSource } from './source.ts';
@@ -108,13 +109,14 @@ async function run(kase: Case, opts: IngestOptions, source: IngestSource, forced
   const { summary } = report;
   summary.sourceId = source.id;
   summary.resumed = source.resumed;
-  const catalogue = new Catalogue(kase, opts, source, report);
-  await catalogue.scan();
+  const scan = new CountingScan(kase, source, report, opts);
+  await scan.run();
+  const catalogue = new Catalogue(kase, opts, source, report, scan);
   const aborted = (): boolean => opts.signal?.aborted === true;
   // A resume that finds none of what the interrupted run recorded is not looking at that
   // export: its drive is not connected (an empty mount point is left) or another is. Going on
   // would mark the ingest finished with most of the export missing.
-  if (source.resumed && source.kind === 'folder' && source.done.size > 0 && catalogue.seenDone === 0 && !aborted()) {
+  if (source.resumed && source.kind === 'folder' && source.done.size > 0 && scan.seenDone === 0 && !aborted()) {
     return fail(
       source,
       catalogue,
@@ -126,15 +128,15 @@ async function run(kase: Case, opts: IngestOptions, source: IngestSource, forced
     );
   }
   if (source.id) {
-    if (catalogue.scanComplete) source.noteFingerprint(catalogue.fileList);
-  } else if (!(await source.claim(catalogue.fileList))) {
+    if (scan.complete) source.noteFingerprint(scan.fileList);
+  } else if (!(await source.claim(scan.fileList))) {
     // Stopped before the ingest was claimed: nothing was recorded, the next run starts afresh.
     summary.status = 'interrupted';
     summary.elapsedMs = Date.now() - report.started;
     return summary;
   }
   summary.sourceId = source.id;
-  catalogue.checkFreeSpace();
+  scan.checkFreeSpace(opts.onWarning);
   const failure = await catalogue.run(forcedContainer);
   if (failure) return fail(source, catalogue, report, failure);
 

@@ -1,6 +1,5 @@
 // The catalogue stage: every entry the readers give becomes an item row with its hashes, store
-// copy, type and metadata. A counting scan first (totals for progress, the export's file list for
-// already.ts), then the entries to the workers through the shared batch runner
+// copy, type and metadata. After the counting scan (scan.ts), the entries to the workers through the shared batch runner
 // (workers/batches.ts; processItem.ts runs on the workers), rows written by rows.ts, then the
 // containers found, opened from their store copies (never from a temp extraction) up to a
 // nesting limit. A large container on the export (ZIP, TAR, .tar.gz, .ab) is the exception: its members are
@@ -11,22 +10,20 @@
 // committed to store/objects.db) before the rows naming them commit to case.db. So a row never
 // names an object that is not safely stored, and a crash at any point loses at most uncommitted
 // rows, which the resumed run redoes (items are unique per source and path).
-import { statfsSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { Case } from '../../case.ts';
 import { RunningDigest } from '../../custody/catalogueDigest.ts';
 import { EvidenceError, errorMessage } from '../../errors.ts';
 import { singleFileEntry, type WalkOptions, walkFolder } from '../../sources/folder.ts';
-import { iosBackupSource, isBackupFolder, readerFor } from '../../sources/registry.ts';
+import { iosBackupSource, readerFor } from '../../sources/registry.ts';
 import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../../sources/types.ts';
 import { SMALL_OBJECT_MAX } from '../../store/layout.ts';
 import { CaseWriteFault, caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../../store/writeFaults.ts';
 import { BatchRunner } from '../../workers/batches.ts';
-import { FileListDigest } from '../../ingest/already.ts';
 import { emptyMeta } from '../../item/analyzeItem.ts';
 import { DriveWatch, SourceGone } from './driveWatch.ts';
 import { EagerContainer } from './eagerContainer.ts';
 import { prefetch } from './prefetch.ts';
+import { type CountingScan, walkOptionsFor } from './scan.ts';
 import { processItem } from '../../item/processItem.ts';
 import type { IngestReport } from '../../ingest/progress.ts';
 import { blankResult, type HashResult, type HashTask } from '../../item/protocol.ts';
@@ -41,7 +38,6 @@ export interface CatalogueOptions {
   workers?: number;
   /** The compiled worker module, where the front door bundles it (Electron). */
   workerUrl?: URL | string;
-  onWarning?: (message: string) => void;
 }
 
 /** An item in the catalogue stage: a member of a container read as it is hashed, or that container. */
@@ -62,10 +58,6 @@ function limitsOf(kase: Case): ContainerLimits {
 
 export function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 /**
@@ -96,14 +88,9 @@ export class Catalogue {
   private readonly source: IngestSource;
   private readonly report: IngestReport;
   private readonly limits: ContainerLimits;
-  /** The export's file list as the counting scan found it (already.ts), and whether it saw it all. */
-  readonly fileList = new FileListDigest();
-  scanComplete = false;
-  /** Entries the scan found that the interrupted run had recorded (a resume's check that this is the same export). */
-  seenDone = 0;
   private readonly containers: ContainerJob[];
-  /** Folders, links and special files as the counting pass first saw them. */
-  private readonly firstSeen = new Map<string, SourceEntry>();
+  /** The counting scan that ran before (scan.ts): folders, links and special files as it first saw them. */
+  private readonly scan: CountingScan;
   /** Workers, batches, commits: the shared batch runner (rows are CatItems, written by writeRows). */
   private runner: BatchRunner<CatItem, HashTask, HashResult, CatItem> | null = null;
   private rowWriter!: ItemRows;
@@ -121,13 +108,12 @@ export class Catalogue {
   /** Files whose rows this run committed, and files the interrupted run had recorded: what is stored. */
   private committedFiles = 0;
   private doneFiles = 0;
-  /** Bytes of the export's files not recorded yet (the scan's count): what still needs room in the case. */
-  private pendingBytes = 0;
   /** Files that failed with a drive error, held until the drive reads again (driveWatch.ts). */
   private readonly drive = new DriveWatch<CatItem>();
 
-  constructor(kase: Case, opts: CatalogueOptions, source: IngestSource, report: IngestReport) {
+  constructor(kase: Case, opts: CatalogueOptions, source: IngestSource, report: IngestReport, scan: CountingScan) {
     this.kase = kase;
+    this.scan = scan;
     this.opts = opts;
     this.source = source;
     this.report = report;
@@ -144,64 +130,7 @@ export class Catalogue {
     return this.runner?.failure ?? null;
   }
 
-  /** iPhone backup folders inside a folder export are opened as backups (unless --no-expand). */
-  private get walkOptions(): WalkOptions {
-    return this.opts.expand === false ? {} : { containerFolder: (p) => (isBackupFolder(p) ? 'ios-backup' : null) };
-  }
-
-  /** Pass 1: count files and bytes so progress can show totals and an ETA. Nothing is kept. */
-  async scan(): Promise<void> {
-    const { source, report } = this;
-    const progress = report.progress;
-    if (source.kind === 'file') {
-      progress.filesTotal = 1;
-      progress.bytesTotal = source.st.size;
-      if (!source.done.has(basename(source.root))) this.pendingBytes = source.st.size;
-      this.scanComplete = true;
-      return;
-    }
-    // Files' sizes only: their other attributes are read when the run reaches them.
-    for await (const e of walkFolder(source.root, { ...this.walkOptions, sizesOnly: true })) {
-      if (this.aborted) break;
-      if (e.kind === 'file') {
-        progress.filesTotal++;
-        progress.bytesTotal += e.size ?? 0;
-        if (!source.done.has(e.path)) this.pendingBytes += e.size ?? 0;
-      } else if (source.kind === 'folder') {
-        this.firstSeen.set(e.path, e);
-      }
-      this.fileList.add(e);
-      if (source.done.has(e.path)) this.seenDone++;
-      progress.currentPath = e.path;
-      report.emit();
-    }
-    this.scanComplete = !this.aborted;
-  }
-
-  /**
-   * Pre-flight: warns (does not refuse) when the export's files still to store will likely not
-   * fit on the case's disk. The store keeps one copy of each distinct content, and the databases
-   * need room for rows and their write-ahead logs, so this is an estimate either way; the run
-   * stops cleanly if the disk does fill up, and the resume continues.
-   */
-  checkFreeSpace(): void {
-    let free: number;
-    try {
-      const fs = statfsSync(this.kase.layout.root);
-      free = Number(fs.bavail) * Number(fs.bsize);
-    } catch {
-      return; // no figure to compare with (an unusual file system): nothing to warn about
-    }
-    const need = this.pendingBytes + Math.ceil(this.pendingBytes / 20) + 8 * 1024 * 1024;
-    if (this.pendingBytes === 0 || free >= need) return;
-    const message =
-      `the case's disk has ${mib(free)} free, but this export has ${mib(this.pendingBytes)} still to store: it will likely not fit. ` +
-      `The ingest goes on and, if the disk fills up, stops cleanly with nothing lost; then free space and run the same command to resume.`;
-    this.report.summary.warnings = [...(this.report.summary.warnings ?? []), message];
-    this.opts.onWarning?.(message);
-  }
-
-  /** Pass 2: every entry to its row, then the containers found. Returns what stopped it, or null. */
+  /** Every entry to its row, then the containers found. Returns what stopped it, or null. */
   async run(forcedContainer: string | null): Promise<unknown> {
     this.report.progress.phase = 'ingesting';
     this.forced = forcedContainer;
@@ -301,7 +230,7 @@ export class Catalogue {
 
   private topLevelEntries(): AsyncIterable<SourceEntry> {
     const { source } = this;
-    if (source.kind === 'folder') return folderEntries(source.root, this.firstSeen, this.walkOptions);
+    if (source.kind === 'folder') return folderEntries(source.root, this.scan.firstSeen, walkOptionsFor(this.opts.expand));
     if (source.kind === 'ios-backup') return iosBackupSource(source.root, { limits: this.limits });
     const entry = singleFileEntry(source.root);
     return (async function* () {
