@@ -142,18 +142,11 @@ export class BatchRunner<I, T extends PoolTask, R extends { id: number }, W> {
       return;
     }
     this.byTask.set(id, { item, size: p.task.size });
-    if (p.alone) {
-      await this.flush();
-      this.batch.push(p.task);
-      if (p.transfer) this.transfer.push(...p.transfer);
-      await this.flush();
-      this.maybeCommit();
-      return;
-    }
+    if (p.alone) await this.flush(); // the batch being filled goes first; this task in one of its own
     this.batch.push(p.task);
     if (p.transfer) this.transfer.push(...p.transfer);
     this.bytes += p.task.size;
-    if (this.batch.length >= this.batchCount || this.bytes >= this.batchBytes) await this.flush();
+    if (p.alone || this.batch.length >= this.batchCount || this.bytes >= this.batchBytes) await this.flush();
     // Rows waiting commit on time while the walk goes on, not only when the next result comes.
     this.maybeCommit();
   }
@@ -201,7 +194,7 @@ export class BatchRunner<I, T extends PoolTask, R extends { id: number }, W> {
     const batch = this.rows;
     if (this.o.db) this.o.db.transaction(() => this.o.write(batch))();
     else this.o.write(batch);
-    this.rows = this.rows.slice(batch.length);
+    this.rows = [];
     this.progress.written += batch.length;
   }
 

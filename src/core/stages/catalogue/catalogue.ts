@@ -13,22 +13,22 @@
 import type { Case } from '../../case.ts';
 import { RunningDigest } from '../../custody/catalogueDigest.ts';
 import { EvidenceError, errorMessage } from '../../errors.ts';
+import type { IngestReport } from '../../ingest/progress.ts';
+import type { ContainerJob, IngestSource } from '../../ingest/source.ts';
+import { emptyMeta } from '../../item/analyzeItem.ts';
+import { processItem } from '../../item/processItem.ts';
+import { blankResult, type HashResult, type HashTask } from '../../item/protocol.ts';
 import { singleFileEntry, type WalkOptions, walkFolder } from '../../sources/folder.ts';
 import { iosBackupSource, readerFor } from '../../sources/registry.ts';
 import { type ContainerBytes, type ContainerLimits, DEFAULT_LIMITS, memberPath, type SourceEntry } from '../../sources/types.ts';
 import { SMALL_OBJECT_MAX } from '../../store/layout.ts';
 import { CaseWriteFault, caseWriteCode, caseWriteRemedy, describeCaseWriteCode } from '../../store/writeFaults.ts';
 import { BatchRunner } from '../../workers/batches.ts';
-import { emptyMeta } from '../../item/analyzeItem.ts';
 import { DriveWatch, SourceGone } from './driveWatch.ts';
 import { EagerContainer } from './eagerContainer.ts';
 import { prefetch } from './prefetch.ts';
-import { type CountingScan, walkOptionsFor } from './scan.ts';
-import { processItem } from '../../item/processItem.ts';
-import type { IngestReport } from '../../ingest/progress.ts';
-import { blankResult, type HashResult, type HashTask } from '../../item/protocol.ts';
 import { type Item, ItemRows } from './rows.ts';
-import type { ContainerJob, IngestSource } from '../../ingest/source.ts';
+import { type CountingScan, walkOptionsFor } from './scan.ts';
 
 /** What the catalogue stage needs of the ingest's options. */
 export interface CatalogueOptions {

@@ -8,7 +8,7 @@
 const DRIVE_ERRORS = new Set(['EIO', 'ENXIO', 'ENODEV', 'ESTALE', 'ENOTCONN', 'ENOMEDIUM', 'EREMOTEIO']);
 
 /** This many files in a row failing with a drive error, none read in between, means the drive is gone or failing. */
-export const DRIVE_FAILING_RUN = 16;
+const DRIVE_FAILING_RUN = 16;
 
 /** The export's drive went away mid-ingest (a USB stick pulled): raised by the run, explained by the catalogue. */
 export class SourceGone extends Error {

@@ -1,6 +1,6 @@
 // A large container read from the export (ZIP, TAR, .tar.gz, Android backup) has its members read
-// while its own hashes are computed (issue 11: not in a pass before). Its task goes to one worker and its members, read from the
-// same file on the export, to the others. The members' rows wait (held, never committed) until
+// while its own hashes are computed (issue 11: not in a pass before). Its task goes to one worker
+// and its members, read from the same file on the export, to the others. The members' rows wait (held, never committed) until
 // the container's row is committed with the kind its worker found: a member row always has its
 // container's row, and a crash before that leaves both to the resume. If its worker finds another
 // kind, or none, or the file changed on the export (its size, times or inode), the members read
@@ -13,7 +13,7 @@ import { openEvidence } from '../../sources/folder.ts';
 import { HEAD_BYTES } from '../../item/byteSink.ts';
 
 /** Members held at most, waiting for the container's row (then the walk waits). */
-export const MAX_HELD = 20_000;
+const MAX_HELD = 20_000;
 
 interface Tally {
   files: number;
